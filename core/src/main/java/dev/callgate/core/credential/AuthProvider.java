@@ -1,0 +1,41 @@
+package dev.callgate.core.credential;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An OAuth 2.0 / OpenID Connect authorization server as one client of it sees it: where it is (an
+ * {@code issuer} for discovery, or explicit endpoints), who the client is, which scopes to ask for
+ * (in the configured order), and, when the provider does not report it, how long its refresh tokens
+ * live. Build it from input with {@link AuthProviderDraft#validate()}.
+ */
+public record AuthProvider(
+    String name,
+    Optional<URI> issuer,
+    Optional<URI> authorizationEndpoint,
+    Optional<URI> tokenEndpoint,
+    Optional<URI> revocationEndpoint,
+    String clientId,
+    Optional<Secret> clientSecret,
+    ClientAuthMethod clientAuthMethod,
+    List<String> scopes,
+    Optional<Duration> refreshTokenLifetime) {
+
+  public AuthProvider {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(clientId, "clientId");
+    Objects.requireNonNull(clientAuthMethod, "clientAuthMethod");
+    scopes = List.copyOf(scopes);
+    if (issuer.isEmpty() && tokenEndpoint.isEmpty()) {
+      throw new IllegalArgumentException("a provider needs an issuer or a token endpoint");
+    }
+  }
+
+  /** Whether the provider is an OpenID Connect issuer, found by discovery. */
+  public boolean isOpenIdConnect() {
+    return issuer.isPresent();
+  }
+}

@@ -1,0 +1,126 @@
+package dev.callgate.core.credential;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_MISSING;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An auth provider as a person wrote it (the API's fields, unchecked). {@link #validate()} turns it
+ * into an {@link AuthProvider} or lists every problem. Absent optional fields are {@code null}.
+ */
+public record AuthProviderDraft(
+    String name,
+    String issuer,
+    String authorizationEndpoint,
+    String tokenEndpoint,
+    String revocationEndpoint,
+    String clientId,
+    String clientSecret,
+    String clientAuthMethod,
+    List<String> scopes,
+    String refreshTokenLifetime) {
+
+  public Validated<AuthProvider> validate() {
+    List<Diagnosis> problems = new ArrayList<>();
+    Checks.name("name", name, problems);
+    Optional<URI> issuerUri = optionalUrl("issuer", issuer, problems);
+    Optional<URI> authorizationUri =
+        optionalUrl("authorizationEndpoint", authorizationEndpoint, problems);
+    Optional<URI> tokenUri = optionalUrl("tokenEndpoint", tokenEndpoint, problems);
+    Optional<URI> revocationUri = optionalUrl("revocationEndpoint", revocationEndpoint, problems);
+    if (issuer == null && tokenEndpoint == null) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "issuer",
+              "problem",
+              "give an issuer (for OpenID Connect discovery) or an explicit tokenEndpoint"));
+    }
+    if (clientId == null || clientId.isBlank()) {
+      problems.add(Diagnosis.of(INVALID_VALUE, "field", "clientId", "problem", "it is missing"));
+    }
+    ClientAuthMethod method = ClientAuthMethod.CLIENT_SECRET_BASIC;
+    if (clientAuthMethod != null) {
+      Optional<ClientAuthMethod> parsed = ClientAuthMethod.fromWireName(clientAuthMethod);
+      if (parsed.isEmpty()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientAuthMethod",
+                "problem",
+                "'"
+                    + clientAuthMethod
+                    + "' is not client_secret_basic, client_secret_post or none"));
+      } else {
+        method = parsed.get();
+      }
+    }
+    boolean secretGiven = clientSecret != null && !clientSecret.isBlank();
+    if (method != ClientAuthMethod.NONE && !secretGiven) {
+      problems.add(
+          Diagnosis.of(SECRET_MISSING, "field", "clientSecret", "protocol", method.wireName()));
+    }
+    List<String> scopeList = scopes == null ? List.of() : scopes;
+    for (String scope : scopeList) {
+      // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+      if (scope == null || !scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "scopes",
+                "problem",
+                "'" + scope + "' is not a scope token (RFC 6749 §3.3: no spaces or quotes)"));
+      }
+    }
+    Optional<Duration> lifetime = Optional.empty();
+    if (refreshTokenLifetime != null) {
+      try {
+        Duration parsed = Duration.parse(refreshTokenLifetime);
+        if (parsed.isNegative() || parsed.isZero()) {
+          throw new DateTimeParseException("not positive", refreshTokenLifetime, 0);
+        }
+        lifetime = Optional.of(parsed);
+      } catch (DateTimeParseException e) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "refreshTokenLifetime",
+                "problem",
+                "'"
+                    + refreshTokenLifetime
+                    + "' is not a positive ISO-8601 duration such as P1D or PT24H"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      return Validated.invalid(problems);
+    }
+    return Validated.valid(
+        new AuthProvider(
+            name,
+            issuerUri,
+            authorizationUri,
+            tokenUri,
+            revocationUri,
+            clientId,
+            secretGiven ? Optional.of(Secret.of(clientSecret)) : Optional.empty(),
+            method,
+            scopeList,
+            lifetime));
+  }
+
+  private static Optional<URI> optionalUrl(String field, String value, List<Diagnosis> problems) {
+    return value == null ? Optional.empty() : Checks.httpUrl(field, value, problems);
+  }
+}

@@ -1,0 +1,218 @@
+package dev.callgate.core.credential;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_MISSING;
+import static dev.callgate.core.diagnosis.DiagnosisCode.UNKNOWN_PROTOCOL;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A named credential as a person wrote it (the API's fields, unchecked; absent fields are {@code
+ * null}). {@link #validate()} applies the defaults (principal {@code named}, header generation and
+ * keep-alive on, merge fields off, API-key header {@code X-API-Key}) and returns the {@link
+ * NamedCredential} or every problem found. Whether the named provider exists is the service's
+ * question, not the draft's.
+ */
+public record CredentialDraft(
+    String name,
+    String url,
+    String protocol,
+    String principal,
+    String provider,
+    Boolean generateAuthorizationHeader,
+    Boolean allowMergeFieldsInHeaders,
+    Boolean allowMergeFieldsInBody,
+    List<String> allowedCallers,
+    Boolean keepAlive,
+    String testPath,
+    String username,
+    String password,
+    String apiKeyHeader,
+    String apiKey,
+    String jwtIssuer,
+    String jwtSubject,
+    String jwtAudience,
+    String jwtSigningKey) {
+
+  public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
+
+  /** RFC 9110 §5.6.2 token: what a header name may be. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  public Validated<NamedCredential> validate() {
+    List<Diagnosis> problems = new ArrayList<>();
+    Checks.name("name", name, problems);
+    Optional<URI> uri = Checks.httpUrl("url", url, problems);
+    Optional<Protocol> parsedProtocol = Optional.empty();
+    if (protocol == null) {
+      problems.add(Diagnosis.of(INVALID_VALUE, "field", "protocol", "problem", "it is missing"));
+    } else {
+      parsedProtocol = Protocol.fromWireName(protocol);
+      if (parsedProtocol.isEmpty()) {
+        problems.add(
+            Diagnosis.of(
+                UNKNOWN_PROTOCOL,
+                "value",
+                protocol,
+                "known",
+                String.join(", ", Protocol.wireNames())));
+      }
+    }
+    PrincipalType principalType = PrincipalType.NAMED;
+    if (principal != null) {
+      Optional<PrincipalType> parsed = PrincipalType.fromWireName(principal);
+      if (parsed.isEmpty()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "principal",
+                "problem",
+                "'" + principal + "' is not named or per_user"));
+      } else {
+        principalType = parsed.get();
+      }
+    }
+    Optional<Authentication> authentication = Optional.empty();
+    if (parsedProtocol.isPresent()) {
+      authentication = authentication(parsedProtocol.get(), principalType, problems);
+    }
+    Set<String> callers = new LinkedHashSet<>();
+    for (String caller : allowedCallers == null ? List.<String>of() : allowedCallers) {
+      if (caller == null || caller.isBlank()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE, "field", "allowedCallers", "problem", "a subject is blank"));
+      } else {
+        callers.add(caller);
+      }
+    }
+    if (testPath != null && (testPath.isBlank() || testPath.chars().anyMatch(c -> c < 0x20))) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "testPath",
+              "problem",
+              "it is blank or has control characters"));
+    }
+    if (!problems.isEmpty()) {
+      return Validated.invalid(problems);
+    }
+    return Validated.valid(
+        new NamedCredential(
+            name,
+            uri.orElseThrow(),
+            authentication.orElseThrow(),
+            principalType,
+            orDefault(generateAuthorizationHeader, true),
+            orDefault(allowMergeFieldsInHeaders, false),
+            orDefault(allowMergeFieldsInBody, false),
+            callers,
+            orDefault(keepAlive, true),
+            Optional.ofNullable(testPath)));
+  }
+
+  private Optional<Authentication> authentication(
+      Protocol protocol, PrincipalType principalType, List<Diagnosis> problems) {
+    int before = problems.size();
+    if (principalType == PrincipalType.PER_USER
+        && protocol != Protocol.OAUTH2_AUTHORIZATION_CODE
+        && protocol != Protocol.OAUTH2_JWT_BEARER) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "principal",
+              "problem",
+              "per_user needs oauth2_authorization_code or oauth2_jwt_bearer, not "
+                  + protocol.wireName()));
+    }
+    if (protocol.usesTokens()) {
+      if (provider == null) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "provider",
+                "problem",
+                "the name of an auth provider is required for " + protocol.wireName()));
+      } else {
+        Checks.name("provider", provider, problems);
+      }
+    }
+    Authentication result =
+        switch (protocol) {
+          case OAUTH2_AUTHORIZATION_CODE -> new Authentication.AuthorizationCode(provider);
+          case OAUTH2_CLIENT_CREDENTIALS -> new Authentication.ClientCredentials(provider);
+          case OAUTH2_JWT_BEARER -> {
+            required("jwtIssuer", jwtIssuer, problems);
+            if (principalType == PrincipalType.NAMED) {
+              required("jwtSubject", jwtSubject, problems);
+            }
+            secret("jwtSigningKey", jwtSigningKey, protocol, problems);
+            yield new Authentication.JwtBearer(
+                provider,
+                jwtIssuer,
+                jwtSubject,
+                Optional.ofNullable(jwtAudience),
+                Secret.of(String.valueOf(jwtSigningKey)));
+          }
+          case BASIC -> {
+            required("username", username, problems);
+            if (username != null && username.contains(":")) {
+              problems.add(
+                  Diagnosis.of(
+                      INVALID_VALUE,
+                      "field",
+                      "username",
+                      "problem",
+                      "a Basic user name cannot contain ':' (RFC 7617)"));
+            }
+            secret("password", password, protocol, problems);
+            yield new Authentication.Basic(username, Secret.of(String.valueOf(password)));
+          }
+          case API_KEY -> {
+            String header = apiKeyHeader == null ? DEFAULT_API_KEY_HEADER : apiKeyHeader;
+            if (!HEADER_NAME.matcher(header).matches()) {
+              problems.add(
+                  Diagnosis.of(
+                      INVALID_VALUE,
+                      "field",
+                      "apiKeyHeader",
+                      "problem",
+                      "'" + header + "' is not a header name"));
+            }
+            secret("apiKey", apiKey, protocol, problems);
+            yield new Authentication.ApiKey(header, Secret.of(String.valueOf(apiKey)));
+          }
+          case NONE -> new Authentication.None();
+        };
+    return problems.size() == before ? Optional.of(result) : Optional.empty();
+  }
+
+  private static void required(String field, String value, List<Diagnosis> problems) {
+    if (value == null || value.isBlank()) {
+      problems.add(Diagnosis.of(INVALID_VALUE, "field", field, "problem", "it is missing"));
+    }
+  }
+
+  private static void secret(
+      String field, String value, Protocol protocol, List<Diagnosis> problems) {
+    if (value == null || value.isEmpty()) {
+      problems.add(Diagnosis.of(SECRET_MISSING, "field", field, "protocol", protocol.wireName()));
+    }
+  }
+
+  private static boolean orDefault(Boolean value, boolean fallback) {
+    return value == null ? fallback : value;
+  }
+}

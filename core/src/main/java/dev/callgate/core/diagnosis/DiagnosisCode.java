@@ -1,0 +1,172 @@
+package dev.callgate.core.diagnosis;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The closed catalogue of everything that can go wrong with a credential or a callout. Each code
+ * carries a message template (what happened, with the facts) and a remedy template (what a person
+ * should do). Placeholders are written {@code {fact}} and filled from a {@link Diagnosis}'s facts;
+ * merge-field syntax such as {@code {!$Credential.OAuthToken}} is not a placeholder. Adding a code
+ * breaks every exhaustive {@code switch} over it, which is where it must be handled.
+ */
+public enum DiagnosisCode {
+  CREDENTIAL_NOT_FOUND(
+      "No credential named '{credential}' exists.",
+      "Check the name, or create the credential with POST /v1/credentials."),
+  PROVIDER_NOT_FOUND(
+      "No auth provider named '{provider}' exists.",
+      "Check the name, or create the provider with POST /v1/providers."),
+  CALLER_NOT_ALLOWED(
+      "'{subject}' may not call credential '{credential}'.",
+      "Add '{subject}' to the credential's allowedCallers, or call with a key whose subject is"
+          + " listed there."),
+  NOT_AUTHORIZED_YET(
+      "Credential '{credential}' has no token for {principal} yet.",
+      "Start the authorization flow with POST /v1/credentials/{credential}/authorizations and"
+          + " open the returned authorizationUrl in a browser."),
+  NO_REFRESH_TOKEN_ISSUED(
+      "The identity provider issued no refresh token, so the access token cannot be renewed once"
+          + " it expires at {accessTokenExpiresAt}.",
+      "Request offline access ({missingScope}) in the provider's scopes and authorize again."),
+  REFRESH_TOKEN_EXPIRED(
+      "The identity provider refused the refresh token as expired ({error}: {errorDescription})."
+          + " It was last used at {lastUsedAt}, {idleFor} before this refresh; its lifetime as"
+          + " known to Callgate: {knownLifetime}.",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. Keep keepAlive on,"
+          + " and set the provider's refreshTokenLifetime when the identity provider does not"
+          + " report it, so that Callgate refreshes before the refresh token idles out."),
+  REFRESH_TOKEN_REVOKED(
+      "The identity provider refused the refresh token ({error}: {errorDescription}) although it"
+          + " had not expired as far as Callgate knows: the grant was revoked or withdrawn.",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. If it recurs, check"
+          + " whether a user or an administrator revoked the consent or session at the identity"
+          + " provider, or whether another client used the same refresh token."),
+  REFRESH_TOKEN_EXPIRING(
+      "The refresh token reaches its absolute lifetime at {refreshTokenExpiresAt}; refreshing"
+          + " does not extend it.",
+      "Authorize again before {refreshTokenExpiresAt}, or raise the maximum session or"
+          + " refresh-token lifetime at the identity provider."),
+  REFRESH_FAILED_TRANSIENT(
+      "Refreshing the token failed for a reason that may pass: {reason}. Next attempt at"
+          + " {nextAttemptAt}.",
+      "Nothing, if it passes: Callgate retries with back-off and serves the current access token"
+          + " while it is valid. If it persists, check that the identity provider is reachable"
+          + " and healthy."),
+  CLIENT_AUTH_FAILED(
+      "The identity provider refused the client authentication of client '{clientId}' ({error}:"
+          + " {errorDescription}).",
+      "Check the provider's clientId, clientSecret and clientAuthMethod (client_secret_basic or"
+          + " client_secret_post) against the client registered at the identity provider."),
+  SCOPE_REJECTED(
+      "The identity provider did not grant the scopes {scopes} ({reason}).",
+      "Remove those scopes from the provider, or allow them for the client at the identity"
+          + " provider, then authorize again."),
+  AUTHORIZATION_HEADER_CONFLICT(
+      "The request sets its own {header} header while credential '{credential}' generates the"
+          + " authorization header: the target would receive a second, conflicting credential.",
+      "Drop the header and let Callgate authenticate the call, or turn generateAuthorizationHeader"
+          + " off and allowMergeFieldsInHeaders on and write the header with a merge field such as"
+          + " {!$Credential.OAuthToken}."),
+  MERGE_FIELDS_NOT_ALLOWED(
+      "The request uses the merge field {field} in its {location}, which credential"
+          + " '{credential}' does not allow.",
+      "Turn on allowMergeFieldsInHeaders (or allowMergeFieldsInBody) for the credential, or"
+          + " remove the merge field."),
+  MERGE_FIELD_UNKNOWN(
+      "The request uses the merge field {field}, which Callgate does not know.",
+      "Use one of {known}."),
+  MERGE_FIELD_VALUE_INVALID(
+      "The merge field {field} cannot be used in the {location}: {reason}.",
+      "Use the merge field where its value fits, or fix the credential's value."),
+  TOKEN_REJECTED_AFTER_REFRESH(
+      "The target answered {status} even to a freshly refreshed access token: the token is valid"
+          + " but not accepted there.",
+      "Check the token's audience and scopes, the user's permissions at the target, and that the"
+          + " credential's URL is the API the identity provider issues tokens for."),
+  TARGET_UNREACHABLE(
+      "The target {target} could not be reached: {reason}.",
+      "Check the credential's URL, the name resolution and network path to the target, and the"
+          + " target's health."),
+  TARGET_PATH_REJECTED(
+      "The path '{path}' is not allowed below the credential's URL {baseUrl}: {reason}.",
+      "Call a path below the credential's URL, without '..', backslashes, empty segments or an"
+          + " absolute URL."),
+  IDP_RESPONSE_INVALID(
+      "The identity provider's answer from {endpoint} is not a valid OAuth 2.0 response:"
+          + " {reason}.",
+      "Check the provider's issuer or endpoint URLs: an HTML page usually means a wrong URL, or a"
+          + " login page or proxy in between."),
+  STORE_UNAVAILABLE(
+      "Callgate's store is unavailable: {reason}.",
+      "Check the database (or the data directory of the embedded store) and Callgate's"
+          + " connection settings; Callgate retries by itself."),
+  AUTHORIZATION_STATE_INVALID(
+      "The authorization callback carries a state that is unknown, already used or expired.",
+      "Start the authorization again and complete it within {stateLifetime}."),
+  AUTHORIZATION_DENIED(
+      "The identity provider ended the authorization with {error}: {errorDescription}.",
+      "Authorize again and grant the requested access; if the provider refuses, check the client's"
+          + " configuration there (redirect URI, allowed scopes, consent)."),
+  AUTHORIZATION_CODE_REJECTED(
+      "The identity provider refused the authorization code ({error}: {errorDescription}).",
+      "Authorize again: a code is single-use and short-lived. If it recurs, check that the redirect"
+          + " URI registered at the identity provider is {redirectUri}."),
+  FLOW_NOT_SUPPORTED(
+      "Credential '{credential}' uses {protocol}, which has no {flow}.",
+      "Use a credential whose protocol supports it."),
+  INVALID_NAME(
+      "'{value}' is not a valid {field}: {rule}.",
+      "Choose a name that matches the rule; names appear in URL paths."),
+  INVALID_URL(
+      "'{value}' is not a valid {field}: {reason}.",
+      "Give an absolute http or https URL, such as https://api.example.com/v1."),
+  UNKNOWN_PROTOCOL("'{value}' is not a protocol Callgate knows.", "Use one of {known}."),
+  SECRET_MISSING(
+      "{field} is required for {protocol} and was not given.",
+      "Set {field}; Callgate stores it encrypted and never shows it again."),
+  INVALID_VALUE("{field} is invalid: {problem}.", "Correct {field} and send the request again.");
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)}");
+
+  private final String messageTemplate;
+  private final String remedyTemplate;
+
+  DiagnosisCode(String messageTemplate, String remedyTemplate) {
+    this.messageTemplate = messageTemplate;
+    this.remedyTemplate = remedyTemplate;
+  }
+
+  public String messageTemplate() {
+    return messageTemplate;
+  }
+
+  public String remedyTemplate() {
+    return remedyTemplate;
+  }
+
+  /** The fact names both templates refer to; a {@link Diagnosis} of this code must supply all. */
+  public Set<String> facts() {
+    Set<String> names = new LinkedHashSet<>();
+    for (String template : new String[] {messageTemplate, remedyTemplate}) {
+      Matcher matcher = PLACEHOLDER.matcher(template);
+      while (matcher.find()) {
+        names.add(matcher.group(1));
+      }
+    }
+    return names;
+  }
+
+  String render(String template, Map<String, String> facts) {
+    Matcher matcher = PLACEHOLDER.matcher(template);
+    StringBuilder rendered = new StringBuilder();
+    while (matcher.find()) {
+      matcher.appendReplacement(rendered, Matcher.quoteReplacement(facts.get(matcher.group(1))));
+    }
+    matcher.appendTail(rendered);
+    return rendered.toString();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.callgate.core.port;
+
+import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.OutboundRequest;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Sends a callout to its target. Whatever the target answers is {@link Sent}; a target that cannot
+ * be reached or does not answer in time is {@link Unreachable}: both are values.
+ */
+public interface CalloutTransport {
+
+  CompletionStage<TransportOutcome> send(OutboundRequest request);
+
+  sealed interface TransportOutcome {}
+
+  record Sent(CalloutResponse response) implements TransportOutcome {
+    public Sent {
+      Objects.requireNonNull(response, "response");
+    }
+  }
+
+  /** {@code reason} for people: "connection refused", "timed out after 30 s"… */
+  record Unreachable(String reason, boolean timedOut) implements TransportOutcome {
+    public Unreachable {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.callgate.core.port;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.Secret;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The authorization server, as the domain needs it. Expected failures (an OAuth error, an
+ * unreachable or misbehaving provider) are {@link GrantOutcome} values, never failed stages; the
+ * adapter caches discovery. The authorization URL itself is built by the domain from {@link
+ * #discover(AuthProvider)}'s endpoint.
+ */
+public interface IdentityProvider {
+
+  /**
+   * Discovery (for an issuer) or the provider's explicit endpoints. Fails the stage with {@link
+   * IdentityProviderException} when discovery yields nothing usable.
+   */
+  CompletionStage<ProviderMetadata> discover(AuthProvider provider);
+
+  /** Authorization code grant (RFC 6749 §4.1.3) with the PKCE verifier (RFC 7636 §4.5). */
+  CompletionStage<GrantOutcome> exchangeCode(
+      AuthProvider provider, String code, Secret codeVerifier, URI redirectUri);
+
+  /** Refresh token grant (RFC 6749 §6). */
+  CompletionStage<GrantOutcome> refresh(AuthProvider provider, Secret refreshToken);
+
+  /** Client credentials grant (RFC 6749 §4.4) for the provider's scopes. */
+  CompletionStage<GrantOutcome> clientCredentials(AuthProvider provider);
+
+  /** JWT bearer grant (RFC 7523 §2.1): the adapter signs the assertion described by {@code jwt}. */
+  CompletionStage<GrantOutcome> jwtBearer(
+      AuthProvider provider, Authentication.JwtBearer jwt, String subject, List<String> scopes);
+
+  /** Token revocation (RFC 7009); completes normally when the provider has no such endpoint. */
+  CompletionStage<Void> revoke(AuthProvider provider, Secret token, String tokenTypeHint);
+}

@@ -1,0 +1,47 @@
+package dev.callgate.core.port;
+
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where token records are kept. Writes are compare-and-set on {@link TokenRecord#version()}, so two
+ * writers can never silently overwrite each other; a refresh <em>lease</em> (owner and expiry) lets
+ * one instance of a cluster refresh a given token while the others wait for its result.
+ */
+public interface TokenStore {
+
+  CompletionStage<Optional<TokenRecord>> find(TokenKey key);
+
+  /**
+   * Stores {@code next} if the stored version is still {@code next.version()} (0: nothing stored
+   * yet). Returns the record as stored, with its version incremented, or empty when another writer
+   * came first.
+   */
+  CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next);
+
+  /**
+   * Takes the refresh lease of {@code key} for {@code owner} until {@code until}, if nobody else
+   * holds an unexpired one (the same owner may extend its own). True when taken.
+   */
+  CompletionStage<Boolean> tryLease(TokenKey key, String owner, Instant until, Instant now);
+
+  /** Gives the lease back if {@code owner} holds it. */
+  CompletionStage<Void> releaseLease(TokenKey key, String owner);
+
+  /**
+   * Claims up to {@code limit} records whose {@code nextRefreshAt} is at or before {@code now} and
+   * whose lease is free or expired, leasing each to {@code owner} until {@code leaseUntil},
+   * earliest due first. Concurrent claimers never receive the same record.
+   */
+  CompletionStage<List<TokenRecord>> claimDue(
+      Instant now, int limit, String owner, Instant leaseUntil);
+
+  /** All records of a credential (its per-user tokens too). */
+  CompletionStage<List<TokenRecord>> findByCredential(String credentialName);
+
+  CompletionStage<Void> delete(TokenKey key);
+}
