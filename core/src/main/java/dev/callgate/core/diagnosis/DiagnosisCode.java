@@ -100,6 +100,10 @@ public enum DiagnosisCode {
           + " {reason}.",
       "Check the provider's issuer or endpoint URLs: an HTML page usually means a wrong URL, or a"
           + " login page or proxy in between."),
+  IDP_UNAVAILABLE(
+      "The identity provider could not be reached or failed to answer: {reason}.",
+      "Try again shortly; if it persists, check that the identity provider is reachable from"
+          + " Callgate and healthy."),
   STORE_UNAVAILABLE(
       "Callgate's store is unavailable: {reason}.",
       "Check the database (or the data directory of the embedded store) and Callgate's"

@@ -11,7 +11,19 @@ public final class TokenStateMachine {
 
   public static TokenState next(TokenState state, TokenEvent event) {
     return switch (state) {
-      case UNAUTHORIZED -> event == TokenEvent.AUTHORIZED ? TokenState.ACTIVE : state;
+      case UNAUTHORIZED ->
+          switch (event) {
+            case AUTHORIZED -> TokenState.ACTIVE;
+            // a first grant without a person (client credentials, JWT bearer) refused for good
+            case REFRESH_REJECTED -> TokenState.NEEDS_AUTHORIZATION;
+            case ACCESS_TOKEN_EXPIRING,
+                ACCESS_TOKEN_REJECTED,
+                REFRESH_STARTED,
+                REFRESH_SUCCEEDED,
+                REFRESH_FAILED_TRANSIENTLY,
+                REFRESH_TOKEN_EXPIRED,
+                REVOKED -> state;
+          };
       case ACTIVE, EXPIRING, REFRESHING, REFRESH_FAILED -> live(state, event);
       case NEEDS_AUTHORIZATION, REVOKED ->
           switch (event) {

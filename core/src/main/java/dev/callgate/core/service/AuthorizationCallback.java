@@ -1,0 +1,27 @@
+package dev.callgate.core.service;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The query of the identity provider's redirect back to Callgate (RFC 6749 §4.1.2): a code and
+ * the state, or an error (§4.1.2.1) and the state.
+ */
+public record AuthorizationCallback(
+    Optional<String> state,
+    Optional<String> code,
+    Optional<String> error,
+    Optional<String> errorDescription) {
+
+  public AuthorizationCallback {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(errorDescription, "errorDescription");
+  }
+
+  public static AuthorizationCallback withCode(String state, String code) {
+    return new AuthorizationCallback(
+        Optional.of(state), Optional.of(code), Optional.empty(), Optional.empty());
+  }
+}

@@ -1,0 +1,33 @@
+package dev.callgate.core.service;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who is asking: the subject of the API key that authenticated the request, and its roles. An
+ * admin may manage and call every credential; a caller only those that list its subject.
+ */
+public record Caller(String subject, Set<Role> roles) {
+
+  public enum Role {
+    ADMIN,
+    CALLER
+  }
+
+  public Caller {
+    Objects.requireNonNull(subject, "subject");
+    roles = Set.copyOf(roles);
+  }
+
+  public static Caller admin(String subject) {
+    return new Caller(subject, Set.of(Role.ADMIN));
+  }
+
+  public static Caller caller(String subject) {
+    return new Caller(subject, Set.of(Role.CALLER));
+  }
+
+  public boolean isAdmin() {
+    return roles.contains(Role.ADMIN);
+  }
+}

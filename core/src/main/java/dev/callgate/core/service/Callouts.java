@@ -1,0 +1,341 @@
+package dev.callgate.core.service;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
+
+import dev.callgate.core.callout.AuthorizationHeaders;
+import dev.callgate.core.callout.BodyOutcome;
+import dev.callgate.core.callout.CalloutRequest;
+import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.HeaderOutcome;
+import dev.callgate.core.callout.HeaderRules;
+import dev.callgate.core.callout.Headers;
+import dev.callgate.core.callout.MergeFieldValues;
+import dev.callgate.core.callout.MergeFields;
+import dev.callgate.core.callout.OutboundRequest;
+import dev.callgate.core.callout.TargetUrl;
+import dev.callgate.core.callout.TargetUrlOutcome;
+import dev.callgate.core.callout.UnauthorizedResponseClassifier;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.StoreUnavailableException;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.Freshness;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Sends a caller's request to a named credential's API with the credential applied. It resolves
+ * the credential and checks the caller, keeps the path below the credential's URL, applies the
+ * header rules (and refuses a caller's own authorization header where Callgate generates one),
+ * picks a usable token — serving a still-valid one while it is refreshed in the background, and
+ * waiting only when it is about to expire — and, when the target answers an expired-token 401,
+ * refreshes once and retries once. A fresh token that is rejected too is reported as {@code
+ * TOKEN_REJECTED_AFTER_REFRESH}, never retried again.
+ */
+public final class Callouts {
+  private static final System.Logger LOG = System.getLogger(Callouts.class.getName());
+
+  private final CredentialStore credentials;
+  private final TokenStore tokens;
+  private final Refresher refresher;
+  private final CalloutTransport transport;
+  private final Clock clock;
+  private final RefreshPlanner planner;
+  private final TokenUpdates updates;
+
+  public Callouts(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Refresher refresher,
+      CalloutTransport transport,
+      Clock clock,
+      RefreshPolicy policy) {
+    this.credentials = credentials;
+    this.tokens = tokens;
+    this.refresher = refresher;
+    this.transport = transport;
+    this.clock = clock;
+    this.planner = new RefreshPlanner(policy);
+    this.updates = new TokenUpdates(tokens, clock);
+  }
+
+  /**
+   * The stage fails only for defects; an unavailable store is {@code STORE_UNAVAILABLE}, like
+   * every other expected failure a {@link CalloutResult.Refused}.
+   */
+  public CompletionStage<CalloutResult> send(
+      Caller caller, String credentialName, CalloutRequest request) {
+    CompletionStage<CalloutResult> result =
+        credentials
+            .findCredential(credentialName)
+            .thenCompose(
+                found -> {
+                  if (found.isEmpty()) {
+                    return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+                  }
+                  NamedCredential credential = found.get();
+                  if (!caller.isAdmin() && !credential.allowsCaller(caller.subject())) {
+                    return refused(
+                        Diagnosis.of(
+                            CALLER_NOT_ALLOWED,
+                            "subject",
+                            caller.subject(),
+                            "credential",
+                            credentialName));
+                  }
+                  TargetUrlOutcome target =
+                      TargetUrl.resolve(credential.url(), request.rawPath(), request.rawQuery());
+                  if (target instanceof TargetUrlOutcome.Rejected rejected) {
+                    return refused(rejected.diagnosis());
+                  }
+                  URI uri = ((TargetUrlOutcome.Resolved) target).uri();
+                  if (!credential.protocol().usesTokens()) {
+                    return attempt(credential, uri, request, Optional.empty())
+                        .thenApply(attempt -> attempt.toResult(false));
+                  }
+                  TokenKey key =
+                      credential.principal() == PrincipalType.NAMED
+                          ? TokenKey.named(credentialName)
+                          : TokenKey.perUser(credentialName, caller.subject());
+                  return withToken(credential, key, uri, request);
+                });
+    return result.exceptionallyCompose(Callouts::storeUnavailable);
+  }
+
+  private CompletionStage<CalloutResult> withToken(
+      NamedCredential credential, TokenKey key, URI uri, CalloutRequest request) {
+    return usableToken(credential, key)
+        .thenCompose(
+            usable -> {
+              if (usable instanceof Usable.No no) {
+                return refused(no.diagnosis());
+              }
+              TokenRecord record = ((Usable.Yes) usable).record();
+              markUsed(credential, record);
+              return attempt(credential, uri, request, record.tokens())
+                  .thenCompose(
+                      first -> {
+                        if (!(first instanceof Attempt.Answered answered)
+                            || UnauthorizedResponseClassifier.classify(answered.response()).verdict()
+                                != UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
+                          return CompletableFuture.completedStage(first.toResult(false));
+                        }
+                        return refreshAndRetry(credential, record, uri, request, answered.response());
+                      });
+            });
+  }
+
+  /** The one refresh and the one retry after an expired-token 401. */
+  private CompletionStage<CalloutResult> refreshAndRetry(
+      NamedCredential credential,
+      TokenRecord used,
+      URI uri,
+      CalloutRequest request,
+      CalloutResponse rejected) {
+    return refresher
+        .refresh(used.key(), RefreshTrigger.ON_401, used.tokens().map(TokenSet::accessToken))
+        .thenCompose(
+            outcome -> {
+              if (outcome instanceof RefreshOutcome.Rejected r) {
+                return refused(r.diagnosis());
+              }
+              if (outcome instanceof RefreshOutcome.Deferred d) {
+                return refused(d.diagnosis());
+              }
+              TokenRecord fresh = ((RefreshOutcome.Refreshed) outcome).record();
+              if (!request.body().isReplayable()) {
+                // a streamed body is gone: relay the 401; the caller's retry finds the new token
+                return CompletableFuture.completedStage(
+                    new CalloutResult.Relayed(rejected, false));
+              }
+              return attempt(credential, uri, request, fresh.tokens())
+                  .thenApply(
+                      retry -> {
+                        if (retry instanceof Attempt.Answered answered
+                            && answered.response().status() == 401) {
+                          return new CalloutResult.RejectedAfterRefresh(
+                              answered.response(),
+                              Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401));
+                        }
+                        return retry.toResult(true);
+                      });
+            });
+  }
+
+  /** A token the callout may use now, refreshing first only when it is about to expire. */
+  private CompletionStage<Usable> usableToken(NamedCredential credential, TokenKey key) {
+    return tokens
+        .find(key)
+        .thenCompose(
+            found -> {
+              TokenRecord record = found.orElseGet(() -> TokenRecord.unauthorized(key));
+              if (record.tokens().isEmpty() || !record.state().allowsRefresh()) {
+                // client credentials and JWT bearer get their first token here, without a person
+                return refresher
+                    .refresh(key, RefreshTrigger.ON_DEMAND, Optional.empty())
+                    .thenApply(outcome -> usable(outcome, Optional.empty()));
+              }
+              TokenSet current = record.tokens().get();
+              Instant now = clock.now();
+              Freshness freshness = planner.policy().freshness(current, now);
+              return switch (freshness) {
+                case FRESH -> CompletableFuture.completedStage(new Usable.Yes(record));
+                case REFRESH_DUE -> {
+                  refresher
+                      .refresh(key, RefreshTrigger.PROACTIVE, Optional.of(current.accessToken()))
+                      .whenComplete((outcome, failure) -> logBackgroundFailure(key, failure));
+                  yield CompletableFuture.completedStage(new Usable.Yes(record));
+                }
+                case MUST_REFRESH ->
+                    refresher
+                        .refresh(key, RefreshTrigger.ON_DEMAND, Optional.of(current.accessToken()))
+                        .thenApply(outcome -> usable(outcome, Optional.of(record)));
+              };
+            });
+  }
+
+  private Usable usable(RefreshOutcome outcome, Optional<TokenRecord> current) {
+    if (outcome instanceof RefreshOutcome.Refreshed refreshed) {
+      return new Usable.Yes(refreshed.record());
+    }
+    Diagnosis diagnosis =
+        outcome instanceof RefreshOutcome.Rejected r
+            ? r.diagnosis()
+            : ((RefreshOutcome.Deferred) outcome).diagnosis();
+    // a refresh that may pass failed: a token that has not expired yet is still worth sending
+    boolean stillValid =
+        outcome instanceof RefreshOutcome.Deferred
+            && current
+                .flatMap(TokenRecord::tokens)
+                .map(t -> !t.isAccessTokenExpiredAt(clock.now()))
+                .orElse(false);
+    return stillValid ? new Usable.Yes(current.get()) : new Usable.No(diagnosis);
+  }
+
+  /**
+   * Records the first use of a token set, so that the schedule refreshes tokens people use
+   * proactively (and leaves idle ones to keep-alive). One write per token set, not per callout;
+   * best effort, since the next callout marks it again.
+   */
+  private void markUsed(NamedCredential credential, TokenRecord record) {
+    Instant issuedAt = record.tokens().map(TokenSet::issuedAt).orElse(Instant.MAX);
+    if (record.lastUsedAt().filter(used -> !used.isBefore(issuedAt)).isPresent()) {
+      return;
+    }
+    Instant now = clock.now();
+    updates
+        .update(record.key(), latest -> planner.scheduled(credential, latest.withLastUsedAt(now)))
+        .whenComplete((stored, failure) -> logBackgroundFailure(record.key(), failure));
+  }
+
+  /** Prepares the outbound request with the given tokens and sends it. */
+  private CompletionStage<Attempt> attempt(
+      NamedCredential credential, URI uri, CalloutRequest request, Optional<TokenSet> tokenSet) {
+    MergeFieldValues values = MergeFieldValues.of(credential.authentication(), tokenSet);
+    Optional<Headers.Header> generated =
+        credential.generateAuthorizationHeader()
+            ? AuthorizationHeaders.generate(credential.authentication(), tokenSet)
+            : Optional.empty();
+    HeaderOutcome headers =
+        HeaderRules.prepare(
+            credential, request.headers(), generated, values);
+    if (headers instanceof HeaderOutcome.Rejected rejected) {
+      return CompletableFuture.completedStage(new Attempt.Blocked(rejected.diagnosis()));
+    }
+    BodyOutcome body =
+        MergeFields.resolveBody(request.body(), values, credential.allowMergeFieldsInBody());
+    if (body instanceof BodyOutcome.Rejected rejected) {
+      return CompletableFuture.completedStage(new Attempt.Blocked(rejected.diagnosis()));
+    }
+    OutboundRequest outbound =
+        new OutboundRequest(
+            request.method(),
+            uri,
+            ((HeaderOutcome.Prepared) headers).headers(),
+            ((BodyOutcome.Resolved) body).body());
+    return transport
+        .send(outbound)
+        .thenApply(
+            outcome -> {
+              if (outcome instanceof CalloutTransport.Sent sent) {
+                return new Attempt.Answered(sent.response());
+              }
+              CalloutTransport.Unreachable unreachable = (CalloutTransport.Unreachable) outcome;
+              return new Attempt.Blocked(
+                  Diagnosis.of(
+                      TARGET_UNREACHABLE,
+                      "target",
+                      origin(uri),
+                      "reason",
+                      unreachable.reason()));
+            });
+  }
+
+  private static String origin(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority();
+  }
+
+  private static void logBackgroundFailure(TokenKey key, Throwable failure) {
+    if (failure != null) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "background work for token {0} failed: {1}",
+          key,
+          failure.getClass().getSimpleName());
+    }
+  }
+
+  private static CompletionStage<CalloutResult> storeUnavailable(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    if (cause instanceof StoreUnavailableException unavailable) {
+      return refused(Diagnosis.of(STORE_UNAVAILABLE, "reason", unavailable.getMessage()));
+    }
+    return CompletableFuture.failedStage(cause);
+  }
+
+  private static CompletionStage<CalloutResult> refused(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new CalloutResult.Refused(diagnosis));
+  }
+
+  /** Whether a token can be used, and if not, why. */
+  private sealed interface Usable {
+    record Yes(TokenRecord record) implements Usable {}
+
+    record No(Diagnosis diagnosis) implements Usable {}
+  }
+
+  /** One send: the target's answer, or why nothing (usable) reached it. */
+  private sealed interface Attempt {
+    CalloutResult toResult(boolean afterRefresh);
+
+    record Answered(CalloutResponse response) implements Attempt {
+      @Override
+      public CalloutResult toResult(boolean afterRefresh) {
+        return new CalloutResult.Relayed(response, afterRefresh);
+      }
+    }
+
+    record Blocked(Diagnosis diagnosis) implements Attempt {
+      @Override
+      public CalloutResult toResult(boolean afterRefresh) {
+        return new CalloutResult.Refused(diagnosis);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.callgate.core.service;
+
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.RefreshTokenExpiry;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Derives what every writer of a token record must keep consistent: when the schedule should next
+ * refresh it, and which warnings a new token set deserves.
+ */
+final class RefreshPlanner {
+  /** Providers round their reported lifetimes; less than this is "not extended". */
+  private static final Duration EXTENSION_TOLERANCE = Duration.ofSeconds(2);
+
+  private final RefreshPolicy policy;
+
+  RefreshPlanner(RefreshPolicy policy) {
+    this.policy = policy;
+  }
+
+  RefreshPolicy policy() {
+    return policy;
+  }
+
+  /** The record with its {@code nextRefreshAt} brought in line with its state and tokens. */
+  TokenRecord scheduled(NamedCredential credential, TokenRecord record) {
+    return record.withNextRefreshAt(nextRefreshAt(credential, record));
+  }
+
+  Optional<Instant> nextRefreshAt(NamedCredential credential, TokenRecord record) {
+    if (!record.state().allowsRefresh() || record.tokens().isEmpty()) {
+      return Optional.empty();
+    }
+    if (record.state() == TokenState.REFRESH_FAILED) {
+      return record.nextAttemptAt();
+    }
+    return policy.nextRefreshAt(
+        record.tokens().get(), credential.keepAlive(), record.lastUsedAt());
+  }
+
+  /**
+   * A refresh that did not move the refresh token's reported expiry means an absolute lifetime
+   * (a maximum session): refreshing cannot save it, so a person must be told before it ends.
+   */
+  List<Diagnosis> warnings(Optional<TokenSet> previous, TokenSet next) {
+    List<Diagnosis> warnings = new ArrayList<>();
+    Optional<RefreshTokenExpiry> before = previous.flatMap(TokenSet::refreshTokenExpiry);
+    Optional<RefreshTokenExpiry> after = next.refreshTokenExpiry();
+    if (before.isPresent() && after.isPresent() && reported(before.get()) && reported(after.get())) {
+      Instant extendedAt = before.get().at().plus(EXTENSION_TOLERANCE);
+      if (!after.get().at().isAfter(extendedAt)) {
+        warnings.add(
+            Diagnosis.of(
+                DiagnosisCode.REFRESH_TOKEN_EXPIRING,
+                "refreshTokenExpiresAt",
+                after.get().at()));
+      }
+    }
+    return warnings;
+  }
+
+  private static boolean reported(RefreshTokenExpiry expiry) {
+    return switch (expiry.source()) {
+      case REPORTED, JWT_CLAIM -> true;
+      case CONFIGURED, ASSUMED -> false;
+    };
+  }
+}

@@ -1,0 +1,145 @@
+package dev.callgate.core.service;
+
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The refreshes nobody asks for: every token record carries the time its next refresh is due
+ * ({@code nextRefreshAt}, kept by every writer), and {@link #runDue()} claims a batch of due
+ * records from the store — leased to this instance, so several instances share the work without
+ * doing it twice — and refreshes them: proactively for tokens in use, to keep the refresh token
+ * alive for tokens nobody has called lately. The caller (the service's timer) runs it periodically.
+ */
+public final class RefreshSchedule {
+
+  /** {@code owner} must be the {@link Refresher}'s instance id, so its lease carries over. */
+  public record Settings(String owner, int batchSize, Duration claimLease) {
+    public Settings {
+      Objects.requireNonNull(owner, "owner");
+      Objects.requireNonNull(claimLease, "claimLease");
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be positive");
+      }
+    }
+  }
+
+  /** What one run did. */
+  public record Run(int claimed, int refreshed, int deferred, int rejected) {}
+
+  private final TokenStore tokens;
+  private final Refresher refresher;
+  private final Clock clock;
+  private final RefreshPlanner planner;
+  private final TokenUpdates updates;
+  private final CredentialStore credentials;
+  private final Settings settings;
+
+  public RefreshSchedule(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Refresher refresher,
+      Clock clock,
+      RefreshPolicy policy,
+      Settings settings) {
+    this.credentials = credentials;
+    this.tokens = tokens;
+    this.refresher = refresher;
+    this.clock = clock;
+    this.planner = new RefreshPlanner(policy);
+    this.updates = new TokenUpdates(tokens, clock);
+    this.settings = settings;
+  }
+
+  /** When {@code record} should next be refreshed by the schedule, if at all. */
+  public Optional<Instant> nextRefreshAt(NamedCredential credential, TokenRecord record) {
+    return planner.nextRefreshAt(credential, record);
+  }
+
+  /** Claims one batch of due records and refreshes them; completes when all have settled. */
+  public CompletionStage<Run> runDue() {
+    Instant now = clock.now();
+    return tokens
+        .claimDue(now, settings.batchSize(), settings.owner(), now.plus(settings.claimLease()))
+        .thenCompose(
+            claimed -> {
+              List<CompletableFuture<RefreshOutcome>> refreshes = new ArrayList<>();
+              for (TokenRecord record : claimed) {
+                refreshes.add(refreshClaimed(record).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      all -> {
+                        int refreshed = 0;
+                        int deferred = 0;
+                        int rejected = 0;
+                        for (CompletableFuture<RefreshOutcome> refresh : refreshes) {
+                          RefreshOutcome outcome = refresh.join();
+                          if (outcome instanceof RefreshOutcome.Refreshed) {
+                            refreshed++;
+                          } else if (outcome instanceof RefreshOutcome.Deferred) {
+                            deferred++;
+                          } else {
+                            rejected++;
+                          }
+                        }
+                        return new Run(claimed.size(), refreshed, deferred, rejected);
+                      });
+            });
+  }
+
+  private CompletionStage<RefreshOutcome> refreshClaimed(TokenRecord record) {
+    RefreshTrigger trigger = usedSinceIssued(record) ? RefreshTrigger.PROACTIVE : RefreshTrigger.KEEP_ALIVE;
+    return refresher
+        .refresh(record.key(), trigger, record.tokens().map(TokenSet::accessToken))
+        .thenCompose(outcome -> reschedule(record, outcome).thenApply(done -> outcome))
+        .whenComplete((outcome, failure) -> tokens.releaseLease(record.key(), settings.owner()));
+  }
+
+  /**
+   * A refresh that was refused or deferred before it reached the provider wrote nothing; move the
+   * record's due time so the next run does not claim it again at once.
+   */
+  private CompletionStage<Void> reschedule(TokenRecord claimed, RefreshOutcome outcome) {
+    if (outcome instanceof RefreshOutcome.Refreshed) {
+      return CompletableFuture.completedStage(null);
+    }
+    Optional<Instant> next =
+        outcome instanceof RefreshOutcome.Deferred deferred
+            ? Optional.of(deferred.nextAttemptAt())
+            : Optional.empty();
+    return credentials
+        .findCredential(claimed.key().credentialName())
+        .thenCompose(
+            credential ->
+                updates.update(
+                    claimed.key(),
+                    latest -> {
+                      Optional<Instant> planned =
+                          credential.flatMap(c -> planner.nextRefreshAt(c, latest));
+                      Instant now = clock.now();
+                      boolean stillDue = planned.filter(at -> !at.isAfter(now)).isPresent();
+                      return latest.withNextRefreshAt(stillDue ? next : planned);
+                    }))
+        .thenApply(stored -> null);
+  }
+
+  private static boolean usedSinceIssued(TokenRecord record) {
+    return record
+        .tokens()
+        .flatMap(t -> record.lastUsedAt().map(used -> !used.isBefore(t.issuedAt())))
+        .orElse(false);
+  }
+}

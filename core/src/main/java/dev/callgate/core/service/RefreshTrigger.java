@@ -1,0 +1,23 @@
+package dev.callgate.core.service;
+
+/** Why a refresh was asked for; reported in metrics and kept apart in the rules that gate it. */
+public enum RefreshTrigger {
+  /** The access token is in its proactive window (scheduled, or a callout saw it). */
+  PROACTIVE,
+  /** The refresh token would idle out: refreshed to keep the grant alive. */
+  KEEP_ALIVE,
+  /** A callout needs a token and the current one is about to expire or missing. */
+  ON_DEMAND,
+  /** The target answered an expired-token 401. */
+  ON_401,
+  /** A person asked for it. */
+  MANUAL;
+
+  /** A person's request skips the back-off wait (but not the hourly attempt bound). */
+  boolean skipsBackoff() {
+    return switch (this) {
+      case MANUAL -> true;
+      case PROACTIVE, KEEP_ALIVE, ON_DEMAND, ON_401 -> false;
+    };
+  }
+}

@@ -1,0 +1,88 @@
+package dev.callgate.core.service;
+
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.UnaryOperator;
+
+/**
+ * Read-modify-write of a token record through the store's compare-and-set: the change is applied
+ * to the latest stored record and retried when another writer came first, so no write is lost
+ * (a rotated refresh token above all) and none silently overwrites another.
+ */
+final class TokenUpdates {
+  private static final int MAX_ROUNDS = 16;
+
+  /** Waits between tries of a write that must not be lost. */
+  private static final List<Duration> DURABLE_RETRY_DELAYS =
+      List.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+  private final TokenStore store;
+  private final Clock clock;
+
+  TokenUpdates(TokenStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /**
+   * Like {@link #update}, but a store failure is retried a few times before it is given up: for
+   * tokens the identity provider has just issued, which may exist nowhere else (a rotated refresh
+   * token invalidated the previous one).
+   */
+  CompletionStage<TokenRecord> updateDurably(TokenKey key, UnaryOperator<TokenRecord> change) {
+    return durably(key, change, 0);
+  }
+
+  private CompletionStage<TokenRecord> durably(
+      TokenKey key, UnaryOperator<TokenRecord> change, int retry) {
+    return update(key, change)
+        .handle(
+            (stored, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedStage(stored);
+              }
+              if (retry >= DURABLE_RETRY_DELAYS.size()) {
+                return CompletableFuture.<TokenRecord>failedStage(failure);
+              }
+              return clock
+                  .delay(DURABLE_RETRY_DELAYS.get(retry))
+                  .thenCompose(ignored -> durably(key, change, retry + 1));
+            })
+        .thenCompose(stage -> stage);
+  }
+
+  /** Applies {@code change} to the latest record (or a fresh unauthorized one) and stores it. */
+  CompletionStage<TokenRecord> update(TokenKey key, UnaryOperator<TokenRecord> change) {
+    return round(key, change, 1);
+  }
+
+  private CompletionStage<TokenRecord> round(
+      TokenKey key, UnaryOperator<TokenRecord> change, int round) {
+    return store
+        .find(key)
+        .thenCompose(
+            found -> {
+              TokenRecord latest = found.orElseGet(() -> TokenRecord.unauthorized(key));
+              TokenRecord next = change.apply(latest).withVersion(latest.version());
+              return store.compareAndSet(next);
+            })
+        .thenCompose(
+            stored -> {
+              if (stored.isPresent()) {
+                return CompletableFuture.completedStage(stored.get());
+              }
+              if (round >= MAX_ROUNDS) {
+                return CompletableFuture.failedStage(
+                    new IllegalStateException(
+                        "token " + key + " kept changing under " + MAX_ROUNDS + " writes"));
+              }
+              return round(key, change, round + 1);
+            });
+  }
+}

@@ -1,0 +1,207 @@
+package dev.callgate.core.service;
+
+import static dev.callgate.core.service.ServiceFixture.ADMIN;
+import static dev.callgate.core.service.ServiceFixture.REDIRECT_URI;
+import static dev.callgate.core.service.ServiceFixture.authorizationCode;
+import static dev.callgate.core.service.ServiceFixture.draft;
+import static dev.callgate.core.service.ServiceFixture.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.testkit.InMemoryIdentityProvider;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenState;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class AuthorizationsTest {
+  private final ServiceFixture f = new ServiceFixture();
+
+  private URI start(Caller caller, String credential) {
+    AuthorizationStart start = join(f.authorizations.start(caller, credential));
+    assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
+    return ((AuthorizationStart.Started) start).authorizationUrl();
+  }
+
+  private AuthorizationCompletion complete(InMemoryIdentityProvider.Approval approval) {
+    return join(
+        f.authorizations.complete(AuthorizationCallback.withCode(approval.state(), approval.code())));
+  }
+
+  private static Diagnosis refusal(AuthorizationCompletion completion) {
+    assertThat(completion).isInstanceOf(AuthorizationCompletion.Refused.class);
+    return ((AuthorizationCompletion.Refused) completion).diagnosis();
+  }
+
+  @Test
+  void startWhenProviderAsksOfflineAccessThenUrlCarriesPkceStateScopesInOrderAndConsent() {
+    f.provider(List.of("openid", "profile", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+
+    URI url = start(ADMIN, "crm");
+    f.idp.approve(url, "alice");
+    Map<String, String> query = f.idp.lastAuthorizationQuery();
+
+    assertThat(url.toString()).startsWith(InMemoryIdentityProvider.AUTHORIZATION_ENDPOINT + "?");
+    assertThat(query)
+        .containsEntry("response_type", "code")
+        .containsEntry("client_id", "callgate-client")
+        .containsEntry("redirect_uri", REDIRECT_URI.toString())
+        .containsEntry("scope", "openid profile offline_access")
+        .containsEntry("code_challenge_method", "S256")
+        .containsEntry("prompt", "consent");
+    assertThat(query.get("state")).hasSizeGreaterThanOrEqualTo(43);
+    assertThat(query.get("code_challenge")).matches("[A-Za-z0-9_-]{43}");
+  }
+
+  @Test
+  void completeWhenApprovedThenStoresActiveTokensWithRefreshTokenAndNoWarnings() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+
+    AuthorizationCompletion done = complete(f.idp.approve(start(ADMIN, "crm"), "alice"));
+
+    assertThat(done).isInstanceOf(AuthorizationCompletion.Authorized.class);
+    TokenRecord record = f.stored(TokenKey.named("crm"));
+    assertThat(record.state()).isEqualTo(TokenState.ACTIVE);
+    assertThat(record.tokens().orElseThrow().hasRefreshToken()).isTrue();
+    assertThat(record.diagnoses()).isEmpty();
+    assertThat(record.nextRefreshAt()).isPresent();
+    assertThat(f.idp.codeExchanges()).isEqualTo(1);
+  }
+
+  @Test
+  void completeWhenStateIsReplayedThenRefusesTheSecondTime() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    InMemoryIdentityProvider.Approval approval = f.idp.approve(start(ADMIN, "crm"), "alice");
+
+    complete(approval);
+
+    assertThat(refusal(complete(approval)).code()).isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
+    assertThat(f.idp.codeExchanges()).isEqualTo(1);
+  }
+
+  @Test
+  void completeWhenStateHasExpiredThenRefusesWithoutExchangingTheCode() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    InMemoryIdentityProvider.Approval approval = f.idp.approve(start(ADMIN, "crm"), "alice");
+    f.clock.advance(Duration.ofMinutes(11));
+
+    Diagnosis diagnosis = refusal(complete(approval));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
+    assertThat(f.idp.codeExchanges()).isZero();
+  }
+
+  @Test
+  void completeWhenStateIsUnknownThenRefuses() {
+    assertThat(
+            refusal(join(f.authorizations.complete(AuthorizationCallback.withCode("forged", "code-1"))))
+                .code())
+        .isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
+  }
+
+  @Test
+  void completeWhenUserDeniesThenAuthorizationDeniedWithTheProvidersWords() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    InMemoryIdentityProvider.Denial denial =
+        f.idp.deny(start(ADMIN, "crm"), "access_denied", "The user said no");
+
+    Diagnosis diagnosis =
+        refusal(
+            join(
+                f.authorizations.complete(
+                    new AuthorizationCallback(
+                        Optional.of(denial.state()),
+                        Optional.empty(),
+                        Optional.of(denial.error()),
+                        Optional.of(denial.errorDescription())))));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_DENIED);
+    assertThat(diagnosis.message()).contains("access_denied", "The user said no");
+  }
+
+  @Test
+  void completeWhenOfflineAccessWasNotRequestedThenWarnsNoRefreshTokenNamingOfflineAccess() {
+    f.idp.offlineScope("offline_access");
+    f.provider(List.of("openid", "profile"), null);
+    f.credential(authorizationCode("crm"));
+
+    complete(f.idp.approve(start(ADMIN, "crm"), "alice"));
+
+    TokenRecord record = f.stored(TokenKey.named("crm"));
+    assertThat(record.tokens().orElseThrow().hasRefreshToken()).isFalse();
+    assertThat(record.diagnoses()).extracting(Diagnosis::code).contains(DiagnosisCode.NO_REFRESH_TOKEN_ISSUED);
+    Diagnosis warning = record.diagnoses().get(0);
+    assertThat(warning.fact("missingScope")).contains("offline_access");
+    assertThat(warning.remedy()).contains("offline_access");
+  }
+
+  @Test
+  void completeWhenProviderAdvertisesRefreshTokenScopeThenNamesIt() {
+    f.idp.offlineScope("refresh_token");
+    f.idp.metadata(
+        new ProviderMetadata(
+            Optional.of(InMemoryIdentityProvider.ISSUER),
+            Optional.of(InMemoryIdentityProvider.AUTHORIZATION_ENDPOINT),
+            InMemoryIdentityProvider.TOKEN_ENDPOINT,
+            Optional.empty(),
+            List.of("api", "refresh_token", "offline_access"),
+            List.of("authorization_code", "refresh_token"),
+            List.of("S256")));
+    f.provider(List.of("api"), null);
+    f.credential(authorizationCode("crm"));
+
+    complete(f.idp.approve(start(ADMIN, "crm"), "alice"));
+
+    Diagnosis warning = f.stored(TokenKey.named("crm")).diagnoses().get(0);
+    assertThat(warning.code()).isEqualTo(DiagnosisCode.NO_REFRESH_TOKEN_ISSUED);
+    assertThat(warning.fact("missingScope")).contains("refresh_token").doesNotContain("offline_access");
+  }
+
+  @Test
+  void startWhenNamedCredentialAndCallerIsNotAdminThenCallerNotAllowed() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+
+    AuthorizationStart start = join(f.authorizations.start(Caller.caller("app"), "crm"));
+
+    assertThat(start).isInstanceOf(AuthorizationStart.Refused.class);
+    assertThat(((AuthorizationStart.Refused) start).diagnosis().code()).isEqualTo(DiagnosisCode.CALLER_NOT_ALLOWED);
+  }
+
+  @Test
+  void completeWhenPerUserCredentialThenTokensAreKeyedByEachCallersSubject() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(draft("mail", "oauth2_authorization_code", "per_user", true, false, List.of("alice", "bob"), true));
+
+    complete(f.idp.approve(start(Caller.caller("alice"), "mail"), "alice"));
+    complete(f.idp.approve(start(Caller.caller("bob"), "mail"), "bob"));
+
+    TokenRecord alice = f.stored(TokenKey.perUser("mail", "alice"));
+    TokenRecord bob = f.stored(TokenKey.perUser("mail", "bob"));
+    assertThat(alice.tokens().orElseThrow().accessToken()).isNotEqualTo(bob.tokens().orElseThrow().accessToken());
+    assertThat(f.idp.subjectOf(alice.tokens().orElseThrow().accessToken().reveal())).contains("alice");
+    assertThat(f.tokens.stored(TokenKey.named("mail"))).isEmpty();
+  }
+
+  @Test
+  void startWhenCredentialIsNotAuthorizationCodeThenFlowNotSupported() {
+    f.provider(List.of("api"), null);
+    f.credential(draft("svc", "oauth2_client_credentials", "named", true, false, List.of(), true));
+
+    AuthorizationStart start = join(f.authorizations.start(ADMIN, "svc"));
+
+    assertThat(((AuthorizationStart.Refused) start).diagnosis().code()).isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
+  }
+}

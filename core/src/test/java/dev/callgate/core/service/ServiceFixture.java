@@ -1,0 +1,166 @@
+package dev.callgate.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.AuthProviderDraft;
+import dev.callgate.core.credential.CredentialDraft;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.testkit.InMemoryCredentialStore;
+import dev.callgate.core.testkit.InMemoryIdentityProvider;
+import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
+import dev.callgate.core.testkit.InMemoryTokenStore;
+import dev.callgate.core.testkit.ManualClock;
+import dev.callgate.core.testkit.ScriptedTarget;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** The use cases wired over the in-memory ports, as the service wires them over the adapters. */
+final class ServiceFixture {
+  static final URI REDIRECT_URI = URI.create("https://callgate.test/v1/oauth/callback");
+  static final Caller ADMIN = Caller.admin("admin");
+
+  final ManualClock clock = new ManualClock();
+  final InMemoryTokenStore tokens = new InMemoryTokenStore();
+  final InMemoryCredentialStore credentials = new InMemoryCredentialStore(tokens);
+  final InMemoryPendingAuthorizationStore pending = new InMemoryPendingAuthorizationStore();
+  final InMemoryIdentityProvider idp = new InMemoryIdentityProvider(clock);
+  final ScriptedTarget target = new ScriptedTarget();
+  final RefreshPolicy policy = new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(7));
+  final Refresher refresher;
+  final Callouts callouts;
+  final Authorizations authorizations;
+  final RefreshSchedule schedule;
+
+  ServiceFixture() {
+    this("instance-1");
+  }
+
+  ServiceFixture(String instanceId) {
+    refresher =
+        new Refresher(
+            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults(instanceId));
+    callouts = new Callouts(credentials, tokens, refresher, target, clock, policy);
+    authorizations =
+        new Authorizations(
+            credentials,
+            tokens,
+            pending,
+            idp,
+            clock,
+            new SplittableRandom(11),
+            policy,
+            new Authorizations.Settings(REDIRECT_URI, Duration.ofMinutes(10)));
+    schedule =
+        new RefreshSchedule(
+            credentials,
+            tokens,
+            refresher,
+            clock,
+            policy,
+            new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
+  }
+
+  /** An OIDC provider asking for {@code scopes}, optionally with a configured refresh lifetime. */
+  AuthProvider provider(List<String> scopes, String refreshTokenLifetime) {
+    AuthProvider provider =
+        valid(
+            new AuthProviderDraft(
+                "idp",
+                InMemoryIdentityProvider.ISSUER,
+                null,
+                null,
+                null,
+                "callgate-client",
+                "client-secret",
+                null,
+                scopes,
+                refreshTokenLifetime));
+    join(credentials.saveProvider(provider));
+    return provider;
+  }
+
+  NamedCredential credential(CredentialDraft draft) {
+    NamedCredential credential = valid(draft);
+    join(credentials.saveCredential(credential));
+    return credential;
+  }
+
+  /** An authorization-code credential for {@code https://api.test/v1}, named principal. */
+  static CredentialDraft authorizationCode(String name) {
+    return draft(name, "oauth2_authorization_code", "named", true, false, List.of("app"), true);
+  }
+
+  static CredentialDraft draft(
+      String name,
+      String protocol,
+      String principal,
+      boolean generate,
+      boolean mergeInHeaders,
+      List<String> callers,
+      boolean keepAlive) {
+    return new CredentialDraft(
+        name,
+        "https://api.test/v1",
+        protocol,
+        principal,
+        "idp",
+        generate,
+        mergeInHeaders,
+        false,
+        callers,
+        keepAlive,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** Runs the authorization-code flow for {@code caller}, as a person in a browser would. */
+  TokenRecord authorize(String credentialName, Caller caller) {
+    AuthorizationStart start = join(authorizations.start(caller, credentialName));
+    assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
+    URI url = ((AuthorizationStart.Started) start).authorizationUrl();
+    InMemoryIdentityProvider.Approval approval = idp.approve(url, caller.subject());
+    AuthorizationCompletion done =
+        join(
+            authorizations.complete(
+                AuthorizationCallback.withCode(approval.state(), approval.code())));
+    assertThat(done).isInstanceOf(AuthorizationCompletion.Authorized.class);
+    return ((AuthorizationCompletion.Authorized) done).record();
+  }
+
+  TokenRecord stored(TokenKey key) {
+    return tokens.stored(key).orElseThrow();
+  }
+
+  static <T> T valid(Object draft) {
+    Validated<?> validated =
+        draft instanceof CredentialDraft c ? c.validate() : ((AuthProviderDraft) draft).validate();
+    assertThat(validated.problems()).isEmpty();
+    @SuppressWarnings("unchecked")
+    T value = (T) ((Validated.Valid<?>) validated).value();
+    return value;
+  }
+
+  static <T> T join(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("stage did not complete normally", e);
+    }
+  }
+}
