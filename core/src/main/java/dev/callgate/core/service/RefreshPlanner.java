@@ -44,8 +44,13 @@ final class RefreshPlanner {
     if (record.state() == TokenState.REFRESH_FAILED) {
       return record.nextAttemptAt();
     }
-    return policy.nextRefreshAt(
-        record.tokens().get(), credential.keepAlive(), record.lastUsedAt());
+    // refreshing cannot extend a refresh token that has reached its absolute lifetime: keeping it
+    // "alive" would only refresh ever closer to the same end
+    boolean keepAlive =
+        credential.keepAlive()
+            && record.diagnoses().stream()
+                .noneMatch(d -> d.code() == DiagnosisCode.REFRESH_TOKEN_EXPIRING);
+    return policy.nextRefreshAt(record.tokens().get(), keepAlive, record.lastUsedAt());
   }
 
   /**
