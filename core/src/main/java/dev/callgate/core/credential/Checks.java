@@ -16,6 +16,8 @@ final class Checks {
   /** Names go into URL paths unescaped, so no dots (no '..'), slashes or spaces. */
   static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
 
+  private static final Pattern USER_INFO = Pattern.compile("//[^/?#]*@");
+
   static final String NAME_RULE =
       "a letter, then up to 63 letters, digits, '_' or '-' (no dots, slashes or spaces)";
 
@@ -58,6 +60,12 @@ final class Checks {
   }
 
   private static Diagnosis invalidUrl(String field, String value, String reason) {
-    return Diagnosis.of(INVALID_URL, "field", field, "value", value, "reason", reason);
+    return Diagnosis.of(
+        INVALID_URL, "field", field, "value", withoutUserInfo(value), "reason", reason);
+  }
+
+  /** User info may hold a password, and a diagnosis is shown and logged: repeat the URL without. */
+  private static String withoutUserInfo(String value) {
+    return USER_INFO.matcher(value).replaceFirst("//***@");
   }
 }

@@ -1,0 +1,330 @@
+package dev.callgate.core.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.diagnosis.Validated;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AuthProviderDraftTest {
+
+  /** A provider as the API receives it; each test changes only what it is about. */
+  private static final class Draft {
+    String name = "okta";
+    String issuer = "https://idp.example.com";
+    String authorizationEndpoint;
+    String tokenEndpoint;
+    String revocationEndpoint;
+    String clientId = "callgate";
+    String clientSecret = "client-s3cret";
+    String clientAuthMethod;
+    List<String> scopes;
+    String refreshTokenLifetime;
+
+    Validated<AuthProvider> validate() {
+      return new AuthProviderDraft(
+              name,
+              issuer,
+              authorizationEndpoint,
+              tokenEndpoint,
+              revocationEndpoint,
+              clientId,
+              clientSecret,
+              clientAuthMethod,
+              scopes,
+              refreshTokenLifetime)
+          .validate();
+    }
+  }
+
+  private static AuthProvider valid(Draft draft) {
+    Validated<AuthProvider> result = draft.validate();
+    assertThat(result.problems()).isEmpty();
+    return ((Validated.Valid<AuthProvider>) result).value();
+  }
+
+  private static Diagnosis onlyProblem(Draft draft) {
+    List<Diagnosis> problems = draft.validate().problems();
+    assertThat(problems).hasSize(1);
+    return problems.get(0);
+  }
+
+  @Test
+  void validateWhenOnlyIssuerAndClientAreGivenThenAppliesTheDefaults() {
+    AuthProvider provider = valid(new Draft());
+
+    assertThat(provider.name()).isEqualTo("okta");
+    assertThat(provider.issuer()).contains(URI.create("https://idp.example.com"));
+    assertThat(provider.isOpenIdConnect()).isTrue();
+    assertThat(provider.tokenEndpoint()).isEmpty();
+    assertThat(provider.clientId()).isEqualTo("callgate");
+    assertThat(provider.clientSecret()).contains(Secret.of("client-s3cret"));
+    assertThat(provider.clientAuthMethod()).isEqualTo(ClientAuthMethod.CLIENT_SECRET_BASIC);
+    assertThat(provider.scopes()).isEmpty();
+    assertThat(provider.refreshTokenLifetime()).isEmpty();
+  }
+
+  @Test
+  void validateWhenExplicitEndpointsAreGivenWithoutIssuerThenAccepted() {
+    Draft draft = new Draft();
+    draft.issuer = null;
+    draft.authorizationEndpoint = "https://idp.example.com/authorize";
+    draft.tokenEndpoint = "https://idp.example.com/token";
+    draft.revocationEndpoint = "https://idp.example.com/revoke";
+
+    AuthProvider provider = valid(draft);
+
+    assertThat(provider.isOpenIdConnect()).isFalse();
+    assertThat(provider.authorizationEndpoint())
+        .contains(URI.create("https://idp.example.com/authorize"));
+    assertThat(provider.tokenEndpoint()).contains(URI.create("https://idp.example.com/token"));
+    assertThat(provider.revocationEndpoint())
+        .contains(URI.create("https://idp.example.com/revoke"));
+  }
+
+  @Test
+  void validateWhenNeitherIssuerNorTokenEndpointThenInvalidValue() {
+    Draft draft = new Draft();
+    draft.issuer = null;
+    draft.authorizationEndpoint = "https://idp.example.com/authorize";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("issuer");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"..", "a/b", "9okta", "okta.com", ""})
+  void validateWhenNameBreaksTheRuleThenInvalidName(String name) {
+    Draft draft = new Draft();
+    draft.name = name;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+    assertThat(problem.fact("field")).isEqualTo("name");
+  }
+
+  @Test
+  void validateWhenNameIsTooLongThenInvalidName() {
+    Draft draft = new Draft();
+    draft.name = "o" + "k".repeat(64);
+
+    assertThat(onlyProblem(draft).code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "issuer,                ftp://idp.example.com",
+    "issuer,                javascript:alert(1)",
+    "issuer,                /realms/main",
+    "authorizationEndpoint, idp.example.com/authorize",
+    "tokenEndpoint,         https://client:pw@idp.example.com/token",
+    "revocationEndpoint,    file:///etc/passwd"
+  })
+  void validateWhenAnEndpointIsNotAnAbsoluteHttpUrlThenInvalidUrlNamingTheField(
+      String field, String value) {
+    Draft draft = new Draft();
+    switch (field) {
+      case "issuer" -> draft.issuer = value;
+      case "authorizationEndpoint" -> draft.authorizationEndpoint = value;
+      case "tokenEndpoint" -> draft.tokenEndpoint = value;
+      default -> draft.revocationEndpoint = value;
+    }
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_URL);
+    assertThat(problem.fact("field")).isEqualTo(field);
+  }
+
+  @Test
+  void validateWhenTokenEndpointCarriesCredentialsThenTheDiagnosisDoesNotRepeatThem() {
+    Draft draft = new Draft();
+    draft.tokenEndpoint = "https://callgate:client-pw@idp.example.com/token";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("value")).isEqualTo("https://***@idp.example.com/token");
+    assertThat(problem.toString()).doesNotContain("client-pw");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  "})
+  void validateWhenClientIdIsBlankThenInvalidValue(String clientId) {
+    Draft draft = new Draft();
+    draft.clientId = clientId;
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("clientId");
+  }
+
+  @Test
+  void validateWhenClientIdIsMissingThenInvalidValue() {
+    Draft draft = new Draft();
+    draft.clientId = null;
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("clientId");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "client_secret_basic, CLIENT_SECRET_BASIC",
+    "client_secret_post,  CLIENT_SECRET_POST"
+  })
+  void validateWhenClientAuthMethodIsKnownThenUsesIt(String wireName, ClientAuthMethod expected) {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = wireName;
+
+    assertThat(valid(draft).clientAuthMethod()).isEqualTo(expected);
+  }
+
+  @Test
+  void validateWhenClientAuthMethodIsUnknownThenInvalidValue() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "private_key_jwt";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("clientAuthMethod");
+    assertThat(problem.fact("problem")).contains("'private_key_jwt'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   "})
+  void validateWhenConfidentialClientHasNoSecretThenSecretMissing(String secret) {
+    Draft draft = new Draft();
+    draft.clientSecret = secret;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.SECRET_MISSING);
+    assertThat(problem.fact("field")).isEqualTo("clientSecret");
+    assertThat(problem.fact("protocol")).isEqualTo("client_secret_basic");
+  }
+
+  @Test
+  void validateWhenPostClientHasNoSecretThenSecretMissing() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "client_secret_post";
+    draft.clientSecret = null;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.SECRET_MISSING);
+    assertThat(problem.fact("protocol")).isEqualTo("client_secret_post");
+  }
+
+  @Test
+  void validateWhenPublicClientHasNoSecretThenAccepted() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "none";
+    draft.clientSecret = null;
+
+    AuthProvider provider = valid(draft);
+
+    assertThat(provider.clientAuthMethod()).isEqualTo(ClientAuthMethod.NONE);
+    assertThat(provider.clientSecret()).isEmpty();
+  }
+
+  @Test
+  void validateWhenScopesAreGivenThenKeepsTheConfiguredOrder() {
+    Draft draft = new Draft();
+    draft.scopes = List.of("profile", "openid", "offline_access", "api:read", "https://x/y");
+
+    assertThat(valid(draft).scopes())
+        .containsExactly("profile", "openid", "offline_access", "api:read", "https://x/y");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"read write", "\"quoted\"", "back\\slash", "", "é"})
+  void validateWhenAScopeIsNotAScopeTokenThenInvalidValue(String scope) {
+    Draft draft = new Draft();
+    draft.scopes = List.of("openid", scope);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("scopes");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"P1D, PT24H", "PT20S, PT20S", "PT12H30M, PT12H30M", "P90D, PT2160H"})
+  void validateWhenRefreshTokenLifetimeIsAPositiveIsoDurationThenParsesIt(
+      String written, String expected) {
+    Draft draft = new Draft();
+    draft.refreshTokenLifetime = written;
+
+    assertThat(valid(draft).refreshTokenLifetime()).contains(Duration.parse(expected));
+  }
+
+  @Test
+  void validateWhenRefreshTokenLifetimeIsOneDayThenItIsTwentyFourHours() {
+    Draft draft = new Draft();
+    draft.refreshTokenLifetime = "P1D";
+
+    assertThat(valid(draft).refreshTokenLifetime()).contains(Duration.ofHours(24));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-PT1S", "PT0S", "1 day", "86400", "", "P1Y"})
+  void validateWhenRefreshTokenLifetimeIsNotAPositiveIsoDurationThenInvalidValue(String written) {
+    Draft draft = new Draft();
+    draft.refreshTokenLifetime = written;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("refreshTokenLifetime");
+    assertThat(problem.fact("problem")).contains("'" + written + "'");
+  }
+
+  @Test
+  void validateWhenManyFieldsAreWrongThenReportsEveryProblemAtOnce() {
+    Draft draft = new Draft();
+    draft.name = "a/b";
+    draft.issuer = "ftp://x";
+    draft.clientId = null;
+    draft.clientSecret = null;
+    draft.scopes = List.of("read write");
+    draft.refreshTokenLifetime = "1 day";
+
+    assertThat(draft.validate().problems())
+        .extracting(p -> p.fact("field"))
+        .containsExactly(
+            "name", "issuer", "clientId", "clientSecret", "scopes", "refreshTokenLifetime");
+  }
+
+  @Test
+  void toStringWhenProviderHoldsAClientSecretThenPrintsItMasked() {
+    AuthProvider provider = valid(new Draft());
+
+    assertThat(provider.toString()).doesNotContain("client-s3cret").contains("***");
+  }
+
+  @Test
+  void constructorWhenNeitherIssuerNorTokenEndpointThenRefuses() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () ->
+                new AuthProvider(
+                    "okta",
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    "callgate",
+                    Optional.empty(),
+                    ClientAuthMethod.NONE,
+                    List.of(),
+                    Optional.empty()));
+  }
+}

@@ -1,0 +1,519 @@
+package dev.callgate.core.credential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.diagnosis.Validated;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CredentialDraftTest {
+
+  /** A draft as the API receives it; each test changes only what it is about. */
+  private static final class Draft {
+    String name = "crm";
+    String url = "https://api.example.com/v1";
+    String protocol = "none";
+    String principal;
+    String provider;
+    Boolean generateAuthorizationHeader;
+    Boolean allowMergeFieldsInHeaders;
+    Boolean allowMergeFieldsInBody;
+    List<String> allowedCallers;
+    Boolean keepAlive;
+    String testPath;
+    String username;
+    String password;
+    String apiKeyHeader;
+    String apiKey;
+    String jwtIssuer;
+    String jwtSubject;
+    String jwtAudience;
+    String jwtSigningKey;
+
+    static Draft basic() {
+      Draft draft = new Draft();
+      draft.protocol = "basic";
+      draft.username = "svc";
+      draft.password = "hunter2";
+      return draft;
+    }
+
+    static Draft apiKey() {
+      Draft draft = new Draft();
+      draft.protocol = "api_key";
+      draft.apiKey = "k-123";
+      return draft;
+    }
+
+    static Draft jwtBearer() {
+      Draft draft = new Draft();
+      draft.protocol = "oauth2_jwt_bearer";
+      draft.provider = "okta";
+      draft.jwtIssuer = "callgate";
+      draft.jwtSubject = "svc@example.com";
+      draft.jwtSigningKey = "-----BEGIN PRIVATE KEY-----";
+      return draft;
+    }
+
+    static Draft oauth(String protocol) {
+      Draft draft = new Draft();
+      draft.protocol = protocol;
+      draft.provider = "okta";
+      return draft;
+    }
+
+    Validated<NamedCredential> validate() {
+      return new CredentialDraft(
+              name,
+              url,
+              protocol,
+              principal,
+              provider,
+              generateAuthorizationHeader,
+              allowMergeFieldsInHeaders,
+              allowMergeFieldsInBody,
+              allowedCallers,
+              keepAlive,
+              testPath,
+              username,
+              password,
+              apiKeyHeader,
+              apiKey,
+              jwtIssuer,
+              jwtSubject,
+              jwtAudience,
+              jwtSigningKey)
+          .validate();
+    }
+  }
+
+  private static NamedCredential valid(Draft draft) {
+    Validated<NamedCredential> result = draft.validate();
+    assertThat(result.problems()).isEmpty();
+    return ((Validated.Valid<NamedCredential>) result).value();
+  }
+
+  private static Diagnosis onlyProblem(Draft draft) {
+    List<Diagnosis> problems = draft.validate().problems();
+    assertThat(problems).hasSize(1);
+    return problems.get(0);
+  }
+
+  @Test
+  void validateWhenOptionalFieldsAreAbsentThenAppliesTheDefaults() {
+    NamedCredential credential = valid(Draft.apiKey());
+
+    assertThat(credential.principal()).isEqualTo(PrincipalType.NAMED);
+    assertThat(credential.generateAuthorizationHeader()).isTrue();
+    assertThat(credential.keepAlive()).isTrue();
+    assertThat(credential.allowMergeFieldsInHeaders()).isFalse();
+    assertThat(credential.allowMergeFieldsInBody()).isFalse();
+    assertThat(credential.allowedCallers()).isEmpty();
+    assertThat(credential.testPath()).isEmpty();
+    assertThat(credential.authentication())
+        .isEqualTo(new Authentication.ApiKey("X-API-Key", Secret.of("k-123")));
+  }
+
+  @Test
+  void validateWhenOptionalFieldsAreGivenThenKeepsThem() {
+    Draft draft = Draft.oauth("oauth2_authorization_code");
+    draft.principal = "per_user";
+    draft.generateAuthorizationHeader = false;
+    draft.allowMergeFieldsInHeaders = true;
+    draft.allowMergeFieldsInBody = true;
+    draft.keepAlive = false;
+    draft.allowedCallers = List.of("billing", "reports", "billing");
+    draft.testPath = "/me";
+
+    NamedCredential credential = valid(draft);
+
+    assertThat(credential.name()).isEqualTo("crm");
+    assertThat(credential.url()).isEqualTo(URI.create("https://api.example.com/v1"));
+    assertThat(credential.protocol()).isEqualTo(Protocol.OAUTH2_AUTHORIZATION_CODE);
+    assertThat(credential.authentication().providerName()).contains("okta");
+    assertThat(credential.principal()).isEqualTo(PrincipalType.PER_USER);
+    assertThat(credential.generateAuthorizationHeader()).isFalse();
+    assertThat(credential.allowMergeFieldsInHeaders()).isTrue();
+    assertThat(credential.allowMergeFieldsInBody()).isTrue();
+    assertThat(credential.keepAlive()).isFalse();
+    assertThat(credential.allowedCallers()).containsExactlyInAnyOrder("billing", "reports");
+    assertThat(credential.allowsCaller("billing")).isTrue();
+    assertThat(credential.allowsCaller("intruder")).isFalse();
+    assertThat(credential.testPath()).contains("/me");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "..",
+        "a/b",
+        "1crm",
+        "_crm",
+        "crm.v1",
+        "crm v1",
+        "",
+        "a12345678901234567890123456789012345678901234567890123456789012345"
+      })
+  void validateWhenNameBreaksTheRuleThenInvalidName(String name) {
+    Draft draft = Draft.apiKey();
+    draft.name = name;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+    assertThat(problem.fact("field")).isEqualTo("name");
+    assertThat(problem.fact("value")).isEqualTo(name);
+  }
+
+  @Test
+  void validateWhenNameIsMissingThenInvalidName() {
+    Draft draft = Draft.apiKey();
+    draft.name = null;
+
+    assertThat(onlyProblem(draft).code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "c",
+        "crm_v1-eu",
+        "a1234567890123456789012345678901234567890123456789012345678901x"
+      })
+  void validateWhenNameFollowsTheRuleThenAccepted(String name) {
+    Draft draft = Draft.apiKey();
+    draft.name = name;
+
+    assertThat(valid(draft).name()).isEqualTo(name);
+  }
+
+  @Test
+  void validateWhenNameHasSixtyFourCharactersThenAcceptedAndSixtyFiveRefused() {
+    Draft draft = Draft.apiKey();
+    draft.name = "a" + "b".repeat(63);
+    assertThat(draft.validate().problems()).isEmpty();
+
+    draft.name = "a" + "b".repeat(64);
+    assertThat(onlyProblem(draft).code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "ftp://x",
+        "javascript:alert(1)",
+        "/v1/accounts",
+        "api.example.com/v1",
+        "https://svc:pw@api.example.com/v1",
+        "https://api.example.com/v1#top",
+        "https:///v1",
+        "http://exa mple.com",
+        ""
+      })
+  void validateWhenUrlIsNotAnAbsoluteHttpUrlThenInvalidUrl(String url) {
+    Draft draft = Draft.apiKey();
+    draft.url = url;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_URL);
+    assertThat(problem.fact("field")).isEqualTo("url");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "https://svc:s3cr3t-pw@api.example.com/v1,      https://***@api.example.com/v1",
+    "https://svc:s3cr3t-pw@api.example.com/a b,     https://***@api.example.com/a b",
+    "ftp://svc:s3cr3t-pw@files.example.com,         ftp://***@files.example.com",
+    "https://svc:s3cr3t@pw@api.example.com/v1?x=@y, https://***@api.example.com/v1?x=@y"
+  })
+  void validateWhenUrlCarriesCredentialsThenTheDiagnosisDoesNotRepeatThem(
+      String url, String shown) {
+    Draft draft = Draft.apiKey();
+    draft.url = url;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_URL);
+    assertThat(problem.fact("value")).isEqualTo(shown);
+    assertThat(problem.message() + problem.remedy() + problem.facts()).doesNotContain("s3cr3t");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://localhost:8080", "HTTPS://API.EXAMPLE.COM/v1?x=1"})
+  void validateWhenUrlIsHttpOrHttpsThenAccepted(String url) {
+    Draft draft = Draft.apiKey();
+    draft.url = url;
+
+    assertThat(valid(draft).url()).isEqualTo(URI.create(url));
+  }
+
+  @Test
+  void validateWhenProtocolIsUnknownThenUnknownProtocolListingTheKnownOnes() {
+    Draft draft = Draft.apiKey();
+    draft.protocol = "oauth2";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.UNKNOWN_PROTOCOL);
+    assertThat(problem.fact("value")).isEqualTo("oauth2");
+    assertThat(problem.fact("known"))
+        .isEqualTo(
+            "oauth2_authorization_code, oauth2_client_credentials, oauth2_jwt_bearer, basic,"
+                + " api_key, none");
+    assertThat(problem.remedy()).contains("oauth2_client_credentials");
+  }
+
+  @Test
+  void validateWhenProtocolIsMissingThenInvalidValue() {
+    Draft draft = Draft.apiKey();
+    draft.protocol = null;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("protocol");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"basic", "api_key", "oauth2_jwt_bearer"})
+  void validateWhenTheProtocolsSecretIsMissingThenSecretMissingNamingTheField(String protocol) {
+    Draft draft =
+        switch (protocol) {
+          case "basic" -> Draft.basic();
+          case "api_key" -> Draft.apiKey();
+          default -> Draft.jwtBearer();
+        };
+    draft.password = null;
+    draft.apiKey = "";
+    draft.jwtSigningKey = null;
+    String expectedField =
+        switch (protocol) {
+          case "basic" -> "password";
+          case "api_key" -> "apiKey";
+          default -> "jwtSigningKey";
+        };
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.SECRET_MISSING);
+    assertThat(problem.fact("field")).isEqualTo(expectedField);
+    assertThat(problem.fact("protocol")).isEqualTo(protocol);
+    assertThat(problem.message()).startsWith(expectedField + " is required for " + protocol);
+  }
+
+  @Test
+  void validateWhenBasicIsCompleteThenHoldsUserAndPassword() {
+    assertThat(valid(Draft.basic()).authentication())
+        .isEqualTo(new Authentication.Basic("svc", Secret.of("hunter2")));
+  }
+
+  @Test
+  void validateWhenBasicUserNameHasAColonThenRefusedWithoutRepeatingThePassword() {
+    Draft draft = Draft.basic();
+    draft.username = "svc:x";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("username");
+    assertThat(problem.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void validateWhenBasicUserNameIsMissingThenInvalidValue() {
+    Draft draft = Draft.basic();
+    draft.username = " ";
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("username");
+  }
+
+  @Test
+  void validateWhenApiKeyHeaderIsGivenThenUsesIt() {
+    Draft draft = Draft.apiKey();
+    draft.apiKeyHeader = "Ocp-Apim-Subscription-Key";
+
+    assertThat(valid(draft).authentication())
+        .isEqualTo(new Authentication.ApiKey("Ocp-Apim-Subscription-Key", Secret.of("k-123")));
+  }
+
+  @Test
+  void validateWhenApiKeyHeaderIsNotAHeaderNameThenInvalidValue() {
+    Draft draft = Draft.apiKey();
+    draft.apiKeyHeader = "X API Key";
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("apiKeyHeader");
+  }
+
+  @Test
+  void validateWhenJwtBearerIsCompleteThenHoldsTheAssertionParts() {
+    Draft draft = Draft.jwtBearer();
+    draft.jwtAudience = "https://idp.example.com/token";
+
+    assertThat(valid(draft).authentication())
+        .isEqualTo(
+            new Authentication.JwtBearer(
+                "okta",
+                "callgate",
+                "svc@example.com",
+                Optional.of("https://idp.example.com/token"),
+                Secret.of("-----BEGIN PRIVATE KEY-----")));
+  }
+
+  @Test
+  void validateWhenNamedJwtBearerLacksSubjectOrIssuerThenReportsBoth() {
+    Draft draft = Draft.jwtBearer();
+    draft.jwtSubject = null;
+    draft.jwtIssuer = "";
+
+    assertThat(draft.validate().problems())
+        .extracting(p -> p.fact("field"))
+        .containsExactlyInAnyOrder("jwtIssuer", "jwtSubject");
+  }
+
+  @Test
+  void validateWhenPerUserJwtBearerHasNoSubjectThenAccepted() {
+    Draft draft = Draft.jwtBearer();
+    draft.principal = "per_user";
+    draft.jwtSubject = null;
+
+    assertThat(valid(draft).principal()).isEqualTo(PrincipalType.PER_USER);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"oauth2_authorization_code", "oauth2_client_credentials", "oauth2_jwt_bearer"})
+  void validateWhenOAuthProtocolHasNoProviderThenInvalidValue(String protocol) {
+    Draft draft = protocol.equals("oauth2_jwt_bearer") ? Draft.jwtBearer() : Draft.oauth(protocol);
+    draft.provider = null;
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("provider");
+  }
+
+  @Test
+  void validateWhenProviderNameBreaksTheRuleThenInvalidName() {
+    Draft draft = Draft.oauth("oauth2_client_credentials");
+    draft.provider = "../okta";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_NAME);
+    assertThat(problem.fact("field")).isEqualTo("provider");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"oauth2_authorization_code", "oauth2_jwt_bearer"})
+  void validateWhenPerUserWithAUserDelegatingProtocolThenAccepted(String protocol) {
+    Draft draft = protocol.equals("oauth2_jwt_bearer") ? Draft.jwtBearer() : Draft.oauth(protocol);
+    draft.principal = "per_user";
+
+    assertThat(valid(draft).principal()).isEqualTo(PrincipalType.PER_USER);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"oauth2_client_credentials", "basic", "api_key", "none"})
+  void validateWhenPerUserWithAnyOtherProtocolThenRefused(String protocol) {
+    Draft draft =
+        switch (protocol) {
+          case "basic" -> Draft.basic();
+          case "api_key" -> Draft.apiKey();
+          case "none" -> new Draft();
+          default -> Draft.oauth(protocol);
+        };
+    draft.principal = "per_user";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("principal");
+    assertThat(problem.fact("problem")).contains(protocol);
+  }
+
+  @Test
+  void validateWhenPrincipalIsUnknownThenInvalidValue() {
+    Draft draft = Draft.apiKey();
+    draft.principal = "everyone";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("principal");
+    assertThat(problem.fact("problem")).contains("'everyone'");
+  }
+
+  @Test
+  void validateWhenAnAllowedCallerIsBlankThenInvalidValue() {
+    Draft draft = Draft.apiKey();
+    draft.allowedCallers = java.util.Arrays.asList("billing", " ", null);
+
+    assertThat(draft.validate().problems())
+        .hasSize(2)
+        .allSatisfy(p -> assertThat(p.fact("field")).isEqualTo("allowedCallers"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  ", "/me\r\nX-Injected: 1", "/me\t"})
+  void validateWhenTestPathIsBlankOrHasControlCharactersThenInvalidValue(String testPath) {
+    Draft draft = Draft.apiKey();
+    draft.testPath = testPath;
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("testPath");
+  }
+
+  @Test
+  void validateWhenManyFieldsAreWrongThenReportsEveryProblemAtOnce() {
+    Draft draft = Draft.basic();
+    draft.name = "a/b";
+    draft.url = "ftp://x";
+    draft.principal = "nobody";
+    draft.password = null;
+    draft.testPath = "";
+
+    List<Diagnosis> problems = draft.validate().problems();
+
+    assertThat(problems)
+        .extracting(Diagnosis::code)
+        .containsExactly(
+            DiagnosisCode.INVALID_NAME,
+            DiagnosisCode.INVALID_URL,
+            DiagnosisCode.INVALID_VALUE,
+            DiagnosisCode.SECRET_MISSING,
+            DiagnosisCode.INVALID_VALUE);
+    assertThat(problems)
+        .extracting(p -> p.fact("field"))
+        .containsExactly("name", "url", "principal", "password", "testPath");
+  }
+
+  @Test
+  void validateWhenUnknownProtocolAndOtherProblemsThenReportsThemAll() {
+    Draft draft = new Draft();
+    draft.name = "..";
+    draft.url = "javascript:alert(1)";
+    draft.protocol = "kerberos";
+
+    assertThat(draft.validate().problems())
+        .extracting(Diagnosis::code)
+        .containsExactly(
+            DiagnosisCode.INVALID_NAME, DiagnosisCode.INVALID_URL, DiagnosisCode.UNKNOWN_PROTOCOL);
+  }
+
+  @Test
+  void toStringWhenCredentialHoldsSecretsThenPrintsNone() {
+    Draft basic = Draft.basic();
+    Draft apiKey = Draft.apiKey();
+    Draft jwt = Draft.jwtBearer();
+
+    assertThat(valid(basic).toString()).doesNotContain("hunter2").contains("***");
+    assertThat(valid(apiKey).toString()).doesNotContain("k-123").contains("***");
+    assertThat(valid(jwt).toString()).doesNotContain("BEGIN PRIVATE KEY");
+  }
+}
