@@ -207,7 +207,7 @@ public record CredentialDraft(
 
   private static void secret(
       String field, String value, Protocol protocol, List<Diagnosis> problems) {
-    if (value == null || value.isEmpty()) {
+    if (value == null || value.isBlank()) {
       problems.add(Diagnosis.of(SECRET_MISSING, "field", field, "protocol", protocol.wireName()));
     }
   }
