@@ -1,0 +1,293 @@
+package dev.callgate.core.callout;
+
+import static dev.callgate.core.callout.CalloutFixtures.ACCESS_TOKEN;
+import static dev.callgate.core.callout.CalloutFixtures.CALLER_API_KEY;
+import static dev.callgate.core.callout.CalloutFixtures.credential;
+import static dev.callgate.core.callout.CalloutFixtures.oauth;
+import static dev.callgate.core.callout.CalloutFixtures.tokens;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class HeaderRulesTest {
+
+  private static final MergeFieldValues VALUES =
+      MergeFieldValues.of(oauth(), Optional.of(tokens()));
+  private static final Optional<Headers.Header> GENERATED =
+      AuthorizationHeaders.generate(oauth(), Optional.of(tokens()));
+  private static final NamedCredential GENERATING = credential(oauth(), true, false);
+
+  private static Headers prepared(HeaderOutcome outcome) {
+    assertThat(outcome).isInstanceOf(HeaderOutcome.Prepared.class);
+    return ((HeaderOutcome.Prepared) outcome).headers();
+  }
+
+  private static Diagnosis rejected(HeaderOutcome outcome) {
+    assertThat(outcome).isInstanceOf(HeaderOutcome.Rejected.class);
+    return ((HeaderOutcome.Rejected) outcome).diagnosis();
+  }
+
+  @Test
+  void prepareWhenGeneratingThenCallerAuthorizationReplacedByTheGeneratedHeader() {
+    Headers caller =
+        Headers.of(
+            "Authorization", "Bearer " + CALLER_API_KEY,
+            "Accept", "application/json",
+            "Content-Type", "application/json");
+
+    Headers headers = prepared(HeaderRules.prepare(GENERATING, caller, GENERATED, VALUES));
+
+    assertThat(headers.all("Authorization")).containsExactly("Bearer " + ACCESS_TOKEN);
+    assertThat(headers.first("Accept")).contains("application/json");
+    assertThat(headers.first("Content-Type")).contains("application/json");
+  }
+
+  @Test
+  void prepareWhenHopByHopHostAndContentLengthThenDropped() {
+    Headers caller =
+        Headers.of(
+            "Connection", "keep-alive, X-Debug-Trace",
+            "Keep-Alive", "timeout=5",
+            "Proxy-Connection", "keep-alive",
+            "Proxy-Authenticate", "Basic",
+            "Proxy-Authorization", "Basic Zm9vOmJhcg==",
+            "TE", "trailers",
+            "Trailer", "Expires",
+            "transfer-encoding", "chunked",
+            "Upgrade", "h2c",
+            "Host", "callgate.internal:8080",
+            "Content-Length", "42",
+            "X-Debug-Trace", "on",
+            "X-Request-Id", "b7a1c2");
+
+    Headers headers = prepared(HeaderRules.prepare(GENERATING, caller, GENERATED, VALUES));
+
+    assertThat(headers.fields())
+        .extracting(Headers.Header::name)
+        .containsExactly("X-Request-Id", "Authorization");
+  }
+
+  @Test
+  void prepareWhenCallgateHeadersThenDroppedAndProxiedOnesForwardedUnderTheirName() {
+    Headers caller =
+        Headers.of(
+            "Callgate-Trace", "1",
+            "Callgate-Proxy-X-Correlation-Id", "c-42",
+            "callgate-proxy-Sforce-Call-Options", "client=acme");
+
+    Headers headers = prepared(HeaderRules.prepare(GENERATING, caller, GENERATED, VALUES));
+
+    assertThat(headers.contains("Callgate-Trace")).isFalse();
+    assertThat(headers.first("X-Correlation-Id")).contains("c-42");
+    assertThat(headers.first("Sforce-Call-Options")).contains("client=acme");
+  }
+
+  @Test
+  void prepareWhenProxiedAuthorizationWhileGeneratingThenConflictNamingTheHeader() {
+    // the INVALID_SESSION_ID report: a caller writes its own header while Callgate generates one
+    Headers caller =
+        Headers.of(
+            "Authorization",
+            "Bearer " + CALLER_API_KEY,
+            "Callgate-Proxy-Authorization",
+            "OAuth {!$Credential.OAuthToken}");
+
+    Diagnosis diagnosis = rejected(HeaderRules.prepare(GENERATING, caller, GENERATED, VALUES));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT);
+    assertThat(diagnosis.fact("header")).isEqualTo("Authorization");
+    assertThat(diagnosis.fact("credential")).isEqualTo("salesforce-crm");
+  }
+
+  @Test
+  void prepareWhenCallerSetsTheApiKeyHeaderWhileGeneratingThenConflict() {
+    Authentication apiKey = new Authentication.ApiKey("X-API-Key", Secret.of("sk_live_51H"));
+    Optional<Headers.Header> generated = AuthorizationHeaders.generate(apiKey, Optional.empty());
+
+    Diagnosis diagnosis =
+        rejected(
+            HeaderRules.prepare(
+                credential(apiKey, true, false),
+                Headers.of("x-api-key", "my-own-key"),
+                generated,
+                MergeFieldValues.of(apiKey, Optional.empty())));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT);
+    assertThat(diagnosis.fact("header")).isEqualTo("X-API-Key");
+  }
+
+  @Test
+  void prepareWhenGenerationOffAndMergeFieldsAllowedThenProxiedAuthorizationResolved() {
+    Headers caller =
+        Headers.of(
+            "Authorization",
+            "Bearer " + CALLER_API_KEY,
+            "Callgate-Proxy-Authorization",
+            "OAuth {!$Credential.OAuthToken}");
+
+    Headers headers =
+        prepared(HeaderRules.prepare(credential(oauth(), false, true), caller, GENERATED, VALUES));
+
+    assertThat(headers.all("Authorization")).containsExactly("OAuth " + ACCESS_TOKEN);
+  }
+
+  @Test
+  void prepareWhenGenerationOffThenTheGeneratedHeaderIsNotAdded() {
+    Headers headers =
+        prepared(
+            HeaderRules.prepare(
+                credential(oauth(), false, false),
+                Headers.of("Accept", "application/json"),
+                GENERATED,
+                VALUES));
+
+    assertThat(headers.contains("Authorization")).isFalse();
+  }
+
+  @Test
+  void prepareWhenMergeFieldInAHeaderNotAllowedThenMergeFieldsNotAllowed() {
+    Headers caller = Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}");
+
+    Diagnosis diagnosis =
+        rejected(HeaderRules.prepare(credential(oauth(), false, false), caller, GENERATED, VALUES));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.MERGE_FIELDS_NOT_ALLOWED);
+    assertThat(diagnosis.fact("field")).isEqualTo("{!$Credential.OAuthToken}");
+    assertThat(diagnosis.fact("location")).isEqualTo("headers");
+    assertThat(diagnosis.fact("credential")).isEqualTo("salesforce-crm");
+  }
+
+  @Test
+  void prepareWhenUnknownMergeFieldAllowedThenMergeFieldUnknown() {
+    Diagnosis diagnosis =
+        rejected(
+            HeaderRules.prepare(
+                credential(oauth(), false, true),
+                Headers.of("X-Session", "{!$Api.Session_ID}"),
+                GENERATED,
+                VALUES));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.MERGE_FIELD_UNKNOWN);
+  }
+
+  @Test
+  void prepareWhenCallerValueHoldsALineBreakThenInvalidValue() {
+    Diagnosis diagnosis =
+        rejected(
+            HeaderRules.prepare(
+                GENERATING, Headers.of("X-Note", "a\r\nX-Injected: 1"), GENERATED, VALUES));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(diagnosis.fact("field")).contains("X-Note");
+  }
+
+  @Test
+  void prepareWhenGeneratedSecretHoldsALineBreakThenInvalidValueWithoutTheSecret() {
+    Authentication apiKey = new Authentication.ApiKey("X-API-Key", Secret.of("k\r\nEvil: 1"));
+
+    Diagnosis diagnosis =
+        rejected(
+            HeaderRules.prepare(
+                credential(apiKey, true, false),
+                Headers.EMPTY,
+                AuthorizationHeaders.generate(apiKey, Optional.empty()),
+                MergeFieldValues.of(apiKey, Optional.empty())));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(diagnosis.message() + diagnosis.remedy()).doesNotContain("Evil");
+  }
+
+  private static final List<String> NAMES =
+      List.of(
+          "Connection",
+          "Keep-Alive",
+          "Proxy-Connection",
+          "Proxy-Authenticate",
+          "Proxy-Authorization",
+          "TE",
+          "Trailer",
+          "Transfer-Encoding",
+          "Upgrade",
+          "Host",
+          "Content-Length",
+          "Authorization",
+          "Callgate-Trace",
+          "Callgate-Proxy-Accept",
+          "Callgate-Proxy-Connection",
+          "Callgate-Proxy-Transfer-Encoding",
+          "Callgate-Proxy-X-Tenant",
+          "Callgate-Proxy-",
+          "X-Tenant",
+          "X-Hop",
+          "Accept",
+          "Content-Type");
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+
+  @Provide
+  Arbitrary<Headers> callerHeaders() {
+    Arbitrary<String> name =
+        Combinators.combine(Arbitraries.of(NAMES), Arbitraries.of(true, false))
+            .as((n, upper) -> upper ? n.toUpperCase(Locale.ROOT) : n.toLowerCase(Locale.ROOT));
+    Arbitrary<String> value = Arbitraries.of("x", "X-Hop", "close, X-Hop", "1", "keep-alive");
+    Arbitrary<Headers.Header> header =
+        Combinators.combine(name, value)
+            .as(
+                (n, v) ->
+                    new Headers.Header(
+                        n, n.equalsIgnoreCase("Authorization") ? "Bearer " + CALLER_API_KEY : v));
+    return header.list().ofMaxSize(12).map(Headers::new);
+  }
+
+  @Property
+  void prepareThenNeverForwardsHopByHopHeadersNorTheCallersAuthorization(
+      @ForAll("callerHeaders") Headers caller, @ForAll boolean generate) {
+    HeaderOutcome outcome =
+        HeaderRules.prepare(credential(oauth(), generate, false), caller, GENERATED, VALUES);
+
+    if (outcome instanceof HeaderOutcome.Prepared prepared) {
+      List<String> nominated = new ArrayList<>();
+      caller.all("Connection").forEach(v -> nominated.addAll(List.of(v.split("\\s*,\\s*"))));
+      for (Headers.Header header : prepared.headers().fields()) {
+        String name = Headers.normalize(header.name());
+        assertThat(HOP_BY_HOP).doesNotContain(name);
+        assertThat(name).isNotIn("host", "content-length");
+        assertThat(nominated).noneMatch(n -> n.equalsIgnoreCase(name));
+        assertThat(name).doesNotStartWith("callgate-");
+        assertThat(header.value()).doesNotContain(CALLER_API_KEY);
+      }
+      assertThat(prepared.headers().all("Authorization").size()).isLessThanOrEqualTo(1);
+    } else {
+      // only an empty Callgate-Proxy- name or a proxied Authorization while generating is refused
+      assertThat(caller.fields())
+          .anyMatch(
+              h -> h.is("Callgate-Proxy-") || (generate && h.is("Callgate-Proxy-Authorization")));
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.callgate.core.callout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TargetUrlTest {
+
+  private static final URI BASE = URI.create("https://api.example.com/v2");
+
+  private static URI resolved(URI base, String path, Optional<String> query) {
+    TargetUrlOutcome outcome = TargetUrl.resolve(base, path, query);
+    assertThat(outcome).isInstanceOf(TargetUrlOutcome.Resolved.class);
+    return ((TargetUrlOutcome.Resolved) outcome).uri();
+  }
+
+  private static Diagnosis rejected(URI base, String path) {
+    TargetUrlOutcome outcome = TargetUrl.resolve(base, path, Optional.empty());
+    assertThat(outcome).as(path).isInstanceOf(TargetUrlOutcome.Rejected.class);
+    return ((TargetUrlOutcome.Rejected) outcome).diagnosis();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "https://api.example.com/v2,  accounts/42,  https://api.example.com/v2/accounts/42",
+    "https://api.example.com/v2/, accounts/42,  https://api.example.com/v2/accounts/42",
+    "https://api.example.com/v2,  /accounts/42, https://api.example.com/v2/accounts/42",
+    "https://api.example.com,     accounts/42,  https://api.example.com/accounts/42",
+    "https://api.example.com/,    accounts/42,  https://api.example.com/accounts/42",
+    "http://localhost:8443/api,   items/,       http://localhost:8443/api/items/",
+    "https://api.example.com/v2,  /,            https://api.example.com/v2/",
+  })
+  void resolveWhenBaseWithOrWithoutSlashOrPathThenJoinedOnce(
+      String base, String path, String expected) {
+    assertThat(resolved(URI.create(base), path, Optional.empty())).isEqualTo(URI.create(expected));
+  }
+
+  @Test
+  void resolveWhenPathIsEmptyThenTheBaseUrlItself() {
+    assertThat(resolved(BASE, "", Optional.empty())).isEqualTo(BASE);
+    assertThat(resolved(URI.create("https://api.example.com/v2/"), "", Optional.empty()))
+        .isEqualTo(URI.create("https://api.example.com/v2/"));
+  }
+
+  @Test
+  void resolveWhenCallerEncodedThenEncodingKeptAsIs() {
+    URI uri = resolved(BASE, "files/annual%20report%2F2024.pdf/caf%C3%A9", Optional.empty());
+
+    assertThat(uri.getRawPath()).isEqualTo("/v2/files/annual%20report%2F2024.pdf/caf%C3%A9");
+  }
+
+  @Test
+  void resolveWhenRawCharactersAUriCannotHoldThenPercentEncodedAsUtf8() {
+    URI uri = resolved(BASE, "search/a b|café", Optional.empty());
+
+    assertThat(uri.getRawPath()).isEqualTo("/v2/search/a%20b%7Ccaf%C3%A9");
+  }
+
+  @Test
+  void resolveWhenSubDelimsColonAndAtInLaterSegmentsThenKept() {
+    URI uri = resolved(BASE, "records/urn:isbn:0451450523/@me;v=1", Optional.empty());
+
+    assertThat(uri.getRawPath()).isEqualTo("/v2/records/urn:isbn:0451450523/@me;v=1");
+  }
+
+  @Test
+  void resolveWhenCallerQueryThenAppendedRaw() {
+    URI uri = resolved(BASE, "query", Optional.of("q=SELECT+Id+FROM+Account&limit=10%2C20"));
+
+    assertThat(uri.toString())
+        .isEqualTo("https://api.example.com/v2/query?q=SELECT+Id+FROM+Account&limit=10%2C20");
+  }
+
+  @Test
+  void resolveWhenBaseHasAQueryThenBothKeptJoinedByAmpersand() {
+    URI base = URI.create("https://graph.example.com/v1?api-version=2024-01-01");
+
+    assertThat(resolved(base, "users", Optional.of("top=5")).toString())
+        .isEqualTo("https://graph.example.com/v1/users?api-version=2024-01-01&top=5");
+    assertThat(resolved(base, "users", Optional.empty()).toString())
+        .isEqualTo("https://graph.example.com/v1/users?api-version=2024-01-01");
+    assertThat(resolved(base, "users", Optional.of("")).toString())
+        .isEqualTo("https://graph.example.com/v1/users?api-version=2024-01-01");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "..",
+        "../admin",
+        "a/../../admin",
+        ".",
+        "a/./b",
+        "%2e%2e/admin",
+        "%2E%2E/admin",
+        ".%2E/admin",
+        "%2e/x",
+        "a/%2e%2e",
+        "..%2fadmin",
+        "..%2Fadmin",
+        "a%2f..",
+        "a%2F..%2Fb",
+        "..;/admin",
+        "%2e%2e;jsessionid=1/admin",
+        "%252e%252e/admin",
+        "..\\admin",
+        "a\\b",
+        "a%5cb",
+        "a%5C..",
+        "a//b",
+        "//evil.example.com/x",
+        "http://evil.example.com",
+        "https:%2f%2fevil.example.com",
+        "javascript:alert(1)",
+        "a/%00/b",
+        "a%00",
+        "a%0d%0aX-Injected:1",
+        "a\nb",
+        "a\u0000b",
+        "a/%zz",
+        "a/%2",
+        "a/%",
+        "a/%c0%ae%c0%ae/x",
+        "a?b",
+        "a#frag",
+      })
+  void resolveWhenPathCouldEscapeOrIsMalformedThenRejected(String path) {
+    Diagnosis diagnosis = rejected(BASE, path);
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.TARGET_PATH_REJECTED);
+    assertThat(diagnosis.fact("baseUrl")).isEqualTo("https://api.example.com/v2");
+    assertThat(diagnosis.fact("reason")).isNotBlank();
+    assertThat(diagnosis.fact("path")).doesNotContain("\n").doesNotContain("\u0000");
+  }
+
+  @Test
+  void resolveWhenDotSegmentThenReasonSaysSo() {
+    Diagnosis diagnosis = rejected(BASE, "%2e%2e/admin");
+
+    assertThat(diagnosis.fact("path")).isEqualTo("%2e%2e/admin");
+    assertThat(diagnosis.fact("reason")).contains("'..'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"q=%zz", "q=a\nb", "q=%00", "q=1#frag"})
+  void resolveWhenQueryMalformedThenRejected(String query) {
+    TargetUrlOutcome outcome = TargetUrl.resolve(BASE, "x", Optional.of(query));
+
+    assertThat(((TargetUrlOutcome.Rejected) outcome).diagnosis().code())
+        .isEqualTo(DiagnosisCode.TARGET_PATH_REJECTED);
+  }
+
+  @Test
+  void resolveWhenSegmentMerelyStartsWithDotsThenAllowed() {
+    assertThat(resolved(BASE, ".well-known/openid-configuration", Optional.empty()).getRawPath())
+        .isEqualTo("/v2/.well-known/openid-configuration");
+    assertThat(resolved(BASE, "a/...", Optional.empty()).getRawPath()).isEqualTo("/v2/a/...");
+  }
+
+  // --- properties ------------------------------------------------------------------------------
+
+  private static final List<URI> BASES =
+      List.of(
+          URI.create("https://api.example.com/v2"),
+          URI.create("https://api.example.com/v2/"),
+          URI.create("https://api.example.com"),
+          URI.create("http://10.0.0.7:8080/a/b?k=v"));
+
+  @Provide
+  Arbitrary<String> hostilePaths() {
+    Arbitrary<String> piece =
+        Arbitraries.of(
+            ".",
+            "..",
+            "%",
+            "2e",
+            "2E",
+            "%2e",
+            "%2E",
+            "/",
+            "\\",
+            ":",
+            "%2f",
+            "%2F",
+            "%5c",
+            "5c",
+            "%25",
+            "a",
+            "v22",
+            "http",
+            "//",
+            ";",
+            "%00",
+            "@",
+            "~",
+            " ",
+            "?",
+            "#",
+            "%c0",
+            "evil.com");
+    return piece.list().ofMaxSize(10).map(pieces -> String.join("", pieces));
+  }
+
+  @Property(tries = 3000)
+  void resolveWhenAnyPathThenTheUriStaysWithinTheBase(
+      @ForAll("hostilePaths") String path, @ForAll("bases") URI base) {
+    TargetUrlOutcome outcome = TargetUrl.resolve(base, path, Optional.empty());
+    Statistics.label("outcome").collect(outcome.getClass().getSimpleName());
+
+    if (outcome instanceof TargetUrlOutcome.Resolved resolved) {
+      URI uri = resolved.uri();
+      assertThat(uri.getScheme()).isEqualTo(base.getScheme());
+      assertThat(uri.getHost()).isEqualTo(base.getHost());
+      assertThat(uri.getPort()).isEqualTo(base.getPort());
+      assertThat(uri.getRawFragment()).isNull();
+      String prefix = base.getRawPath().replaceAll("/+$", "");
+      String rawPath = uri.getRawPath();
+      assertThat(rawPath.equals(prefix) || rawPath.startsWith(prefix + "/"))
+          .as("%s below %s", rawPath, prefix)
+          .isTrue();
+      // even a target that decodes %2F and %5C before resolving finds no dot segment
+      String decoded =
+          new String(percentDecode(rawPath), StandardCharsets.ISO_8859_1).replace('\\', '/');
+      assertThat(decoded.split("/")).doesNotContain(".", "..");
+      assertThat(decoded).doesNotContain("\u0000");
+    }
+  }
+
+  @Provide
+  Arbitrary<URI> bases() {
+    return Arbitraries.of(BASES);
+  }
+
+  private static byte[] percentDecode(String raw) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length()) {
+        out.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toByteArray();
+  }
+}
