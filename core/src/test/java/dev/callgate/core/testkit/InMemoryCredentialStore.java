@@ -1,0 +1,115 @@
+package dev.callgate.core.testkit;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.port.CredentialStore;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/**
+ * A {@link CredentialStore} in memory: providers and credentials by name, saving replaces, lists
+ * sorted by name. Built with the {@link InMemoryTokenStore} it shares state with, deleting a
+ * credential deletes its tokens too, as the port requires. {@link #failWith(RuntimeException)}
+ * makes every call fail its stage until {@link #recover()}.
+ */
+public final class InMemoryCredentialStore implements CredentialStore {
+
+  private final ConcurrentMap<String, AuthProvider> providers = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, NamedCredential> credentials = new ConcurrentHashMap<>();
+  private final Optional<InMemoryTokenStore> tokens;
+  private volatile RuntimeException failure;
+
+  /** A store whose credentials have no tokens elsewhere to delete. */
+  public InMemoryCredentialStore() {
+    this.tokens = Optional.empty();
+  }
+
+  /** A store that deletes a credential's tokens from {@code tokens} with the credential. */
+  public InMemoryCredentialStore(InMemoryTokenStore tokens) {
+    this.tokens = Optional.of(tokens);
+  }
+
+  @Override
+  public CompletionStage<Optional<AuthProvider>> findProvider(String name) {
+    return call(() -> Optional.ofNullable(providers.get(name)));
+  }
+
+  @Override
+  public CompletionStage<List<AuthProvider>> listProviders() {
+    return call(
+        () ->
+            providers.values().stream().sorted(Comparator.comparing(AuthProvider::name)).toList());
+  }
+
+  @Override
+  public CompletionStage<Void> saveProvider(AuthProvider provider) {
+    Objects.requireNonNull(provider, "provider");
+    return call(
+        () -> {
+          providers.put(provider.name(), provider);
+          return null;
+        });
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteProvider(String name) {
+    return call(() -> providers.remove(name) != null);
+  }
+
+  @Override
+  public CompletionStage<Optional<NamedCredential>> findCredential(String name) {
+    return call(() -> Optional.ofNullable(credentials.get(name)));
+  }
+
+  @Override
+  public CompletionStage<List<NamedCredential>> listCredentials() {
+    return call(
+        () ->
+            credentials.values().stream()
+                .sorted(Comparator.comparing(NamedCredential::name))
+                .toList());
+  }
+
+  @Override
+  public CompletionStage<Void> saveCredential(NamedCredential credential) {
+    Objects.requireNonNull(credential, "credential");
+    return call(
+        () -> {
+          credentials.put(credential.name(), credential);
+          return null;
+        });
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteCredential(String name) {
+    return call(
+        () -> {
+          boolean existed = credentials.remove(name) != null;
+          tokens.ifPresent(store -> store.deleteCredential(name));
+          return existed;
+        });
+  }
+
+  public void failWith(RuntimeException failure) {
+    this.failure = Objects.requireNonNull(failure, "failure");
+  }
+
+  public void recover() {
+    this.failure = null;
+  }
+
+  private <T> CompletionStage<T> call(Supplier<T> operation) {
+    RuntimeException failing = failure;
+    if (failing != null) {
+      return CompletableFuture.failedFuture(failing);
+    }
+    return CompletableFuture.completedFuture(operation.get());
+  }
+}

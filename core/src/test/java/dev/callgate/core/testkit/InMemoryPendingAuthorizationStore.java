@@ -1,0 +1,57 @@
+package dev.callgate.core.testkit;
+
+import dev.callgate.core.port.PendingAuthorization;
+import dev.callgate.core.port.PendingAuthorizationStore;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A {@link PendingAuthorizationStore} in memory: saving replaces by state, and {@link #take}
+ * removes atomically, so each state is taken at most once however many callbacks race. Expiry is
+ * the service's to check, as with every adapter. {@link #failWith(RuntimeException)} makes every
+ * call fail its stage until {@link #recover()}.
+ */
+public final class InMemoryPendingAuthorizationStore implements PendingAuthorizationStore {
+
+  private final ConcurrentMap<String, PendingAuthorization> pending = new ConcurrentHashMap<>();
+  private volatile RuntimeException failure;
+
+  @Override
+  public CompletionStage<Void> save(PendingAuthorization authorization) {
+    Objects.requireNonNull(authorization, "pending");
+    RuntimeException failing = failure;
+    if (failing != null) {
+      return CompletableFuture.failedFuture(failing);
+    }
+    pending.put(authorization.state(), authorization);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<Optional<PendingAuthorization>> take(String state) {
+    Objects.requireNonNull(state, "state");
+    RuntimeException failing = failure;
+    if (failing != null) {
+      return CompletableFuture.failedFuture(failing);
+    }
+    return CompletableFuture.completedFuture(Optional.ofNullable(pending.remove(state)));
+  }
+
+  /** The flows not yet taken, for assertions. */
+  public List<PendingAuthorization> pending() {
+    return List.copyOf(pending.values());
+  }
+
+  public void failWith(RuntimeException failure) {
+    this.failure = Objects.requireNonNull(failure, "failure");
+  }
+
+  public void recover() {
+    this.failure = null;
+  }
+}
