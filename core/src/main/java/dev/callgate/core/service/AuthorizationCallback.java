@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The query of the identity provider's redirect back to Callgate (RFC 6749 §4.1.2): a code and
- * the state, or an error (§4.1.2.1) and the state.
+ * The query of the identity provider's redirect back to Callgate (RFC 6749 §4.1.2): a code and the
+ * state, or an error (§4.1.2.1) and the state.
  */
 public record AuthorizationCallback(
     Optional<String> state,

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * The parameters of an authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3) and the
- * provider-specific additions that make a refresh token likely: {@code prompt=consent} with
- * {@code offline_access} (OpenID Connect Core §11: the scope is honoured only with consent), and
- * Google's {@code access_type=offline}.
+ * provider-specific additions that make a refresh token likely: {@code prompt=consent} with {@code
+ * offline_access} (OpenID Connect Core §11: the scope is honoured only with consent), and Google's
+ * {@code access_type=offline}.
  */
 record AuthorizationRequest(
     URI authorizationEndpoint,

@@ -33,7 +33,6 @@ import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.TokenEvent;
 import dev.callgate.core.token.TokenKey;
-import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +106,8 @@ public final class Authorizations {
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
-                return refusedStart(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+                return refusedStart(
+                    Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
               }
               NamedCredential credential = found.get();
               if (credential.protocol() != Protocol.OAUTH2_AUTHORIZATION_CODE) {
@@ -128,7 +128,11 @@ public final class Authorizations {
               if (!allowed) {
                 return refusedStart(
                     Diagnosis.of(
-                        CALLER_NOT_ALLOWED, "subject", caller.subject(), "credential", credentialName));
+                        CALLER_NOT_ALLOWED,
+                        "subject",
+                        caller.subject(),
+                        "credential",
+                        credentialName));
               }
               TokenKey key =
                   credential.principal() == PrincipalType.NAMED
@@ -191,8 +195,7 @@ public final class Authorizations {
                       expiresAt);
               return pending
                   .save(flow)
-                  .thenApply(
-                      saved -> new AuthorizationStart.Started(request.toUri(), expiresAt));
+                  .thenApply(saved -> new AuthorizationStart.Started(request.toUri(), expiresAt));
             });
   }
 
@@ -230,7 +233,8 @@ public final class Authorizations {
             });
   }
 
-  private CompletionStage<AuthorizationCompletion> exchange(PendingAuthorization flow, String code) {
+  private CompletionStage<AuthorizationCompletion> exchange(
+      PendingAuthorization flow, String code) {
     String credentialName = flow.tokenKey().credentialName();
     return credentials
         .findCredential(credentialName)
@@ -308,7 +312,8 @@ public final class Authorizations {
               "scopes",
               String.join(" ", notGranted),
               "reason",
-              "granted: " + (tokens.scope().isEmpty() ? "none" : String.join(" ", tokens.scope()))));
+              "granted: "
+                  + (tokens.scope().isEmpty() ? "none" : String.join(" ", tokens.scope()))));
     }
     return updates
         .updateDurably(
@@ -369,7 +374,10 @@ public final class Authorizations {
   }
 
   private Diagnosis exchangeFailure(
-      AuthProvider provider, Discovery discovered, PendingAuthorization flow, GrantOutcome outcome) {
+      AuthProvider provider,
+      Discovery discovered,
+      PendingAuthorization flow,
+      GrantOutcome outcome) {
     if (outcome instanceof GrantOutcome.Refused refused) {
       String description = refused.errorDescription().orElse("none given");
       return switch (refused.error()) {
@@ -429,7 +437,8 @@ public final class Authorizations {
         .<Discovery>thenApply(Discovery.Found::new)
         .exceptionally(
             failure -> {
-              Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
               if (cause instanceof IdentityProviderException idp) {
                 return new Discovery.Failed(idp.diagnosis());
               }

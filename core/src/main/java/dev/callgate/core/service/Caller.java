@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Who is asking: the subject of the API key that authenticated the request, and its roles. An
- * admin may manage and call every credential; a caller only those that list its subject.
+ * Who is asking: the subject of the API key that authenticated the request, and its roles. An admin
+ * may manage and call every credential; a caller only those that list its subject.
  */
 public record Caller(String subject, Set<Role> roles) {
 

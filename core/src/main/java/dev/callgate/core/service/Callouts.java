@@ -40,12 +40,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a caller's request to a named credential's API with the credential applied. It resolves
- * the credential and checks the caller, keeps the path below the credential's URL, applies the
- * header rules (and refuses a caller's own authorization header where Callgate generates one),
- * picks a usable token — serving a still-valid one while it is refreshed in the background, and
- * waiting only when it is about to expire — and, when the target answers an expired-token 401,
- * refreshes once and retries once. A fresh token that is rejected too is reported as {@code
+ * Sends a caller's request to a named credential's API with the credential applied. It resolves the
+ * credential and checks the caller, keeps the path below the credential's URL, applies the header
+ * rules (and refuses a caller's own authorization header where Callgate generates one), picks a
+ * usable token — serving a still-valid one while it is refreshed in the background, and waiting
+ * only when it is about to expire — and, when the target answers an expired-token 401, refreshes
+ * once and retries once. A fresh token that is rejected too is reported as {@code
  * TOKEN_REJECTED_AFTER_REFRESH}, never retried again.
  */
 public final class Callouts {
@@ -76,8 +76,8 @@ public final class Callouts {
   }
 
   /**
-   * The stage fails only for defects; an unavailable store is {@code STORE_UNAVAILABLE}, like
-   * every other expected failure a {@link CalloutResult.Refused}.
+   * The stage fails only for defects; an unavailable store is {@code STORE_UNAVAILABLE}, like every
+   * other expected failure a {@link CalloutResult.Refused}.
    */
   public CompletionStage<CalloutResult> send(
       Caller caller, String credentialName, CalloutRequest request) {
@@ -87,7 +87,8 @@ public final class Callouts {
             .thenCompose(
                 found -> {
                   if (found.isEmpty()) {
-                    return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+                    return refused(
+                        Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
                   }
                   NamedCredential credential = found.get();
                   if (!caller.isAdmin() && !credential.allowsCaller(caller.subject())) {
@@ -132,11 +133,13 @@ public final class Callouts {
                   .thenCompose(
                       first -> {
                         if (!(first instanceof Attempt.Answered answered)
-                            || UnauthorizedResponseClassifier.classify(answered.response()).verdict()
+                            || UnauthorizedResponseClassifier.classify(answered.response())
+                                    .verdict()
                                 != UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
                           return CompletableFuture.completedStage(first.toResult(false));
                         }
-                        return refreshAndRetry(credential, record, uri, request, answered.response());
+                        return refreshAndRetry(
+                            credential, record, uri, request, answered.response());
                       });
             });
   }
@@ -161,8 +164,7 @@ public final class Callouts {
               TokenRecord fresh = ((RefreshOutcome.Refreshed) outcome).record();
               if (!request.body().isReplayable()) {
                 // a streamed body is gone: relay the 401; the caller's retry finds the new token
-                return CompletableFuture.completedStage(
-                    new CalloutResult.Relayed(rejected, false));
+                return CompletableFuture.completedStage(new CalloutResult.Relayed(rejected, false));
               }
               return attempt(credential, uri, request, fresh.tokens())
                   .thenApply(
@@ -252,9 +254,7 @@ public final class Callouts {
         credential.generateAuthorizationHeader()
             ? AuthorizationHeaders.generate(credential.authentication(), tokenSet)
             : Optional.empty();
-    HeaderOutcome headers =
-        HeaderRules.prepare(
-            credential, request.headers(), generated, values);
+    HeaderOutcome headers = HeaderRules.prepare(credential, request.headers(), generated, values);
     if (headers instanceof HeaderOutcome.Rejected rejected) {
       return CompletableFuture.completedStage(new Attempt.Blocked(rejected.diagnosis()));
     }
@@ -279,11 +279,7 @@ public final class Callouts {
               CalloutTransport.Unreachable unreachable = (CalloutTransport.Unreachable) outcome;
               return new Attempt.Blocked(
                   Diagnosis.of(
-                      TARGET_UNREACHABLE,
-                      "target",
-                      origin(uri),
-                      "reason",
-                      unreachable.reason()));
+                      TARGET_UNREACHABLE, "target", origin(uri), "reason", unreachable.reason()));
             });
   }
 

@@ -54,21 +54,22 @@ final class RefreshPlanner {
   }
 
   /**
-   * A refresh that did not move the refresh token's reported expiry means an absolute lifetime
-   * (a maximum session): refreshing cannot save it, so a person must be told before it ends.
+   * A refresh that did not move the refresh token's reported expiry means an absolute lifetime (a
+   * maximum session): refreshing cannot save it, so a person must be told before it ends.
    */
   List<Diagnosis> warnings(Optional<TokenSet> previous, TokenSet next) {
     List<Diagnosis> warnings = new ArrayList<>();
     Optional<RefreshTokenExpiry> before = previous.flatMap(TokenSet::refreshTokenExpiry);
     Optional<RefreshTokenExpiry> after = next.refreshTokenExpiry();
-    if (before.isPresent() && after.isPresent() && reported(before.get()) && reported(after.get())) {
+    if (before.isPresent()
+        && after.isPresent()
+        && reported(before.get())
+        && reported(after.get())) {
       Instant extendedAt = before.get().at().plus(EXTENSION_TOLERANCE);
       if (!after.get().at().isAfter(extendedAt)) {
         warnings.add(
             Diagnosis.of(
-                DiagnosisCode.REFRESH_TOKEN_EXPIRING,
-                "refreshTokenExpiresAt",
-                after.get().at()));
+                DiagnosisCode.REFRESH_TOKEN_EXPIRING, "refreshTokenExpiresAt", after.get().at()));
       }
     }
     return warnings;

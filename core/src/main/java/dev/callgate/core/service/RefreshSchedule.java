@@ -101,7 +101,8 @@ public final class RefreshSchedule {
   }
 
   private CompletionStage<RefreshOutcome> refreshClaimed(TokenRecord record) {
-    RefreshTrigger trigger = usedSinceIssued(record) ? RefreshTrigger.PROACTIVE : RefreshTrigger.KEEP_ALIVE;
+    RefreshTrigger trigger =
+        usedSinceIssued(record) ? RefreshTrigger.PROACTIVE : RefreshTrigger.KEEP_ALIVE;
     return refresher
         .refresh(record.key(), trigger, record.tokens().map(TokenSet::accessToken))
         .thenCompose(outcome -> reschedule(record, outcome).thenApply(done -> outcome))

@@ -251,15 +251,16 @@ public final class Refresher {
                   .thenCompose(
                       started ->
                           grant(credential, provider, started)
-                              .thenCompose(outcome -> settle(credential, provider, started, outcome)))
+                              .thenCompose(
+                                  outcome -> settle(credential, provider, started, outcome)))
                   .whenComplete(
                       (outcome, failure) -> tokens.releaseLease(key, settings.instanceId()));
             });
   }
 
   /**
-   * Another instance holds the lease: wait for its result rather than refresh the same token
-   * twice (with rotating refresh tokens, the second refresh would be refused as a reuse).
+   * Another instance holds the lease: wait for its result rather than refresh the same token twice
+   * (with rotating refresh tokens, the second refresh would be refused as a reuse).
    */
   private CompletionStage<RefreshOutcome> awaitOtherInstance(
       TokenRecord before,
@@ -336,7 +337,10 @@ public final class Refresher {
   }
 
   private CompletionStage<RefreshOutcome> settle(
-      NamedCredential credential, AuthProvider provider, TokenRecord started, GrantOutcome outcome) {
+      NamedCredential credential,
+      AuthProvider provider,
+      TokenRecord started,
+      GrantOutcome outcome) {
     Instant now = clock.now();
     RefreshPolicy policy = planner.policy();
     if (outcome instanceof GrantOutcome.Granted granted) {
@@ -419,8 +423,7 @@ public final class Refresher {
    */
   private CompletionStage<RefreshOutcome> withoutRefreshToken(
       NamedCredential credential, TokenRecord record, Diagnosis diagnosis) {
-    boolean expired =
-        record.tokens().map(t -> t.isAccessTokenExpiredAt(clock.now())).orElse(true);
+    boolean expired = record.tokens().map(t -> t.isAccessTokenExpiredAt(clock.now())).orElse(true);
     if (!expired) {
       return done(new RefreshOutcome.Rejected(diagnosis));
     }
@@ -430,9 +433,7 @@ public final class Refresher {
             latest ->
                 planner.scheduled(
                     credential,
-                    latest
-                        .on(TokenEvent.REFRESH_TOKEN_EXPIRED)
-                        .withDiagnoses(List.of(diagnosis))))
+                    latest.on(TokenEvent.REFRESH_TOKEN_EXPIRED).withDiagnoses(List.of(diagnosis))))
         .thenApply(stored -> new RefreshOutcome.Rejected(diagnosis));
   }
 

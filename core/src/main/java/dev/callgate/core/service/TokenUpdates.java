@@ -11,9 +11,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
 
 /**
- * Read-modify-write of a token record through the store's compare-and-set: the change is applied
- * to the latest stored record and retried when another writer came first, so no write is lost
- * (a rotated refresh token above all) and none silently overwrites another.
+ * Read-modify-write of a token record through the store's compare-and-set: the change is applied to
+ * the latest stored record and retried when another writer came first, so no write is lost (a
+ * rotated refresh token above all) and none silently overwrites another.
  */
 final class TokenUpdates {
   private static final int MAX_ROUNDS = 16;

@@ -22,7 +22,8 @@ public final class TokenStateMachine {
                 REFRESH_SUCCEEDED,
                 REFRESH_FAILED_TRANSIENTLY,
                 REFRESH_TOKEN_EXPIRED,
-                REVOKED -> state;
+                REVOKED ->
+                state;
           };
       case ACTIVE, EXPIRING, REFRESHING, REFRESH_FAILED -> live(state, event);
       case NEEDS_AUTHORIZATION, REVOKED ->

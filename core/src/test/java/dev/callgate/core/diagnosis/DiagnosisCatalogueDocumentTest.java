@@ -18,8 +18,10 @@ class DiagnosisCatalogueDocumentTest {
   static String expectedDocument() {
     StringBuilder doc = new StringBuilder();
     doc.append("# Diagnosis catalogue\n\n")
-        .append("Every failure Callgate reports carries one of these codes (in problem+json as `code`,")
-        .append(" and in the\n`Callgate-Error` header). `{fact}` marks what each occurrence fills in.")
+        .append(
+            "Every failure Callgate reports carries one of these codes (in problem+json as `code`,")
+        .append(
+            " and in the\n`Callgate-Error` header). `{fact}` marks what each occurrence fills in.")
         .append(" This page is checked against\n`core/src/main/java/dev/callgate/core/diagnosis/")
         .append("DiagnosisCode.java` by `DiagnosisCatalogueDocumentTest`.\n\n")
         .append("| code | message | remedy |\n|---|---|---|\n");
@@ -42,11 +44,14 @@ class DiagnosisCatalogueDocumentTest {
   @Test
   void documentWhenComparedWithTheCatalogueThenListsEveryCodeWithItsWords() throws IOException {
     String expected = expectedDocument();
-    String actual = Files.exists(DOCUMENT) ? Files.readString(DOCUMENT, StandardCharsets.UTF_8) : "";
+    String actual =
+        Files.exists(DOCUMENT) ? Files.readString(DOCUMENT, StandardCharsets.UTF_8) : "";
     if (!actual.equals(expected)) {
       Files.createDirectories(Path.of("target"));
       Files.writeString(Path.of("target", "diagnoses.md"), expected, StandardCharsets.UTF_8);
     }
-    assertThat(actual).as("docs/diagnoses.md (expected version in core/target/diagnoses.md)").isEqualTo(expected);
+    assertThat(actual)
+        .as("docs/diagnoses.md (expected version in core/target/diagnoses.md)")
+        .isEqualTo(expected);
   }
 }

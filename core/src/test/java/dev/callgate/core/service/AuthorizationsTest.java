@@ -32,7 +32,8 @@ class AuthorizationsTest {
 
   private AuthorizationCompletion complete(InMemoryIdentityProvider.Approval approval) {
     return join(
-        f.authorizations.complete(AuthorizationCallback.withCode(approval.state(), approval.code())));
+        f.authorizations.complete(
+            AuthorizationCallback.withCode(approval.state(), approval.code())));
   }
 
   private static Diagnosis refusal(AuthorizationCompletion completion) {
@@ -85,7 +86,8 @@ class AuthorizationsTest {
 
     complete(approval);
 
-    assertThat(refusal(complete(approval)).code()).isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
+    assertThat(refusal(complete(approval)).code())
+        .isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
     assertThat(f.idp.codeExchanges()).isEqualTo(1);
   }
 
@@ -105,7 +107,10 @@ class AuthorizationsTest {
   @Test
   void completeWhenStateIsUnknownThenRefuses() {
     assertThat(
-            refusal(join(f.authorizations.complete(AuthorizationCallback.withCode("forged", "code-1"))))
+            refusal(
+                    join(
+                        f.authorizations.complete(
+                            AuthorizationCallback.withCode("forged", "code-1"))))
                 .code())
         .isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
   }
@@ -141,7 +146,9 @@ class AuthorizationsTest {
 
     TokenRecord record = f.stored(TokenKey.named("crm"));
     assertThat(record.tokens().orElseThrow().hasRefreshToken()).isFalse();
-    assertThat(record.diagnoses()).extracting(Diagnosis::code).contains(DiagnosisCode.NO_REFRESH_TOKEN_ISSUED);
+    assertThat(record.diagnoses())
+        .extracting(Diagnosis::code)
+        .contains(DiagnosisCode.NO_REFRESH_TOKEN_ISSUED);
     Diagnosis warning = record.diagnoses().get(0);
     assertThat(warning.fact("missingScope")).contains("offline_access");
     assertThat(warning.remedy()).contains("offline_access");
@@ -166,7 +173,9 @@ class AuthorizationsTest {
 
     Diagnosis warning = f.stored(TokenKey.named("crm")).diagnoses().get(0);
     assertThat(warning.code()).isEqualTo(DiagnosisCode.NO_REFRESH_TOKEN_ISSUED);
-    assertThat(warning.fact("missingScope")).contains("refresh_token").doesNotContain("offline_access");
+    assertThat(warning.fact("missingScope"))
+        .contains("refresh_token")
+        .doesNotContain("offline_access");
   }
 
   @Test
@@ -177,21 +186,32 @@ class AuthorizationsTest {
     AuthorizationStart start = join(f.authorizations.start(Caller.caller("app"), "crm"));
 
     assertThat(start).isInstanceOf(AuthorizationStart.Refused.class);
-    assertThat(((AuthorizationStart.Refused) start).diagnosis().code()).isEqualTo(DiagnosisCode.CALLER_NOT_ALLOWED);
+    assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
+        .isEqualTo(DiagnosisCode.CALLER_NOT_ALLOWED);
   }
 
   @Test
   void completeWhenPerUserCredentialThenTokensAreKeyedByEachCallersSubject() {
     f.provider(List.of("openid", "offline_access"), null);
-    f.credential(draft("mail", "oauth2_authorization_code", "per_user", true, false, List.of("alice", "bob"), true));
+    f.credential(
+        draft(
+            "mail",
+            "oauth2_authorization_code",
+            "per_user",
+            true,
+            false,
+            List.of("alice", "bob"),
+            true));
 
     complete(f.idp.approve(start(Caller.caller("alice"), "mail"), "alice"));
     complete(f.idp.approve(start(Caller.caller("bob"), "mail"), "bob"));
 
     TokenRecord alice = f.stored(TokenKey.perUser("mail", "alice"));
     TokenRecord bob = f.stored(TokenKey.perUser("mail", "bob"));
-    assertThat(alice.tokens().orElseThrow().accessToken()).isNotEqualTo(bob.tokens().orElseThrow().accessToken());
-    assertThat(f.idp.subjectOf(alice.tokens().orElseThrow().accessToken().reveal())).contains("alice");
+    assertThat(alice.tokens().orElseThrow().accessToken())
+        .isNotEqualTo(bob.tokens().orElseThrow().accessToken());
+    assertThat(f.idp.subjectOf(alice.tokens().orElseThrow().accessToken().reveal()))
+        .contains("alice");
     assertThat(f.tokens.stored(TokenKey.named("mail"))).isEmpty();
   }
 
@@ -202,6 +222,7 @@ class AuthorizationsTest {
 
     AuthorizationStart start = join(f.authorizations.start(ADMIN, "svc"));
 
-    assertThat(((AuthorizationStart.Refused) start).diagnosis().code()).isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
+    assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
+        .isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
   }
 }

@@ -109,7 +109,8 @@ class CalloutsTest {
                   .send(
                       APP,
                       "crm",
-                      new CalloutRequest("GET", "accounts", Optional.empty(), Headers.EMPTY, Body.EMPTY))
+                      new CalloutRequest(
+                          "GET", "accounts", Optional.empty(), Headers.EMPTY, Body.EMPTY))
                   .whenComplete(
                       (r, e) -> {
                         if (e != null) {
@@ -132,7 +133,9 @@ class CalloutsTest {
       assertThat(status(result.get(10, TimeUnit.SECONDS))).isEqualTo(200);
     }
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
-    assertThat(f.target.requests()).hasSize(100).allSatisfy(r -> assertThat(f.idp.isCurrentAccessToken(bearerOf(r))).isTrue());
+    assertThat(f.target.requests())
+        .hasSize(100)
+        .allSatisfy(r -> assertThat(f.idp.isCurrentAccessToken(bearerOf(r))).isTrue());
   }
 
   static Stream<Arguments> expiredTokenDialects() {
@@ -166,7 +169,8 @@ class CalloutsTest {
 
     CalloutResult result = call();
 
-    assertThat(result).isEqualTo(new CalloutResult.Relayed(((CalloutResult.Relayed) result).response(), true));
+    assertThat(result)
+        .isEqualTo(new CalloutResult.Relayed(((CalloutResult.Relayed) result).response(), true));
     assertThat(status(result)).isEqualTo(200);
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
     assertThat(f.target.count()).isEqualTo(2);
@@ -211,7 +215,8 @@ class CalloutsTest {
             return ScriptedTarget.unauthorized().apply(r);
           }
           Secret stored = f.stored(CRM).tokens().orElseThrow().refreshToken().orElseThrow();
-          storedBeforeRetry.set(!stored.equals(oldRefreshToken) && f.idp.isActiveRefreshToken(stored.reveal()));
+          storedBeforeRetry.set(
+              !stored.equals(oldRefreshToken) && f.idp.isActiveRefreshToken(stored.reveal()));
           return ScriptedTarget.ok("{}").apply(r);
         });
 
@@ -230,7 +235,9 @@ class CalloutsTest {
     assertThat(refusal(call())).isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
     TokenRecord record = f.stored(CRM);
     assertThat(record.state()).isEqualTo(TokenState.NEEDS_AUTHORIZATION);
-    assertThat(record.diagnoses()).extracting(d -> d.code()).containsExactly(DiagnosisCode.REFRESH_TOKEN_REVOKED);
+    assertThat(record.diagnoses())
+        .extracting(d -> d.code())
+        .containsExactly(DiagnosisCode.REFRESH_TOKEN_REVOKED);
 
     assertThat(refusal(call())).isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
     join(f.schedule.runDue());
@@ -246,7 +253,8 @@ class CalloutsTest {
     f.idp.refreshTokenIdleLifetime(Optional.of(Duration.ofSeconds(20)));
     f.idp.expiresIn(Optional.of(Duration.ofSeconds(5)));
     f.provider(List.of("openid", "offline_access"), "PT20S");
-    f.credential(draft("crm", "oauth2_authorization_code", "named", true, false, List.of("app"), false));
+    f.credential(
+        draft("crm", "oauth2_authorization_code", "named", true, false, List.of("app"), false));
     f.authorize("crm", ADMIN);
     f.target.respondWith(ScriptedTarget.bearerChecked(f.idp::isCurrentAccessToken, "{}"));
 
@@ -268,7 +276,10 @@ class CalloutsTest {
     f.target.respondWith(ScriptedTarget.ok("{}"));
 
     CalloutResult result =
-        call(APP, "accounts", Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
+        call(
+            APP,
+            "accounts",
+            Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT);
     assertThat(((CalloutResult.Refused) result).diagnosis().message()).contains("Authorization");
@@ -278,26 +289,35 @@ class CalloutsTest {
   @Test
   void calloutWhenGenerationIsOffAndMergeFieldsAreAllowedThenTheMergeFieldCarriesTheRealToken() {
     f.provider(List.of("openid", "offline_access"), null);
-    f.credential(draft("crm", "oauth2_authorization_code", "named", false, true, List.of("app"), true));
+    f.credential(
+        draft("crm", "oauth2_authorization_code", "named", false, true, List.of("app"), true));
     f.authorize("crm", ADMIN);
     f.target.respondWith(ScriptedTarget.ok("{}"));
     String token = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
 
     CalloutResult result =
-        call(APP, "accounts", Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
+        call(
+            APP,
+            "accounts",
+            Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
 
     assertThat(status(result)).isEqualTo(200);
-    assertThat(f.target.lastRequest().headers().all("Authorization")).containsExactly("OAuth " + token);
+    assertThat(f.target.lastRequest().headers().all("Authorization"))
+        .containsExactly("OAuth " + token);
   }
 
   @Test
   void calloutWhenMergeFieldsAreNotAllowedThenRefusesWithoutSending() {
     f.provider(List.of("openid", "offline_access"), null);
-    f.credential(draft("crm", "oauth2_authorization_code", "named", false, false, List.of("app"), true));
+    f.credential(
+        draft("crm", "oauth2_authorization_code", "named", false, false, List.of("app"), true));
     f.authorize("crm", ADMIN);
 
     CalloutResult result =
-        call(APP, "accounts", Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
+        call(
+            APP,
+            "accounts",
+            Headers.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"));
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.MERGE_FIELDS_NOT_ALLOWED);
     assertThat(f.target.count()).isZero();
@@ -311,7 +331,8 @@ class CalloutsTest {
     CalloutResult result = call();
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.NOT_AUTHORIZED_YET);
-    assertThat(((CalloutResult.Refused) result).diagnosis().remedy()).contains("/v1/credentials/crm/authorizations");
+    assertThat(((CalloutResult.Refused) result).diagnosis().remedy())
+        .contains("/v1/credentials/crm/authorizations");
     assertThat(f.idp.refreshCalls() + f.idp.codeExchanges()).isZero();
   }
 
@@ -336,8 +357,17 @@ class CalloutsTest {
     authorizedCrm(List.of("openid", "offline_access"));
     f.target.respondWith(ScriptedTarget.ok("{}"));
 
-    for (String path : List.of("../admin", "%2e%2e/admin", "a/..%2f..%2fadmin", "a\\b", "//evil.test/x", "http://evil.test/")) {
-      assertThat(refusal(call(APP, path, Headers.EMPTY))).as(path).isEqualTo(DiagnosisCode.TARGET_PATH_REJECTED);
+    for (String path :
+        List.of(
+            "../admin",
+            "%2e%2e/admin",
+            "a/..%2f..%2fadmin",
+            "a\\b",
+            "//evil.test/x",
+            "http://evil.test/")) {
+      assertThat(refusal(call(APP, path, Headers.EMPTY)))
+          .as(path)
+          .isEqualTo(DiagnosisCode.TARGET_PATH_REJECTED);
     }
     assertThat(f.target.count()).isZero();
   }
@@ -350,7 +380,8 @@ class CalloutsTest {
     CalloutResult result = call();
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.TARGET_UNREACHABLE);
-    assertThat(((CalloutResult.Refused) result).diagnosis().message()).contains("https://api.test", "connection refused");
+    assertThat(((CalloutResult.Refused) result).diagnosis().message())
+        .contains("https://api.test", "connection refused");
   }
 
   @Test
@@ -374,7 +405,8 @@ class CalloutsTest {
     assertThat(f.idp.heldCalls()).isEqualTo(1);
 
     f.idp.release();
-    assertThat(f.stored(CRM).tokens().orElseThrow().accessToken()).isNotEqualTo(first.accessToken());
+    assertThat(f.stored(CRM).tokens().orElseThrow().accessToken())
+        .isNotEqualTo(first.accessToken());
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
   }
 
@@ -384,7 +416,11 @@ class CalloutsTest {
     TokenSet first = f.stored(CRM).tokens().orElseThrow();
     f.target.respondWith(ScriptedTarget.ok("{}"));
     GrantOutcome down =
-        new GrantOutcome.Failed(GrantOutcome.Failure.UNREACHABLE, "connection refused", Optional.empty(), Optional.empty());
+        new GrantOutcome.Failed(
+            GrantOutcome.Failure.UNREACHABLE,
+            "connection refused",
+            Optional.empty(),
+            Optional.empty());
     f.idp.scriptNext(down, down, down);
     f.clock.advance(Duration.ofMinutes(50));
 
@@ -394,7 +430,9 @@ class CalloutsTest {
     assertThat(bearerOf(f.target.lastRequest())).isEqualTo(first.accessToken().reveal());
     TokenRecord record = f.stored(CRM);
     assertThat(record.state()).isEqualTo(TokenState.REFRESH_FAILED);
-    assertThat(record.diagnoses()).extracting(d -> d.code()).containsExactly(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
+    assertThat(record.diagnoses())
+        .extracting(d -> d.code())
+        .containsExactly(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
 
     f.clock.advance(Duration.ofMinutes(1));
@@ -404,13 +442,15 @@ class CalloutsTest {
     f.clock.advance(Duration.ofMinutes(5));
     assertThat(status(call())).isEqualTo(200);
     assertThat(f.stored(CRM).state()).isEqualTo(TokenState.ACTIVE);
-    assertThat(f.stored(CRM).tokens().orElseThrow().accessToken()).isNotEqualTo(first.accessToken());
+    assertThat(f.stored(CRM).tokens().orElseThrow().accessToken())
+        .isNotEqualTo(first.accessToken());
   }
 
   @Test
   void calloutWhenClientCredentialsAreFirstUsedThenOneGrantServesConcurrentCallers() {
     f.provider(List.of("api.read"), null);
-    f.credential(draft("crm", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    f.credential(
+        draft("crm", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
     f.target.respondWith(ScriptedTarget.bearerChecked(f.idp::isCurrentAccessToken, "{}"));
     f.idp.hold();
 
@@ -418,7 +458,10 @@ class CalloutsTest {
     for (int i = 0; i < 20; i++) {
       results.add(
           f.callouts
-              .send(APP, "crm", new CalloutRequest("GET", "x", Optional.empty(), Headers.EMPTY, Body.EMPTY))
+              .send(
+                  APP,
+                  "crm",
+                  new CalloutRequest("GET", "x", Optional.empty(), Headers.EMPTY, Body.EMPTY))
               .toCompletableFuture());
     }
     f.idp.release();
@@ -432,12 +475,30 @@ class CalloutsTest {
   void calloutWhenCredentialIsBasicThenSendsBasicAndRelaysA401WithoutRefresh() {
     f.credential(
         new CredentialDraft(
-            "crm", "https://api.test/v1", "basic", null, null, null, null, null, List.of("app"), null,
-            null, "svc", "pa55", null, null, null, null, null, null));
+            "crm",
+            "https://api.test/v1",
+            "basic",
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of("app"),
+            null,
+            null,
+            "svc",
+            "pa55",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
     f.target.respondWith(ScriptedTarget.unauthorized());
 
     assertThat(status(call())).isEqualTo(401);
-    assertThat(f.target.lastRequest().headers().first("Authorization")).contains("Basic c3ZjOnBhNTU=");
+    assertThat(f.target.lastRequest().headers().first("Authorization"))
+        .contains("Basic c3ZjOnBhNTU=");
     assertThat(f.target.count()).isEqualTo(1);
   }
 }

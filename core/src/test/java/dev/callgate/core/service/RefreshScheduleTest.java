@@ -30,7 +30,8 @@ class RefreshScheduleTest {
     f.idp.refreshTokenIdleLifetime(Optional.of(Duration.ofSeconds(20)));
     f.idp.rotateRefreshTokens(true);
     f.provider(List.of("openid", "offline_access"), "PT20S");
-    f.credential(draft("crm", "oauth2_authorization_code", "named", true, false, List.of("app"), keepAlive));
+    f.credential(
+        draft("crm", "oauth2_authorization_code", "named", true, false, List.of("app"), keepAlive));
     f.authorize("crm", ADMIN);
     f.target.respondWith(ScriptedTarget.bearerChecked(f.idp::isCurrentAccessToken, "{}"));
   }
@@ -88,7 +89,8 @@ class RefreshScheduleTest {
 
     assertThat(run.refreshed()).isEqualTo(1);
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
-    assertThat(f.stored(CRM).tokens().orElseThrow().expiresAt()).isAfter(f.clock.now().plusSeconds(4));
+    assertThat(f.stored(CRM).tokens().orElseThrow().expiresAt())
+        .isAfter(f.clock.now().plusSeconds(4));
   }
 
   @Test
@@ -99,7 +101,12 @@ class RefreshScheduleTest {
             f.credentials,
             f.tokens,
             new Refresher(
-                f.credentials, f.tokens, f.idp, f.clock, f.policy, Refresher.Settings.defaults("instance-2")),
+                f.credentials,
+                f.tokens,
+                f.idp,
+                f.clock,
+                f.policy,
+                Refresher.Settings.defaults("instance-2")),
             f.clock,
             f.policy,
             new RefreshSchedule.Settings("instance-2", 100, Duration.ofSeconds(30)));

@@ -126,7 +126,8 @@ class RefresherTest {
 
     assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().code())
         .isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
-    assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().message()).contains("callgate-client");
+    assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().message())
+        .contains("callgate-client");
     assertThat(f.stored(CRM).state()).isEqualTo(TokenState.NEEDS_AUTHORIZATION);
     assertThat(f.stored(CRM).nextRefreshAt()).isEmpty();
   }
@@ -151,7 +152,9 @@ class RefresherTest {
   @Test
   void refreshWhenAnotherInstanceHoldsTheLeaseThenWaitsForItsResultWithoutCallingTheProvider() {
     TokenSet seen = f.stored(CRM).tokens().orElseThrow();
-    assertThat(join(f.tokens.tryLease(CRM, "instance-2", f.clock.now().plusSeconds(30), f.clock.now())))
+    assertThat(
+            join(
+                f.tokens.tryLease(CRM, "instance-2", f.clock.now().plusSeconds(30), f.clock.now())))
         .isTrue();
 
     CompletionStage<RefreshOutcome> waiting =
@@ -177,7 +180,13 @@ class RefresherTest {
 
     RefreshOutcome outcome = join(waiting);
     assertThat(outcome).isInstanceOf(RefreshOutcome.Refreshed.class);
-    assertThat(((RefreshOutcome.Refreshed) outcome).record().tokens().orElseThrow().accessToken().reveal())
+    assertThat(
+            ((RefreshOutcome.Refreshed) outcome)
+                .record()
+                .tokens()
+                .orElseThrow()
+                .accessToken()
+                .reveal())
         .isEqualTo("at-from-instance-2");
     assertThat(f.idp.refreshCalls()).isZero();
   }

@@ -34,7 +34,8 @@ final class ServiceFixture {
   final InMemoryPendingAuthorizationStore pending = new InMemoryPendingAuthorizationStore();
   final InMemoryIdentityProvider idp = new InMemoryIdentityProvider(clock);
   final ScriptedTarget target = new ScriptedTarget();
-  final RefreshPolicy policy = new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(7));
+  final RefreshPolicy policy =
+      new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(7));
   final Refresher refresher;
   final Callouts callouts;
   final Authorizations authorizations;
