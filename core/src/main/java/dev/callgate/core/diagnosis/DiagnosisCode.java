@@ -132,7 +132,32 @@ public enum DiagnosisCode {
   SECRET_MISSING(
       "{field} is required for {protocol} and was not given.",
       "Set {field}; Callgate stores it encrypted and never shows it again."),
-  INVALID_VALUE("{field} is invalid: {problem}.", "Correct {field} and send the request again.");
+  INVALID_VALUE("{field} is invalid: {problem}.", "Correct {field} and send the request again."),
+  MALFORMED_REQUEST(
+      "The request could not be read: {reason}.",
+      "Send a JSON object (Content-Type: application/json) with the fields the API documents at"
+          + " /openapi.json."),
+  REQUEST_TOO_LARGE(
+      "The request body is larger than the {limit} bytes Callgate accepts here.",
+      "Send a smaller body."),
+  UNAUTHENTICATED(
+      "The request carries no valid Callgate API key ({reason}).",
+      "Send 'Authorization: Bearer <api key>' with a key created by an admin (POST /v1/keys)."),
+  FORBIDDEN(
+      "'{subject}' may not {action}: it needs the {role} role.",
+      "Use a key with that role, or ask an admin to do it."),
+  ALREADY_EXISTS(
+      "A {kind} named '{name}' exists already.",
+      "Choose another name, or change the existing one with PUT."),
+  PROVIDER_IN_USE(
+      "The auth provider '{provider}' is used by the credentials {credentials}.",
+      "Delete those credentials or point them at another provider first."),
+  ROUTE_NOT_FOUND(
+      "There is no {method} {path} in Callgate's API.",
+      "See /openapi.json for the routes Callgate offers."),
+  INVALID_CONFIGURATION(
+      "{variable} is invalid: {problem}.",
+      "Correct {variable} in Callgate's environment and start it again.");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)}");
 
