@@ -1,0 +1,184 @@
+package dev.callgate.app.config;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_CONFIGURATION;
+
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Callgate's settings, read from {@code CALLGATE_*} environment variables and checked all at once,
+ * so a person fixes every bad value in one go. See the README's configuration table.
+ */
+public record Configuration(
+    int httpPort,
+    String httpHost,
+    URI publicUrl,
+    Path dataDir,
+    Optional<URI> databaseUrl,
+    Optional<Secret> masterKey,
+    Optional<Secret> adminKey) {
+
+  public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
+  public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
+  public static final String PUBLIC_URL = "CALLGATE_PUBLIC_URL";
+  public static final String DATA_DIR = "CALLGATE_DATA_DIR";
+  public static final String DB_URL = "CALLGATE_DB_URL";
+  public static final String MASTER_KEY = "CALLGATE_MASTER_KEY";
+  public static final String ADMIN_KEY = "CALLGATE_ADMIN_KEY";
+
+  /** An admin key must be hard to guess: at least this many characters. */
+  static final int MIN_ADMIN_KEY_LENGTH = 24;
+
+  public static Validated<Configuration> fromEnvironment(Map<String, String> env) {
+    List<Diagnosis> problems = new ArrayList<>();
+    int port = port(env.getOrDefault(HTTP_PORT, "8080"), problems);
+    String host = env.getOrDefault(HTTP_HOST, "127.0.0.1");
+    if (host.isBlank()) {
+      problems.add(problem(HTTP_HOST, "it is blank"));
+    }
+    URI publicUrl = publicUrl(env.get(PUBLIC_URL), host, port, problems);
+    Path dataDir = Path.of(".");
+    try {
+      dataDir = Path.of(env.getOrDefault(DATA_DIR, "./data"));
+    } catch (InvalidPathException e) {
+      problems.add(problem(DATA_DIR, "'" + env.get(DATA_DIR) + "' is not a path"));
+    }
+    Optional<URI> databaseUrl = databaseUrl(env.get(DB_URL), problems);
+    Optional<Secret> masterKey = masterKey(env.get(MASTER_KEY), problems);
+    if (databaseUrl.isPresent() && env.get(MASTER_KEY) == null) {
+      problems.add(
+          problem(
+              MASTER_KEY,
+              "it is required with PostgreSQL, so that every instance decrypts the same secrets"
+                  + " (generate one with: openssl rand -base64 32)"));
+    }
+    Optional<Secret> adminKey = Optional.ofNullable(env.get(ADMIN_KEY)).map(Secret::of);
+    if (adminKey.isPresent() && adminKey.get().reveal().length() < MIN_ADMIN_KEY_LENGTH) {
+      problems.add(
+          problem(ADMIN_KEY, "it must be at least " + MIN_ADMIN_KEY_LENGTH + " characters long"));
+    }
+    if (!problems.isEmpty()) {
+      return Validated.invalid(problems);
+    }
+    return Validated.valid(
+        new Configuration(port, host, publicUrl, dataDir, databaseUrl, masterKey, adminKey));
+  }
+
+  /** Where identity providers send the browser back to. */
+  public URI redirectUri() {
+    String base = publicUrl.toString();
+    return URI.create(
+        (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/oauth/callback");
+  }
+
+  /** True when no database is configured: the SQLite file in the data directory is the store. */
+  public boolean embedded() {
+    return databaseUrl.isEmpty();
+  }
+
+  private static int port(String value, List<Diagnosis> problems) {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port < 0 || port > 65535) {
+        problems.add(problem(HTTP_PORT, "'" + value + "' is not a port between 0 and 65535"));
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      problems.add(problem(HTTP_PORT, "'" + value + "' is not a number"));
+      return 0;
+    }
+  }
+
+  private static URI publicUrl(String value, String host, int port, List<Diagnosis> problems) {
+    String url =
+        value != null
+            ? value
+            : "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    try {
+      URI uri = new URI(url);
+      boolean http =
+          "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+      if (!http
+          || uri.getHost() == null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        problems.add(
+            problem(
+                PUBLIC_URL,
+                "'" + url + "' is not an absolute http(s) URL without query or fragment"));
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      problems.add(problem(PUBLIC_URL, "'" + url + "' is not a URL: " + e.getReason()));
+      return URI.create("http://invalid");
+    }
+  }
+
+  private static Optional<URI> databaseUrl(String value, List<Diagnosis> problems) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(value);
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        problems.add(
+            problem(
+                DB_URL,
+                "it must be a postgresql:// URL (the scheme is '" + uri.getScheme() + "')"));
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      // the URL may hold a password: name the problem, not the value
+      problems.add(problem(DB_URL, "it is not a URL (" + e.getReason().replace(value, "…") + ")"));
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Secret> masterKey(String value, List<Diagnosis> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      byte[] key = Base64.getDecoder().decode(value.trim());
+      if (key.length != 32) {
+        problems.add(
+            problem(
+                MASTER_KEY,
+                "it decodes to " + key.length + " bytes, not the 32 of an AES-256 key"));
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(problem(MASTER_KEY, "it is not base64"));
+    }
+    return Optional.of(Secret.of(value.trim()));
+  }
+
+  private static Diagnosis problem(String variable, String problem) {
+    return Diagnosis.of(INVALID_CONFIGURATION, "variable", variable, "problem", problem);
+  }
+
+  @Override
+  public String toString() {
+    // the database URL may carry a password
+    return "Configuration[http="
+        + httpHost
+        + ":"
+        + httpPort
+        + ", publicUrl="
+        + publicUrl
+        + ", dataDir="
+        + dataDir
+        + ", store="
+        + (embedded() ? "embedded" : "postgresql")
+        + "]";
+  }
+}

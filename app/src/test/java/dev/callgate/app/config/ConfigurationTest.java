@@ -1,0 +1,93 @@
+package dev.callgate.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.diagnosis.Validated;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationTest {
+  private static final String KEY32 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+  private static Configuration valid(Map<String, String> env) {
+    Validated<Configuration> validated = Configuration.fromEnvironment(env);
+    assertThat(validated.problems()).isEmpty();
+    return ((Validated.Valid<Configuration>) validated).value();
+  }
+
+  private static String problems(Map<String, String> env) {
+    Validated<Configuration> validated = Configuration.fromEnvironment(env);
+    assertThat(validated.problems())
+        .isNotEmpty()
+        .allMatch(d -> d.code() == DiagnosisCode.INVALID_CONFIGURATION);
+    return String.join("\n", validated.problems().stream().map(Diagnosis::message).toList());
+  }
+
+  @Test
+  void fromEnvironmentWhenNothingIsSetThenEmbeddedDefaults() {
+    Configuration config = valid(Map.of());
+
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(config.publicUrl()).hasToString("http://127.0.0.1:8080");
+    assertThat(config.redirectUri()).hasToString("http://127.0.0.1:8080/v1/oauth/callback");
+    assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(config.embedded()).isTrue();
+    assertThat(config.masterKey()).isEmpty();
+    assertThat(config.adminKey()).isEmpty();
+  }
+
+  @Test
+  void fromEnvironmentWhenPublicUrlHasATrailingSlashThenTheRedirectUriHasOneSlash() {
+    Configuration config = valid(Map.of(Configuration.PUBLIC_URL, "https://callgate.example.com/"));
+
+    assertThat(config.redirectUri()).hasToString("https://callgate.example.com/v1/oauth/callback");
+  }
+
+  @Test
+  void fromEnvironmentWhenEveryValueIsBadThenNamesEachVariable() {
+    String problems =
+        problems(
+            Map.of(
+                Configuration.HTTP_PORT, "80800",
+                Configuration.PUBLIC_URL, "ftp://x",
+                Configuration.DB_URL, "mysql://db/callgate",
+                Configuration.MASTER_KEY, "not base64!",
+                Configuration.ADMIN_KEY, "short"));
+
+    assertThat(problems)
+        .contains(
+            Configuration.HTTP_PORT,
+            Configuration.PUBLIC_URL,
+            Configuration.DB_URL,
+            Configuration.MASTER_KEY,
+            Configuration.ADMIN_KEY);
+  }
+
+  @Test
+  void fromEnvironmentWhenPostgresWithoutMasterKeyThenRefuses() {
+    assertThat(problems(Map.of(Configuration.DB_URL, "postgresql://127.0.0.1:5432/callgate")))
+        .contains(Configuration.MASTER_KEY, "required with PostgreSQL");
+  }
+
+  @Test
+  void fromEnvironmentWhenMasterKeyIsNot256BitsThenRefuses() {
+    assertThat(problems(Map.of(Configuration.MASTER_KEY, "AAEC"))).contains("3 bytes");
+  }
+
+  @Test
+  void fromEnvironmentWhenPostgresAndMasterKeyThenValidAndNoPasswordInToString() {
+    Configuration config =
+        valid(
+            Map.of(
+                Configuration.DB_URL, "postgresql://callgate:hunter2@127.0.0.1:5432/callgate",
+                Configuration.MASTER_KEY, KEY32,
+                Configuration.HTTP_PORT, "0"));
+
+    assertThat(config.embedded()).isFalse();
+    assertThat(config.toString()).doesNotContain("hunter2").contains("postgresql");
+  }
+}
