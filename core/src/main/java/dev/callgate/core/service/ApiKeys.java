@@ -1,0 +1,120 @@
+package dev.callgate.core.service;
+
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.ApiKeyStore;
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.StoredApiKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+
+/**
+ * Callgate's API keys: {@code cg.<id>.<secret>}, with a public id to find the key by and 256 random
+ * bits of secret. Only a SHA-256 hash of the key is stored; the key is shown once, on creation. A
+ * bootstrap admin key may also come from configuration, compared in constant time and never stored.
+ */
+public final class ApiKeys {
+  private static final String PREFIX = "cg.";
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+  /** A new key: the stored form and the key itself, which exists nowhere else. */
+  public record Created(StoredApiKey stored, Secret key) {}
+
+  private final ApiKeyStore store;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final Optional<Secret> configuredAdminKey;
+
+  /** {@code random} must be cryptographically strong ({@code SecureRandom}). */
+  public ApiKeys(
+      ApiKeyStore store, Clock clock, RandomGenerator random, Optional<Secret> configuredAdminKey) {
+    this.store = store;
+    this.clock = clock;
+    this.random = random;
+    this.configuredAdminKey = configuredAdminKey;
+  }
+
+  public CompletionStage<Created> create(String subject, Set<Caller.Role> roles) {
+    byte[] idBytes = new byte[8];
+    random.nextBytes(idBytes);
+    byte[] secretBytes = new byte[32];
+    random.nextBytes(secretBytes);
+    String id = HexFormat.of().formatHex(idBytes);
+    Secret key = Secret.of(PREFIX + id + "." + BASE64URL.encodeToString(secretBytes));
+    Set<String> roleNames =
+        roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    StoredApiKey stored = new StoredApiKey(id, subject, roleNames, hash(key), clock.now());
+    return store.save(stored).thenApply(saved -> new Created(stored, key));
+  }
+
+  /**
+   * On first start without a configured admin key: creates an admin key when there is no key at
+   * all, and returns it (to be printed once). Empty when keys exist or one is configured.
+   */
+  public CompletionStage<Optional<Created>> bootstrap() {
+    if (configuredAdminKey.isPresent()) {
+      return CompletableFuture.completedStage(Optional.empty());
+    }
+    return store
+        .list()
+        .thenCompose(
+            keys ->
+                keys.isEmpty()
+                    ? create("admin", Set.of(Caller.Role.ADMIN)).thenApply(Optional::of)
+                    : CompletableFuture.completedStage(Optional.empty()));
+  }
+
+  /** The caller a presented key stands for, if it is a valid key. */
+  public CompletionStage<Optional<Caller>> authenticate(Secret presented) {
+    if (configuredAdminKey.isPresent() && configuredAdminKey.get().equals(presented)) {
+      return CompletableFuture.completedStage(Optional.of(Caller.admin("admin")));
+    }
+    String value = presented.reveal();
+    if (!value.startsWith(PREFIX) || value.indexOf('.', PREFIX.length()) < 0) {
+      return CompletableFuture.completedStage(Optional.empty());
+    }
+    String id = value.substring(PREFIX.length(), value.indexOf('.', PREFIX.length()));
+    byte[] presentedHash = hash(presented);
+    return store
+        .find(id)
+        .thenApply(
+            found ->
+                found
+                    .filter(key -> MessageDigest.isEqual(key.hash(), presentedHash))
+                    .map(ApiKeys::caller));
+  }
+
+  public CompletionStage<Boolean> delete(String id) {
+    return store.delete(id);
+  }
+
+  public CompletionStage<java.util.List<StoredApiKey>> list() {
+    return store.list();
+  }
+
+  static Caller caller(StoredApiKey key) {
+    Set<Caller.Role> roles =
+        key.roles().stream()
+            .map(r -> Caller.Role.valueOf(r.toUpperCase(Locale.ROOT)))
+            .collect(Collectors.toSet());
+    return new Caller(key.subject(), roles);
+  }
+
+  static byte[] hash(Secret key) {
+    try {
+      return MessageDigest.getInstance("SHA-256")
+          .digest(key.reveal().getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}

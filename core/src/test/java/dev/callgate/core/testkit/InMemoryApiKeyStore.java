@@ -1,0 +1,37 @@
+package dev.callgate.core.testkit;
+
+import dev.callgate.core.port.ApiKeyStore;
+import dev.callgate.core.port.StoredApiKey;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link ApiKeyStore} in memory. */
+public final class InMemoryApiKeyStore implements ApiKeyStore {
+  private final ConcurrentHashMap<String, StoredApiKey> keys = new ConcurrentHashMap<>();
+
+  @Override
+  public CompletionStage<Void> save(StoredApiKey key) {
+    keys.put(key.id(), key);
+    return CompletableFuture.completedStage(null);
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredApiKey>> find(String id) {
+    return CompletableFuture.completedStage(Optional.ofNullable(keys.get(id)));
+  }
+
+  @Override
+  public CompletionStage<List<StoredApiKey>> list() {
+    return CompletableFuture.completedStage(
+        keys.values().stream().sorted(Comparator.comparing(StoredApiKey::createdAt)).toList());
+  }
+
+  @Override
+  public CompletionStage<Boolean> delete(String id) {
+    return CompletableFuture.completedStage(keys.remove(id) != null);
+  }
+}
