@@ -149,12 +149,16 @@ public enum DiagnosisCode {
   ALREADY_EXISTS(
       "A {kind} named '{name}' exists already.",
       "Choose another name, or change the existing one with PUT."),
+  API_KEY_NOT_FOUND("No API key with id '{id}' exists.", "List the keys with GET /v1/keys."),
   PROVIDER_IN_USE(
       "The auth provider '{provider}' is used by the credentials {credentials}.",
       "Delete those credentials or point them at another provider first."),
   ROUTE_NOT_FOUND(
       "There is no {method} {path} in Callgate's API.",
       "See /openapi.json for the routes Callgate offers."),
+  INTERNAL_ERROR(
+      "Callgate failed on a defect of its own (reference {reference}).",
+      "Report it with the reference; the log line with the same reference has the details."),
   INVALID_CONFIGURATION(
       "{variable} is invalid: {problem}.",
       "Correct {variable} in Callgate's environment and start it again.");

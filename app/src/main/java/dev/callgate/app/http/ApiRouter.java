@@ -1,0 +1,106 @@
+package dev.callgate.app.http;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
+import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_TOO_LARGE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.ROUTE_NOT_FOUND;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Callgate's HTTP API (DESIGN.md's contract): the routes, who may call them, the body limits, and
+ * the rule that every error — a wrong route included — is a problem document with a diagnosis code.
+ */
+public final class ApiRouter {
+  /** JSON bodies of the management API are small; callouts stream theirs. */
+  public static final long MAX_JSON_BODY = 64 * 1024;
+
+  private ApiRouter() {}
+
+  /**
+   * {@code ready} tells whether the store answers; {@code callouts} handles {@code
+   * /v1/callout/{name}/*} (it streams, so it runs before any body handling).
+   */
+  public static Router create(
+      Vertx vertx,
+      ApiServices services,
+      PrometheusMeterRegistry registry,
+      Supplier<CompletionStage<Boolean>> ready,
+      CalloutRoute callouts) {
+    Router router = Router.router(vertx);
+
+    router
+        .get("/health/live")
+        .handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
+    router
+        .get("/health/ready")
+        .handler(
+            ctx ->
+                ready
+                    .get()
+                    .whenComplete(
+                        (ok, failure) ->
+                            ctx.vertx()
+                                .runOnContext(
+                                    v -> {
+                                      boolean up = failure == null && Boolean.TRUE.equals(ok);
+                                      Http.json(
+                                          ctx,
+                                          up ? 200 : 503,
+                                          new JsonObject().put("status", up ? "UP" : "DOWN"));
+                                    })));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape()));
+    router.get("/openapi.json").handler(ctx -> Http.json(ctx, 200, OpenApi.document()));
+
+    new TokenRoutes(services).mountCallback(router);
+
+    router.route("/v1/*").handler(Http.authenticate(services.apiKeys()));
+    callouts.mount(router);
+    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_JSON_BODY));
+    new AdminRoutes(services).mount(router);
+    new TokenRoutes(services).mount(router);
+
+    router.route().last().handler(ApiRouter::notFound);
+    router.errorHandler(404, ApiRouter::notFound);
+    router.errorHandler(405, ApiRouter::notFound);
+    router.errorHandler(
+        413,
+        ctx ->
+            Problems.send(ctx.response(), Diagnosis.of(REQUEST_TOO_LARGE, "limit", MAX_JSON_BODY)));
+    router.errorHandler(
+        400,
+        ctx ->
+            Problems.send(
+                ctx.response(),
+                Diagnosis.of(MALFORMED_REQUEST, "reason", "the request is malformed")));
+    router.errorHandler(
+        500,
+        ctx ->
+            Http.fail(
+                ctx, ctx.failure() == null ? new IllegalStateException("unknown") : ctx.failure()));
+    return router;
+  }
+
+  private static void notFound(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    Problems.send(
+        ctx.response(),
+        Diagnosis.of(
+            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", ctx.normalizedPath()));
+  }
+}

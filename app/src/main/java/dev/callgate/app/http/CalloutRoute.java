@@ -1,0 +1,112 @@
+package dev.callgate.app.http;
+
+import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.CalloutRequest;
+import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.Headers;
+import dev.callgate.core.service.CalloutResult;
+import dev.callgate.core.service.Callouts;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * {@code ANY /v1/callout/{name}/{path…}}: hands the caller's request to {@link Callouts} and relays
+ * the target's answer as is — status, headers and body. Callgate's own refusals are problem
+ * documents with the {@code Callgate-Error} header; a fresh token rejected by the target is relayed
+ * with that header too, so the caller can tell the two apart.
+ */
+public final class CalloutRoute {
+  static final String PREFIX = "/v1/callout/";
+
+  private final Callouts callouts;
+  private final CalloutBodies bodies;
+  private final BiConsumer<String, CalloutResult> observer;
+
+  /** {@code observer} sees each result with its credential name (for metrics). */
+  public CalloutRoute(
+      Callouts callouts, CalloutBodies bodies, BiConsumer<String, CalloutResult> observer) {
+    this.callouts = callouts;
+    this.bodies = bodies;
+    this.observer = observer;
+  }
+
+  void mount(Router router) {
+    router.route("/v1/callout/*").handler(this::handle);
+  }
+
+  private void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // the raw path, still percent-encoded: core decides what may reach the target
+    String raw = request.path();
+    String rest = raw.substring(PREFIX.length());
+    int slash = rest.indexOf('/');
+    String name = slash < 0 ? rest : rest.substring(0, slash);
+    // keep the slash after the name: core strips exactly one, so "name//host" stays an empty
+    // segment
+    String rawPath = slash < 0 ? "" : rest.substring(slash);
+    Optional<String> query = Optional.ofNullable(request.query());
+    Headers headers = headers(request);
+    bodies
+        .fromRequest(request, true)
+        .compose(
+            body ->
+                Future.fromCompletionStage(
+                    callouts.send(
+                        Http.caller(ctx),
+                        name,
+                        new CalloutRequest(request.method().name(), rawPath, query, headers, body)),
+                    ctx.vertx().getOrCreateContext()))
+        .onSuccess(result -> relay(ctx, name, result))
+        .onFailure(failure -> Http.fail(ctx, failure));
+  }
+
+  private void relay(RoutingContext ctx, String name, CalloutResult result) {
+    observer.accept(name, result);
+    HttpServerResponse response = ctx.response();
+    if (result instanceof CalloutResult.Refused refused) {
+      Problems.send(response, refused.diagnosis());
+      return;
+    }
+    CalloutResponse answer;
+    if (result instanceof CalloutResult.RejectedAfterRefresh rejected) {
+      answer = rejected.response();
+      response.putHeader(Problems.ERROR_HEADER, rejected.diagnosis().code().name());
+    } else {
+      answer = ((CalloutResult.Relayed) result).response();
+    }
+    response.setStatusCode(answer.status());
+    for (Headers.Header header : answer.headers().fields()) {
+      if (!header.is("Content-Length")
+          && !header.is("Transfer-Encoding")
+          && !header.is("Connection")) {
+        response.headers().add(header.name(), header.value());
+      }
+    }
+    answer
+        .body()
+        .length()
+        .ifPresent(
+            length -> {
+              if (!(answer.body() instanceof Body.Streamed)) {
+                response.putHeader("Content-Length", String.valueOf(length));
+              }
+            });
+    bodies.toResponse(answer.body(), response).onFailure(failure -> response.reset());
+  }
+
+  private static Headers headers(HttpServerRequest request) {
+    List<Headers.Header> fields = new ArrayList<>();
+    for (Map.Entry<String, String> header : request.headers()) {
+      fields.add(new Headers.Header(header.getKey(), header.getValue()));
+    }
+    return new Headers(fields);
+  }
+}

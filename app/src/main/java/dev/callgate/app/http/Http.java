@@ -1,0 +1,174 @@
+package dev.callgate.app.http;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
+import static dev.callgate.core.diagnosis.DiagnosisCode.INTERNAL_ERROR;
+import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
+import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.UNAUTHENTICATED;
+
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.port.StoreUnavailableException;
+import dev.callgate.core.service.ApiKeys;
+import dev.callgate.core.service.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** What every route does alike: who is calling, reading JSON, answering JSON or a problem. */
+final class Http {
+  private static final Logger LOG = Logger.getLogger(Http.class.getName());
+  static final String CALLER = "callgate.caller";
+
+  private Http() {}
+
+  /**
+   * Puts the {@link Caller} of a valid {@code Authorization: Bearer <api key>} into the context.
+   */
+  static Handler<RoutingContext> authenticate(ApiKeys keys) {
+    return ctx -> {
+      String authorization = ctx.request().getHeader("Authorization");
+      if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        Problems.send(
+            ctx.response(),
+            Diagnosis.of(UNAUTHENTICATED, "reason", "no 'Authorization: Bearer' header"));
+        return;
+      }
+      // the key is checked asynchronously: hold the body until a handler is ready to read it
+      ctx.request().pause();
+      Secret presented = Secret.of(authorization.substring(7).trim());
+      respond(
+          ctx,
+          keys.authenticate(presented),
+          caller -> {
+            if (caller.isEmpty()) {
+              Problems.send(
+                  ctx.response(),
+                  Diagnosis.of(UNAUTHENTICATED, "reason", "the key is unknown or was deleted"));
+            } else {
+              ctx.put(CALLER, caller.get());
+              ctx.next();
+            }
+          });
+    };
+  }
+
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  /** Runs {@code handler} for admins only. */
+  static Handler<RoutingContext> admin(Handler<RoutingContext> handler) {
+    return ctx -> {
+      Caller caller = caller(ctx);
+      if (!caller.isAdmin()) {
+        Problems.send(
+            ctx.response(),
+            Diagnosis.of(
+                FORBIDDEN,
+                "subject",
+                caller.subject(),
+                "action",
+                ctx.request().method() + " " + ctx.normalizedPath(),
+                "role",
+                "admin"));
+        return;
+      }
+      handler.handle(ctx);
+    };
+  }
+
+  /** The request body as a JSON object, or empty after answering {@code MALFORMED_REQUEST}. */
+  static Optional<JsonObject> jsonBody(RoutingContext ctx) {
+    String text = ctx.body() == null ? null : ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      Problems.send(ctx.response(), Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is empty"));
+      return Optional.empty();
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject object) {
+        return Optional.of(object);
+      }
+      Problems.send(
+          ctx.response(),
+          Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is JSON but not an object"));
+    } catch (DecodeException e) {
+      Problems.send(
+          ctx.response(), Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is not valid JSON"));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Completes {@code stage} back on the request's event loop and hands its value to {@code then}; a
+   * failed stage becomes {@code STORE_UNAVAILABLE} or, for a defect, {@code INTERNAL_ERROR} with a
+   * reference that the log line carries too (the answer never holds a stack trace).
+   */
+  static <T> void respond(RoutingContext ctx, CompletionStage<T> stage, Consumer<T> then) {
+    Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext())
+        .onSuccess(
+            value -> {
+              try {
+                then.accept(value);
+              } catch (RuntimeException e) {
+                fail(ctx, e);
+              }
+            })
+        .onFailure(failure -> fail(ctx, failure));
+  }
+
+  static void fail(RoutingContext ctx, Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (cause instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {
+      Problems.send(ctx.response(), tooLarge.diagnosis());
+      return;
+    }
+    if (cause instanceof StoreUnavailableException unavailable) {
+      Problems.send(
+          ctx.response(), Diagnosis.of(STORE_UNAVAILABLE, "reason", unavailable.getMessage()));
+      return;
+    }
+    String reference = UUID.randomUUID().toString();
+    LOG.log(
+        Level.SEVERE,
+        "request "
+            + ctx.request().method()
+            + " "
+            + ctx.normalizedPath()
+            + " failed, reference "
+            + reference,
+        cause);
+    Problems.send(ctx.response(), Diagnosis.of(INTERNAL_ERROR, "reference", reference));
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+
+  static void json(RoutingContext ctx, int status, JsonArray body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+}

@@ -1,0 +1,111 @@
+package dev.callgate.app.http;
+
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Callgate's own errors as RFC 9457 problem documents: {@code type}, {@code title}, {@code status},
+ * {@code detail} (the diagnosis message), {@code code}, {@code remedy} and the diagnosis facts,
+ * with the {@code Callgate-Error} header so a caller tells Callgate's errors from the target's.
+ */
+public final class Problems {
+  public static final String CONTENT_TYPE = "application/problem+json";
+  public static final String ERROR_HEADER = "Callgate-Error";
+
+  private Problems() {}
+
+  /** The HTTP status a diagnosis is answered with when it ends a request. */
+  public static int status(DiagnosisCode code) {
+    return switch (code) {
+      case CREDENTIAL_NOT_FOUND, PROVIDER_NOT_FOUND, API_KEY_NOT_FOUND, ROUTE_NOT_FOUND -> 404;
+      case UNAUTHENTICATED -> 401;
+      case CALLER_NOT_ALLOWED, FORBIDDEN -> 403;
+      case NOT_AUTHORIZED_YET,
+          NO_REFRESH_TOKEN_ISSUED,
+          REFRESH_TOKEN_EXPIRED,
+          REFRESH_TOKEN_REVOKED,
+          REFRESH_TOKEN_EXPIRING,
+          FLOW_NOT_SUPPORTED,
+          ALREADY_EXISTS,
+          PROVIDER_IN_USE ->
+          409;
+      case AUTHORIZATION_HEADER_CONFLICT,
+          MERGE_FIELDS_NOT_ALLOWED,
+          MERGE_FIELD_UNKNOWN,
+          MERGE_FIELD_VALUE_INVALID,
+          TARGET_PATH_REJECTED,
+          AUTHORIZATION_STATE_INVALID,
+          AUTHORIZATION_DENIED,
+          INVALID_NAME,
+          INVALID_URL,
+          UNKNOWN_PROTOCOL,
+          SECRET_MISSING,
+          INVALID_VALUE,
+          MALFORMED_REQUEST,
+          INVALID_CONFIGURATION ->
+          400;
+      case REQUEST_TOO_LARGE -> 413;
+      case CLIENT_AUTH_FAILED,
+          SCOPE_REJECTED,
+          TOKEN_REJECTED_AFTER_REFRESH,
+          TARGET_UNREACHABLE,
+          IDP_RESPONSE_INVALID,
+          AUTHORIZATION_CODE_REJECTED ->
+          502;
+      case REFRESH_FAILED_TRANSIENT, IDP_UNAVAILABLE, STORE_UNAVAILABLE -> 503;
+      case INTERNAL_ERROR -> 500;
+    };
+  }
+
+  public static JsonObject document(List<Diagnosis> diagnoses) {
+    Diagnosis first = diagnoses.get(0);
+    int status = status(first.code());
+    JsonObject problem =
+        new JsonObject()
+            .put("type", "urn:callgate:diagnosis:" + first.code().name())
+            .put("title", title(first.code()))
+            .put("status", status)
+            .put("detail", first.message())
+            .put("code", first.code().name())
+            .put("remedy", first.remedy())
+            .put("facts", new JsonObject(new java.util.LinkedHashMap<>(first.facts())));
+    if (diagnoses.size() > 1) {
+      JsonArray all = new JsonArray();
+      diagnoses.forEach(d -> all.add(diagnosisJson(d)));
+      problem.put("problems", all);
+    }
+    return problem;
+  }
+
+  public static JsonObject diagnosisJson(Diagnosis diagnosis) {
+    return new JsonObject()
+        .put("code", diagnosis.code().name())
+        .put("message", diagnosis.message())
+        .put("remedy", diagnosis.remedy());
+  }
+
+  /** Ends the response with the problem for {@code diagnoses} (the first decides the status). */
+  public static void send(HttpServerResponse response, List<Diagnosis> diagnoses) {
+    JsonObject problem = document(diagnoses);
+    response
+        .setStatusCode(problem.getInteger("status"))
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .putHeader(ERROR_HEADER, diagnoses.get(0).code().name())
+        .end(problem.encode());
+  }
+
+  public static void send(HttpServerResponse response, Diagnosis diagnosis) {
+    send(response, List.of(diagnosis));
+  }
+
+  /** {@code REFRESH_TOKEN_EXPIRED} → "Refresh token expired". */
+  static String title(DiagnosisCode code) {
+    String words = code.name().replace('_', ' ').toLowerCase(Locale.ROOT);
+    return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+  }
+}

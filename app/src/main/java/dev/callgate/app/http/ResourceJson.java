@@ -1,0 +1,189 @@
+package dev.callgate.app.http;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.AuthProviderDraft;
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.CredentialDraft;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The API's JSON for providers, credentials and token status, in the field names of the contract
+ * (DESIGN.md). Secrets go in, never out: responses say whether a secret is set, not what it is.
+ */
+final class ResourceJson {
+  static final Set<String> PROVIDER_FIELDS =
+      Set.of(
+          "name",
+          "issuer",
+          "authorizationEndpoint",
+          "tokenEndpoint",
+          "revocationEndpoint",
+          "clientId",
+          "clientSecret",
+          "clientAuthMethod",
+          "scopes",
+          "refreshTokenLifetime");
+
+  static final Set<String> CREDENTIAL_FIELDS =
+      Set.of(
+          "name",
+          "url",
+          "protocol",
+          "principal",
+          "provider",
+          "generateAuthorizationHeader",
+          "allowMergeFieldsInHeaders",
+          "allowMergeFieldsInBody",
+          "allowedCallers",
+          "keepAlive",
+          "testPath",
+          "username",
+          "password",
+          "apiKeyHeader",
+          "apiKey",
+          "jwtIssuer",
+          "jwtSubject",
+          "jwtAudience",
+          "jwtSigningKey");
+
+  private ResourceJson() {}
+
+  static Validated<AuthProvider> provider(JsonObject body) {
+    JsonFields f = new JsonFields(body, PROVIDER_FIELDS);
+    AuthProviderDraft draft =
+        new AuthProviderDraft(
+            f.string("name"),
+            f.string("issuer"),
+            f.string("authorizationEndpoint"),
+            f.string("tokenEndpoint"),
+            f.string("revocationEndpoint"),
+            f.string("clientId"),
+            f.string("clientSecret"),
+            f.string("clientAuthMethod"),
+            f.strings("scopes"),
+            f.string("refreshTokenLifetime"));
+    return combine(f.problems(), draft.validate());
+  }
+
+  static Validated<NamedCredential> credential(JsonObject body) {
+    JsonFields f = new JsonFields(body, CREDENTIAL_FIELDS);
+    CredentialDraft draft =
+        new CredentialDraft(
+            f.string("name"),
+            f.string("url"),
+            f.string("protocol"),
+            f.string("principal"),
+            f.string("provider"),
+            f.bool("generateAuthorizationHeader"),
+            f.bool("allowMergeFieldsInHeaders"),
+            f.bool("allowMergeFieldsInBody"),
+            f.strings("allowedCallers"),
+            f.bool("keepAlive"),
+            f.string("testPath"),
+            f.string("username"),
+            f.string("password"),
+            f.string("apiKeyHeader"),
+            f.string("apiKey"),
+            f.string("jwtIssuer"),
+            f.string("jwtSubject"),
+            f.string("jwtAudience"),
+            f.string("jwtSigningKey"));
+    return combine(f.problems(), draft.validate());
+  }
+
+  private static <T> Validated<T> combine(List<Diagnosis> fieldProblems, Validated<T> validated) {
+    if (fieldProblems.isEmpty()) {
+      return validated;
+    }
+    List<Diagnosis> all = new ArrayList<>(fieldProblems);
+    all.addAll(validated.problems());
+    return Validated.invalid(all);
+  }
+
+  static JsonObject json(AuthProvider provider) {
+    JsonObject json = new JsonObject().put("name", provider.name());
+    provider.issuer().ifPresent(v -> json.put("issuer", v.toString()));
+    provider
+        .authorizationEndpoint()
+        .ifPresent(v -> json.put("authorizationEndpoint", v.toString()));
+    provider.tokenEndpoint().ifPresent(v -> json.put("tokenEndpoint", v.toString()));
+    provider.revocationEndpoint().ifPresent(v -> json.put("revocationEndpoint", v.toString()));
+    json.put("clientId", provider.clientId())
+        .put("hasClientSecret", provider.clientSecret().isPresent())
+        .put("clientAuthMethod", provider.clientAuthMethod().wireName())
+        .put("scopes", new JsonArray(provider.scopes()));
+    provider.refreshTokenLifetime().ifPresent(v -> json.put("refreshTokenLifetime", v.toString()));
+    return json;
+  }
+
+  static JsonObject json(NamedCredential credential) {
+    JsonObject json =
+        new JsonObject()
+            .put("name", credential.name())
+            .put("url", credential.url().toString())
+            .put("protocol", credential.protocol().wireName())
+            .put("principal", credential.principal().wireName());
+    credential.authentication().providerName().ifPresent(p -> json.put("provider", p));
+    json.put("generateAuthorizationHeader", credential.generateAuthorizationHeader())
+        .put("allowMergeFieldsInHeaders", credential.allowMergeFieldsInHeaders())
+        .put("allowMergeFieldsInBody", credential.allowMergeFieldsInBody())
+        .put(
+            "allowedCallers", new JsonArray(credential.allowedCallers().stream().sorted().toList()))
+        .put("keepAlive", credential.keepAlive());
+    credential.testPath().ifPresent(p -> json.put("testPath", p));
+    Authentication authentication = credential.authentication();
+    if (authentication instanceof Authentication.Basic basic) {
+      json.put("username", basic.username()).put("hasPassword", true);
+    } else if (authentication instanceof Authentication.ApiKey apiKey) {
+      json.put("apiKeyHeader", apiKey.headerName()).put("hasApiKey", true);
+    } else if (authentication instanceof Authentication.JwtBearer jwt) {
+      json.put("jwtIssuer", jwt.issuer()).put("hasJwtSigningKey", true);
+      if (jwt.subject() != null) {
+        json.put("jwtSubject", jwt.subject());
+      }
+      jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
+    }
+    return json;
+  }
+
+  /** The status contract: state, expiries, refresh times and diagnoses of one token. */
+  static JsonObject status(NamedCredential credential, TokenRecord record) {
+    Optional<TokenSet> tokens = record.tokens();
+    JsonObject json =
+        new JsonObject()
+            .put("credential", credential.name())
+            .put("state", record.state().name())
+            .put("hasRefreshToken", tokens.map(TokenSet::hasRefreshToken).orElse(false));
+    if (!record.key().isNamedPrincipal()) {
+      json.put("user", record.key().userSubject());
+    }
+    putInstant(json, "accessTokenExpiresAt", tokens.map(TokenSet::expiresAt));
+    putInstant(json, "refreshTokenExpiresAt", tokens.flatMap(TokenSet::refreshTokenExpiresAt));
+    tokens
+        .flatMap(TokenSet::refreshTokenExpiry)
+        .ifPresent(e -> json.put("refreshTokenExpirySource", e.source().name().toLowerCase()));
+    putInstant(json, "lastRefreshAt", record.lastRefreshAt());
+    putInstant(json, "lastUsedAt", record.lastUsedAt());
+    putInstant(json, "nextRefreshAt", record.nextRefreshAt());
+    tokens.ifPresent(t -> json.put("scopes", new JsonArray(t.scope())));
+    JsonArray diagnoses = new JsonArray();
+    record.diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
+    json.put("diagnoses", diagnoses);
+    return json;
+  }
+
+  private static void putInstant(JsonObject json, String field, Optional<Instant> value) {
+    json.put(field, value.map(Instant::toString).orElse(null));
+  }
+}

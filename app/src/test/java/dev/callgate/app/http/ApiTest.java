@@ -1,0 +1,407 @@
+package dev.callgate.app.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.service.ApiKeys;
+import dev.callgate.core.service.Authorizations;
+import dev.callgate.core.service.Caller;
+import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.Refresher;
+import dev.callgate.core.testkit.InMemoryApiKeyStore;
+import dev.callgate.core.testkit.InMemoryCredentialStore;
+import dev.callgate.core.testkit.InMemoryIdentityProvider;
+import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
+import dev.callgate.core.testkit.InMemoryTokenStore;
+import dev.callgate.core.testkit.ManualClock;
+import dev.callgate.core.testkit.ScriptedTarget;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API over the in-memory ports: contract paths, fields, problem documents. */
+class ApiTest {
+  private static final String ADMIN_KEY = "an-admin-key-for-the-api-tests";
+
+  private final ManualClock clock = new ManualClock();
+  private final InMemoryTokenStore tokens = new InMemoryTokenStore();
+  private final InMemoryCredentialStore credentials = new InMemoryCredentialStore(tokens);
+  private final InMemoryIdentityProvider idp = new InMemoryIdentityProvider(clock);
+  private final ScriptedTarget target = new ScriptedTarget();
+  private Vertx vertx;
+  private HttpServer server;
+  private HttpClient client;
+  private Router router;
+  private ApiKeys apiKeys;
+
+  record Answer(int status, MultiMap headers, Buffer body) {
+    JsonObject json() {
+      return body.toJsonObject();
+    }
+
+    String code() {
+      assertThat(headers.get("Content-Type")).isEqualTo("application/problem+json");
+      assertThat(headers.get("Callgate-Error")).isEqualTo(json().getString("code"));
+      assertThat(json().getInteger("status")).isEqualTo(status);
+      assertThat(json().getString("detail")).isNotBlank();
+      return json().getString("code");
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    RefreshPolicy policy =
+        new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(5));
+    Refresher refresher =
+        new Refresher(
+            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+    Callouts callouts = new Callouts(credentials, tokens, refresher, target, clock, policy);
+    Authorizations authorizations =
+        new Authorizations(
+            credentials,
+            tokens,
+            new InMemoryPendingAuthorizationStore(),
+            idp,
+            clock,
+            new SplittableRandom(9),
+            policy,
+            new Authorizations.Settings(
+                URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)));
+    apiKeys =
+        new ApiKeys(
+            new InMemoryApiKeyStore(),
+            clock,
+            new SplittableRandom(1),
+            Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
+    ApiServices services =
+        new ApiServices(apiKeys, credentials, tokens, callouts, authorizations, refresher);
+    router =
+        ApiRouter.create(
+            vertx,
+            services,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            () -> CompletableFuture.completedStage(true),
+            new CalloutRoute(
+                callouts, new BufferedCalloutBodies(1024 * 1024), (name, result) -> {}));
+    server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  private Answer send(
+      HttpMethod method, String uri, String key, Map<String, String> headers, String body)
+      throws Exception {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost("127.0.0.1")
+            .setPort(server.actualPort())
+            .setURI(uri);
+    if (key != null) {
+      options.putHeader("Authorization", "Bearer " + key);
+    }
+    headers.forEach(options::putHeader);
+    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
+    Buffer answer =
+        client
+            .request(options)
+            .compose(req -> body == null ? req.send() : req.send(body))
+            .compose(
+                r -> {
+                  response.set(r);
+                  return r.body();
+                })
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    return new Answer(response.get().statusCode(), response.get().headers(), answer);
+  }
+
+  private Answer admin(HttpMethod method, String uri, JsonObject body) throws Exception {
+    return send(
+        method,
+        uri,
+        ADMIN_KEY,
+        Map.of("Content-Type", "application/json"),
+        body == null ? null : body.encode());
+  }
+
+  private void providerAndCredential(JsonObject credentialExtras) throws Exception {
+    assertThat(
+            admin(
+                    HttpMethod.POST,
+                    "/v1/providers",
+                    new JsonObject()
+                        .put("name", "idp")
+                        .put("issuer", InMemoryIdentityProvider.ISSUER)
+                        .put("clientId", "callgate-client")
+                        .put("clientSecret", "s3cret")
+                        .put("scopes", new JsonArray().add("openid").add("offline_access")))
+                .status())
+        .isEqualTo(201);
+    JsonObject credential =
+        new JsonObject()
+            .put("name", "crm")
+            .put("url", "https://api.test/v1")
+            .put("protocol", "oauth2_authorization_code")
+            .put("provider", "idp")
+            .put("allowedCallers", new JsonArray().add("billing"))
+            .mergeIn(credentialExtras);
+    assertThat(admin(HttpMethod.POST, "/v1/credentials", credential).status()).isEqualTo(201);
+  }
+
+  private void authorize() throws Exception {
+    Answer started = admin(HttpMethod.POST, "/v1/credentials/crm/authorizations", null);
+    assertThat(started.status()).isEqualTo(201);
+    URI url = URI.create(started.json().getString("authorizationUrl"));
+    InMemoryIdentityProvider.Approval approval = idp.approve(url, "alice");
+    Answer callback =
+        send(
+            HttpMethod.GET,
+            "/v1/oauth/callback?state=" + approval.state() + "&code=" + approval.code(),
+            null,
+            Map.of(),
+            null);
+    assertThat(callback.status()).isEqualTo(200);
+    assertThat(callback.body().toString()).contains("is authorized");
+  }
+
+  @Test
+  void everyRouteOfTheRouterIsInTheOpenApiDocument() {
+    JsonObject paths = OpenApi.document().getJsonObject("paths");
+    assertThat(OpenApi.document().getString("openapi")).isEqualTo("3.1.0");
+    int checked = 0;
+    for (Route route : router.getRoutes()) {
+      if (route.getPath() == null || route.methods() == null) {
+        continue;
+      }
+      String path = route.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      assertThat(paths.containsKey(path)).as("openapi.json has %s", path).isTrue();
+      for (HttpMethod method : route.methods()) {
+        assertThat(paths.getJsonObject(path).containsKey(method.name().toLowerCase()))
+            .as("openapi.json has %s %s", method, path)
+            .isTrue();
+        checked++;
+      }
+    }
+    assertThat(paths.containsKey("/v1/callout/{name}/{path}")).isTrue();
+    assertThat(checked).isGreaterThan(20);
+  }
+
+  @Test
+  void requestWithoutKeyThenUnauthenticatedProblem() throws Exception {
+    Answer answer = send(HttpMethod.GET, "/v1/providers", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(401);
+    assertThat(answer.code()).isEqualTo("UNAUTHENTICATED");
+  }
+
+  @Test
+  void callerKeyOnAnAdminRouteThenForbidden() throws Exception {
+    String key =
+        apiKeys
+            .create("billing", Set.of(Caller.Role.CALLER))
+            .toCompletableFuture()
+            .get()
+            .key()
+            .reveal();
+
+    Answer answer = send(HttpMethod.GET, "/v1/providers", key, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(403);
+    assertThat(answer.code()).isEqualTo("FORBIDDEN");
+  }
+
+  @Test
+  void badInputThenFourHundredsWithDiagnosisCodesNeverAFiveHundred() throws Exception {
+    Map<String, String> json = Map.of("Content-Type", "application/json");
+    assertThat(send(HttpMethod.POST, "/v1/providers", ADMIN_KEY, json, "{not json").code())
+        .isEqualTo("MALFORMED_REQUEST");
+    assertThat(send(HttpMethod.POST, "/v1/providers", ADMIN_KEY, json, "[1,2]").code())
+        .isEqualTo("MALFORMED_REQUEST");
+    assertThat(send(HttpMethod.POST, "/v1/providers", ADMIN_KEY, json, "").code())
+        .isEqualTo("MALFORMED_REQUEST");
+    Answer unknownField =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject().put("name", "idp").put("clientSecrett", "x"));
+    assertThat(unknownField.code()).isEqualTo("INVALID_VALUE");
+    assertThat(unknownField.body().toString()).contains("clientSecrett");
+    assertThat(
+            admin(
+                    HttpMethod.POST,
+                    "/v1/credentials",
+                    new JsonObject()
+                        .put("name", "../x")
+                        .put("url", "https://a.test")
+                        .put("protocol", "none"))
+                .code())
+        .isEqualTo("INVALID_NAME");
+    assertThat(
+            admin(
+                    HttpMethod.POST,
+                    "/v1/credentials",
+                    new JsonObject()
+                        .put("name", "x")
+                        .put("url", "https://a.test")
+                        .put("protocol", "magic"))
+                .code())
+        .isEqualTo("UNKNOWN_PROTOCOL");
+    Answer tooLarge =
+        send(
+            HttpMethod.POST,
+            "/v1/providers",
+            ADMIN_KEY,
+            json,
+            "{\"name\":\"" + "a".repeat(70_000) + "\"}");
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.code()).isEqualTo("REQUEST_TOO_LARGE");
+    assertThat(send(HttpMethod.GET, "/v1/nothing-here", ADMIN_KEY, Map.of(), null).code())
+        .isEqualTo("ROUTE_NOT_FOUND");
+    assertThat(send(HttpMethod.GET, "/v1/credentials/unknown", ADMIN_KEY, Map.of(), null).code())
+        .isEqualTo("CREDENTIAL_NOT_FOUND");
+  }
+
+  @Test
+  void providerWhenReadBackThenHasNoSecretAndDuplicateIsAConflict() throws Exception {
+    providerAndCredential(new JsonObject());
+
+    Answer provider = admin(HttpMethod.GET, "/v1/providers/idp", null);
+    Answer duplicate =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "idp")
+                .put("issuer", "https://x.test")
+                .put("clientId", "c")
+                .put("clientSecret", "s"));
+    Answer inUse = admin(HttpMethod.DELETE, "/v1/providers/idp", null);
+
+    assertThat(provider.json().getBoolean("hasClientSecret")).isTrue();
+    assertThat(provider.body().toString()).doesNotContain("s3cret");
+    assertThat(duplicate.code()).isEqualTo("ALREADY_EXISTS");
+    assertThat(inUse.code()).isEqualTo("PROVIDER_IN_USE");
+  }
+
+  @Test
+  void calloutWhenAuthorizedThenRelaysTheTargetsAnswerWithTheToken() throws Exception {
+    providerAndCredential(new JsonObject());
+    authorize();
+    target.respondWith(
+        ScriptedTarget.bearerChecked(idp::isCurrentAccessToken, "{\"accounts\":[]}"));
+    String key =
+        apiKeys
+            .create("billing", Set.of(Caller.Role.CALLER))
+            .toCompletableFuture()
+            .get()
+            .key()
+            .reveal();
+
+    Answer answer = send(HttpMethod.GET, "/v1/callout/crm/accounts?limit=5", key, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body().toString()).isEqualTo("{\"accounts\":[]}");
+    assertThat(target.lastRequest().uri()).hasToString("https://api.test/v1/accounts?limit=5");
+    assertThat(target.lastRequest().headers().all("Authorization"))
+        .hasSize(1)
+        .allMatch(h -> !h.contains(key));
+  }
+
+  @Test
+  void statusWhenAuthorizedThenCarriesTheContractFields() throws Exception {
+    providerAndCredential(new JsonObject());
+    authorize();
+
+    JsonObject status = admin(HttpMethod.GET, "/v1/credentials/crm/status", null).json();
+
+    assertThat(status.getString("state")).isEqualTo("ACTIVE");
+    assertThat(status.getBoolean("hasRefreshToken")).isTrue();
+    assertThat(status.fieldNames())
+        .contains(
+            "accessTokenExpiresAt",
+            "refreshTokenExpiresAt",
+            "lastRefreshAt",
+            "nextRefreshAt",
+            "diagnoses");
+  }
+
+  @Test
+  void calloutWhenPathEscapesTheBaseThenTargetPathRejected() throws Exception {
+    providerAndCredential(new JsonObject());
+    authorize();
+
+    for (String path :
+        new String[] {
+          "../admin",
+          "%2e%2e/admin",
+          "a/%2E%2E/%2e%2e/admin",
+          "/evil.test/x",
+          "a%5cb",
+          "http:%2F%2Fevil.test"
+        }) {
+      Answer answer = send(HttpMethod.GET, "/v1/callout/crm/" + path, ADMIN_KEY, Map.of(), null);
+      assertThat(answer.status()).as(path).isEqualTo(400);
+      assertThat(answer.code()).as(path).isEqualTo("TARGET_PATH_REJECTED");
+    }
+    assertThat(target.count()).isZero();
+  }
+
+  @Test
+  void calloutWhenCallerSetsItsOwnAuthorizationWhileCallgateGeneratesOneThenConflict()
+      throws Exception {
+    providerAndCredential(new JsonObject());
+    authorize();
+
+    Answer answer =
+        send(
+            HttpMethod.GET,
+            "/v1/callout/crm/accounts",
+            ADMIN_KEY,
+            Map.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}"),
+            null);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("AUTHORIZATION_HEADER_CONFLICT");
+    assertThat(target.count()).isZero();
+  }
+
+  @Test
+  void callbackWhenStateIsForgedThenAnHtmlPageWithTheDiagnosis() throws Exception {
+    Answer answer =
+        send(HttpMethod.GET, "/v1/oauth/callback?state=forged&code=x", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");
+    assertThat(answer.body().toString()).contains("AUTHORIZATION_STATE_INVALID");
+  }
+}
