@@ -11,11 +11,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * {@code ANY /v1/callout/{name}/{path…}}: hands the caller's request to {@link Callouts} and relays
@@ -28,11 +28,15 @@ public final class CalloutRoute {
 
   private final Callouts callouts;
   private final CalloutBodies bodies;
-  private final BiConsumer<String, CalloutResult> observer;
+  private final CalloutObserver observer;
 
-  /** {@code observer} sees each result with its credential name (for metrics). */
-  public CalloutRoute(
-      Callouts callouts, CalloutBodies bodies, BiConsumer<String, CalloutResult> observer) {
+  /** Told of every callout's result and how long Callgate took to answer (for metrics). */
+  @FunctionalInterface
+  public interface CalloutObserver {
+    void observe(String credential, CalloutResult result, Duration took);
+  }
+
+  public CalloutRoute(Callouts callouts, CalloutBodies bodies, CalloutObserver observer) {
     this.callouts = callouts;
     this.bodies = bodies;
     this.observer = observer;
@@ -44,6 +48,7 @@ public final class CalloutRoute {
 
   private void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    long started = System.nanoTime();
     // the raw path, still percent-encoded: core decides what may reach the target
     String raw = request.path();
     String rest = raw.substring(PREFIX.length());
@@ -64,12 +69,13 @@ public final class CalloutRoute {
                         name,
                         new CalloutRequest(request.method().name(), rawPath, query, headers, body)),
                     ctx.vertx().getOrCreateContext()))
-        .onSuccess(result -> relay(ctx, name, result))
+        .onSuccess(
+            result -> relay(ctx, name, result, Duration.ofNanos(System.nanoTime() - started)))
         .onFailure(failure -> Http.fail(ctx, failure));
   }
 
-  private void relay(RoutingContext ctx, String name, CalloutResult result) {
-    observer.accept(name, result);
+  private void relay(RoutingContext ctx, String name, CalloutResult result, Duration took) {
+    observer.observe(name, result, took);
     HttpServerResponse response = ctx.response();
     if (result instanceof CalloutResult.Refused refused) {
       Problems.send(response, refused.diagnosis());

@@ -69,6 +69,7 @@ public final class Refresher {
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
   private final Settings settings;
+  private final RefreshObserver observer;
   private final ConcurrentHashMap<TokenKey, CompletableFuture<RefreshOutcome>> inFlight =
       new ConcurrentHashMap<>();
 
@@ -79,6 +80,18 @@ public final class Refresher {
       Clock clock,
       RefreshPolicy policy,
       Settings settings) {
+    this(credentials, tokens, identityProvider, clock, policy, settings, RefreshObserver.NONE);
+  }
+
+  public Refresher(
+      CredentialStore credentials,
+      TokenStore tokens,
+      IdentityProvider identityProvider,
+      Clock clock,
+      RefreshPolicy policy,
+      Settings settings,
+      RefreshObserver observer) {
+    this.observer = observer;
     this.credentials = credentials;
     this.tokens = tokens;
     this.identityProvider = identityProvider;
@@ -114,7 +127,11 @@ public final class Refresher {
           if (failure != null) {
             mine.completeExceptionally(failure);
           } else {
-            mine.complete(outcome);
+            try {
+              observer.settled(key, trigger, outcome);
+            } finally {
+              mine.complete(outcome);
+            }
           }
         });
     return mine.copy();
