@@ -67,9 +67,13 @@ public final class ApiRouter {
 
     new TokenRoutes(services).mountCallback(router);
 
-    router.route("/v1/*").handler(Http.authenticate(services.apiKeys()));
+    // callouts stream their bodies: authenticate first, holding the body until the transport reads
+    // it
+    router.route("/v1/callout/*").handler(Http.authenticate(services.apiKeys(), true));
     callouts.mount(router);
+    // everything else has small JSON bodies: read them first, then authenticate
     router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_JSON_BODY));
+    router.route("/v1/*").handler(Http.authenticate(services.apiKeys(), false));
     new AdminRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
 

@@ -35,7 +35,7 @@ final class Http {
   /**
    * Puts the {@link Caller} of a valid {@code Authorization: Bearer <api key>} into the context.
    */
-  static Handler<RoutingContext> authenticate(ApiKeys keys) {
+  static Handler<RoutingContext> authenticate(ApiKeys keys, boolean holdBody) {
     return ctx -> {
       String authorization = ctx.request().getHeader("Authorization");
       if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -44,8 +44,10 @@ final class Http {
             Diagnosis.of(UNAUTHENTICATED, "reason", "no 'Authorization: Bearer' header"));
         return;
       }
-      // the key is checked asynchronously: hold the body until a handler is ready to read it
-      ctx.request().pause();
+      if (holdBody) {
+        // the key is checked asynchronously: hold the body until a handler is ready to read it
+        ctx.request().pause();
+      }
       Secret presented = Secret.of(authorization.substring(7).trim());
       respond(
           ctx,
