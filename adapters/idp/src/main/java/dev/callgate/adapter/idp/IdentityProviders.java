@@ -1,0 +1,34 @@
+package dev.callgate.adapter.idp;
+
+import dev.callgate.core.port.IdentityProvider;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Objects;
+
+/**
+ * Creates Callgate's {@link IdentityProvider} for OAuth 2.0 / OpenID Connect authorization servers:
+ * discovery (OpenID Connect Discovery, falling back to RFC 8414) cached per issuer, the token
+ * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post} or public-client
+ * authentication, RFC 7523 JWT bearer assertions, and RFC 7009 revocation, over a Vert.x web client
+ * that never blocks the event loop.
+ */
+public final class IdentityProviders {
+
+  private IdentityProviders() {}
+
+  public static IdentityProvider create(Vertx vertx, IdentityProviderOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    WebClient client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setConnectTimeout(Math.toIntExact(options.connectTimeout().toMillis()))
+                // The token endpoint's redirects are never followed: a redirect there means a
+                // login page or a wrong URL, and the answer must be reported as such.
+                .setFollowRedirects(false)
+                .setUserAgent("Callgate"));
+    return new OidcIdentityProvider(vertx, client, options);
+  }
+}

@@ -1,0 +1,199 @@
+package dev.callgate.adapter.idp;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.GrantOutcome;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.ProviderMetadata;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@link IdentityProvider} over the Vert.x web client. The token endpoint is called with plain form
+ * posts so that every answer (status, headers, body) is read here and mapped to a {@link
+ * GrantOutcome}; only a discovery that yields nothing usable fails a stage.
+ */
+final class OidcIdentityProvider implements IdentityProvider {
+
+  static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+  private final Vertx vertx;
+  private final WebClient client;
+  private final IdentityProviderOptions options;
+  private final MetadataDiscovery discovery;
+
+  OidcIdentityProvider(Vertx vertx, WebClient client, IdentityProviderOptions options) {
+    this.vertx = vertx;
+    this.client = client;
+    this.options = options;
+    this.discovery = new MetadataDiscovery(client, options);
+  }
+
+  @Override
+  public CompletionStage<ProviderMetadata> discover(AuthProvider provider) {
+    Objects.requireNonNull(provider, "provider");
+    return discovery.discover(provider).toCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> exchangeCode(
+      AuthProvider provider, String code, Secret codeVerifier, URI redirectUri) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", "authorization_code");
+    form.set("code", code);
+    form.set("redirect_uri", redirectUri.toString());
+    form.set("code_verifier", codeVerifier.reveal());
+    return grant(provider, metadata -> form);
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> refresh(AuthProvider provider, Secret refreshToken) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", "refresh_token");
+    form.set("refresh_token", refreshToken.reveal());
+    // No scope: RFC 6749 §6 then grants the original scope, while some providers narrow the
+    // grant, or refuse the refresh, when the scope is sent again.
+    return grant(provider, metadata -> form);
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> clientCredentials(AuthProvider provider) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", "client_credentials");
+    scope(form, provider.scopes());
+    return grant(provider, metadata -> form);
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> jwtBearer(
+      AuthProvider provider, Authentication.JwtBearer jwt, String subject, List<String> scopes) {
+    return grant(
+        provider,
+        metadata -> {
+          MultiMap form = MultiMap.caseInsensitiveMultiMap();
+          form.set("grant_type", JWT_BEARER_GRANT);
+          form.set(
+              "assertion",
+              JwtBearerAssertion.sign(
+                  vertx, jwt, subject, metadata.tokenEndpoint(), options.clock().instant()));
+          scope(form, scopes);
+          return form;
+        });
+  }
+
+  @Override
+  public CompletionStage<Void> revoke(AuthProvider provider, Secret token, String tokenTypeHint) {
+    return discovery
+        .discover(provider)
+        .compose(
+            metadata -> {
+              if (metadata.revocationEndpoint().isEmpty()) {
+                return Future.<Void>succeededFuture();
+              }
+              URI endpoint = metadata.revocationEndpoint().get();
+              MultiMap form = MultiMap.caseInsensitiveMultiMap();
+              form.set("token", token.reveal());
+              form.set("token_type_hint", tokenTypeHint);
+              return post(provider, endpoint, form)
+                  .transform(
+                      answer -> {
+                        if (answer.succeeded() && answer.result().statusCode() == 200) {
+                          return Future.<Void>succeededFuture();
+                        }
+                        return Future.<Void>failedFuture(revocationFailed(endpoint, answer));
+                      });
+            })
+        .toCompletionStage();
+  }
+
+  private DiscoveryFailedException revocationFailed(
+      URI endpoint, io.vertx.core.AsyncResult<HttpResponse<Buffer>> answer) {
+    if (answer.failed()) {
+      GrantOutcome.Failed failed =
+          TransportFailures.toFailed(answer.cause(), endpoint, options.requestTimeout());
+      return new DiscoveryFailedException(
+          Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", failed.reason()),
+          failed.failure(),
+          failed.reason(),
+          Optional.empty());
+    }
+    int status = answer.result().statusCode();
+    String reason = "the revocation endpoint answered HTTP " + status;
+    return status >= 500
+        ? new DiscoveryFailedException(
+            Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", reason),
+            GrantOutcome.Failure.SERVER_ERROR,
+            reason,
+            Optional.of(status))
+        : new DiscoveryFailedException(
+            Diagnosis.of(
+                DiagnosisCode.IDP_RESPONSE_INVALID, "endpoint", endpoint, "reason", reason),
+            GrantOutcome.Failure.INVALID_RESPONSE,
+            reason,
+            Optional.of(status));
+  }
+
+  private interface FormBuilder {
+    MultiMap form(ProviderMetadata metadata);
+  }
+
+  private CompletionStage<GrantOutcome> grant(AuthProvider provider, FormBuilder formBuilder) {
+    Objects.requireNonNull(provider, "provider");
+    return discovery
+        .discover(provider)
+        .compose(
+            metadata -> {
+              URI endpoint = metadata.tokenEndpoint();
+              return post(provider, endpoint, formBuilder.form(metadata))
+                  .transform(
+                      answer ->
+                          Future.succeededFuture(
+                              answer.succeeded()
+                                  ? TokenResponseMapper.toGrantOutcome(
+                                      answer.result().statusCode(),
+                                      answer
+                                          .result()
+                                          .getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                                      answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                                      answer.result().body(),
+                                      options.clock().instant())
+                                  : TransportFailures.toFailed(
+                                      answer.cause(), endpoint, options.requestTimeout())));
+            },
+            failure ->
+                failure instanceof DiscoveryFailedException discoveryFailed
+                    ? Future.succeededFuture(discoveryFailed.asGrantOutcome())
+                    : Future.failedFuture(failure))
+        .toCompletionStage();
+  }
+
+  private Future<HttpResponse<Buffer>> post(AuthProvider provider, URI endpoint, MultiMap form) {
+    HttpRequest<Buffer> request =
+        client
+            .postAbs(endpoint.toString())
+            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json")
+            .timeout(options.requestTimeout().toMillis());
+    ClientAuthentication.apply(provider, request, form);
+    return request.sendForm(form);
+  }
+
+  private static void scope(MultiMap form, List<String> scopes) {
+    if (!scopes.isEmpty()) {
+      form.set("scope", String.join(" ", scopes));
+    }
+  }
+}

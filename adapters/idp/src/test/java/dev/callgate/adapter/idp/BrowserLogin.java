@@ -1,0 +1,139 @@
+package dev.callgate.adapter.idp;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What a person's browser does in an authorization-code flow, as plain HTTP: open the authorization
+ * URL, follow redirects with cookies kept, answer the provider's login and consent forms, and stop
+ * at the redirect to the client, which carries the code. PKCE S256 with a fresh verifier.
+ */
+final class BrowserLogin {
+
+  private static final Pattern PROMPT = Pattern.compile("name=\"prompt\" value=\"(\\w+)\"");
+  private static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+
+  record Authorized(String code, String codeVerifier) {}
+
+  private BrowserLogin() {}
+
+  static Authorized authorize(
+      URI authorizationEndpoint,
+      String clientId,
+      URI redirectUri,
+      String scope,
+      Map<String, String> extraParameters,
+      String login)
+      throws IOException, InterruptedException {
+    String verifier = randomVerifier();
+    StringBuilder query =
+        new StringBuilder()
+            .append("client_id=")
+            .append(encode(clientId))
+            .append("&response_type=code&redirect_uri=")
+            .append(encode(redirectUri.toString()))
+            .append("&scope=")
+            .append(encode(scope))
+            .append("&state=s-")
+            .append(System.nanoTime())
+            .append("&code_challenge=")
+            .append(challenge(verifier))
+            .append("&code_challenge_method=S256");
+    extraParameters.forEach((k, v) -> query.append('&').append(k).append('=').append(encode(v)));
+    HttpClient http =
+        HttpClient.newBuilder()
+            .cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    URI next = URI.create(authorizationEndpoint + "?" + query);
+    HttpResponse<String> response = http.send(get(next), HttpResponse.BodyHandlers.ofString());
+    for (int step = 0; step < 12; step++) {
+      Optional<String> location = response.headers().firstValue("Location");
+      if (location.isPresent()) {
+        URI target = next.resolve(location.get());
+        if (target.toString().startsWith(redirectUri.toString())) {
+          Map<String, String> parameters = parameters(target.getRawQuery());
+          if (!parameters.containsKey("code")) {
+            fail("the provider redirected back without a code: " + parameters.keySet());
+          }
+          return new Authorized(parameters.get("code"), verifier);
+        }
+        next = target;
+        response = http.send(get(next), HttpResponse.BodyHandlers.ofString());
+        continue;
+      }
+      Matcher prompt = PROMPT.matcher(response.body());
+      Matcher action = ACTION.matcher(response.body());
+      if (response.statusCode() != 200 || !prompt.find() || !action.find()) {
+        fail("unexpected answer " + response.statusCode() + " from " + next);
+      }
+      String form =
+          "prompt="
+              + prompt.group(1)
+              + (prompt.group(1).equals("login")
+                  ? "&login=" + encode(login) + "&password=any"
+                  : "");
+      next = next.resolve(action.group(1).replace("&amp;", "&"));
+      response =
+          http.send(
+              HttpRequest.newBuilder(next)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString(form))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+    }
+    throw new AssertionError("no redirect to the client after 12 steps");
+  }
+
+  private static HttpRequest get(URI uri) {
+    return HttpRequest.newBuilder(uri).GET().build();
+  }
+
+  private static Map<String, String> parameters(String query) {
+    return java.util.Arrays.stream(query == null ? new String[0] : query.split("&"))
+        .map(pair -> pair.split("=", 2))
+        .collect(
+            Collectors.toMap(
+                kv -> URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                kv -> kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "",
+                (a, b) -> a));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static String randomVerifier() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String challenge(String verifier) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.callgate.adapter.idp;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.ClientAuthMethod;
+import dev.callgate.core.credential.Secret;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** What the adapter's tests share: waiting on stages, providers, ports and RSA keys. */
+final class TestSupport {
+
+  private TestSupport() {}
+
+  static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the stage did not complete normally", e);
+    }
+  }
+
+  static Throwable awaitFailure(CompletionStage<?> stage) {
+    try {
+      stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      throw new AssertionError("the stage did not complete", e);
+    }
+    throw new AssertionError("the stage completed normally");
+  }
+
+  static AuthProvider withIssuer(URI issuer, String clientId, String secret, ClientAuthMethod m) {
+    return new AuthProvider(
+        "idp",
+        Optional.of(issuer),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        clientId,
+        Optional.ofNullable(secret).map(Secret::of),
+        m,
+        List.of(),
+        Optional.empty());
+  }
+
+  static AuthProvider withTokenEndpoint(URI tokenEndpoint, String clientId, String secret) {
+    return new AuthProvider(
+        "idp",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(tokenEndpoint),
+        Optional.empty(),
+        clientId,
+        Optional.ofNullable(secret).map(Secret::of),
+        ClientAuthMethod.CLIENT_SECRET_BASIC,
+        List.of(),
+        Optional.empty());
+  }
+
+  static AuthProvider withScopes(AuthProvider provider, List<String> scopes) {
+    return new AuthProvider(
+        provider.name(),
+        provider.issuer(),
+        provider.authorizationEndpoint(),
+        provider.tokenEndpoint(),
+        provider.revocationEndpoint(),
+        provider.clientId(),
+        provider.clientSecret(),
+        provider.clientAuthMethod(),
+        scopes,
+        provider.refreshTokenLifetime());
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static KeyPair rsaKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String privateKeyPem(KeyPair keys) {
+    return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+  }
+
+  static String publicKeyPem(KeyPair keys) {
+    return pem("PUBLIC KEY", keys.getPublic().getEncoded());
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
+  }
+
+  /** Whether the test environment demands that every external server be there. */
+  static boolean ci() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+}
