@@ -3,6 +3,7 @@ package dev.callgate.adapter.http;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +19,24 @@ final class ReceivedBody implements WriteStream<Buffer> {
   private final CRC32 crc = new CRC32();
   private final Buffer kept = Buffer.buffer();
   private final Promise<Void> ended = Promise.promise();
+  private static final int THROTTLE_EVERY = 16;
+
+  private final Vertx throttle;
   private long count;
+  private int unacknowledged;
+  private Handler<Void> drainHandler;
+
+  private ReceivedBody(int keep, Vertx throttle) {
+    this.keep = keep;
+    this.throttle = throttle;
+  }
 
   ReceivedBody(int keep) {
-    this.keep = keep;
+    this(keep, null);
+  }
+
+  static ReceivedBody throttled(Vertx vertx) {
+    return new ReceivedBody(0, vertx);
   }
 
   static ReceivedBody keepingAll() {
@@ -62,6 +77,9 @@ final class ReceivedBody implements WriteStream<Buffer> {
     if (room > 0) {
       kept.appendBytes(bytes, 0, Math.min(room, bytes.length));
     }
+    if (throttle != null && ++unacknowledged == THROTTLE_EVERY) {
+      throttle.setTimer(1, id -> drain());
+    }
     return Future.succeededFuture();
   }
 
@@ -77,12 +95,24 @@ final class ReceivedBody implements WriteStream<Buffer> {
   }
 
   @Override
-  public boolean writeQueueFull() {
-    return false;
+  public synchronized boolean writeQueueFull() {
+    return unacknowledged >= THROTTLE_EVERY;
   }
 
   @Override
-  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+  public synchronized WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
     return this;
+  }
+
+  private void drain() {
+    Handler<Void> handler;
+    synchronized (this) {
+      unacknowledged = 0;
+      handler = drainHandler;
+    }
+    if (handler != null) {
+      handler.handle(null);
+    }
   }
 }
