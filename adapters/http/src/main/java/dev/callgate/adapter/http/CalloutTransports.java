@@ -1,0 +1,33 @@
+package dev.callgate.adapter.http;
+
+import dev.callgate.core.port.CalloutTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.Objects;
+
+/**
+ * Creates Callgate's {@link CalloutTransport} on a Vert.x HTTP client. Request bodies arrive as
+ * {@link VertxStreamedContent} (or in memory); response bodies leave as {@link
+ * VertxStreamedContent}, except the small bodies of 401 and 403 answers, which are read into memory
+ * for the unauthorized-response classifier. The client is closed with the Vert.x instance (or the
+ * verticle) that created it.
+ */
+public final class CalloutTransports {
+
+  private CalloutTransports() {}
+
+  public static CalloutTransport create(Vertx vertx, CalloutTransportOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    HttpClientOptions clientOptions =
+        new HttpClientOptions()
+            .setConnectTimeout(Math.toIntExact(options.connectTimeout().toMillis()))
+            // the body is relayed byte for byte: the caller negotiated its own encoding
+            .setDecompressionSupported(false)
+            .setKeepAlive(true);
+    PoolOptions poolOptions = new PoolOptions().setHttp1MaxSize(options.maxPoolSize());
+    return new WebClientCalloutTransport(
+        vertx.createHttpClient(clientOptions, poolOptions), options);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.callgate.adapter.http;
+
+import dev.callgate.core.port.CalloutTransport.Unreachable;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.StreamResetException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/**
+ * Turns an I/O failure into a short reason a person understands. Exception messages are never
+ * copied: they can carry the request's URI or other details that do not belong in a diagnosis.
+ */
+final class UnreachableReasons {
+
+  private UnreachableReasons() {}
+
+  /** The connection could not be opened (or taken from the pool). */
+  static Unreachable whileConnecting(Throwable failure, CalloutTransportOptions options) {
+    if (isTimeout(failure)) {
+      return new Unreachable("could not connect within " + human(options.connectTimeout()), true);
+    }
+    if (find(failure, UnknownHostException.class) != null) {
+      return new Unreachable("unknown host", false);
+    }
+    if (find(failure, SSLException.class) != null) {
+      return find(failure, CertificateException.class) != null
+          ? new Unreachable("TLS handshake failed: certificate not trusted", false)
+          : new Unreachable("TLS handshake failed", false);
+    }
+    if (find(failure, NoRouteToHostException.class) != null) {
+      return new Unreachable("no route to host", false);
+    }
+    if (find(failure, ConnectException.class) != null) {
+      return new Unreachable("connection refused", false);
+    }
+    return closedOrFailed(failure, "could not connect");
+  }
+
+  /** The request was sent (or being sent) and the answer's head did not come. */
+  static Unreachable whileExchanging(Throwable failure, CalloutTransportOptions options) {
+    if (isTimeout(failure)) {
+      return new Unreachable("timed out after " + human(options.responseTimeout()), true);
+    }
+    if (find(failure, SSLException.class) != null) {
+      return new Unreachable("TLS handshake failed", false);
+    }
+    return closedOrFailed(failure, "the exchange with the target failed");
+  }
+
+  /** The head of a 401/403 answer came, its body did not. */
+  static Unreachable whileReadingError(Throwable failure) {
+    if (isTimeout(failure)) {
+      return new Unreachable("timed out while reading the answer", true);
+    }
+    return closedOrFailed(failure, "the answer could not be read");
+  }
+
+  private static Unreachable closedOrFailed(Throwable failure, String otherwise) {
+    if (find(failure, HttpClosedException.class) != null
+        || find(failure, StreamResetException.class) != null) {
+      return new Unreachable("connection closed by the target before it answered", false);
+    }
+    if (find(failure, IOException.class) != null) {
+      return new Unreachable("connection reset", false);
+    }
+    return new Unreachable(otherwise, false);
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    return find(failure, TimeoutException.class) != null
+        || find(failure, io.netty.channel.ConnectTimeoutException.class) != null;
+  }
+
+  private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  /** "2 s", "1 min", "300 ms". */
+  static String human(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 60_000 == 0) {
+      return millis / 60_000 + " min";
+    }
+    if (millis % 1000 == 0) {
+      return millis / 1000 + " s";
+    }
+    return millis + " ms";
+  }
+}

@@ -1,0 +1,225 @@
+package dev.callgate.adapter.http;
+
+import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.Headers;
+import dev.callgate.core.callout.OutboundRequest;
+import dev.callgate.core.port.CalloutTransport;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The callout transport. It keeps the name of the Vert.x web client it was planned on, but it sits
+ * on the core {@link HttpClient} underneath: the web client either buffers a response body or pipes
+ * it into a write stream that must exist before the response does ({@code BodyCodec.pipe}), while
+ * Callgate has to look at the status first (a 401 or 403 body is read for the classifier, any other
+ * is relayed) and then hand the body over as a paused {@code ReadStream} the HTTP API pipes into
+ * its own response. {@code HttpClientResponse} is exactly that stream.
+ */
+final class WebClientCalloutTransport implements CalloutTransport {
+
+  /** What the unauthorized-response classifier reads at most; error bodies are small. */
+  static final int MAX_BUFFERED_BODY_BYTES = 64 * 1024;
+
+  /** RFC 9110 §7.6.1, plus Keep-Alive and Proxy-Connection, which predate it. */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+
+  private final HttpClient client;
+  private final CalloutTransportOptions options;
+
+  WebClientCalloutTransport(HttpClient client, CalloutTransportOptions options) {
+    this.client = client;
+    this.options = options;
+  }
+
+  @Override
+  public CompletionStage<TransportOutcome> send(OutboundRequest request) {
+    Promise<TransportOutcome> outcome = Promise.promise();
+    RequestOptions requestOptions =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(request.method()))
+            .setAbsoluteURI(request.uri().toASCIIString())
+            .setFollowRedirects(false)
+            .setConnectTimeout(options.connectTimeout().toMillis())
+            .setIdleTimeout(options.responseTimeout().toMillis());
+    for (Headers.Header header : outgoingHeaders(request.headers()).fields()) {
+      requestOptions.addHeader(header.name(), header.value());
+    }
+    Body body = request.body();
+    if (body instanceof Body.Streamed streamed
+        && !(streamed.content() instanceof VertxStreamedContent)) {
+      throw new IllegalArgumentException(
+          "a streamed request body must be a VertxStreamedContent, was "
+              + streamed.content().getClass().getName());
+    }
+    client
+        .request(requestOptions)
+        .onComplete(
+            connected -> {
+              if (connected.failed()) {
+                outcome.complete(UnreachableReasons.whileConnecting(connected.cause(), options));
+                return;
+              }
+              sendBody(connected.result(), body)
+                  .onComplete(
+                      answered -> {
+                        if (answered.failed()) {
+                          outcome.complete(
+                              UnreachableReasons.whileExchanging(answered.cause(), options));
+                        } else {
+                          relay(request.method(), answered.result(), outcome);
+                        }
+                      });
+            });
+    return outcome.future().toCompletionStage();
+  }
+
+  private static Future<HttpClientResponse> sendBody(HttpClientRequest request, Body body) {
+    if (body instanceof Body.Bytes bytes) {
+      return request.send(Buffer.buffer(bytes.bytes()));
+    }
+    if (body instanceof Body.Streamed streamed) {
+      VertxStreamedContent content = (VertxStreamedContent) streamed.content();
+      OptionalLong length = content.length();
+      if (length.isPresent()) {
+        // with a Content-Length the client sends the stream as is instead of chunked
+        request.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length.getAsLong()));
+      }
+      return request.send(content.readStream());
+    }
+    return request.send();
+  }
+
+  private static void relay(
+      String method, HttpClientResponse response, Promise<TransportOutcome> outcome) {
+    // no chunk may arrive before someone reads it: the body waits, paused, for its reader
+    response.pause();
+    int status = response.statusCode();
+    boolean head = method.equalsIgnoreCase("HEAD");
+    Headers headers = incomingHeaders(response.headers(), head);
+    if (head || status == 204 || status == 304 || status < 200) {
+      response.resume();
+      outcome.complete(new Sent(new CalloutResponse(status, headers, Body.EMPTY)));
+    } else if (status == 401 || status == 403) {
+      bufferForClassifier(response, headers, outcome);
+    } else {
+      VertxStreamedContent content =
+          VertxStreamedContent.of(response, contentLength(response.headers()));
+      outcome.complete(new Sent(new CalloutResponse(status, headers, new Body.Streamed(content))));
+    }
+  }
+
+  /**
+   * Reads up to {@link #MAX_BUFFERED_BODY_BYTES} and answers with them; the rest of a larger body
+   * is read and dropped, so the connection goes back to the pool instead of being closed.
+   */
+  private static void bufferForClassifier(
+      HttpClientResponse response, Headers headers, Promise<TransportOutcome> outcome) {
+    Buffer kept = Buffer.buffer();
+    Runnable answer =
+        () ->
+            outcome.tryComplete(
+                new Sent(
+                    new CalloutResponse(response.statusCode(), headers, Body.of(kept.getBytes()))));
+    response.handler(
+        chunk -> {
+          int room = MAX_BUFFERED_BODY_BYTES - kept.length();
+          if (room > 0) {
+            kept.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+            if (kept.length() == MAX_BUFFERED_BODY_BYTES) {
+              answer.run();
+            }
+          }
+        });
+    response.endHandler(ended -> answer.run());
+    response.exceptionHandler(
+        failure -> {
+          if (!outcome.future().isComplete()) {
+            outcome.tryComplete(UnreachableReasons.whileReadingError(failure));
+          }
+        });
+    response.resume();
+  }
+
+  /** Core's header rules removed these already; a transport still never forwards them. */
+  static Headers outgoingHeaders(Headers headers) {
+    Set<String> dropped = droppedNames(headers.all("Connection"));
+    dropped.add("host");
+    dropped.add("content-length");
+    return headers.filter(h -> !dropped.contains(Headers.normalize(h.name())));
+  }
+
+  /**
+   * The target's headers minus hop-by-hop ones; minus {@code Content-Length} too (the body's length
+   * says it), except for a HEAD answer, where it describes the resource rather than the empty body.
+   */
+  static Headers incomingHeaders(MultiMap responseHeaders, boolean head) {
+    Set<String> dropped = droppedNames(responseHeaders.getAll("Connection"));
+    if (!head) {
+      dropped.add("content-length");
+    }
+    List<Headers.Header> kept = new ArrayList<>();
+    for (Map.Entry<String, String> entry : responseHeaders) {
+      if (!dropped.contains(Headers.normalize(entry.getKey()))) {
+        kept.add(new Headers.Header(entry.getKey(), entry.getValue()));
+      }
+    }
+    return new Headers(kept);
+  }
+
+  /** The hop-by-hop names and every name a {@code Connection} header lists (RFC 9110 §7.6.1). */
+  private static Set<String> droppedNames(List<String> connectionHeaders) {
+    Set<String> names = new HashSet<>(HOP_BY_HOP);
+    for (String connection : connectionHeaders) {
+      for (String option : connection.split(",")) {
+        String trimmed = option.trim();
+        if (!trimmed.isEmpty()) {
+          names.add(trimmed.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
+  }
+
+  private static OptionalLong contentLength(MultiMap responseHeaders) {
+    if (responseHeaders.contains(HttpHeaders.TRANSFER_ENCODING)) {
+      return OptionalLong.empty();
+    }
+    String value = responseHeaders.get(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      long length = Long.parseLong(value.trim());
+      return length >= 0 ? OptionalLong.of(length) : OptionalLong.empty();
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+}
