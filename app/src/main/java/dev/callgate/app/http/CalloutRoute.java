@@ -4,6 +4,7 @@ import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.CalloutRequest;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.Callouts;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ public final class CalloutRoute {
   static final String PREFIX = "/v1/callout/";
 
   private final Callouts callouts;
+  private final CredentialStore credentials;
   private final CalloutBodies bodies;
   private final CalloutObserver observer;
 
@@ -36,8 +38,13 @@ public final class CalloutRoute {
     void observe(String credential, CalloutResult result, Duration took);
   }
 
-  public CalloutRoute(Callouts callouts, CalloutBodies bodies, CalloutObserver observer) {
+  public CalloutRoute(
+      Callouts callouts,
+      CredentialStore credentials,
+      CalloutBodies bodies,
+      CalloutObserver observer) {
     this.callouts = callouts;
+    this.credentials = credentials;
     this.bodies = bodies;
     this.observer = observer;
   }
@@ -59,8 +66,12 @@ public final class CalloutRoute {
     String rawPath = slash < 0 ? "" : rest.substring(slash);
     Optional<String> query = Optional.ofNullable(request.query());
     Headers headers = headers(request);
-    bodies
-        .fromRequest(request, true)
+    // a body that merge fields are resolved in must be read whole; every other body streams
+    Future.fromCompletionStage(credentials.findCredential(name), ctx.vertx().getOrCreateContext())
+        .compose(
+            credential ->
+                bodies.fromRequest(
+                    request, credential.map(c -> c.allowMergeFieldsInBody()).orElse(false)))
         .compose(
             body ->
                 Future.fromCompletionStage(

@@ -105,7 +105,10 @@ class ApiTest {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             () -> CompletableFuture.completedStage(true),
             new CalloutRoute(
-                callouts, new BufferedCalloutBodies(1024 * 1024), (name, result, took) -> {}));
+                callouts,
+                credentials,
+                new BufferedCalloutBodies(1024 * 1024),
+                (name, result, took) -> {}));
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     web = WebClient.create(vertx);
   }

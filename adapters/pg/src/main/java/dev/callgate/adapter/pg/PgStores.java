@@ -1,0 +1,53 @@
+package dev.callgate.adapter.pg;
+
+import dev.callgate.adapter.sql.Migrations;
+import dev.callgate.adapter.sql.SqlDialect;
+import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.core.port.SecretCipher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
+
+/**
+ * The PostgreSQL store, for production and for clusters: one pool (vertx-pg-client), the migrations
+ * applied under an advisory lock, due tokens claimed with {@code FOR UPDATE SKIP LOCKED}, and token
+ * changes announced to every instance with {@code LISTEN/NOTIFY}.
+ */
+public final class PgStores {
+  static final List<String> MIGRATIONS = List.of("db/pg/V1__schema.sql");
+
+  private PgStores() {}
+
+  /** {@code url}: {@code postgresql://user:password@host:port/database}. */
+  public static Future<SqlStores> connect(
+      Vertx vertx, String url, SecretCipher cipher, int poolSize) {
+    return connect(vertx, PgConnectOptions.fromUri(url), cipher, poolSize);
+  }
+
+  public static Future<SqlStores> connect(
+      Vertx vertx, PgConnectOptions options, SecretCipher cipher, int poolSize) {
+    Pool pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(poolSize))
+            .connectingTo(options)
+            .using(vertx)
+            .build();
+    return Migrations.apply(pool, SqlDialect.POSTGRESQL, MIGRATIONS)
+        .compose(applied -> PgTokenChangeFeed.connect(vertx, options))
+        .map(
+            feed ->
+                new SqlStores(
+                    pool,
+                    SqlDialect.POSTGRESQL,
+                    cipher,
+                    // the table's trigger announces every change, this instance's included
+                    key -> {},
+                    feed,
+                    feed::close))
+        .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
+  }
+}

@@ -1,0 +1,116 @@
+package dev.callgate.adapter.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.adapter.sql.AesGcmSecretCipher;
+import dev.callgate.adapter.sql.Migrations;
+import dev.callgate.adapter.sql.SqlDialect;
+import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two instances on one database: change notifications, exclusive claims, idempotent migrations. */
+class PgClusterTest {
+  private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+  private PgFixture first;
+  private SqlStores second;
+
+  @BeforeEach
+  void twoInstances() {
+    first = new PgFixture();
+    second =
+        PgStores.connect(
+                PgFixture.VERTX,
+                PgFixture.database(),
+                AesGcmSecretCipher.of("k1", Map.of("k1", PgFixture.KEY)),
+                4)
+            .await();
+  }
+
+  @AfterEach
+  void close() {
+    first.close();
+    second.close().await();
+  }
+
+  private TokenRecord due(String credential, int minute) {
+    first.credentialExists(credential);
+    return TokenRecord.unauthorized(TokenKey.named(credential))
+        .withNextRefreshAt(java.util.Optional.of(T0.plusSeconds(60L * minute)));
+  }
+
+  @Test
+  void tokenChangeWhenWrittenByOneInstanceThenTheOtherHearsOfIt() throws Exception {
+    LinkedBlockingQueue<TokenKey> heard = new LinkedBlockingQueue<>();
+    try (AutoCloseable subscription = second.tokenChanges().subscribe(heard::add)) {
+      TokenRecord record = due("crm", 1);
+
+      first.stores.tokens().compareAndSet(record).toCompletableFuture().join();
+
+      assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(TokenKey.named("crm"));
+    }
+  }
+
+  @Test
+  void claimDueWhenTwoInstancesClaimAtOnceThenNoRecordIsClaimedTwice() {
+    for (int i = 0; i < 40; i++) {
+      first.stores.tokens().compareAndSet(due("c" + i, i % 7)).toCompletableFuture().join();
+    }
+    Instant now = T0.plusSeconds(3600);
+    List<CompletableFuture<List<TokenRecord>>> claims = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      claims.add(
+          first
+              .stores
+              .tokens()
+              .claimDue(now, 15, "one", now.plusSeconds(30))
+              .toCompletableFuture());
+      claims.add(
+          second.tokens().claimDue(now, 15, "two", now.plusSeconds(30)).toCompletableFuture());
+    }
+
+    Set<TokenKey> seen = new HashSet<>();
+    int total = 0;
+    for (CompletableFuture<List<TokenRecord>> claim : claims) {
+      for (TokenRecord record : claim.join()) {
+        assertThat(seen.add(record.key())).as("claimed twice: %s", record.key()).isTrue();
+        total++;
+      }
+    }
+    assertThat(total).isEqualTo(40);
+  }
+
+  @Test
+  void migrationsWhenAppliedAgainThenChangeNothing() {
+    Pool pool = PgBuilder.pool().connectingTo(PgFixture.database()).using(PgFixture.VERTX).build();
+    try {
+      assertThat(Migrations.apply(pool, SqlDialect.POSTGRESQL, PgStores.MIGRATIONS).await())
+          .isZero();
+      assertThat(
+              pool.query("SELECT count(*) AS n FROM schema_migrations")
+                  .execute()
+                  .await()
+                  .iterator()
+                  .next()
+                  .getLong("n"))
+          .isEqualTo(PgStores.MIGRATIONS.size());
+    } finally {
+      pool.close().await();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.callgate.adapter.pg;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.callgate.adapter.sql.AesGcmSecretCipher;
+import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The machine's real PostgreSQL (127.0.0.1:5432, trust auth): one throw-away database per test JVM,
+ * emptied before each test and dropped at exit. Unreachable PostgreSQL fails the tests in CI and
+ * skips them elsewhere.
+ */
+final class PgFixture {
+  static final String KEY = AesGcmSecretCipher.generateKey();
+  static final Vertx VERTX = Vertx.vertx();
+  private static PgConnectOptions database;
+
+  final SqlStores stores;
+
+  PgFixture() {
+    stores =
+        PgStores.connect(VERTX, database(), AesGcmSecretCipher.of("k1", Map.of("k1", KEY)), 8)
+            .await();
+    truncate();
+  }
+
+  static synchronized PgConnectOptions database() {
+    if (database != null) {
+      return database;
+    }
+    PgConnectOptions admin =
+        new PgConnectOptions()
+            .setHost(System.getenv().getOrDefault("CALLGATE_TEST_PG_HOST", "127.0.0.1"))
+            .setPort(5432)
+            .setUser("postgres")
+            .setDatabase("postgres");
+    Pool pool = PgBuilder.pool().connectingTo(admin).using(VERTX).build();
+    // one database per test run, replaced at the next run (nothing accumulates)
+    String name = "callgate_test_adapter";
+    try {
+      pool.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute().await();
+      pool.query("CREATE DATABASE " + name).execute().await();
+    } catch (RuntimeException e) {
+      String how =
+          "PostgreSQL is not reachable on 127.0.0.1:5432 ("
+              + e.getMessage()
+              + "); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+      if ("true".equals(System.getenv("CI"))) {
+        throw new IllegalStateException(how, e);
+      }
+      assumeTrue(false, how);
+    } finally {
+      pool.close();
+    }
+    database = new PgConnectOptions(admin).setDatabase(name);
+    return database;
+  }
+
+  private void truncate() {
+    Pool pool = PgBuilder.pool().connectingTo(database()).using(VERTX).build();
+    try {
+      pool.query(
+              "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys")
+          .execute()
+          .await();
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  void credentialExists(String name) {
+    stores
+        .credentials()
+        .saveCredential(
+            new NamedCredential(
+                name,
+                URI.create("https://api.test"),
+                new Authentication.None(),
+                PrincipalType.NAMED,
+                true,
+                false,
+                false,
+                Set.of(),
+                true,
+                Optional.empty()))
+        .toCompletableFuture()
+        .join();
+  }
+
+  void close() {
+    stores.close().await();
+  }
+}

@@ -1,0 +1,319 @@
+package dev.callgate.adapter.sql;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientAuthMethod;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.Protocol;
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.PendingAuthorization;
+import dev.callgate.core.port.StoredApiKey;
+import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshTokenExpiry;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Domain records to column values and back, for every table: the one place that knows the schema's
+ * columns. Secrets are sealed on the way in and opened on the way out.
+ */
+final class RecordMapper {
+  static final String TOKEN_COLUMNS =
+      "credential, subject, state, access_token, token_type, issued_at, expires_at, refresh_token,"
+          + " refresh_expires_at, refresh_expiry_source, scope, last_refresh_at, last_used_at,"
+          + " consecutive_failures, next_attempt_at, attempts_window_start, attempts_count,"
+          + " diagnoses, next_refresh_at, version";
+
+  private final SecretColumns secrets;
+
+  RecordMapper(SecretColumns secrets) {
+    this.secrets = secrets;
+  }
+
+  // ---- tokens ----
+
+  /** Values for {@link #TOKEN_COLUMNS} in order, with {@code version} as given. */
+  Object[] tokenValues(TokenRecord record, long version) {
+    Optional<TokenSet> tokens = record.tokens();
+    return new Object[] {
+      record.key().credentialName(),
+      record.key().userSubject(),
+      record.state().name(),
+      tokens.map(t -> secrets.seal(t.accessToken())).orElse(null),
+      tokens.map(TokenSet::tokenType).orElse(null),
+      tokens.map(t -> t.issuedAt().toEpochMilli()).orElse(null),
+      tokens.map(t -> t.expiresAt().toEpochMilli()).orElse(null),
+      tokens.map(t -> secrets.seal(t.refreshToken())).orElse(null),
+      tokens.flatMap(TokenSet::refreshTokenExpiry).map(e -> e.at().toEpochMilli()).orElse(null),
+      tokens.flatMap(TokenSet::refreshTokenExpiry).map(e -> e.source().name()).orElse(null),
+      tokens.map(t -> new JsonArray(t.scope()).encode()).orElse(null),
+      Sql.millis(record.lastRefreshAt()),
+      Sql.millis(record.lastUsedAt()),
+      record.consecutiveFailures(),
+      Sql.millis(record.nextAttemptAt()),
+      record.attempts().windowStart().toEpochMilli(),
+      record.attempts().count(),
+      diagnoses(record.diagnoses()),
+      Sql.millis(record.nextRefreshAt()),
+      version
+    };
+  }
+
+  TokenRecord token(Row row) {
+    TokenKey key = new TokenKey(row.getString("credential"), row.getString("subject"));
+    Optional<TokenSet> tokens = Optional.empty();
+    String accessToken = row.getString("access_token");
+    if (accessToken != null) {
+      Optional<Secret> refreshToken = secrets.open(row.getString("refresh_token"));
+      Optional<RefreshTokenExpiry> expiry =
+          Sql.instant(row, "refresh_expires_at")
+              .map(
+                  at ->
+                      new RefreshTokenExpiry(
+                          at,
+                          RefreshTokenExpiry.Source.valueOf(
+                              row.getString("refresh_expiry_source"))));
+      tokens =
+          Optional.of(
+              new TokenSet(
+                  secrets.open(accessToken).orElseThrow(),
+                  row.getString("token_type"),
+                  Sql.instant(row, "issued_at").orElseThrow(),
+                  Sql.instant(row, "expires_at").orElseThrow(),
+                  refreshToken,
+                  expiry,
+                  strings(row.getString("scope"))));
+    }
+    return new TokenRecord(
+        key,
+        TokenState.valueOf(row.getString("state")),
+        tokens,
+        Sql.instant(row, "last_refresh_at"),
+        Sql.instant(row, "last_used_at"),
+        row.getInteger("consecutive_failures"),
+        Sql.instant(row, "next_attempt_at"),
+        new RefreshAttempts(
+            Instant.ofEpochMilli(row.getLong("attempts_window_start")),
+            row.getInteger("attempts_count")),
+        diagnoses(row.getString("diagnoses")),
+        Sql.instant(row, "next_refresh_at"),
+        row.getLong("version"));
+  }
+
+  static String diagnoses(List<Diagnosis> diagnoses) {
+    JsonArray array = new JsonArray();
+    for (Diagnosis diagnosis : diagnoses) {
+      array.add(
+          new JsonObject()
+              .put("code", diagnosis.code().name())
+              .put("facts", new JsonObject(new LinkedHashMap<>(diagnosis.facts()))));
+    }
+    return array.encode();
+  }
+
+  static List<Diagnosis> diagnoses(String json) {
+    List<Diagnosis> diagnoses = new ArrayList<>();
+    for (Object item : new JsonArray(json)) {
+      JsonObject object = (JsonObject) item;
+      Map<String, String> facts = new LinkedHashMap<>();
+      object
+          .getJsonObject("facts")
+          .forEach(e -> facts.put(e.getKey(), String.valueOf(e.getValue())));
+      diagnoses.add(new Diagnosis(DiagnosisCode.valueOf(object.getString("code")), facts));
+    }
+    return diagnoses;
+  }
+
+  // ---- providers ----
+
+  static final String PROVIDER_COLUMNS =
+      "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
+          + " client_secret, client_auth_method, scopes, refresh_token_lifetime";
+
+  Object[] providerValues(AuthProvider provider) {
+    return new Object[] {
+      provider.name(),
+      provider.issuer().map(URI::toString).orElse(null),
+      provider.authorizationEndpoint().map(URI::toString).orElse(null),
+      provider.tokenEndpoint().map(URI::toString).orElse(null),
+      provider.revocationEndpoint().map(URI::toString).orElse(null),
+      provider.clientId(),
+      secrets.seal(provider.clientSecret()),
+      provider.clientAuthMethod().wireName(),
+      new JsonArray(provider.scopes()).encode(),
+      provider.refreshTokenLifetime().map(Duration::toString).orElse(null)
+    };
+  }
+
+  AuthProvider provider(Row row) {
+    return new AuthProvider(
+        row.getString("name"),
+        uri(row.getString("issuer")),
+        uri(row.getString("authorization_endpoint")),
+        uri(row.getString("token_endpoint")),
+        uri(row.getString("revocation_endpoint")),
+        row.getString("client_id"),
+        secrets.open(row.getString("client_secret")),
+        ClientAuthMethod.fromWireName(row.getString("client_auth_method")).orElseThrow(),
+        strings(row.getString("scopes")),
+        Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse));
+  }
+
+  // ---- credentials ----
+
+  static final String CREDENTIAL_COLUMNS = "name, url, protocol, principal, settings, secret";
+
+  Object[] credentialValues(NamedCredential credential) {
+    JsonObject settings =
+        new JsonObject()
+            .put("generateAuthorizationHeader", credential.generateAuthorizationHeader())
+            .put("allowMergeFieldsInHeaders", credential.allowMergeFieldsInHeaders())
+            .put("allowMergeFieldsInBody", credential.allowMergeFieldsInBody())
+            .put(
+                "allowedCallers",
+                new JsonArray(credential.allowedCallers().stream().sorted().toList()))
+            .put("keepAlive", credential.keepAlive())
+            .put("testPath", credential.testPath().orElse(null));
+    Secret secret = null;
+    Authentication authentication = credential.authentication();
+    authentication.providerName().ifPresent(p -> settings.put("provider", p));
+    if (authentication instanceof Authentication.JwtBearer jwt) {
+      settings.put("jwtIssuer", jwt.issuer()).put("jwtSubject", jwt.subject());
+      jwt.audience().ifPresent(a -> settings.put("jwtAudience", a));
+      secret = jwt.signingKey();
+    } else if (authentication instanceof Authentication.Basic basic) {
+      settings.put("username", basic.username());
+      secret = basic.password();
+    } else if (authentication instanceof Authentication.ApiKey apiKey) {
+      settings.put("apiKeyHeader", apiKey.headerName());
+      secret = apiKey.key();
+    }
+    return new Object[] {
+      credential.name(),
+      credential.url().toString(),
+      credential.protocol().wireName(),
+      credential.principal().wireName(),
+      settings.encode(),
+      secret == null ? null : secrets.seal(secret)
+    };
+  }
+
+  NamedCredential credential(Row row) {
+    JsonObject settings = new JsonObject(row.getString("settings"));
+    Protocol protocol = Protocol.fromWireName(row.getString("protocol")).orElseThrow();
+    Optional<Secret> secret = secrets.open(row.getString("secret"));
+    String provider = settings.getString("provider");
+    Authentication authentication =
+        switch (protocol) {
+          case OAUTH2_AUTHORIZATION_CODE -> new Authentication.AuthorizationCode(provider);
+          case OAUTH2_CLIENT_CREDENTIALS -> new Authentication.ClientCredentials(provider);
+          case OAUTH2_JWT_BEARER ->
+              new Authentication.JwtBearer(
+                  provider,
+                  settings.getString("jwtIssuer"),
+                  settings.getString("jwtSubject"),
+                  Optional.ofNullable(settings.getString("jwtAudience")),
+                  secret.orElseThrow());
+          case BASIC ->
+              new Authentication.Basic(settings.getString("username"), secret.orElseThrow());
+          case API_KEY ->
+              new Authentication.ApiKey(settings.getString("apiKeyHeader"), secret.orElseThrow());
+          case NONE -> new Authentication.None();
+        };
+    Set<String> callers = new LinkedHashSet<>();
+    settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
+    return new NamedCredential(
+        row.getString("name"),
+        URI.create(row.getString("url")),
+        authentication,
+        PrincipalType.fromWireName(row.getString("principal")).orElseThrow(),
+        settings.getBoolean("generateAuthorizationHeader"),
+        settings.getBoolean("allowMergeFieldsInHeaders"),
+        settings.getBoolean("allowMergeFieldsInBody"),
+        callers,
+        settings.getBoolean("keepAlive"),
+        Optional.ofNullable(settings.getString("testPath")));
+  }
+
+  // ---- pending authorizations and API keys ----
+
+  static final String PENDING_COLUMNS =
+      "state, credential, subject, code_verifier, redirect_uri, scopes, created_at, expires_at";
+
+  Object[] pendingValues(PendingAuthorization pending) {
+    return new Object[] {
+      pending.state(),
+      pending.tokenKey().credentialName(),
+      pending.tokenKey().userSubject(),
+      secrets.seal(pending.codeVerifier()),
+      pending.redirectUri().toString(),
+      new JsonArray(pending.requestedScopes()).encode(),
+      Sql.millis(pending.createdAt()),
+      Sql.millis(pending.expiresAt())
+    };
+  }
+
+  PendingAuthorization pending(Row row) {
+    return new PendingAuthorization(
+        row.getString("state"),
+        new TokenKey(row.getString("credential"), row.getString("subject")),
+        secrets.open(row.getString("code_verifier")).orElseThrow(),
+        URI.create(row.getString("redirect_uri")),
+        strings(row.getString("scopes")),
+        Sql.instant(row, "created_at").orElseThrow(),
+        Sql.instant(row, "expires_at").orElseThrow());
+  }
+
+  static final String API_KEY_COLUMNS = "id, subject, roles, hash, created_at";
+
+  static Object[] apiKeyValues(StoredApiKey key) {
+    return new Object[] {
+      key.id(),
+      key.subject(),
+      new JsonArray(key.roles().stream().sorted().toList()).encode(),
+      Base64.getEncoder().encodeToString(key.hash()),
+      Sql.millis(key.createdAt())
+    };
+  }
+
+  static StoredApiKey apiKey(Row row) {
+    return new StoredApiKey(
+        row.getString("id"),
+        row.getString("subject"),
+        new LinkedHashSet<>(strings(row.getString("roles"))),
+        Base64.getDecoder().decode(row.getString("hash")),
+        Sql.instant(row, "created_at").orElseThrow());
+  }
+
+  private static Optional<URI> uri(String value) {
+    return Optional.ofNullable(value).map(URI::create);
+  }
+
+  static List<String> strings(String json) {
+    if (json == null) {
+      return List.of();
+    }
+    List<String> values = new ArrayList<>();
+    new JsonArray(json).forEach(v -> values.add((String) v));
+    return values;
+  }
+}

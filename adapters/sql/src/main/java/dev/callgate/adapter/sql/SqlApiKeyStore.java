@@ -1,0 +1,61 @@
+package dev.callgate.adapter.sql;
+
+import dev.callgate.core.port.ApiKeyStore;
+import dev.callgate.core.port.StoredApiKey;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** {@link ApiKeyStore} on a SQL database: hashes only. */
+final class SqlApiKeyStore implements ApiKeyStore {
+  private final Pool pool;
+  private final Sql sql;
+
+  SqlApiKeyStore(Pool pool, Sql sql) {
+    this.pool = pool;
+    this.sql = sql;
+  }
+
+  @Override
+  public CompletionStage<Void> save(StoredApiKey key) {
+    return Sql.stage(
+        sql.run(
+                pool,
+                SqlCredentialStore.upsert("api_keys", RecordMapper.API_KEY_COLUMNS, "id"),
+                RecordMapper.apiKeyValues(key))
+            .mapEmpty());
+  }
+
+  @Override
+  public CompletionStage<Optional<StoredApiKey>> find(String id) {
+    return Sql.stage(
+        sql.run(pool, "SELECT " + RecordMapper.API_KEY_COLUMNS + " FROM api_keys WHERE id = ?", id)
+            .map(
+                rows ->
+                    rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(RecordMapper.apiKey(rows.iterator().next()))));
+  }
+
+  @Override
+  public CompletionStage<List<StoredApiKey>> list() {
+    return Sql.stage(
+        sql.run(
+                pool,
+                "SELECT " + RecordMapper.API_KEY_COLUMNS + " FROM api_keys ORDER BY created_at, id")
+            .map(
+                rows -> {
+                  List<StoredApiKey> keys = new ArrayList<>();
+                  rows.forEach(row -> keys.add(RecordMapper.apiKey(row)));
+                  return keys;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Boolean> delete(String id) {
+    return Sql.stage(
+        sql.run(pool, "DELETE FROM api_keys WHERE id = ?", id).map(rows -> rows.rowCount() > 0));
+  }
+}

@@ -1,0 +1,73 @@
+package dev.callgate.adapter.sql;
+
+import dev.callgate.core.port.PendingAuthorization;
+import dev.callgate.core.port.PendingAuthorizationStore;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/** {@link PendingAuthorizationStore} on a SQL database; a state is taken by deleting its row. */
+final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
+  private final Pool pool;
+  private final Sql sql;
+  private final RecordMapper mapper;
+
+  SqlPendingAuthorizationStore(Pool pool, Sql sql, RecordMapper mapper) {
+    this.pool = pool;
+    this.sql = sql;
+    this.mapper = mapper;
+  }
+
+  @Override
+  public CompletionStage<Void> save(PendingAuthorization pending) {
+    String markers =
+        Arrays.stream(RecordMapper.PENDING_COLUMNS.split(","))
+            .map(c -> "?")
+            .collect(Collectors.joining(", "));
+    return Sql.stage(
+        sql.run(
+                pool,
+                "INSERT INTO pending_authorizations ("
+                    + RecordMapper.PENDING_COLUMNS
+                    + ") VALUES ("
+                    + markers
+                    + ")",
+                mapper.pendingValues(pending))
+            .mapEmpty());
+  }
+
+  @Override
+  public CompletionStage<Optional<PendingAuthorization>> take(String state) {
+    String lock = sql.dialect() == SqlDialect.POSTGRESQL ? " FOR UPDATE" : "";
+    return Sql.stage(
+        pool.withTransaction(
+            connection ->
+                sql.run(
+                        connection,
+                        "SELECT "
+                            + RecordMapper.PENDING_COLUMNS
+                            + " FROM pending_authorizations WHERE state = ?"
+                            + lock,
+                        state)
+                    .compose(
+                        rows -> {
+                          if (rows.size() == 0) {
+                            return Future.succeededFuture(Optional.<PendingAuthorization>empty());
+                          }
+                          PendingAuthorization pending = mapper.pending(rows.iterator().next());
+                          // only the transaction whose delete removed the row has taken the state
+                          return sql.run(
+                                  connection,
+                                  "DELETE FROM pending_authorizations WHERE state = ?",
+                                  state)
+                              .map(
+                                  deleted ->
+                                      deleted.rowCount() == 1
+                                          ? Optional.of(pending)
+                                          : Optional.<PendingAuthorization>empty());
+                        })));
+  }
+}

@@ -1,0 +1,239 @@
+package dev.callgate.adapter.sql;
+
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * {@link TokenStore} on a SQL database: compare-and-set as {@code UPDATE … WHERE version = ?},
+ * refresh leases in their own table (a lease may precede the first record), due tokens claimed in
+ * one transaction that skips rows another claimer holds.
+ */
+final class SqlTokenStore implements TokenStore {
+  private final Pool pool;
+  private final Sql sql;
+  private final RecordMapper mapper;
+  private final Consumer<TokenKey> changed;
+  private final String updateSql;
+  private final String insertSql;
+
+  SqlTokenStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<TokenKey> changed) {
+    this.pool = pool;
+    this.sql = sql;
+    this.mapper = mapper;
+    this.changed = changed;
+    List<String> columns =
+        Arrays.stream(RecordMapper.TOKEN_COLUMNS.split(",")).map(String::trim).toList();
+    this.insertSql =
+        "INSERT INTO tokens ("
+            + RecordMapper.TOKEN_COLUMNS
+            + ") VALUES ("
+            + columns.stream().map(c -> "?").collect(Collectors.joining(", "))
+            + ") ON CONFLICT (credential, subject) DO NOTHING";
+    this.updateSql =
+        "UPDATE tokens SET "
+            + columns.stream()
+                .filter(c -> !c.equals("credential") && !c.equals("subject"))
+                .map(c -> c + " = ?")
+                .collect(Collectors.joining(", "))
+            + " WHERE credential = ? AND subject = ? AND version = ?";
+  }
+
+  @Override
+  public CompletionStage<Optional<TokenRecord>> find(TokenKey key) {
+    return Sql.stage(
+        sql.run(
+                pool,
+                "SELECT "
+                    + RecordMapper.TOKEN_COLUMNS
+                    + " FROM tokens WHERE credential = ? AND subject = ?",
+                key.credentialName(),
+                key.userSubject())
+            .map(
+                rows ->
+                    rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(mapper.token(rows.iterator().next()))));
+  }
+
+  @Override
+  public CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
+    long expected = next.version();
+    long stored = expected + 1;
+    Object[] values = mapper.tokenValues(next, stored);
+    Future<Integer> written;
+    if (expected == 0) {
+      written = sql.run(pool, insertSql, values).map(rows -> rows.rowCount());
+    } else {
+      Object[] parameters = new Object[values.length + 1];
+      System.arraycopy(values, 2, parameters, 0, values.length - 2);
+      parameters[values.length - 2] = next.key().credentialName();
+      parameters[values.length - 1] = next.key().userSubject();
+      parameters[values.length] = expected;
+      written = sql.run(pool, updateSql, parameters).map(rows -> rows.rowCount());
+    }
+    return Sql.stage(
+        written.map(
+            count -> {
+              if (count != 1) {
+                return Optional.<TokenRecord>empty();
+              }
+              changed.accept(next.key());
+              return Optional.of(next.withVersion(stored));
+            }));
+  }
+
+  @Override
+  public CompletionStage<Boolean> tryLease(TokenKey key, String owner, Instant until, Instant now) {
+    return Sql.stage(
+        sql.run(
+                pool,
+                "INSERT INTO token_leases (credential, subject, owner, lease_until) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (credential, subject) DO UPDATE SET owner = excluded.owner,"
+                    + " lease_until = excluded.lease_until"
+                    + " WHERE token_leases.lease_until <= ? OR token_leases.owner = excluded.owner",
+                key.credentialName(),
+                key.userSubject(),
+                owner,
+                until.toEpochMilli(),
+                now.toEpochMilli())
+            .map(rows -> rows.rowCount() == 1));
+  }
+
+  @Override
+  public CompletionStage<Void> releaseLease(TokenKey key, String owner) {
+    return Sql.stage(
+        sql.run(
+                pool,
+                "DELETE FROM token_leases WHERE credential = ? AND subject = ? AND owner = ?",
+                key.credentialName(),
+                key.userSubject(),
+                owner)
+            .mapEmpty());
+  }
+
+  @Override
+  public CompletionStage<List<TokenRecord>> claimDue(
+      Instant now, int limit, String owner, Instant leaseUntil) {
+    return Sql.stage(
+        pool.withTransaction(
+            connection ->
+                sql.run(
+                        connection,
+                        "SELECT t.credential, t.subject FROM tokens t LEFT JOIN token_leases l"
+                            + " ON l.credential = t.credential AND l.subject = t.subject"
+                            + " WHERE t.next_refresh_at <= ? AND (l.lease_until IS NULL OR l.lease_until <= ?)"
+                            + " ORDER BY t.next_refresh_at, t.credential, t.subject LIMIT ?"
+                            + sql.dialect().lockCandidates(),
+                        now.toEpochMilli(),
+                        now.toEpochMilli(),
+                        limit)
+                    .compose(
+                        candidates -> {
+                          List<TokenKey> keys = new ArrayList<>();
+                          for (Row row : candidates) {
+                            keys.add(
+                                new TokenKey(
+                                    row.getString("credential"), row.getString("subject")));
+                          }
+                          return claim(connection, keys, owner, leaseUntil);
+                        })));
+  }
+
+  private Future<List<TokenRecord>> claim(
+      SqlConnection connection, List<TokenKey> keys, String owner, Instant leaseUntil) {
+    Future<List<TokenRecord>> claimed = Future.succeededFuture(new ArrayList<>());
+    for (TokenKey key : keys) {
+      claimed =
+          claimed.compose(
+              list ->
+                  sql.run(
+                          connection,
+                          "INSERT INTO token_leases (credential, subject, owner, lease_until) VALUES (?, ?, ?, ?)"
+                              + " ON CONFLICT (credential, subject) DO UPDATE SET owner = excluded.owner,"
+                              + " lease_until = excluded.lease_until",
+                          key.credentialName(),
+                          key.userSubject(),
+                          owner,
+                          leaseUntil.toEpochMilli())
+                      .compose(
+                          leased ->
+                              sql.run(
+                                  connection,
+                                  "SELECT "
+                                      + RecordMapper.TOKEN_COLUMNS
+                                      + " FROM tokens WHERE credential = ? AND subject = ?",
+                                  key.credentialName(),
+                                  key.userSubject()))
+                      .map(
+                          rows -> {
+                            rows.forEach(row -> list.add(mapper.token(row)));
+                            return list;
+                          }));
+    }
+    return claimed.map(
+        list -> {
+          list.sort(
+              Comparator.comparing((TokenRecord r) -> r.nextRefreshAt().orElse(Instant.MAX))
+                  .thenComparing(r -> r.key().credentialName())
+                  .thenComparing(r -> r.key().userSubject()));
+          return list;
+        });
+  }
+
+  @Override
+  public CompletionStage<List<TokenRecord>> findByCredential(String credentialName) {
+    return Sql.stage(
+        sql.run(
+                pool,
+                "SELECT "
+                    + RecordMapper.TOKEN_COLUMNS
+                    + " FROM tokens WHERE credential = ? ORDER BY subject",
+                credentialName)
+            .map(
+                rows -> {
+                  List<TokenRecord> records = new ArrayList<>();
+                  rows.forEach(row -> records.add(mapper.token(row)));
+                  return records;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Void> delete(TokenKey key) {
+    return Sql.stage(
+        pool.withTransaction(
+                connection ->
+                    sql.run(
+                            connection,
+                            "DELETE FROM token_leases WHERE credential = ? AND subject = ?",
+                            key.credentialName(),
+                            key.userSubject())
+                        .compose(
+                            v ->
+                                sql.run(
+                                    connection,
+                                    "DELETE FROM tokens WHERE credential = ? AND subject = ?",
+                                    key.credentialName(),
+                                    key.userSubject())))
+            .map(
+                rows -> {
+                  if (rows.rowCount() > 0) {
+                    changed.accept(key);
+                  }
+                  return (Void) null;
+                }));
+  }
+}
