@@ -1,12 +1,32 @@
 package dev.callgate.app;
 
-/** Entry point of the Callgate service. */
+import dev.callgate.app.config.Configuration;
+import dev.callgate.app.runtime.CallgateService;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+
+/** Starts Callgate from its {@code CALLGATE_*} environment; stops it cleanly on SIGTERM. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // The HTTP service is wired on top of core and the adapters; until then say so plainly.
-    System.out.println("Callgate: the core domain is built; the HTTP service is not wired yet.");
-    System.exit(2);
+    Validated<Configuration> config = Configuration.fromEnvironment(System.getenv());
+    if (!config.problems().isEmpty()) {
+      for (Diagnosis problem : config.problems()) {
+        System.err.println("Callgate cannot start: " + problem.message() + " " + problem.remedy());
+      }
+      System.exit(2);
+    }
+    CallgateService service;
+    try {
+      service =
+          CallgateService.start(((Validated.Valid<Configuration>) config).value(), System.out)
+              .await();
+    } catch (RuntimeException e) {
+      System.err.println("Callgate cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> service.close().await()));
   }
 }

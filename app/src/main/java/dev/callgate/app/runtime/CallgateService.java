@@ -1,0 +1,217 @@
+package dev.callgate.app.runtime;
+
+import dev.callgate.adapter.embedded.SqliteStores;
+import dev.callgate.adapter.http.CalloutTransportOptions;
+import dev.callgate.adapter.http.CalloutTransports;
+import dev.callgate.adapter.idp.IdentityProviderOptions;
+import dev.callgate.adapter.idp.IdentityProviders;
+import dev.callgate.adapter.pg.PgStores;
+import dev.callgate.adapter.sql.AesGcmSecretCipher;
+import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.app.config.Configuration;
+import dev.callgate.app.http.ApiRouter;
+import dev.callgate.app.http.ApiServices;
+import dev.callgate.app.http.CalloutRoute;
+import dev.callgate.app.http.StreamingCalloutBodies;
+import dev.callgate.app.metrics.CallgateMetrics;
+import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.service.ApiKeys;
+import dev.callgate.core.service.Authorizations;
+import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.RefreshSchedule;
+import dev.callgate.core.service.Refresher;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * Callgate wired and running: the store (embedded SQLite unless a database URL is configured), the
+ * identity-provider client, the callout transport, the use cases, the HTTP API, the refresh
+ * scheduler and the metrics sampler, on one Vert.x instance.
+ */
+public final class CallgateService {
+  /** Callout bodies that merge fields are resolved in are read whole, up to this size. */
+  static final long BUFFERED_BODY_LIMIT = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final SqlStores stores;
+  private final HttpServer server;
+  private final RefreshScheduler scheduler;
+
+  private CallgateService(
+      Vertx vertx, SqlStores stores, HttpServer server, RefreshScheduler scheduler) {
+    this.vertx = vertx;
+    this.stores = stores;
+    this.server = server;
+    this.scheduler = scheduler;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * Starts Callgate; {@code out} gets the lines a person must see (where it listens, a new key).
+   */
+  public static Future<CallgateService> start(Configuration config, PrintStream out) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    AesGcmSecretCipher cipher;
+    try {
+      Files.createDirectories(config.dataDir());
+      cipher = MasterKeys.cipher(config.masterKey(), config.dataDir());
+    } catch (IOException | RuntimeException e) {
+      return vertx
+          .close()
+          .transform(
+              v ->
+                  Future.failedFuture(
+                      new IllegalStateException(
+                          "cannot prepare the data directory "
+                              + config.dataDir()
+                              + ": "
+                              + e.getMessage(),
+                          e)));
+    }
+    Future<SqlStores> opened =
+        config.embedded()
+            ? SqliteStores.open(vertx, config.dataDir().resolve("callgate.db"), cipher)
+            : PgStores.connect(vertx, config.databaseUrl().orElseThrow().toString(), cipher, 16);
+    return opened
+        .compose(stores -> wire(vertx, config, stores, registry, out))
+        .recover(
+            failure -> {
+              // close in the background: the failed future must not wait on the closing Vert.x
+              vertx.close();
+              return Future.failedFuture(failure);
+            });
+  }
+
+  private static Future<CallgateService> wire(
+      Vertx vertx,
+      Configuration config,
+      SqlStores stores,
+      PrometheusMeterRegistry registry,
+      PrintStream out) {
+    VertxClock clock = new VertxClock(vertx);
+    SecureRandom random = new SecureRandom();
+    RefreshPolicy policy = new RefreshPolicy(RefreshPolicy.Settings.defaults(), random);
+    CallgateMetrics metrics = new CallgateMetrics(registry);
+    IdentityProvider identityProvider =
+        IdentityProviders.create(vertx, IdentityProviderOptions.defaults().withClock(clock::now));
+    CalloutTransport transport =
+        CalloutTransports.create(vertx, CalloutTransportOptions.defaults());
+    String instanceId = "callgate-" + UUID.randomUUID().toString().substring(0, 8);
+    Refresher refresher =
+        new Refresher(
+            stores.credentials(),
+            stores.tokens(),
+            identityProvider,
+            clock,
+            policy,
+            Refresher.Settings.defaults(instanceId),
+            metrics);
+    Callouts callouts =
+        new Callouts(stores.credentials(), stores.tokens(), refresher, transport, clock, policy);
+    Authorizations authorizations =
+        new Authorizations(
+            stores.credentials(),
+            stores.tokens(),
+            stores.pendingAuthorizations(),
+            identityProvider,
+            clock,
+            random,
+            policy,
+            new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
+    ApiKeys apiKeys = new ApiKeys(stores.apiKeys(), clock, random, config.adminKey());
+    RefreshSchedule schedule =
+        new RefreshSchedule(
+            stores.credentials(),
+            stores.tokens(),
+            refresher,
+            clock,
+            policy,
+            new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
+    ApiServices services =
+        new ApiServices(
+            apiKeys, stores.credentials(), stores.tokens(), callouts, authorizations, refresher);
+    CalloutRoute calloutRoute =
+        new CalloutRoute(
+            callouts,
+            stores.credentials(),
+            new StreamingCalloutBodies(BUFFERED_BODY_LIMIT),
+            metrics::callout);
+    RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1), 100);
+    return Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext())
+        .compose(
+            bootstrap ->
+                vertx
+                    .createHttpServer()
+                    .requestHandler(
+                        ApiRouter.create(vertx, services, registry, stores::ping, calloutRoute))
+                    .listen(config.httpPort(), config.httpHost())
+                    .map(
+                        server -> {
+                          scheduler.start();
+                          vertx.setPeriodic(
+                              15_000,
+                              id ->
+                                  metrics.sample(
+                                      stores.credentials(), stores.tokens(), clock::now));
+                          out.println(
+                              "Callgate listening on http://"
+                                  + config.httpHost()
+                                  + ":"
+                                  + server.actualPort()
+                                  + " (store: "
+                                  + (config.embedded()
+                                      ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
+                                      : "PostgreSQL")
+                                  + ", redirect URI: "
+                                  + config.redirectUri()
+                                  + ")");
+                          bootstrap.ifPresent(
+                              created ->
+                                  out.println(
+                                      "Generated the admin API key (shown once, keep it): "
+                                          + created.key().reveal()));
+                          return new CallgateService(vertx, stores, server, scheduler);
+                        }));
+  }
+
+  public Future<Void> close() {
+    scheduler.stop();
+    return server.close().eventually(stores::close).eventually(vertx::close);
+  }
+}
