@@ -4,6 +4,7 @@ import dev.callgate.app.config.Configuration;
 import dev.callgate.app.runtime.CallgateService;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import java.util.concurrent.CompletionException;
 
 /** Starts Callgate from its {@code CALLGATE_*} environment; stops it cleanly on SIGTERM. */
 public final class Main {
@@ -21,12 +22,13 @@ public final class Main {
     try {
       service =
           CallgateService.start(((Validated.Valid<Configuration>) config).value(), System.out)
-              .await();
-    } catch (RuntimeException e) {
-      System.err.println("Callgate cannot start: " + e.getMessage());
+              .join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("Callgate cannot start: " + cause.getMessage());
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> service.close().await()));
+    Runtime.getRuntime().addShutdownHook(new Thread(service::stop));
   }
 }

@@ -42,6 +42,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Callgate wired and running: the store (embedded SQLite unless a database URL is configured), the
@@ -72,7 +73,7 @@ public final class CallgateService {
   /**
    * Starts Callgate; {@code out} gets the lines a person must see (where it listens, a new key).
    */
-  public static Future<CallgateService> start(Configuration config, PrintStream out) {
+  public static CompletableFuture<CallgateService> start(Configuration config, PrintStream out) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -87,35 +88,34 @@ public final class CallgateService {
                     .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    CompletableFuture<CallgateService> started = new CompletableFuture<>();
     AesGcmSecretCipher cipher;
     try {
       Files.createDirectories(config.dataDir());
       cipher = MasterKeys.cipher(config.masterKey(), config.dataDir());
     } catch (IOException | RuntimeException e) {
-      return vertx
-          .close()
-          .transform(
-              v ->
-                  Future.failedFuture(
-                      new IllegalStateException(
-                          "cannot prepare the data directory "
-                              + config.dataDir()
-                              + ": "
-                              + e.getMessage(),
-                          e)));
+      started.completeExceptionally(
+          new IllegalStateException(
+              "cannot prepare the data directory " + config.dataDir() + ": " + e.getMessage(), e));
+      vertx.close();
+      return started;
     }
     Future<SqlStores> opened =
         config.embedded()
             ? SqliteStores.open(vertx, config.dataDir().resolve("callgate.db"), cipher)
             : PgStores.connect(vertx, config.databaseUrl().orElseThrow().toString(), cipher, 16);
-    return opened
+    opened
         .compose(stores -> wire(vertx, config, stores, registry, out))
-        .recover(
-            failure -> {
-              // close in the background: the failed future must not wait on the closing Vert.x
-              vertx.close();
-              return Future.failedFuture(failure);
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                started.complete(result.result());
+              } else {
+                started.completeExceptionally(result.cause());
+                vertx.close();
+              }
             });
+    return started;
   }
 
   private static Future<CallgateService> wire(
@@ -210,8 +210,17 @@ public final class CallgateService {
                         }));
   }
 
-  public Future<Void> close() {
+  /**
+   * Stops accepting requests, closes the store, then Vert.x. Blocks until done: call it from a
+   * plain thread (the shutdown hook, a test), never from an event loop — Vert.x cannot report its
+   * own closing on a loop that it is closing.
+   */
+  public void stop() {
     scheduler.stop();
-    return server.close().eventually(stores::close).eventually(vertx::close);
+    try {
+      server.close().eventually(stores::close).toCompletionStage().toCompletableFuture().join();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
   }
 }

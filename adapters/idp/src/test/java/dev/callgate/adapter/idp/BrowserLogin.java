@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * URL, follow redirects with cookies kept, answer the provider's login and consent forms, and stop
  * at the redirect to the client, which carries the code. PKCE S256 with a fresh verifier.
  */
-final class BrowserLogin {
+public final class BrowserLogin {
 
   private static final Pattern PROMPT = Pattern.compile("name=\"prompt\" value=\"(\\w+)\"");
   private static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
@@ -58,23 +58,34 @@ final class BrowserLogin {
             .append(challenge(verifier))
             .append("&code_challenge_method=S256");
     extraParameters.forEach((k, v) -> query.append('&').append(k).append('=').append(encode(v)));
+    Map<String, String> parameters =
+        follow(URI.create(authorizationEndpoint + "?" + query), redirectUri, login);
+    if (!parameters.containsKey("code")) {
+      fail("the provider redirected back without a code: " + parameters.keySet());
+    }
+    return new Authorized(parameters.get("code"), verifier);
+  }
+
+  /**
+   * Opens {@code authorizationUrl} as a browser would, logs in as {@code login}, consents, and
+   * returns the query parameters of the redirect back to {@code redirectUri} (code and state, or an
+   * error), without following it.
+   */
+  public static Map<String, String> follow(URI authorizationUrl, URI redirectUri, String login)
+      throws IOException, InterruptedException {
     HttpClient http =
         HttpClient.newBuilder()
             .cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    URI next = URI.create(authorizationEndpoint + "?" + query);
+    URI next = authorizationUrl;
     HttpResponse<String> response = http.send(get(next), HttpResponse.BodyHandlers.ofString());
     for (int step = 0; step < 12; step++) {
       Optional<String> location = response.headers().firstValue("Location");
       if (location.isPresent()) {
         URI target = next.resolve(location.get());
         if (target.toString().startsWith(redirectUri.toString())) {
-          Map<String, String> parameters = parameters(target.getRawQuery());
-          if (!parameters.containsKey("code")) {
-            fail("the provider redirected back without a code: " + parameters.keySet());
-          }
-          return new Authorized(parameters.get("code"), verifier);
+          return parameters(target.getRawQuery());
         }
         next = target;
         response = http.send(get(next), HttpResponse.BodyHandlers.ofString());

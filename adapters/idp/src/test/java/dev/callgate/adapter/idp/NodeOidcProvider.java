@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Assumptions;
  * with {@code npm ci} on first use) on a free loopback port, with the token lifetimes given.
  * Without Node.js the tests using it are skipped, or fail when {@code CI=true}.
  */
-final class NodeOidcProvider implements AutoCloseable {
+public final class NodeOidcProvider implements AutoCloseable {
 
-  static final String CLIENT_ID = "callgate";
-  static final String CLIENT_SECRET = "callgate-secret-with-enough-length-0123456789";
-  static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
+  public static final String CLIENT_ID = "callgate";
+  public static final String CLIENT_SECRET = "callgate-secret-with-enough-length-0123456789";
+  public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   private static final Path DIRECTORY = Path.of("src", "test", "oidc-provider");
 
@@ -34,14 +34,21 @@ final class NodeOidcProvider implements AutoCloseable {
     this.issuer = issuer;
   }
 
-  URI issuer() {
+  public URI issuer() {
     return issuer;
   }
 
   static NodeOidcProvider start(Duration accessTokenTtl, Duration refreshTokenTtl)
       throws IOException, InterruptedException {
+    return start(DIRECTORY, accessTokenTtl, refreshTokenTtl);
+  }
+
+  /** Starts the provider kept in {@code directory} (the other modules' tests pass its path). */
+  public static NodeOidcProvider start(
+      Path directory, Duration accessTokenTtl, Duration refreshTokenTtl)
+      throws IOException, InterruptedException {
     requireNode();
-    installPackages();
+    installPackages(directory);
     int port = TestSupport.freePort();
     Path log = Path.of("target", "oidc-provider-" + port + ".log");
     Files.createDirectories(log.getParent());
@@ -52,7 +59,7 @@ final class NodeOidcProvider implements AutoCloseable {
                 String.valueOf(port),
                 String.valueOf(accessTokenTtl.toSeconds()),
                 String.valueOf(refreshTokenTtl.toSeconds()))
-            .directory(DIRECTORY.toFile())
+            .directory(directory.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -108,8 +115,9 @@ final class NodeOidcProvider implements AutoCloseable {
     Assumptions.abort(reason);
   }
 
-  private static synchronized void installPackages() throws IOException, InterruptedException {
-    if (Files.isDirectory(DIRECTORY.resolve("node_modules").resolve("oidc-provider"))) {
+  private static synchronized void installPackages(Path directory)
+      throws IOException, InterruptedException {
+    if (Files.isDirectory(directory.resolve("node_modules").resolve("oidc-provider"))) {
       return;
     }
     Path log = Path.of("target", "npm-ci.log");
@@ -118,7 +126,7 @@ final class NodeOidcProvider implements AutoCloseable {
     try {
       npm =
           new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-              .directory(DIRECTORY.toFile())
+              .directory(directory.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
