@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /** API keys, auth providers and named credentials: create, read, replace, delete (admins). */
 final class AdminRoutes {
@@ -129,22 +130,11 @@ final class AdminRoutes {
   }
 
   private void saveProvider(RoutingContext ctx, Optional<String> pathName) {
-    Optional<JsonObject> body = Http.jsonBody(ctx);
-    if (body.isEmpty()) {
+    Optional<AuthProvider> valid = validBody(ctx, pathName, ResourceJson::provider);
+    if (valid.isEmpty()) {
       return;
     }
-    pathName.ifPresent(name -> body.get().put("name", body.get().getValue("name", name)));
-    Optional<Diagnosis> mismatch = nameMismatch(body.get(), pathName);
-    if (mismatch.isPresent()) {
-      Problems.send(ctx.response(), mismatch.get());
-      return;
-    }
-    Validated<AuthProvider> validated = ResourceJson.provider(body.get());
-    if (!validated.problems().isEmpty()) {
-      Problems.send(ctx.response(), validated.problems());
-      return;
-    }
-    AuthProvider provider = ((Validated.Valid<AuthProvider>) validated).value();
+    AuthProvider provider = valid.get();
     Http.respond(
         ctx,
         services.credentials().findProvider(provider.name()),
@@ -224,22 +214,11 @@ final class AdminRoutes {
   }
 
   private void saveCredential(RoutingContext ctx, Optional<String> pathName) {
-    Optional<JsonObject> body = Http.jsonBody(ctx);
-    if (body.isEmpty()) {
+    Optional<NamedCredential> valid = validBody(ctx, pathName, ResourceJson::credential);
+    if (valid.isEmpty()) {
       return;
     }
-    pathName.ifPresent(name -> body.get().put("name", body.get().getValue("name", name)));
-    Optional<Diagnosis> mismatch = nameMismatch(body.get(), pathName);
-    if (mismatch.isPresent()) {
-      Problems.send(ctx.response(), mismatch.get());
-      return;
-    }
-    Validated<NamedCredential> validated = ResourceJson.credential(body.get());
-    if (!validated.problems().isEmpty()) {
-      Problems.send(ctx.response(), validated.problems());
-      return;
-    }
-    NamedCredential credential = ((Validated.Valid<NamedCredential>) validated).value();
+    NamedCredential credential = valid.get();
     CompletionStage<Boolean> providerExists =
         credential
             .authentication()
@@ -316,6 +295,30 @@ final class AdminRoutes {
             Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
           }
         });
+  }
+
+  /**
+   * The request body as a valid resource, its name taken from the path for a PUT; empty after
+   * answering with every problem found.
+   */
+  private static <T> Optional<T> validBody(
+      RoutingContext ctx, Optional<String> pathName, Function<JsonObject, Validated<T>> parse) {
+    Optional<JsonObject> body = Http.jsonBody(ctx);
+    if (body.isEmpty()) {
+      return Optional.empty();
+    }
+    pathName.ifPresent(name -> body.get().put("name", body.get().getValue("name", name)));
+    Optional<Diagnosis> mismatch = nameMismatch(body.get(), pathName);
+    if (mismatch.isPresent()) {
+      Problems.send(ctx.response(), mismatch.get());
+      return Optional.empty();
+    }
+    Validated<T> validated = parse.apply(body.get());
+    if (!validated.problems().isEmpty()) {
+      Problems.send(ctx.response(), validated.problems());
+      return Optional.empty();
+    }
+    return Optional.of(((Validated.Valid<T>) validated).value());
   }
 
   /** A PUT's body may repeat the name of its path, but not name another resource. */

@@ -310,6 +310,28 @@ class ApiTest {
   }
 
   @Test
+  void putWhenTheResourceExistsThenReplacesItAndRefusesARenameOrAnUnknownName() throws Exception {
+    providerAndCredential(new JsonObject());
+    JsonObject replacement =
+        new JsonObject()
+            .put("url", "https://api.test/v2")
+            .put("protocol", "oauth2_authorization_code")
+            .put("provider", "idp")
+            .put("testPath", "/me");
+
+    Answer replaced = admin(HttpMethod.PUT, "/v1/credentials/crm", replacement);
+    Answer renamed =
+        admin(HttpMethod.PUT, "/v1/credentials/crm", replacement.copy().put("name", "other"));
+    Answer unknown = admin(HttpMethod.PUT, "/v1/credentials/nobody", replacement);
+
+    assertThat(replaced.status()).as(replaced.body().toString()).isEqualTo(200);
+    assertThat(admin(HttpMethod.GET, "/v1/credentials/crm", null).json().getString("url"))
+        .isEqualTo("https://api.test/v2");
+    assertThat(renamed.code()).isEqualTo("INVALID_VALUE");
+    assertThat(unknown.code()).isEqualTo("CREDENTIAL_NOT_FOUND");
+  }
+
+  @Test
   void calloutWhenAuthorizedThenRelaysTheTargetsAnswerWithTheToken() throws Exception {
     providerAndCredential(new JsonObject());
     authorize();
