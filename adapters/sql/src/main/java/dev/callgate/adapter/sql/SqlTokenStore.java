@@ -149,12 +149,21 @@ final class SqlTokenStore implements TokenStore {
                                 new TokenKey(
                                     row.getString("credential"), row.getString("subject")));
                           }
-                          return claim(connection, keys, owner, leaseUntil);
+                          return claim(connection, keys, owner, leaseUntil, now);
                         })));
   }
 
+  /**
+   * Leases each candidate only if its lease is still free: the candidates come from a snapshot that
+   * may predate another claimer's commit, and the guarded upsert (which waits for that claimer and
+   * then sees its lease) is what keeps a token from being claimed twice.
+   */
   private Future<List<TokenRecord>> claim(
-      SqlConnection connection, List<TokenKey> keys, String owner, Instant leaseUntil) {
+      SqlConnection connection,
+      List<TokenKey> keys,
+      String owner,
+      Instant leaseUntil,
+      Instant now) {
     Future<List<TokenRecord>> claimed = Future.succeededFuture(new ArrayList<>());
     for (TokenKey key : keys) {
       claimed =
@@ -164,23 +173,28 @@ final class SqlTokenStore implements TokenStore {
                           connection,
                           "INSERT INTO token_leases (credential, subject, owner, lease_until) VALUES (?, ?, ?, ?)"
                               + " ON CONFLICT (credential, subject) DO UPDATE SET owner = excluded.owner,"
-                              + " lease_until = excluded.lease_until",
+                              + " lease_until = excluded.lease_until WHERE token_leases.lease_until <= ?",
                           key.credentialName(),
                           key.userSubject(),
                           owner,
-                          leaseUntil.toEpochMilli())
+                          leaseUntil.toEpochMilli(),
+                          now.toEpochMilli())
                       .compose(
                           leased ->
-                              sql.run(
-                                  connection,
-                                  "SELECT "
-                                      + RecordMapper.TOKEN_COLUMNS
-                                      + " FROM tokens WHERE credential = ? AND subject = ?",
-                                  key.credentialName(),
-                                  key.userSubject()))
+                              leased.rowCount() == 1
+                                  ? sql.run(
+                                      connection,
+                                      "SELECT "
+                                          + RecordMapper.TOKEN_COLUMNS
+                                          + " FROM tokens WHERE credential = ? AND subject = ?",
+                                      key.credentialName(),
+                                      key.userSubject())
+                                  : Future.succeededFuture(null))
                       .map(
                           rows -> {
-                            rows.forEach(row -> list.add(mapper.token(row)));
+                            if (rows != null) {
+                              rows.forEach(row -> list.add(mapper.token(row)));
+                            }
                             return list;
                           }));
     }
