@@ -2,18 +2,13 @@ package dev.callgate.adapter.embedded;
 
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.SqlStores;
-import dev.callgate.core.credential.Authentication;
-import dev.callgate.core.credential.NamedCredential;
-import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.adapter.sql.StoreFixtures;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /** A fresh SQLite file per store, and what the contract hooks need. */
 final class SqliteFixture {
@@ -33,22 +28,7 @@ final class SqliteFixture {
   }
 
   void credentialExists(String name) {
-    stores
-        .credentials()
-        .saveCredential(
-            new NamedCredential(
-                name,
-                URI.create("https://api.test"),
-                new Authentication.None(),
-                PrincipalType.NAMED,
-                true,
-                false,
-                false,
-                Set.of(),
-                true,
-                Optional.empty()))
-        .toCompletableFuture()
-        .join();
+    StoreFixtures.credentialExists(stores, name);
   }
 
   void close() {

@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.SqlStores;
-import dev.callgate.core.credential.Authentication;
-import dev.callgate.core.credential.NamedCredential;
-import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.adapter.sql.StoreFixtures;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import java.net.URI;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * The machine's real PostgreSQL (127.0.0.1:5432, trust auth): one throw-away database per test JVM,
@@ -80,22 +75,7 @@ final class PgFixture {
   }
 
   void credentialExists(String name) {
-    stores
-        .credentials()
-        .saveCredential(
-            new NamedCredential(
-                name,
-                URI.create("https://api.test"),
-                new Authentication.None(),
-                PrincipalType.NAMED,
-                true,
-                false,
-                false,
-                Set.of(),
-                true,
-                Optional.empty()))
-        .toCompletableFuture()
-        .join();
+    StoreFixtures.credentialExists(stores, name);
   }
 
   void close() {

@@ -8,8 +8,11 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Running statements, and the border where database failures become {@link
@@ -55,6 +58,18 @@ final class Sql {
     // driver messages name tables and constraints, never bound values
     String message = failure.getMessage();
     return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** The first row mapped, or empty when there is none. */
+  static <T> Optional<T> first(RowSet<Row> rows, Function<Row, T> mapping) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(mapping.apply(rows.iterator().next()));
+  }
+
+  /** Every row mapped, in order. */
+  static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapping) {
+    List<T> mapped = new ArrayList<>();
+    rows.forEach(row -> mapped.add(mapping.apply(row)));
+    return mapped;
   }
 
   static Long millis(Instant instant) {

@@ -3,7 +3,6 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.StoredApiKey;
 import io.vertx.sqlclient.Pool;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -32,11 +31,7 @@ final class SqlApiKeyStore implements ApiKeyStore {
   public CompletionStage<Optional<StoredApiKey>> find(String id) {
     return Sql.stage(
         sql.run(pool, "SELECT " + RecordMapper.API_KEY_COLUMNS + " FROM api_keys WHERE id = ?", id)
-            .map(
-                rows ->
-                    rows.size() == 0
-                        ? Optional.empty()
-                        : Optional.of(RecordMapper.apiKey(rows.iterator().next()))));
+            .map(rows -> Sql.first(rows, RecordMapper::apiKey)));
   }
 
   @Override
@@ -45,12 +40,7 @@ final class SqlApiKeyStore implements ApiKeyStore {
         sql.run(
                 pool,
                 "SELECT " + RecordMapper.API_KEY_COLUMNS + " FROM api_keys ORDER BY created_at, id")
-            .map(
-                rows -> {
-                  List<StoredApiKey> keys = new ArrayList<>();
-                  rows.forEach(row -> keys.add(RecordMapper.apiKey(row)));
-                  return keys;
-                }));
+            .map(rows -> Sql.all(rows, RecordMapper::apiKey)));
   }
 
   @Override

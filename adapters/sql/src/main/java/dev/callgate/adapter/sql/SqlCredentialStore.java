@@ -52,23 +52,14 @@ final class SqlCredentialStore implements CredentialStore {
                 pool,
                 "SELECT " + RecordMapper.PROVIDER_COLUMNS + " FROM providers WHERE name = ?",
                 name)
-            .map(
-                rows ->
-                    rows.size() == 0
-                        ? Optional.empty()
-                        : Optional.of(mapper.provider(rows.iterator().next()))));
+            .map(rows -> Sql.first(rows, mapper::provider)));
   }
 
   @Override
   public CompletionStage<List<AuthProvider>> listProviders() {
     return Sql.stage(
         sql.run(pool, "SELECT " + RecordMapper.PROVIDER_COLUMNS + " FROM providers ORDER BY name")
-            .map(
-                rows -> {
-                  List<AuthProvider> providers = new ArrayList<>();
-                  rows.forEach(row -> providers.add(mapper.provider(row)));
-                  return providers;
-                }));
+            .map(rows -> Sql.all(rows, mapper::provider)));
   }
 
   @Override
@@ -95,11 +86,7 @@ final class SqlCredentialStore implements CredentialStore {
                 pool,
                 "SELECT " + RecordMapper.CREDENTIAL_COLUMNS + " FROM credentials WHERE name = ?",
                 name)
-            .map(
-                rows ->
-                    rows.size() == 0
-                        ? Optional.empty()
-                        : Optional.of(mapper.credential(rows.iterator().next()))));
+            .map(rows -> Sql.first(rows, mapper::credential)));
   }
 
   @Override
@@ -108,12 +95,7 @@ final class SqlCredentialStore implements CredentialStore {
         sql.run(
                 pool,
                 "SELECT " + RecordMapper.CREDENTIAL_COLUMNS + " FROM credentials ORDER BY name")
-            .map(
-                rows -> {
-                  List<NamedCredential> credentials = new ArrayList<>();
-                  rows.forEach(row -> credentials.add(mapper.credential(row)));
-                  return credentials;
-                }));
+            .map(rows -> Sql.all(rows, mapper::credential)));
   }
 
   @Override

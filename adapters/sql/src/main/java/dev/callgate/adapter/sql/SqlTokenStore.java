@@ -62,11 +62,7 @@ final class SqlTokenStore implements TokenStore {
                     + " FROM tokens WHERE credential = ? AND subject = ?",
                 key.credentialName(),
                 key.userSubject())
-            .map(
-                rows ->
-                    rows.size() == 0
-                        ? Optional.empty()
-                        : Optional.of(mapper.token(rows.iterator().next()))));
+            .map(rows -> Sql.first(rows, mapper::token)));
   }
 
   @Override
@@ -217,12 +213,7 @@ final class SqlTokenStore implements TokenStore {
                     + RecordMapper.TOKEN_COLUMNS
                     + " FROM tokens WHERE credential = ? ORDER BY subject",
                 credentialName)
-            .map(
-                rows -> {
-                  List<TokenRecord> records = new ArrayList<>();
-                  rows.forEach(row -> records.add(mapper.token(row)));
-                  return records;
-                }));
+            .map(rows -> Sql.all(rows, mapper::token)));
   }
 
   @Override
