@@ -29,6 +29,7 @@ public final class Problems {
           NO_REFRESH_TOKEN_ISSUED,
           REFRESH_TOKEN_EXPIRED,
           REFRESH_TOKEN_REVOKED,
+          REFRESH_RESULT_LOST,
           REFRESH_TOKEN_EXPIRING,
           FLOW_NOT_SUPPORTED,
           ALREADY_EXISTS,

@@ -45,6 +45,16 @@ public enum DiagnosisCode {
       "Authorize again with POST /v1/credentials/{credential}/authorizations. If it recurs, check"
           + " whether a user or an administrator revoked the consent or session at the identity"
           + " provider, or whether another client used the same refresh token."),
+  REFRESH_RESULT_LOST(
+      "A refresh that instance {instance} began at {startedAt} did not record the identity"
+          + " provider's answer (the instance stopped, lost its store, or gave up waiting), and"
+          + " the identity provider now refuses the refresh token it used ({error}:"
+          + " {errorDescription}): the lost answer had replaced the refresh token.",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. So that Callgate"
+          + " recovers from an interrupted refresh by itself, let the identity provider accept the"
+          + " previous refresh token for a short time after rotating it (a reuse interval or grace"
+          + " period, such as Keycloak's Refresh Token Max Reuse or Okta's grace period for token"
+          + " rotation), or turn refresh-token rotation off for this client."),
   REFRESH_TOKEN_EXPIRING(
       "The refresh token reaches its absolute lifetime at {refreshTokenExpiresAt}; refreshing"
           + " does not extend it.",

@@ -6,6 +6,7 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenSet;
 import java.time.Duration;
@@ -275,9 +276,10 @@ public final class RefreshPolicy {
   /**
    * Judges a failed refresh. The grant or client being refused ({@code invalid_grant}, {@code
    * invalid_client}, {@code unauthorized_client}, {@code invalid_scope}, {@code
-   * unsupported_grant_type}) is terminal; everything else — no answer, a timeout, 429, any 5xx, an
-   * answer that is not OAuth at all (a provider outage often serves HTML), an unknown error code —
-   * may pass and is transient.
+   * unsupported_grant_type}) is terminal — an {@code invalid_grant} after a refresh that never
+   * recorded its result is that result lost, not a revocation; everything else — no answer, a
+   * timeout, 429, any 5xx, an answer that is not OAuth at all (a provider outage often serves
+   * HTML), an unknown error code — may pass and is transient.
    *
    * @throws IllegalArgumentException for a {@link GrantOutcome.Granted}, which is no failure
    */
@@ -334,6 +336,24 @@ public final class RefreshPolicy {
     String description = refused.errorDescription().orElse("none");
     switch (error) {
       case "invalid_grant":
+        // A lost answer explains the refusal better than its wording ("not active" is said of
+        // rotated-away tokens too); only a known expiry that has passed explains it better.
+        if (!knownExpiryPassed(context) && context.unsettledRefresh().isPresent()) {
+          RefreshStart lost = context.unsettledRefresh().get();
+          return terminal(
+              Diagnosis.of(
+                  DiagnosisCode.REFRESH_RESULT_LOST,
+                  "instance",
+                  lost.instance(),
+                  "startedAt",
+                  format(lost.at()),
+                  "error",
+                  error,
+                  "errorDescription",
+                  description,
+                  "credential",
+                  context.credentialName()));
+        }
         DiagnosisCode code =
             refreshTokenExpired(refused, context)
                 ? DiagnosisCode.REFRESH_TOKEN_EXPIRED
@@ -390,9 +410,10 @@ public final class RefreshPolicy {
 
   private static boolean refreshTokenExpired(GrantOutcome.Refused refused, FailureContext context) {
     String description = refused.errorDescription().orElse("").toLowerCase(Locale.ROOT);
-    if (EXPIRY_WORDS.stream().anyMatch(description::contains)) {
-      return true;
-    }
+    return EXPIRY_WORDS.stream().anyMatch(description::contains) || knownExpiryPassed(context);
+  }
+
+  private static boolean knownExpiryPassed(FailureContext context) {
     return context
         .tokens()
         .flatMap(TokenSet::refreshTokenExpiresAt)

@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends a caller's request to a named credential's API with the credential applied. It resolves the
@@ -58,6 +59,9 @@ public final class Callouts {
   private final Clock clock;
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
+
+  /** Tokens this process is marking as used, with the issue time of the set being marked. */
+  private final ConcurrentHashMap<TokenKey, Instant> marking = new ConcurrentHashMap<>();
 
   public Callouts(
       CredentialStore credentials,
@@ -232,18 +236,31 @@ public final class Callouts {
 
   /**
    * Records the first use of a token set, so that the schedule refreshes tokens people use
-   * proactively (and leaves idle ones to keep-alive). One write per token set, not per callout;
-   * best effort, since the next callout marks it again.
+   * proactively (and leaves idle ones to keep-alive). One write per token set, not per callout: the
+   * first of many concurrent callouts in this process writes, and a record some other instance has
+   * marked meanwhile is left as it is. Best effort, since the next callout marks it again.
    */
   private void markUsed(NamedCredential credential, TokenRecord record) {
+    if (record.usedSinceIssued()) {
+      return;
+    }
     Instant issuedAt = record.tokens().map(TokenSet::issuedAt).orElse(Instant.MAX);
-    if (record.lastUsedAt().filter(used -> !used.isBefore(issuedAt)).isPresent()) {
+    if (marking.putIfAbsent(record.key(), issuedAt) != null) {
       return;
     }
     Instant now = clock.now();
     updates
-        .update(record.key(), latest -> planner.scheduled(credential, latest.withLastUsedAt(now)))
-        .whenComplete((stored, failure) -> logBackgroundFailure(record.key(), failure));
+        .update(
+            record.key(),
+            latest ->
+                latest.usedSinceIssued()
+                    ? latest
+                    : planner.scheduled(credential, latest.withLastUsedAt(now)))
+        .whenComplete(
+            (stored, failure) -> {
+              marking.remove(record.key(), issuedAt);
+              logBackgroundFailure(record.key(), failure);
+            });
   }
 
   /** Prepares the outbound request with the given tokens and sends it. */

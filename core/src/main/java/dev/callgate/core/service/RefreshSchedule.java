@@ -102,7 +102,7 @@ public final class RefreshSchedule {
 
   private CompletionStage<RefreshOutcome> refreshClaimed(TokenRecord record) {
     RefreshTrigger trigger =
-        usedSinceIssued(record) ? RefreshTrigger.PROACTIVE : RefreshTrigger.KEEP_ALIVE;
+        record.usedSinceIssued() ? RefreshTrigger.PROACTIVE : RefreshTrigger.KEEP_ALIVE;
     return refresher
         .refresh(record.key(), trigger, record.tokens().map(TokenSet::accessToken))
         .thenCompose(outcome -> reschedule(record, outcome).thenApply(done -> outcome))
@@ -135,12 +135,5 @@ public final class RefreshSchedule {
                       return latest.withNextRefreshAt(stillDue ? next : planned);
                     }))
         .thenApply(stored -> null);
-  }
-
-  private static boolean usedSinceIssued(TokenRecord record) {
-    return record
-        .tokens()
-        .flatMap(t -> record.lastUsedAt().map(used -> !used.isBefore(t.issuedAt())))
-        .orElse(false);
   }
 }

@@ -21,6 +21,7 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.FailureContext;
 import dev.callgate.core.refresh.RefreshFailure;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.TokenEvent;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -45,6 +46,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * NEEDS_AUTHORIZATION} with a diagnosis, and the identity provider is not called again for it.
  */
 public final class Refresher {
+  private static final System.Logger LOG = System.getLogger(Refresher.class.getName());
 
   /**
    * {@code instanceId} owns leases taken by this process; a lease lasts {@code leaseDuration}
@@ -104,8 +106,10 @@ public final class Refresher {
   /**
    * Refreshes the token of {@code key}. {@code basedOn} is the access token the caller found
    * wanting: if the stored one differs, someone refreshed meanwhile and that result is returned
-   * without calling the provider. Empty {@code basedOn} refreshes unconditionally (a person asked).
-   * The stage fails only for infrastructure (the store); every expected failure is an outcome.
+   * without calling the provider. Empty {@code basedOn} asks for a new token whatever is stored (a
+   * person asked), though a refresh that another instance completes while this one waits for the
+   * lease is shared rather than repeated. The stage fails only for infrastructure (the store);
+   * every expected failure is an outcome.
    */
   public CompletionStage<RefreshOutcome> refresh(
       TokenKey key, RefreshTrigger trigger, Optional<Secret> basedOn) {
@@ -190,16 +194,30 @@ public final class Refresher {
               if (provider.isEmpty()) {
                 return done(rejected(PROVIDER_NOT_FOUND, "provider", providerName.get()));
               }
-              Optional<RefreshOutcome> refusal = gate(credential, record, trigger);
-              if (refusal.isPresent()) {
-                return done(refusal.get());
-              }
-              if (credential.protocol() == Protocol.OAUTH2_AUTHORIZATION_CODE
-                  && record.tokens().flatMap(TokenSet::refreshToken).isEmpty()) {
-                return withoutRefreshToken(credential, record, noRefreshToken(record));
+              Optional<CompletionStage<RefreshOutcome>> answered =
+                  answerWithoutProvider(credential, record, trigger);
+              if (answered.isPresent()) {
+                return answered.get();
               }
               return leased(credential, provider.get(), record, trigger, basedOn, round);
             });
+  }
+
+  /**
+   * The answer when the provider must not or cannot be called for {@code record}: a refusal by the
+   * {@linkplain #gate gate}, or an authorization-code token without a refresh token.
+   */
+  private Optional<CompletionStage<RefreshOutcome>> answerWithoutProvider(
+      NamedCredential credential, TokenRecord record, RefreshTrigger trigger) {
+    Optional<RefreshOutcome> refusal = gate(credential, record, trigger);
+    if (refusal.isPresent()) {
+      return Optional.of(done(refusal.get()));
+    }
+    if (credential.protocol() == Protocol.OAUTH2_AUTHORIZATION_CODE
+        && record.tokens().flatMap(TokenSet::refreshToken).isEmpty()) {
+      return Optional.of(withoutRefreshToken(credential, record, noRefreshToken(record)));
+    }
+    return Optional.empty();
   }
 
   /** Why this refresh must not call the provider now, if it must not. */
@@ -251,28 +269,96 @@ public final class Refresher {
       int round) {
     TokenKey key = record.key();
     Instant now = clock.now();
+    Instant leaseUntil = now.plus(settings.leaseDuration());
     return tokens
-        .tryLease(key, settings.instanceId(), now.plus(settings.leaseDuration()), now)
+        .tryLease(key, settings.instanceId(), leaseUntil, now)
         .thenCompose(
             taken -> {
               if (!taken) {
                 return awaitOtherInstance(record, trigger, basedOn, round, now);
               }
+              return underLease(credential, provider, record, trigger, leaseUntil)
+                  .whenComplete(
+                      (outcome, failure) -> tokens.releaseLease(key, settings.instanceId()));
+            });
+  }
+
+  /**
+   * The refresh itself, with the lease held. The record is read again first: the one read before
+   * the lease may predate a refresh that another instance finished just before this one took the
+   * lease, and refreshing again would call the provider twice for one need. A refresh that began
+   * and never recorded its outcome ({@link TokenRecord#unsettledRefresh()}) is kept on the record
+   * until an outcome settles it, so a refused refresh token can be told apart from a lost answer.
+   */
+  private CompletionStage<RefreshOutcome> underLease(
+      NamedCredential credential,
+      AuthProvider provider,
+      TokenRecord seen,
+      RefreshTrigger trigger,
+      Instant leaseUntil) {
+    TokenKey key = seen.key();
+    return tokens
+        .find(key)
+        .thenCompose(
+            found -> {
+              TokenRecord latest = found.orElseGet(() -> TokenRecord.unauthorized(key));
+              if (!sameAccessToken(latest, seen) && latest.state().allowsRefresh()) {
+                return done(new RefreshOutcome.Refreshed(latest, false));
+              }
+              Optional<CompletionStage<RefreshOutcome>> answered =
+                  answerWithoutProvider(credential, latest, trigger);
+              if (answered.isPresent()) {
+                return answered.get();
+              }
+              Optional<RefreshStart> interrupted = latest.unsettledRefresh();
+              interrupted.ifPresent(
+                  start ->
+                      LOG.log(
+                          System.Logger.Level.WARNING,
+                          "token {0}: the refresh that {1} began at {2} never recorded its"
+                              + " outcome; refreshing with the stored refresh token",
+                          key,
+                          start.instance(),
+                          start.at()));
+              Instant now = clock.now();
+              RefreshStart mine = new RefreshStart(settings.instanceId(), now);
               return updates
                   .update(
                       key,
-                      latest ->
-                          latest
+                      current ->
+                          current
                               .on(TokenEvent.REFRESH_STARTED)
-                              .withAttempts(latest.attempts().plusOne(now, attemptWindow())))
+                              .withAttempts(current.attempts().plusOne(now, attemptWindow()))
+                              .withUnsettledRefresh(
+                                  Optional.of(current.unsettledRefresh().orElse(mine))))
                   .thenCompose(
                       started ->
                           grant(credential, provider, started)
                               .thenCompose(
-                                  outcome -> settle(credential, provider, started, outcome)))
-                  .whenComplete(
-                      (outcome, failure) -> tokens.releaseLease(key, settings.instanceId()));
+                                  outcome ->
+                                      settle(
+                                          credential,
+                                          provider,
+                                          started,
+                                          new Unsettled(interrupted, mine),
+                                          outcome,
+                                          leaseUntil)));
             });
+  }
+
+  /** The refresh that had not settled before this one began ({@code interrupted}), and this one. */
+  private record Unsettled(Optional<RefreshStart> interrupted, RefreshStart mine) {
+
+    /**
+     * What stays unsettled after a failure that may pass: the interrupted refresh still, and this
+     * one too when the provider may have answered unseen (a timeout after the request went out).
+     */
+    Optional<RefreshStart> afterPassingFailure(GrantOutcome outcome) {
+      boolean answerMayBeLost =
+          outcome instanceof GrantOutcome.Failed failed
+              && failed.failure() == GrantOutcome.Failure.TIMEOUT;
+      return interrupted.or(() -> answerMayBeLost ? Optional.of(mine) : Optional.empty());
+    }
   }
 
   /**
@@ -357,10 +443,14 @@ public final class Refresher {
       NamedCredential credential,
       AuthProvider provider,
       TokenRecord started,
-      GrantOutcome outcome) {
+      Unsettled unsettled,
+      GrantOutcome outcome,
+      Instant leaseUntil) {
     Instant now = clock.now();
     RefreshPolicy policy = planner.policy();
     if (outcome instanceof GrantOutcome.Granted granted) {
+      // Retried while the lease lasts: after it, another instance may refresh with the old
+      // refresh token, which a rotating provider has just replaced.
       return updates
           .updateDurably(
               started.key(),
@@ -383,7 +473,21 @@ public final class Refresher {
                         .on(event)
                         .withLastRefreshAt(now)
                         .withFailures(0, Optional.empty())
+                        .withUnsettledRefresh(Optional.empty())
                         .withDiagnoses(planner.warnings(latest.tokens(), next)));
+              },
+              leaseUntil)
+          .whenComplete(
+              (stored, failure) -> {
+                if (failure != null) {
+                  LOG.log(
+                      System.Logger.Level.ERROR,
+                      "token {0}: the identity provider issued new tokens that could not be"
+                          + " stored ({1}); the next refresh retries with the stored refresh"
+                          + " token",
+                      started.key(),
+                      failure.getClass().getSimpleName());
+                }
               })
           .thenApply(stored -> new RefreshOutcome.Refreshed(stored, true));
     }
@@ -404,7 +508,8 @@ public final class Refresher {
                 started.tokens(),
                 started.tokens().map(TokenSet::issuedAt),
                 now,
-                nextAttemptAt));
+                nextAttemptAt,
+                unsettled.interrupted()));
     Diagnosis diagnosis = failure.diagnosis();
     return switch (failure.severity()) {
       case TERMINAL ->
@@ -417,6 +522,7 @@ public final class Refresher {
                           latest
                               .on(TokenEvent.REFRESH_REJECTED)
                               .withFailures(failures, Optional.empty())
+                              .withUnsettledRefresh(Optional.empty())
                               .withDiagnoses(List.of(diagnosis))))
               .thenApply(stored -> new RefreshOutcome.Rejected(diagnosis));
       case TRANSIENT ->
@@ -429,6 +535,7 @@ public final class Refresher {
                           latest
                               .on(TokenEvent.REFRESH_FAILED_TRANSIENTLY)
                               .withFailures(failures, Optional.of(nextAttemptAt))
+                              .withUnsettledRefresh(unsettled.afterPassingFailure(outcome))
                               .withDiagnoses(List.of(diagnosis))))
               .thenApply(stored -> new RefreshOutcome.Deferred(diagnosis, nextAttemptAt));
     };

@@ -5,7 +5,9 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.UnaryOperator;
@@ -18,9 +20,17 @@ import java.util.function.UnaryOperator;
 final class TokenUpdates {
   private static final int MAX_ROUNDS = 16;
 
-  /** Waits between tries of a write that must not be lost. */
+  /** Waits between tries of a write that must not be lost; the last one repeats. */
   private static final List<Duration> DURABLE_RETRY_DELAYS =
-      List.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
+      List.of(
+          Duration.ofMillis(200),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(4));
+
+  /** How long a write that must not be lost is retried when the caller sets no limit. */
+  static final Duration DURABLE_WINDOW = Duration.ofSeconds(30);
 
   private final TokenStore store;
   private final Clock clock;
@@ -36,28 +46,41 @@ final class TokenUpdates {
    * token invalidated the previous one).
    */
   CompletionStage<TokenRecord> updateDurably(TokenKey key, UnaryOperator<TokenRecord> change) {
-    return durably(key, change, 0);
+    return updateDurably(key, change, clock.now().plus(DURABLE_WINDOW));
+  }
+
+  /**
+   * Like {@link #updateDurably(TokenKey, UnaryOperator)}, retrying no later than {@code giveUpAt}.
+   */
+  CompletionStage<TokenRecord> updateDurably(
+      TokenKey key, UnaryOperator<TokenRecord> change, Instant giveUpAt) {
+    return durably(key, change, giveUpAt, 0);
   }
 
   private CompletionStage<TokenRecord> durably(
-      TokenKey key, UnaryOperator<TokenRecord> change, int retry) {
+      TokenKey key, UnaryOperator<TokenRecord> change, Instant giveUpAt, int retry) {
     return update(key, change)
         .handle(
             (stored, failure) -> {
               if (failure == null) {
                 return CompletableFuture.completedStage(stored);
               }
-              if (retry >= DURABLE_RETRY_DELAYS.size()) {
+              Duration wait =
+                  DURABLE_RETRY_DELAYS.get(Math.min(retry, DURABLE_RETRY_DELAYS.size() - 1));
+              if (clock.now().plus(wait).isAfter(giveUpAt)) {
                 return CompletableFuture.<TokenRecord>failedStage(failure);
               }
               return clock
-                  .delay(DURABLE_RETRY_DELAYS.get(retry))
-                  .thenCompose(ignored -> durably(key, change, retry + 1));
+                  .delay(wait)
+                  .thenCompose(ignored -> durably(key, change, giveUpAt, retry + 1));
             })
         .thenCompose(stage -> stage);
   }
 
-  /** Applies {@code change} to the latest record (or a fresh unauthorized one) and stores it. */
+  /**
+   * Applies {@code change} to the latest record (or a fresh unauthorized one) and stores it; a
+   * change that leaves the record as it is writes nothing.
+   */
   CompletionStage<TokenRecord> update(TokenKey key, UnaryOperator<TokenRecord> change) {
     return round(key, change, 1);
   }
@@ -70,6 +93,9 @@ final class TokenUpdates {
             found -> {
               TokenRecord latest = found.orElseGet(() -> TokenRecord.unauthorized(key));
               TokenRecord next = change.apply(latest).withVersion(latest.version());
+              if (found.isPresent() && next.equals(latest)) {
+                return CompletableFuture.completedStage(Optional.of(latest));
+              }
               return store.compareAndSet(next);
             })
         .thenCompose(

@@ -10,8 +10,9 @@ import java.util.Optional;
  * Everything Callgate keeps about one token, as stored: its {@link TokenState}, the current {@link
  * TokenSet}, when it was last refreshed and last used by a callout, the failure streak and the
  * earliest next attempt (back-off), the refresh attempts of the current hour (storm bound), the
- * diagnoses a person should see, when the schedule wants the next refresh, and the {@code version}
- * that every write compares and sets. Version 0 means "never stored".
+ * diagnoses a person should see, when the schedule wants the next refresh, the refresh that began
+ * and has not recorded its outcome (if any), and the {@code version} that every write compares and
+ * sets. Version 0 means "never stored".
  */
 public record TokenRecord(
     TokenKey key,
@@ -24,12 +25,14 @@ public record TokenRecord(
     RefreshAttempts attempts,
     List<Diagnosis> diagnoses,
     Optional<Instant> nextRefreshAt,
+    Optional<RefreshStart> unsettledRefresh,
     long version) {
 
   public TokenRecord {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(attempts, "attempts");
+    Objects.requireNonNull(unsettledRefresh, "unsettledRefresh");
     diagnoses = List.copyOf(diagnoses);
     if (consecutiveFailures < 0 || version < 0) {
       throw new IllegalArgumentException("counts cannot be negative");
@@ -49,7 +52,15 @@ public record TokenRecord(
         RefreshAttempts.NONE,
         List.of(),
         Optional.empty(),
+        Optional.empty(),
         0);
+  }
+
+  /** Whether a callout used the current token set since it was issued. */
+  public boolean usedSinceIssued() {
+    return tokens
+        .flatMap(set -> lastUsedAt.map(used -> !used.isBefore(set.issuedAt())))
+        .orElse(false);
   }
 
   /** Applies an event through the state machine. */
@@ -69,6 +80,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -84,6 +96,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -99,6 +112,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -114,6 +128,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -129,6 +144,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -144,6 +160,7 @@ public record TokenRecord(
         next,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -159,6 +176,7 @@ public record TokenRecord(
         attempts,
         next,
         nextRefreshAt,
+        unsettledRefresh,
         version);
   }
 
@@ -173,6 +191,23 @@ public record TokenRecord(
         nextAttemptAt,
         attempts,
         diagnoses,
+        next,
+        unsettledRefresh,
+        version);
+  }
+
+  public TokenRecord withUnsettledRefresh(Optional<RefreshStart> next) {
+    return new TokenRecord(
+        key,
+        state,
+        tokens,
+        lastRefreshAt,
+        lastUsedAt,
+        consecutiveFailures,
+        nextAttemptAt,
+        attempts,
+        diagnoses,
+        nextRefreshAt,
         next,
         version);
   }
@@ -189,6 +224,7 @@ public record TokenRecord(
         attempts,
         diagnoses,
         nextRefreshAt,
+        unsettledRefresh,
         next);
   }
 }

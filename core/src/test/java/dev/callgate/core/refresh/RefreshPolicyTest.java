@@ -8,6 +8,7 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.RefreshTokenExpiry.Source;
 import dev.callgate.core.token.TokenSet;
@@ -612,6 +613,58 @@ class RefreshPolicyTest {
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
       assertThat(failure.diagnosis().message())
           .contains("invalid_grant: Persisted access token data not found");
+    }
+
+    FailureContext afterInterruptedRefresh(Optional<TokenSet> tokens, Instant now) {
+      return new FailureContext(
+          "crm",
+          "callgate-client",
+          tokens,
+          Optional.of(NOW),
+          now,
+          nextAttempt,
+          Optional.of(new RefreshStart("callgate-b", NOW.plusSeconds(90))));
+    }
+
+    @Test
+    void classifyWhenInvalidGrantAfterAnInterruptedRefreshThenResultLostNamingTheInstance() {
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Refused("invalid_grant", Optional.of("Token is not active"), 400),
+              afterInterruptedRefresh(Optional.of(keycloak(NOW)), NOW.plusSeconds(120)));
+
+      assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_RESULT_LOST);
+      assertThat(failure.diagnosis().facts())
+          .containsEntry("instance", "callgate-b")
+          .containsEntry("startedAt", "2024-05-06T08:01:30Z")
+          .containsEntry("errorDescription", "Token is not active")
+          .containsEntry("credential", "crm");
+    }
+
+    @Test
+    void classifyWhenInvalidGrantAfterAnInterruptedRefreshButPastTheKnownExpiryThenExpired() {
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Refused("invalid_grant", Optional.of("Token is not active"), 400),
+              afterInterruptedRefresh(Optional.of(keycloak(NOW)), NOW.plus(Duration.ofHours(1))));
+
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
+    }
+
+    @Test
+    void classifyWhenTheProviderFailsAfterAnInterruptedRefreshThenStillTransient() {
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Failed(
+                  GrantOutcome.Failure.UNREACHABLE,
+                  "connection refused",
+                  Optional.empty(),
+                  Optional.empty()),
+              afterInterruptedRefresh(Optional.of(keycloak(NOW)), NOW.plusSeconds(120)));
+
+      assertThat(failure.severity()).isEqualTo(Severity.TRANSIENT);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
     }
 
     @Test

@@ -136,6 +136,8 @@ class CalloutsTest {
     assertThat(f.target.requests())
         .hasSize(100)
         .allSatisfy(r -> assertThat(f.idp.isCurrentAccessToken(bearerOf(r))).isTrue());
+    // the new token set is marked as used once, not once per callout
+    assertThat(f.tokens.writes().stream().filter(TokenRecord::usedSinceIssued)).hasSize(1);
   }
 
   static Stream<Arguments> expiredTokenDialects() {

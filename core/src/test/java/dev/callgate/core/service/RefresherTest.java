@@ -5,8 +5,14 @@ import static dev.callgate.core.service.ServiceFixture.authorizationCode;
 import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
+import dev.callgate.core.port.StoreUnavailableException;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.testkit.DelegatingTokenStore;
+import dev.callgate.core.token.RefreshStart;
+import dev.callgate.core.token.TokenEvent;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -217,5 +223,194 @@ class RefresherTest {
       assertThat(outcome).isInstanceOf(RefreshOutcome.Rejected.class);
     }
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void refreshWhenAnotherInstanceRefreshedBetweenTheReadAndTheLeaseThenDoesNotCallTheProvider() {
+    TokenSet seen = f.stored(CRM).tokens().orElseThrow();
+    // another instance finishes its refresh (and gives its lease back) just before this one
+    // takes the lease: what this one read before the lease is already out of date
+    TokenStore racing =
+        new DelegatingTokenStore(f.tokens) {
+          @Override
+          public CompletionStage<Boolean> tryLease(
+              TokenKey key, String owner, java.time.Instant until, java.time.Instant now) {
+            TokenRecord latest = f.stored(key);
+            join(f.tokens.compareAndSet(latest.withTokens(tokensFrom("instance-2", seen))));
+            return super.tryLease(key, owner, until, now);
+          }
+        };
+    Refresher refresher =
+        new Refresher(
+            f.credentials,
+            racing,
+            f.idp,
+            f.clock,
+            f.policy,
+            Refresher.Settings.defaults("instance-1"));
+
+    RefreshOutcome outcome =
+        join(refresher.refresh(CRM, RefreshTrigger.ON_DEMAND, Optional.of(seen.accessToken())));
+
+    assertThat(outcome).isInstanceOf(RefreshOutcome.Refreshed.class);
+    assertThat(((RefreshOutcome.Refreshed) outcome).calledProvider()).isFalse();
+    assertThat(accessToken(((RefreshOutcome.Refreshed) outcome).record()))
+        .isEqualTo("at-from-instance-2");
+    assertThat(f.idp.refreshCalls()).isZero();
+    assertThat(f.tokens.leaseHolder(CRM)).isEmpty();
+  }
+
+  /** The record as an instance leaves it that began a refresh and stopped before settling it. */
+  private void interruptedBy(String instance) {
+    TokenRecord latest = f.stored(CRM);
+    assertThat(
+            join(
+                f.tokens.compareAndSet(
+                    latest
+                        .on(TokenEvent.REFRESH_STARTED)
+                        .withUnsettledRefresh(
+                            Optional.of(new RefreshStart(instance, f.clock.now()))))))
+        .isPresent();
+    join(f.tokens.tryLease(CRM, instance, f.clock.now().plusSeconds(30), f.clock.now()));
+    f.clock.advance(Duration.ofSeconds(31));
+  }
+
+  @Test
+  void refreshWhenAnEarlierRefreshWasInterruptedAfterTheProviderRotatedThenResultLost() {
+    f.idp.rotateRefreshTokens(true);
+    TokenSet stored = f.stored(CRM).tokens().orElseThrow();
+    // the interrupted refresh reached the provider, which rotated the refresh token
+    assertThat(join(f.idp.refresh(f.provider(), stored.refreshToken().orElseThrow())))
+        .isInstanceOf(GrantOutcome.Granted.class);
+    interruptedBy("instance-2");
+
+    RefreshOutcome outcome = manual();
+
+    assertThat(outcome).isInstanceOf(RefreshOutcome.Rejected.class);
+    Diagnosis diagnosis = ((RefreshOutcome.Rejected) outcome).diagnosis();
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.REFRESH_RESULT_LOST);
+    assertThat(diagnosis.message()).contains("instance instance-2 began at", "invalid_grant");
+    assertThat(diagnosis.remedy()).contains("/v1/credentials/crm/authorizations", "grace");
+    TokenRecord after = f.stored(CRM);
+    assertThat(after.state()).isEqualTo(TokenState.NEEDS_AUTHORIZATION);
+    assertThat(after.diagnoses()).containsExactly(diagnosis);
+    assertThat(after.unsettledRefresh()).isEmpty();
+  }
+
+  @Test
+  void refreshWhenAnEarlierRefreshWasInterruptedBeforeTheProviderAnsweredThenRecovers() {
+    f.idp.rotateRefreshTokens(true);
+    interruptedBy("instance-2");
+
+    RefreshOutcome outcome = manual();
+
+    assertThat(outcome).isInstanceOf(RefreshOutcome.Refreshed.class);
+    TokenRecord after = f.stored(CRM);
+    assertThat(after.state()).isEqualTo(TokenState.ACTIVE);
+    assertThat(after.unsettledRefresh()).isEmpty();
+    assertThat(f.idp.refreshCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void refreshWhenRefusedWithoutAnInterruptedRefreshThenRevokedNotResultLost() {
+    f.idp.scriptNext(
+        new GrantOutcome.Refused("invalid_grant", Optional.of("grant request is invalid"), 400));
+
+    RefreshOutcome outcome = manual();
+
+    assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().code())
+        .isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
+  }
+
+  @Test
+  void refreshWhenTheProviderTimesOutThenAnInvalidGrantLaterIsTheLostAnswer() {
+    f.idp.scriptNext(
+        new GrantOutcome.Failed(
+            GrantOutcome.Failure.TIMEOUT,
+            "no answer within 10s",
+            Optional.empty(),
+            Optional.empty()),
+        down(),
+        new GrantOutcome.Refused("invalid_grant", Optional.of("grant request is invalid"), 400));
+
+    RefreshOutcome timedOut = manual();
+    assertThat(timedOut).isInstanceOf(RefreshOutcome.Deferred.class);
+    RefreshStart mine = f.stored(CRM).unsettledRefresh().orElseThrow();
+    assertThat(mine.instance()).isEqualTo("instance-1");
+    // a failure with an answer settles nothing more, and keeps the earlier unknown outcome
+    assertThat(manual()).isInstanceOf(RefreshOutcome.Deferred.class);
+    assertThat(f.stored(CRM).unsettledRefresh()).contains(mine);
+
+    RefreshOutcome refused = manual();
+
+    assertThat(((RefreshOutcome.Rejected) refused).diagnosis().code())
+        .isEqualTo(DiagnosisCode.REFRESH_RESULT_LOST);
+    assertThat(f.stored(CRM).unsettledRefresh()).isEmpty();
+  }
+
+  @Test
+  void refreshWhenTheProviderFailsWithAnAnswerThenNothingStaysUnsettled() {
+    f.idp.scriptNext(down());
+
+    manual();
+
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.REFRESH_FAILED);
+    assertThat(f.stored(CRM).unsettledRefresh()).isEmpty();
+  }
+
+  @Test
+  void refreshWhenNewTokensCannotBeStoredAtFirstThenRetriesWhileTheLeaseLasts() {
+    f.idp.hold();
+    CompletionStage<RefreshOutcome> refreshing = manualStage();
+    f.tokens.failWith(new StoreUnavailableException("connection to the database lost", null));
+    f.idp.release();
+    for (int i = 0; i < 10; i++) {
+      f.clock.advance(Duration.ofMillis(500));
+    }
+    assertThat(refreshing.toCompletableFuture()).isNotDone();
+
+    f.tokens.recover();
+    for (int i = 0; i < 10 && !refreshing.toCompletableFuture().isDone(); i++) {
+      f.clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(join(refreshing)).isInstanceOf(RefreshOutcome.Refreshed.class);
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.ACTIVE);
+    assertThat(f.stored(CRM).unsettledRefresh()).isEmpty();
+  }
+
+  @Test
+  void refreshWhenNewTokensCannotBeStoredWithinTheLeaseThenFailsAndLeavesTheRefreshUnsettled() {
+    f.idp.hold();
+    CompletionStage<RefreshOutcome> refreshing = manualStage();
+    f.tokens.failWith(new StoreUnavailableException("connection to the database lost", null));
+    f.idp.release();
+    for (int i = 0; i < 40 && !refreshing.toCompletableFuture().isDone(); i++) {
+      f.clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(refreshing.toCompletableFuture()).isCompletedExceptionally();
+    f.tokens.recover();
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.REFRESHING);
+    assertThat(f.stored(CRM).unsettledRefresh().map(RefreshStart::instance)).contains("instance-1");
+  }
+
+  private CompletionStage<RefreshOutcome> manualStage() {
+    return f.refresher.refresh(CRM, RefreshTrigger.MANUAL, Optional.empty());
+  }
+
+  private static TokenSet tokensFrom(String instance, TokenSet previous) {
+    return new TokenSet(
+        dev.callgate.core.credential.Secret.of("at-from-" + instance),
+        "Bearer",
+        previous.issuedAt().plusSeconds(1),
+        previous.expiresAt().plusSeconds(3600),
+        previous.refreshToken(),
+        previous.refreshTokenExpiry(),
+        previous.scope());
+  }
+
+  private static String accessToken(TokenRecord record) {
+    return record.tokens().orElseThrow().accessToken().reveal();
   }
 }

@@ -89,6 +89,11 @@ final class ServiceFixture {
     return provider;
   }
 
+  /** The provider {@link #provider(List, String)} saved. */
+  AuthProvider provider() {
+    return join(credentials.findProvider("idp")).orElseThrow();
+  }
+
   NamedCredential credential(CredentialDraft draft) {
     NamedCredential credential = valid(draft);
     join(credentials.saveCredential(credential));

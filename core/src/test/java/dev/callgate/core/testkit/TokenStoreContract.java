@@ -7,6 +7,7 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -488,6 +489,7 @@ public abstract class TokenStoreContract {
                 "refreshTokenExpiresAt",
                 T0.plusSeconds(86400))),
         Optional.of(T0.plusSeconds(3000)),
+        Optional.of(new RefreshStart("callgate-contract", T0.minusSeconds(30))),
         0);
   }
 

@@ -1,6 +1,6 @@
 package dev.callgate.adapter.embedded;
 
-import dev.callgate.adapter.sql.LocalTokenChangeFeed;
+import dev.callgate.adapter.sql.LocalChangeFeed;
 import dev.callgate.adapter.sql.Migrations;
 import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
@@ -21,7 +21,8 @@ import org.sqlite.SQLiteDataSource;
  * single writer never contends with itself and every transaction is exclusive.
  */
 public final class SqliteStores {
-  static final List<String> MIGRATIONS = List.of("db/sqlite/V1__schema.sql");
+  static final List<String> MIGRATIONS =
+      List.of("db/sqlite/V1__schema.sql", "db/sqlite/V2__unsettled_refresh.sql");
 
   private SqliteStores() {}
 
@@ -35,7 +36,7 @@ public final class SqliteStores {
     SQLiteDataSource dataSource = new SQLiteDataSource(config);
     dataSource.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     Pool pool = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1));
-    LocalTokenChangeFeed feed = new LocalTokenChangeFeed();
+    LocalChangeFeed feed = new LocalChangeFeed();
     return Migrations.apply(pool, SqlDialect.SQLITE, MIGRATIONS)
         .map(
             applied ->

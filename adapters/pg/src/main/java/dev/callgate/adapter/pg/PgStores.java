@@ -14,11 +14,13 @@ import java.util.List;
 
 /**
  * The PostgreSQL store, for production and for clusters: one pool (vertx-pg-client), the migrations
- * applied under an advisory lock, due tokens claimed with {@code FOR UPDATE SKIP LOCKED}, and token
- * changes announced to every instance with {@code LISTEN/NOTIFY}.
+ * applied under an advisory lock, due tokens claimed with {@code FOR UPDATE SKIP LOCKED}, and
+ * changes of tokens, credentials, providers and API keys announced to every instance with {@code
+ * LISTEN/NOTIFY}.
  */
 public final class PgStores {
-  static final List<String> MIGRATIONS = List.of("db/pg/V1__schema.sql");
+  static final List<String> MIGRATIONS =
+      List.of("db/pg/V1__schema.sql", "db/pg/V2__unsettled_refresh_and_change_feed.sql");
 
   private PgStores() {}
 
@@ -37,15 +39,15 @@ public final class PgStores {
             .using(vertx)
             .build();
     return Migrations.apply(pool, SqlDialect.POSTGRESQL, MIGRATIONS)
-        .compose(applied -> PgTokenChangeFeed.connect(vertx, options))
+        .compose(applied -> PgChangeFeed.connect(vertx, options))
         .map(
             feed ->
                 new SqlStores(
                     pool,
                     SqlDialect.POSTGRESQL,
                     cipher,
-                    // the table's trigger announces every change, this instance's included
-                    key -> {},
+                    // the tables' triggers announce every change, this instance's included
+                    change -> {},
                     feed,
                     feed::close))
         .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));

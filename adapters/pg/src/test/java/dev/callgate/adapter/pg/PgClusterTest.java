@@ -6,6 +6,8 @@ import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.Migrations;
 import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.core.port.StoreChange;
+import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import io.vertx.pgclient.PgBuilder;
@@ -56,13 +58,80 @@ class PgClusterTest {
 
   @Test
   void tokenChangeWhenWrittenByOneInstanceThenTheOtherHearsOfIt() throws Exception {
-    LinkedBlockingQueue<TokenKey> heard = new LinkedBlockingQueue<>();
-    try (AutoCloseable subscription = second.tokenChanges().subscribe(heard::add)) {
-      TokenRecord record = due("crm", 1);
+    LinkedBlockingQueue<StoreChange> heard = new LinkedBlockingQueue<>();
+    TokenRecord record = due("crm", 1);
+    try (AutoCloseable subscription = second.changes().subscribe(heard::add)) {
+      assertThat(second.changes().listening()).isTrue();
 
       first.stores.tokens().compareAndSet(record).toCompletableFuture().join();
 
-      assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(TokenKey.named("crm"));
+      assertThat(heard.poll(5, TimeUnit.SECONDS))
+          .isEqualTo(new StoreChange.TokenChanged(TokenKey.named("crm")));
+    }
+  }
+
+  @Test
+  void changeWhenACredentialProviderOrApiKeyIsWrittenThenTheOtherInstanceHearsOfIt()
+      throws Exception {
+    LinkedBlockingQueue<StoreChange> heard = new LinkedBlockingQueue<>();
+    try (AutoCloseable subscription = second.changes().subscribe(heard::add)) {
+      first.credentialExists("crm");
+      assertThat(heard.poll(5, TimeUnit.SECONDS))
+          .isEqualTo(new StoreChange.CredentialChanged("crm"));
+
+      first.stores.credentials().deleteCredential("crm").toCompletableFuture().join();
+      assertThat(heard.poll(5, TimeUnit.SECONDS))
+          .isEqualTo(new StoreChange.CredentialChanged("crm"));
+
+      first
+          .stores
+          .apiKeys()
+          .save(new StoredApiKey("k1", "billing", Set.of("caller"), new byte[32], T0))
+          .toCompletableFuture()
+          .join();
+      assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(new StoreChange.ApiKeyChanged("k1"));
+    }
+  }
+
+  @Test
+  void feedWhenItsConnectionIsCutThenStopsListeningAndAnnouncesResumedOnceBack() throws Exception {
+    LinkedBlockingQueue<StoreChange> heard = new LinkedBlockingQueue<>();
+    try (AutoCloseable subscription = second.changes().subscribe(heard::add)) {
+      assertThat(second.changes().listening()).isTrue();
+
+      terminateListeners();
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (second.changes().listening() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(second.changes().listening()).as("listening after the cut").isFalse();
+      assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(new StoreChange.Resumed());
+      assertThat(second.changes().listening()).isTrue();
+
+      first.credentialExists("after-the-cut");
+      assertThat(heard.poll(5, TimeUnit.SECONDS))
+          .isEqualTo(new StoreChange.CredentialChanged("after-the-cut"));
+    }
+  }
+
+  /** Ends every session that LISTENs, as a database restart or a network cut would. */
+  private static void terminateListeners() {
+    Pool admin = PgBuilder.pool().connectingTo(PgFixture.database()).using(PgFixture.VERTX).build();
+    try {
+      long terminated =
+          admin
+              .query(
+                  "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity"
+                      + " WHERE datname = current_database() AND query LIKE 'LISTEN%'")
+              .execute()
+              .await()
+              .iterator()
+              .next()
+              .getLong("n");
+      assertThat(terminated).isPositive();
+    } finally {
+      admin.close().await();
     }
   }
 

@@ -12,6 +12,7 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -41,7 +42,7 @@ final class RecordMapper {
       "credential, subject, state, access_token, token_type, issued_at, expires_at, refresh_token,"
           + " refresh_expires_at, refresh_expiry_source, scope, last_refresh_at, last_used_at,"
           + " consecutive_failures, next_attempt_at, attempts_window_start, attempts_count,"
-          + " diagnoses, next_refresh_at, version";
+          + " diagnoses, next_refresh_at, unsettled_refresh_by, unsettled_refresh_at, version";
 
   private final SecretColumns secrets;
 
@@ -74,6 +75,8 @@ final class RecordMapper {
       record.attempts().count(),
       diagnoses(record.diagnoses()),
       Sql.millis(record.nextRefreshAt()),
+      record.unsettledRefresh().map(RefreshStart::instance).orElse(null),
+      Sql.millis(record.unsettledRefresh().map(RefreshStart::at)),
       version
     };
   }
@@ -116,6 +119,11 @@ final class RecordMapper {
             row.getInteger("attempts_count")),
         diagnoses(row.getString("diagnoses")),
         Sql.instant(row, "next_refresh_at"),
+        Optional.ofNullable(row.getString("unsettled_refresh_by"))
+            .map(
+                instance ->
+                    new RefreshStart(
+                        instance, Sql.instant(row, "unsettled_refresh_at").orElseThrow())),
         row.getLong("version"));
   }
 

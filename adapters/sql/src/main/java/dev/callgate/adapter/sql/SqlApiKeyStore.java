@@ -1,20 +1,24 @@
 package dev.callgate.adapter.sql;
 
 import dev.callgate.core.port.ApiKeyStore;
+import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /** {@link ApiKeyStore} on a SQL database: hashes only. */
 final class SqlApiKeyStore implements ApiKeyStore {
   private final Pool pool;
   private final Sql sql;
+  private final Consumer<StoreChange> changed;
 
-  SqlApiKeyStore(Pool pool, Sql sql) {
+  SqlApiKeyStore(Pool pool, Sql sql, Consumer<StoreChange> changed) {
     this.pool = pool;
     this.sql = sql;
+    this.changed = changed;
   }
 
   @Override
@@ -24,7 +28,11 @@ final class SqlApiKeyStore implements ApiKeyStore {
                 pool,
                 SqlCredentialStore.upsert("api_keys", RecordMapper.API_KEY_COLUMNS, "id"),
                 RecordMapper.apiKeyValues(key))
-            .mapEmpty());
+            .map(
+                rows -> {
+                  changed.accept(new StoreChange.ApiKeyChanged(key.id()));
+                  return (Void) null;
+                }));
   }
 
   @Override
@@ -46,6 +54,11 @@ final class SqlApiKeyStore implements ApiKeyStore {
   @Override
   public CompletionStage<Boolean> delete(String id) {
     return Sql.stage(
-        sql.run(pool, "DELETE FROM api_keys WHERE id = ?", id).map(rows -> rows.rowCount() > 0));
+        sql.run(pool, "DELETE FROM api_keys WHERE id = ?", id)
+            .map(
+                rows -> {
+                  changed.accept(new StoreChange.ApiKeyChanged(id));
+                  return rows.rowCount() > 0;
+                }));
   }
 }

@@ -3,6 +3,7 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.token.TokenKey;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,9 +20,9 @@ final class SqlCredentialStore implements CredentialStore {
   private final Pool pool;
   private final Sql sql;
   private final RecordMapper mapper;
-  private final Consumer<TokenKey> changed;
+  private final Consumer<StoreChange> changed;
 
-  SqlCredentialStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<TokenKey> changed) {
+  SqlCredentialStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<StoreChange> changed) {
     this.pool = pool;
     this.sql = sql;
     this.mapper = mapper;
@@ -69,14 +70,22 @@ final class SqlCredentialStore implements CredentialStore {
                 pool,
                 upsert("providers", RecordMapper.PROVIDER_COLUMNS, "name"),
                 mapper.providerValues(provider))
-            .mapEmpty());
+            .map(
+                rows -> {
+                  changed.accept(new StoreChange.ProviderChanged(provider.name()));
+                  return (Void) null;
+                }));
   }
 
   @Override
   public CompletionStage<Boolean> deleteProvider(String name) {
     return Sql.stage(
         sql.run(pool, "DELETE FROM providers WHERE name = ?", name)
-            .map(rows -> rows.rowCount() > 0));
+            .map(
+                rows -> {
+                  changed.accept(new StoreChange.ProviderChanged(name));
+                  return rows.rowCount() > 0;
+                }));
   }
 
   @Override
@@ -105,7 +114,11 @@ final class SqlCredentialStore implements CredentialStore {
                 pool,
                 upsert("credentials", RecordMapper.CREDENTIAL_COLUMNS, "name"),
                 mapper.credentialValues(credential))
-            .mapEmpty());
+            .map(
+                rows -> {
+                  changed.accept(new StoreChange.CredentialChanged(credential.name()));
+                  return (Void) null;
+                }));
   }
 
   @Override
@@ -142,7 +155,12 @@ final class SqlCredentialStore implements CredentialStore {
                                           name))
                               .map(
                                   deleted -> {
-                                    subjects.forEach(s -> changed.accept(new TokenKey(name, s)));
+                                    subjects.forEach(
+                                        s ->
+                                            changed.accept(
+                                                new StoreChange.TokenChanged(
+                                                    new TokenKey(name, s))));
+                                    changed.accept(new StoreChange.CredentialChanged(name));
                                     return deleted.rowCount() > 0;
                                   });
                         })));

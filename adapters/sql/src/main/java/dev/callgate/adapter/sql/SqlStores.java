@@ -1,12 +1,12 @@
 package dev.callgate.adapter.sql;
 
 import dev.callgate.core.port.ApiKeyStore;
+import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.SecretCipher;
-import dev.callgate.core.port.TokenChangeFeed;
+import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenStore;
-import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -39,19 +39,19 @@ public final class SqlStores {
   private final SqlTokenStore tokens;
   private final SqlPendingAuthorizationStore pending;
   private final SqlApiKeyStore apiKeys;
-  private final TokenChangeFeed feed;
+  private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
   /**
-   * {@code changed} hears of every token this process writes or deletes; {@code feed} is how
+   * {@code changed} hears of every record this process writes or deletes; {@code feed} is how
    * listeners learn of changes (in this process only, or from every instance).
    */
   public SqlStores(
       Pool pool,
       SqlDialect dialect,
       SecretCipher cipher,
-      Consumer<TokenKey> changed,
-      TokenChangeFeed feed,
+      Consumer<StoreChange> changed,
+      ChangeFeed feed,
       Supplier<Future<Void>> closeFeed) {
     this.pool = pool;
     this.feed = feed;
@@ -62,7 +62,7 @@ public final class SqlStores {
     this.credentials = new SqlCredentialStore(pool, sql, mapper, changed);
     this.tokens = new SqlTokenStore(pool, sql, mapper, changed);
     this.pending = new SqlPendingAuthorizationStore(pool, sql, mapper);
-    this.apiKeys = new SqlApiKeyStore(pool, sql);
+    this.apiKeys = new SqlApiKeyStore(pool, sql, changed);
   }
 
   public CredentialStore credentials() {
@@ -81,7 +81,7 @@ public final class SqlStores {
     return apiKeys;
   }
 
-  public TokenChangeFeed tokenChanges() {
+  public ChangeFeed changes() {
     return feed;
   }
 

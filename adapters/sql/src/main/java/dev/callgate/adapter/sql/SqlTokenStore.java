@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -26,11 +27,11 @@ final class SqlTokenStore implements TokenStore {
   private final Pool pool;
   private final Sql sql;
   private final RecordMapper mapper;
-  private final Consumer<TokenKey> changed;
+  private final Consumer<StoreChange> changed;
   private final String updateSql;
   private final String insertSql;
 
-  SqlTokenStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<TokenKey> changed) {
+  SqlTokenStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<StoreChange> changed) {
     this.pool = pool;
     this.sql = sql;
     this.mapper = mapper;
@@ -87,7 +88,7 @@ final class SqlTokenStore implements TokenStore {
               if (count != 1) {
                 return Optional.<TokenRecord>empty();
               }
-              changed.accept(next.key());
+              changed.accept(new StoreChange.TokenChanged(next.key()));
               return Optional.of(next.withVersion(stored));
             }));
   }
@@ -236,7 +237,7 @@ final class SqlTokenStore implements TokenStore {
             .map(
                 rows -> {
                   if (rows.rowCount() > 0) {
-                    changed.accept(key);
+                    changed.accept(new StoreChange.TokenChanged(key));
                   }
                   return (Void) null;
                 }));
