@@ -1,12 +1,35 @@
 // A real OpenID Connect provider for the identity-provider adapter's tests.
-// Usage: node server.mjs <port> [accessTokenTtlSeconds] [refreshTokenTtlSeconds]
+// Usage: node server.mjs <port> [accessTokenTtlSeconds] [refreshTokenTtlSeconds] [controlPort]
 // Prints "ready <issuer>" once it listens; the test reads the discovery document before using it.
+//
+// With a control port, a second loopback HTTP server lets a test observe and disturb the provider.
+// It stays up while the provider's own port is down:
+//   GET  /stats                    token-endpoint requests by grant_type, error answers by OAuth
+//                                  error code, refresh grants that issued tokens
+//   POST /stats/reset
+//   POST /hold?phase=BEFORE_PROCESSING|AFTER_PROCESSING
+//                                  hold the next grant_type=refresh_token request before the
+//                                  provider processes it, or its answer after it did
+//   GET  /hold?waitMs=<ms>         {"held": true} once a request is being held, false on timeout
+//   POST /hold/release             let the held request continue
+//   POST /outage?ms=<ms>           close the provider's port (answers once it is closed) and listen
+//                                  again after <ms> with every grant, token and session kept
+//   POST /outage/end               listen again now (answers once it listens)
+import http from 'node:http';
+
 import Provider from 'oidc-provider';
 
+const HOST = '127.0.0.1';
 const port = Number(process.argv[2] ?? 0);
 const accessTokenTtl = Number(process.argv[3] ?? 5);
 const refreshTokenTtl = Number(process.argv[4] ?? 20);
-const issuer = `http://127.0.0.1:${port}`;
+const controlPort = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
+const issuer = `http://${HOST}:${port}`;
+
+const TOKEN_PATH = '/token';
+// A test that forgets to release a hold must not leave a request hanging for the rest of the run.
+const MAX_HOLD_MS = 120_000;
+const RESOURCE_SERVER_ID = 'resource-server';
 
 const configuration = {
   clients: [
@@ -19,13 +42,29 @@ const configuration = {
       redirect_uris: ['http://127.0.0.1/v1/oauth/callback'],
       scope: 'openid offline_access profile api:read',
     },
+    {
+      // A third-party API that checks the access tokens it is shown (RFC 7662); it gets none itself.
+      client_id: RESOURCE_SERVER_ID,
+      client_secret: 'resource-server-secret-with-enough-length-0123456789',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [],
+      response_types: [],
+      redirect_uris: [],
+    },
   ],
   scopes: ['openid', 'offline_access', 'profile', 'api:read'],
+  routes: { token: TOKEN_PATH, introspection: '/token/introspection' },
   features: {
     // Login and consent as plain HTML forms, so a test can drive them with HTTP requests.
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
+    introspection: {
+      enabled: true,
+      // The default lets any confidential client introspect any token; say who may, on purpose.
+      allowedPolicy: async (ctx, client, token) =>
+        client.clientId === RESOURCE_SERVER_ID || client.clientId === token.clientId,
+    },
   },
   // Every refresh answers with a new refresh token and consumes the old one.
   rotateRefreshToken: true,
@@ -46,9 +85,227 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
-provider.listen(port, '127.0.0.1', () => {
-  console.log(`ready ${issuer}`);
+
+const stats = { tokenRequests: {}, tokenErrors: {}, refreshesIssued: 0 };
+const increment = (counts, key) => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+provider.on('grant.success', (ctx) => {
+  if (ctx.oidc.params.grant_type === 'refresh_token') {
+    stats.refreshesIssued += 1;
+  }
 });
+
+// The phase the next refresh_token request is held in, and the request being held now.
+let armedPhase = null;
+let held = null;
+const heldWaiters = new Set();
+
+// Resolves 'released' when the test (or MAX_HOLD_MS) lets the request go on, 'gone' when its
+// client disconnected meanwhile.
+function hold(ctx) {
+  return new Promise((resolve) => {
+    const { socket } = ctx.req;
+    let settled = false;
+    const settle = (outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limit);
+      socket.off('close', gone);
+      ctx.res.off('close', gone);
+      if (held === current) held = null;
+      resolve(outcome);
+    };
+    const gone = () => settle('gone');
+    const limit = setTimeout(() => settle('released'), MAX_HOLD_MS);
+    const current = { release: () => settle('released') };
+    held = current;
+    // The request stream has been read to its end already, so its own 'close' says nothing about
+    // the client; the socket's and the unfinished response's do.
+    socket.once('close', gone);
+    ctx.res.once('close', gone);
+    for (const notify of heldWaiters) notify();
+    if (socket.destroyed) gone();
+  });
+}
+
+// The grant type, read before the provider processes the request, so that a hold can happen
+// before it does. node-oidc-provider then parses the body this leaves on the request.
+async function readGrantType(ctx) {
+  if (!ctx.is('application/x-www-form-urlencoded')) return undefined;
+  const chunks = [];
+  for await (const chunk of ctx.req.iterator({ destroyOnReturn: false })) {
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  ctx.req.body = body;
+  return new URLSearchParams(body.toString('utf8')).get('grant_type') ?? undefined;
+}
+
+provider.use(async (ctx, next) => {
+  // The token endpoint itself only: introspection and revocation live under it.
+  if (ctx.method !== 'POST' || ctx.path !== TOKEN_PATH) {
+    await next();
+    return;
+  }
+  const grantType = await readGrantType(ctx);
+  increment(stats.tokenRequests, grantType ?? '(missing)');
+  const phase = grantType === 'refresh_token' ? armedPhase : null;
+  if (phase) armedPhase = null;
+
+  if (phase === 'BEFORE_PROCESSING' && (await hold(ctx)) === 'gone') {
+    // Never processed: the refresh token stays valid.
+    ctx.respond = false;
+    ctx.req.socket.destroy();
+    return;
+  }
+  await next();
+  if (ctx.status >= 400 && typeof ctx.body?.error === 'string') {
+    increment(stats.tokenErrors, ctx.body.error);
+  }
+  if (phase === 'AFTER_PROCESSING' && (await hold(ctx)) === 'gone') {
+    // Processed (the refresh token rotated), but nobody hears the answer.
+    ctx.respond = false;
+    ctx.req.socket.destroy();
+  }
+});
+
+// The provider's own port: up, or down during an outage. Transitions run one after the other.
+let server = null;
+let outageTimer = null;
+let transitions = Promise.resolve();
+const transition = (step) => {
+  transitions = transitions.then(step, step);
+  return transitions;
+};
+
+const listenOnce = () =>
+  new Promise((resolve, reject) => {
+    const listening = provider.listen(port, HOST);
+    listening.once('listening', () => resolve(listening));
+    listening.once('error', reject);
+  });
+
+async function startListening() {
+  // The port was ours a moment ago; give another process that grabbed it meanwhile a few seconds.
+  for (let attempt = 1; !server; attempt += 1) {
+    try {
+      server = await listenOnce();
+    } catch (error) {
+      if (error.code !== 'EADDRINUSE' || attempt === 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+const stopListening = () =>
+  new Promise((resolve) => {
+    if (!server) {
+      resolve();
+      return;
+    }
+    const closing = server;
+    server = null;
+    closing.close(() => resolve());
+    // Open connections too, held requests included: clients see their connection go away.
+    closing.closeAllConnections();
+  });
+
+const endOutage = () =>
+  transition(() => {
+    clearTimeout(outageTimer);
+    outageTimer = null;
+    return startListening();
+  });
+
+const beginOutage = (ms) =>
+  transition(async () => {
+    clearTimeout(outageTimer);
+    await stopListening();
+    outageTimer = setTimeout(() => endOutage().catch(exit), ms);
+  });
+
+function answer(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+async function control(req, res) {
+  const url = new URL(req.url, `http://${HOST}`);
+  switch (`${req.method} ${url.pathname}`) {
+    case 'GET /stats':
+      return answer(res, 200, stats);
+    case 'POST /stats/reset':
+      stats.tokenRequests = {};
+      stats.tokenErrors = {};
+      stats.refreshesIssued = 0;
+      return answer(res, 204);
+    case 'POST /hold': {
+      const phase = url.searchParams.get('phase');
+      if (phase !== 'BEFORE_PROCESSING' && phase !== 'AFTER_PROCESSING') {
+        return answer(res, 400, { error: `unknown phase ${phase}` });
+      }
+      armedPhase = phase;
+      return answer(res, 204);
+    }
+    case 'GET /hold': {
+      if (held) return answer(res, 200, { held: true });
+      const waitMs = Number(url.searchParams.get('waitMs') ?? 0);
+      return new Promise((resolve) => {
+        const done = (isHeld) => {
+          clearTimeout(timer);
+          heldWaiters.delete(notify);
+          resolve(answer(res, 200, { held: isHeld }));
+        };
+        const notify = () => done(true);
+        const timer = setTimeout(() => done(false), waitMs);
+        heldWaiters.add(notify);
+      });
+    }
+    case 'POST /hold/release': {
+      armedPhase = null;
+      const releasing = held;
+      releasing?.release();
+      return answer(res, 200, { released: Boolean(releasing) });
+    }
+    case 'POST /outage': {
+      const ms = Number(url.searchParams.get('ms'));
+      if (!Number.isFinite(ms) || ms < 0) {
+        return answer(res, 400, { error: 'ms must be a non-negative number' });
+      }
+      await beginOutage(ms);
+      return answer(res, 204);
+    }
+    case 'POST /outage/end':
+      await endOutage();
+      return answer(res, 204);
+    default:
+      return answer(res, 404, { error: 'not found' });
+  }
+}
+
+async function main() {
+  if (controlPort !== undefined) {
+    const controlServer = http.createServer((req, res) => {
+      control(req, res).catch((error) => answer(res, 500, { error: String(error) }));
+    });
+    await new Promise((resolve, reject) => {
+      controlServer.once('error', reject);
+      controlServer.listen(controlPort, HOST, resolve);
+    });
+  }
+  // Listening after the control server, so that a served discovery document means both are up.
+  await transition(startListening);
+  console.log(`ready ${issuer}`);
+}
+
+function exit(error) {
+  console.error(error);
+  process.exit(1);
+}
+
+main().catch(exit);
 
 // The test ends this process; leave quietly.
 for (const signal of ['SIGTERM', 'SIGINT']) {

@@ -31,11 +31,16 @@ public final class BrowserLogin {
   private static final Pattern PROMPT = Pattern.compile("name=\"prompt\" value=\"(\\w+)\"");
   private static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
 
-  record Authorized(String code, String codeVerifier) {}
+  /** The code the provider redirected back with, and the PKCE verifier that goes with it. */
+  public record Authorized(String code, String codeVerifier) {}
 
   private BrowserLogin() {}
 
-  static Authorized authorize(
+  /**
+   * Runs the flow at {@code authorizationEndpoint} for {@code clientId} with PKCE S256, logged in
+   * as {@code login}, and returns the code with its verifier.
+   */
+  public static Authorized authorize(
       URI authorizationEndpoint,
       String clientId,
       URI redirectUri,

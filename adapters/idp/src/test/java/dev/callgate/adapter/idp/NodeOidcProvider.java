@@ -2,7 +2,9 @@ package dev.callgate.adapter.idp;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -17,6 +21,11 @@ import org.junit.jupiter.api.Assumptions;
  * A node-oidc-provider process started from {@code src/test/oidc-provider} (its packages installed
  * with {@code npm ci} on first use) on a free loopback port, with the token lifetimes given.
  * Without Node.js the tests using it are skipped, or fail when {@code CI=true}.
+ *
+ * <p>Beside the provider's own port, the process serves a control port that stays up while the
+ * provider's is down: it counts the token endpoint's requests and answers ({@link #stats()}), holds
+ * the next refresh before or after the provider processes it ({@link #holdNextRefresh}), and closes
+ * the provider's port for a while with every grant and token kept ({@link #outage}).
  */
 public final class NodeOidcProvider implements AutoCloseable {
 
@@ -24,18 +33,142 @@ public final class NodeOidcProvider implements AutoCloseable {
   public static final String CLIENT_SECRET = "callgate-secret-with-enough-length-0123456789";
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
+  /** A confidential client that may introspect the access tokens issued to {@link #CLIENT_ID}. */
+  public static final String RESOURCE_SERVER_ID = "resource-server";
+
+  public static final String RESOURCE_SERVER_SECRET =
+      "resource-server-secret-with-enough-length-0123456789";
+
   private static final Path DIRECTORY = Path.of("src", "test", "oidc-provider");
+  private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
   private final Process process;
   private final URI issuer;
+  private final URI controlUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private URI introspectionEndpoint;
 
-  private NodeOidcProvider(Process process, URI issuer) {
+  private NodeOidcProvider(Process process, URI issuer, URI controlUrl) {
     this.process = process;
     this.issuer = issuer;
+    this.controlUrl = controlUrl;
+  }
+
+  /** Where a held refresh waits: before the provider processes it, or after, with its answer. */
+  public enum HoldPhase {
+    /** The refresh token is untouched until the request is released. */
+    BEFORE_PROCESSING,
+    /** The refresh token has rotated (the old one is consumed); the answer waits. */
+    AFTER_PROCESSING
+  }
+
+  /**
+   * What the token endpoint saw since start or the last {@link #resetStats()}: requests by {@code
+   * grant_type} ({@code (missing)} without one), error answers by OAuth {@code error} code, and
+   * refresh grants that issued tokens.
+   */
+  public record Stats(
+      Map<String, Integer> tokenRequests, Map<String, Integer> tokenErrors, int refreshesIssued) {
+
+    public Stats {
+      tokenRequests = Map.copyOf(tokenRequests);
+      tokenErrors = Map.copyOf(tokenErrors);
+    }
+
+    public int tokenRequests(String grantType) {
+      return tokenRequests.getOrDefault(grantType, 0);
+    }
+
+    public int tokenErrors(String error) {
+      return tokenErrors.getOrDefault(error, 0);
+    }
   }
 
   public URI issuer() {
     return issuer;
+  }
+
+  /** The RFC 7662 endpoint, for {@link #RESOURCE_SERVER_ID} with HTTP basic authentication. */
+  public URI introspectionEndpoint() {
+    return introspectionEndpoint;
+  }
+
+  public Stats stats() {
+    JsonObject stats = new JsonObject(control("GET", "/stats", CONTROL_TIMEOUT));
+    return new Stats(
+        counts(stats.getJsonObject("tokenRequests")),
+        counts(stats.getJsonObject("tokenErrors")),
+        stats.getInteger("refreshesIssued"));
+  }
+
+  public void resetStats() {
+    control("POST", "/stats/reset", CONTROL_TIMEOUT);
+  }
+
+  /**
+   * Holds the next {@code grant_type=refresh_token} request in {@code phase}, once. While it is
+   * held, a client that disconnects loses it: before processing it is dropped unprocessed, after
+   * processing its answer is discarded. A hold ends by {@link #releaseHold()} or after 120 s.
+   */
+  public void holdNextRefresh(HoldPhase phase) {
+    control("POST", "/hold?phase=" + phase.name(), CONTROL_TIMEOUT);
+  }
+
+  /** Returns once a request is being held; fails when none is within {@code timeout}. */
+  public void awaitHeld(Duration timeout) {
+    JsonObject held =
+        new JsonObject(
+            control("GET", "/hold?waitMs=" + timeout.toMillis(), timeout.plus(CONTROL_TIMEOUT)));
+    if (!held.getBoolean("held")) {
+      fail("no refresh_token request was held within " + timeout);
+    }
+  }
+
+  /** Lets the held request continue as if nothing happened; disarms a hold not yet used. */
+  public void releaseHold() {
+    control("POST", "/hold/release", CONTROL_TIMEOUT);
+  }
+
+  /**
+   * Closes the provider's port now (open connections included, so clients see connection refused)
+   * and opens it again after {@code duration}, with every grant, token and session kept. Returns
+   * once the port is closed.
+   */
+  public void outage(Duration duration) {
+    control("POST", "/outage?ms=" + duration.toMillis(), CONTROL_TIMEOUT);
+  }
+
+  /** Ends an outage now; returns once the provider's port accepts connections again. */
+  public void endOutage() {
+    control("POST", "/outage/end", CONTROL_TIMEOUT);
+  }
+
+  private String control(String method, String path, Duration timeout) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(controlUrl + path))
+                  .method(method, HttpRequest.BodyPublishers.noBody())
+                  .timeout(timeout)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        fail("oidc-provider's control answered " + response.statusCode() + ": " + response.body());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new UncheckedIOException("oidc-provider's control port did not answer " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while calling oidc-provider's control", e);
+    }
+  }
+
+  private static Map<String, Integer> counts(JsonObject json) {
+    Map<String, Integer> counts = new HashMap<>();
+    json.forEach(entry -> counts.put(entry.getKey(), ((Number) entry.getValue()).intValue()));
+    return counts;
   }
 
   static NodeOidcProvider start(Duration accessTokenTtl, Duration refreshTokenTtl)
@@ -50,6 +183,10 @@ public final class NodeOidcProvider implements AutoCloseable {
     requireNode();
     installPackages(directory);
     int port = TestSupport.freePort();
+    int controlPort = TestSupport.freePort();
+    while (controlPort == port) {
+      controlPort = TestSupport.freePort();
+    }
     Path log = Path.of("target", "oidc-provider-" + port + ".log");
     Files.createDirectories(log.getParent());
     Process process =
@@ -58,13 +195,17 @@ public final class NodeOidcProvider implements AutoCloseable {
                 "server.mjs",
                 String.valueOf(port),
                 String.valueOf(accessTokenTtl.toSeconds()),
-                String.valueOf(refreshTokenTtl.toSeconds()))
+                String.valueOf(refreshTokenTtl.toSeconds()),
+                String.valueOf(controlPort))
             .directory(directory.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
     NodeOidcProvider provider =
-        new NodeOidcProvider(process, URI.create("http://127.0.0.1:" + port));
+        new NodeOidcProvider(
+            process,
+            URI.create("http://127.0.0.1:" + port),
+            URI.create("http://127.0.0.1:" + controlPort));
     try {
       provider.awaitDiscovery(log);
     } catch (IOException | InterruptedException | AssertionError e) {
@@ -88,6 +229,8 @@ public final class NodeOidcProvider implements AutoCloseable {
                 HttpRequest.newBuilder(discovery).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
+          introspectionEndpoint =
+              URI.create(new JsonObject(response.body()).getString("introspection_endpoint"));
           return;
         }
       } catch (IOException notYet) {
