@@ -3,6 +3,9 @@
 ALTER TABLE tokens ADD COLUMN unsettled_refresh_by TEXT;
 ALTER TABLE tokens ADD COLUMN unsettled_refresh_at BIGINT;
 
+-- The census lists the tokens whose refresh token expires first without sorting them all.
+CREATE INDEX tokens_refresh_expires_at ON tokens (refresh_expires_at);
+
 -- Every change of a cached record is announced on channel callgate_changes, so that every instance
 -- drops what it cached of it. Payload: {"table": …, "credential", "subject", "name", "id": …},
 -- the key columns of the changed row (the others null); never a secret.

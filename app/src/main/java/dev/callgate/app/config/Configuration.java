@@ -9,11 +9,15 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Callgate's settings, read from {@code CALLGATE_*} environment variables and checked all at once,
@@ -26,7 +30,11 @@ public record Configuration(
     Path dataDir,
     Optional<URI> databaseUrl,
     Optional<Secret> masterKey,
-    Optional<Secret> adminKey) {
+    Optional<Secret> adminKey,
+    String instanceId,
+    Duration refreshLease,
+    Duration cacheMaxStaleness,
+    int databasePoolSize) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -35,6 +43,15 @@ public record Configuration(
   public static final String DB_URL = "CALLGATE_DB_URL";
   public static final String MASTER_KEY = "CALLGATE_MASTER_KEY";
   public static final String ADMIN_KEY = "CALLGATE_ADMIN_KEY";
+  public static final String INSTANCE_ID = "CALLGATE_INSTANCE_ID";
+  public static final String REFRESH_LEASE = "CALLGATE_REFRESH_LEASE";
+  public static final String CACHE_MAX_STALENESS = "CALLGATE_CACHE_MAX_STALENESS";
+  public static final String DB_POOL_SIZE = "CALLGATE_DB_POOL_SIZE";
+
+  /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
+  static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
+
+  private static final Pattern INSTANCE_ID_PATTERN = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** An admin key must be hard to guess: at least this many characters. */
   static final int MIN_ADMIN_KEY_LENGTH = 24;
@@ -67,11 +84,80 @@ public record Configuration(
       problems.add(
           problem(ADMIN_KEY, "it must be at least " + MIN_ADMIN_KEY_LENGTH + " characters long"));
     }
+    String instanceId =
+        env.getOrDefault(INSTANCE_ID, "callgate-" + UUID.randomUUID().toString().substring(0, 8));
+    if (!INSTANCE_ID_PATTERN.matcher(instanceId).matches()) {
+      problems.add(
+          problem(
+              INSTANCE_ID, "'" + instanceId + "' is not 1 to 64 letters, digits, '.', '_' or '-'"));
+    }
+    Duration refreshLease = duration(env, REFRESH_LEASE, Duration.ofSeconds(30), problems);
+    if (refreshLease.compareTo(MIN_REFRESH_LEASE) < 0) {
+      problems.add(problem(REFRESH_LEASE, "it must be at least " + MIN_REFRESH_LEASE));
+    }
+    Duration cacheMaxStaleness =
+        duration(env, CACHE_MAX_STALENESS, Duration.ofSeconds(10), problems);
+    int poolSize = count(env, DB_POOL_SIZE, 16, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
     return Validated.valid(
-        new Configuration(port, host, publicUrl, dataDir, databaseUrl, masterKey, adminKey));
+        new Configuration(
+            port,
+            host,
+            publicUrl,
+            dataDir,
+            databaseUrl,
+            masterKey,
+            adminKey,
+            instanceId,
+            refreshLease,
+            cacheMaxStaleness,
+            poolSize));
+  }
+
+  /** An ISO-8601 duration such as {@code PT30S}, not negative. */
+  private static Duration duration(
+      Map<String, String> env, String variable, Duration fallback, List<Diagnosis> problems) {
+    String value = env.get(variable);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      Duration duration = Duration.parse(value.trim());
+      if (duration.isNegative()) {
+        problems.add(problem(variable, "'" + value + "' is negative"));
+        return fallback;
+      }
+      return duration;
+    } catch (DateTimeParseException e) {
+      problems.add(problem(variable, "'" + value + "' is not an ISO-8601 duration such as PT30S"));
+      return fallback;
+    }
+  }
+
+  private static int count(
+      Map<String, String> env, String variable, int fallback, List<Diagnosis> problems) {
+    String value = env.get(variable);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int count = Integer.parseInt(value.trim());
+      if (count >= 1 && count <= 1024) {
+        return count;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(problem(variable, "'" + value + "' is not a number from 1 to 1024"));
+    return fallback;
+  }
+
+  /** How long a refresh's calls to the token endpoint may take: half the lease, 10 s at most. */
+  public Duration tokenEndpointTimeout() {
+    Duration half = refreshLease.dividedBy(2);
+    return half.compareTo(Duration.ofSeconds(10)) < 0 ? half : Duration.ofSeconds(10);
   }
 
   /** Where identity providers send the browser back to. */
@@ -179,6 +265,8 @@ public record Configuration(
         + dataDir
         + ", store="
         + (embedded() ? "embedded" : "postgresql")
+        + ", instance="
+        + instanceId
         + "]";
   }
 }

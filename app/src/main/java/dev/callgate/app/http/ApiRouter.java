@@ -11,8 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * Callgate's HTTP API (DESIGN.md's contract): the routes, who may call them, the body limits, and
@@ -25,14 +23,14 @@ public final class ApiRouter {
   private ApiRouter() {}
 
   /**
-   * {@code ready} tells whether the store answers; {@code callouts} handles {@code
+   * {@code readiness} tells whether the store answers; {@code callouts} handles {@code
    * /v1/callout/{name}/*} (it streams, so it runs before any body handling).
    */
   public static Router create(
       Vertx vertx,
       ApiServices services,
       PrometheusMeterRegistry registry,
-      Supplier<CompletionStage<Boolean>> ready,
+      Readiness readiness,
       CalloutRoute callouts) {
     Router router = Router.router(vertx);
 
@@ -43,7 +41,8 @@ public final class ApiRouter {
         .get("/health/ready")
         .handler(
             ctx ->
-                ready
+                readiness
+                    .store()
                     .get()
                     .whenComplete(
                         (ok, failure) ->
@@ -54,7 +53,15 @@ public final class ApiRouter {
                                       Http.json(
                                           ctx,
                                           up ? 200 : 503,
-                                          new JsonObject().put("status", up ? "UP" : "DOWN"));
+                                          new JsonObject()
+                                              .put("status", up ? "UP" : "DOWN")
+                                              .put("instance", readiness.instance())
+                                              .put("store", up ? "up" : "down")
+                                              .put(
+                                                  "changeFeed",
+                                                  readiness.changeFeed().getAsBoolean()
+                                                      ? "listening"
+                                                      : "not listening"));
                                     })));
     router
         .get("/metrics")

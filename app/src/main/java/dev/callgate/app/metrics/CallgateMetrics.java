@@ -1,7 +1,8 @@
 package dev.callgate.app.metrics;
 
+import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
-import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.RefreshObserver;
@@ -12,6 +13,8 @@ import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -19,24 +22,26 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Callgate's own metrics, beside Vert.x's and the JVM's: callouts (count and latency by credential
- * and outcome), refreshes (by trigger and outcome), tokens by state, and seconds until each token's
- * access and refresh expiry (sampled from the store).
+ * and outcome), refreshes (by trigger and outcome), the caches' reads, and from the store's census:
+ * tokens by state, overdue refreshes, and seconds until the access and refresh expiry of the tokens
+ * whose refresh token ends first.
  */
 public final class CallgateMetrics implements RefreshObserver {
   private final MeterRegistry registry;
   private final MultiGauge tokensByState;
   private final MultiGauge accessExpiry;
   private final MultiGauge refreshExpiry;
+  private final AtomicLong overdue = new AtomicLong();
+  private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -48,8 +53,35 @@ public final class CallgateMetrics implements RefreshObserver {
             .register(registry);
     this.refreshExpiry =
         MultiGauge.builder("callgate_refresh_token_expiry_seconds")
-            .description("Seconds until the refresh token's known or assumed expiry")
+            .description(
+                "Seconds until the refresh token's known or assumed expiry, for the "
+                    + EXPIRY_GAUGES
+                    + " tokens whose refresh token ends first")
             .register(registry);
+    Gauge.builder("callgate_tokens_overdue", overdue, AtomicLong::get)
+        .description("Tokens whose scheduled refresh is more than a minute late")
+        .register(registry);
+  }
+
+  /**
+   * The read-through caches' counts: {@code callgate_cache_reads_total} by {@code result} — {@code
+   * hit} (from memory), {@code store} (read from the store), {@code stale} (from memory because the
+   * store was down).
+   */
+  public void cache(Supplier<CacheStatistics> statistics) {
+    // meters hold their state object weakly: this one lives as long as these metrics
+    this.cacheStatistics = statistics;
+    cacheReads("hit", CacheStatistics::hits);
+    cacheReads("store", s -> s.misses() - s.servedStale());
+    cacheReads("stale", CacheStatistics::servedStale);
+  }
+
+  private void cacheReads(String result, ToDoubleFunction<CacheStatistics> count) {
+    FunctionCounter.builder(
+            "callgate_cache_reads", this, m -> count.applyAsDouble(m.cacheStatistics.get()))
+        .description("Cached lookups by where the answer came from")
+        .tag("result", result)
+        .register(registry);
   }
 
   /** One callout, timed from the request's arrival to Callgate's answer. */
@@ -90,50 +122,46 @@ public final class CallgateMetrics implements RefreshObserver {
       result = "rejected";
       code = ((RefreshOutcome.Rejected) outcome).diagnosis().code().name();
     }
+    // no credential tag: one series per credential would grow with their number (see the log
+    // and the credential's status for which one failed)
     Counter.builder("callgate_refreshes")
         .description("Refreshes by trigger and outcome")
-        .tags(
-            "credential",
-            key.credentialName(),
-            "trigger",
-            trigger.name().toLowerCase(Locale.ROOT),
-            "outcome",
-            result,
-            "code",
-            code)
+        .tags("trigger", trigger.name().toLowerCase(Locale.ROOT), "outcome", result, "code", code)
         .register(registry)
         .increment();
   }
 
-  /** Samples every token of every credential; run it periodically off the request path. */
-  public CompletionStage<Void> sample(
-      CredentialStore credentials, TokenStore tokens, Supplier<Instant> now) {
-    return credentials
-        .listCredentials()
-        .thenCompose(
-            list -> {
-              List<CompletableFuture<List<TokenRecord>>> reads = new ArrayList<>();
-              list.forEach(c -> reads.add(tokens.findByCredential(c.name()).toCompletableFuture()));
-              return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      all -> {
-                        List<TokenRecord> records = new ArrayList<>();
-                        reads.forEach(r -> records.addAll(r.join()));
-                        publish(records, now.get());
-                        return null;
-                      });
-            });
+  /** Tokens this much past their scheduled refresh count as overdue. */
+  static final Duration OVERDUE_AFTER = Duration.ofSeconds(60);
+
+  /**
+   * Per-token expiry gauges are kept for this many tokens, those whose refresh token ends first.
+   */
+  static final int EXPIRY_GAUGES = 100;
+
+  /**
+   * Samples the store's census, whatever the number of tokens: counts by state, overdue refreshes,
+   * and expiry gauges for the tokens whose refresh token ends first. Run it periodically off the
+   * request path.
+   */
+  public CompletionStage<Void> sample(TokenStore tokens, Supplier<Instant> now) {
+    Instant at = now.get();
+    return tokens
+        .census(at.minus(OVERDUE_AFTER), EXPIRY_GAUGES)
+        .thenAccept(census -> publish(census, at));
   }
 
-  private void publish(List<TokenRecord> records, Instant now) {
-    Map<TokenState, Integer> counts = new EnumMap<>(TokenState.class);
+  private void publish(TokenCensus census, Instant now) {
+    List<MultiGauge.Row<?>> states = new ArrayList<>();
     for (TokenState state : TokenState.values()) {
-      counts.put(state, 0);
+      states.add(
+          MultiGauge.Row.of(
+              Tags.of("state", state.name()), census.byState().getOrDefault(state, 0L)));
     }
+    overdue.set(census.overdue());
     List<MultiGauge.Row<?>> access = new ArrayList<>();
     List<MultiGauge.Row<?>> refresh = new ArrayList<>();
-    for (TokenRecord record : records) {
-      counts.merge(record.state(), 1, Integer::sum);
+    for (TokenRecord record : census.soonestRefreshTokenExpiry()) {
       Tags tags =
           Tags.of("credential", record.key().credentialName(), "user", record.key().userSubject());
       record
@@ -144,9 +172,6 @@ public final class CallgateMetrics implements RefreshObserver {
           .flatMap(TokenSet::refreshTokenExpiresAt)
           .ifPresent(at -> refresh.add(MultiGauge.Row.of(tags, seconds(now, at))));
     }
-    List<MultiGauge.Row<?>> states = new ArrayList<>();
-    counts.forEach(
-        (state, count) -> states.add(MultiGauge.Row.of(Tags.of("state", state.name()), count)));
     tokensByState.register(states, true);
     accessExpiry.register(access, true);
     refreshExpiry.register(refresh, true);

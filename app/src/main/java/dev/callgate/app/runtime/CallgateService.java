@@ -1,5 +1,7 @@
 package dev.callgate.app.runtime;
 
+import dev.callgate.adapter.cache.CacheOptions;
+import dev.callgate.adapter.cache.CachedStores;
 import dev.callgate.adapter.embedded.SqliteStores;
 import dev.callgate.adapter.http.CalloutTransportOptions;
 import dev.callgate.adapter.http.CalloutTransports;
@@ -12,6 +14,7 @@ import dev.callgate.app.config.Configuration;
 import dev.callgate.app.http.ApiRouter;
 import dev.callgate.app.http.ApiServices;
 import dev.callgate.app.http.CalloutRoute;
+import dev.callgate.app.http.Readiness;
 import dev.callgate.app.http.StreamingCalloutBodies;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.core.port.CalloutTransport;
@@ -41,7 +44,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -55,13 +57,19 @@ public final class CallgateService {
 
   private final Vertx vertx;
   private final SqlStores stores;
+  private final CachedStores cached;
   private final HttpServer server;
   private final RefreshScheduler scheduler;
 
   private CallgateService(
-      Vertx vertx, SqlStores stores, HttpServer server, RefreshScheduler scheduler) {
+      Vertx vertx,
+      SqlStores stores,
+      CachedStores cached,
+      HttpServer server,
+      RefreshScheduler scheduler) {
     this.vertx = vertx;
     this.stores = stores;
+    this.cached = cached;
     this.server = server;
     this.scheduler = scheduler;
   }
@@ -103,7 +111,11 @@ public final class CallgateService {
     Future<SqlStores> opened =
         config.embedded()
             ? SqliteStores.open(vertx, config.dataDir().resolve("callgate.db"), cipher)
-            : PgStores.connect(vertx, config.databaseUrl().orElseThrow().toString(), cipher, 16);
+            : PgStores.connect(
+                vertx,
+                config.databaseUrl().orElseThrow().toString(),
+                cipher,
+                config.databasePoolSize());
     opened
         .compose(stores -> wire(vertx, config, stores, registry, out))
         .onComplete(
@@ -127,12 +139,26 @@ public final class CallgateService {
     VertxClock clock = new VertxClock(vertx);
     SecureRandom random = new SecureRandom();
     RefreshPolicy policy = new RefreshPolicy(RefreshPolicy.Settings.defaults(), random);
+    CachedStores cached =
+        CachedStores.over(
+            stores.credentials(),
+            stores.tokens(),
+            stores.apiKeys(),
+            stores.changes(),
+            new CacheOptions(config.cacheMaxStaleness(), CacheOptions.defaults().maximumSize()));
     CallgateMetrics metrics = new CallgateMetrics(registry);
+    metrics.cache(cached::statistics);
     IdentityProvider identityProvider =
-        IdentityProviders.create(vertx, IdentityProviderOptions.defaults().withClock(clock::now));
+        IdentityProviders.create(
+            vertx,
+            IdentityProviderOptions.defaults()
+                .withConnectTimeout(config.tokenEndpointTimeout())
+                .withRequestTimeout(config.tokenEndpointTimeout())
+                .withClock(clock::now));
     CalloutTransport transport =
         CalloutTransports.create(vertx, CalloutTransportOptions.defaults());
-    String instanceId = "callgate-" + UUID.randomUUID().toString().substring(0, 8);
+    String instanceId = config.instanceId();
+    // What decides on a token reads the store itself; what serves callouts reads the caches.
     Refresher refresher =
         new Refresher(
             stores.credentials(),
@@ -140,13 +166,14 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            Refresher.Settings.defaults(instanceId),
+            new Refresher.Settings(
+                instanceId, config.refreshLease(), Refresher.Settings.LEASE_POLL_INTERVAL),
             metrics);
     Callouts callouts =
-        new Callouts(stores.credentials(), stores.tokens(), refresher, transport, clock, policy);
+        new Callouts(cached.credentials(), cached.tokens(), refresher, transport, clock, policy);
     Authorizations authorizations =
         new Authorizations(
-            stores.credentials(),
+            cached.credentials(),
             stores.tokens(),
             stores.pendingAuthorizations(),
             identityProvider,
@@ -154,32 +181,34 @@ public final class CallgateService {
             random,
             policy,
             new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
-    ApiKeys apiKeys = new ApiKeys(stores.apiKeys(), clock, random, config.adminKey());
+    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), clock, random, config.adminKey());
     RefreshSchedule schedule =
         new RefreshSchedule(
-            stores.credentials(),
+            cached.credentials(),
             stores.tokens(),
             refresher,
             clock,
             policy,
-            new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
+            new RefreshSchedule.Settings(
+                instanceId, RefreshScheduler.BATCH_SIZE, config.refreshLease()));
     ApiServices services =
         new ApiServices(
-            apiKeys, stores.credentials(), stores.tokens(), callouts, authorizations, refresher);
+            apiKeys, cached.credentials(), stores.tokens(), callouts, authorizations, refresher);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
-            stores.credentials(),
+            cached.credentials(),
             new StreamingCalloutBodies(BUFFERED_BODY_LIMIT),
             metrics::callout);
-    RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1), 100);
+    RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1));
+    Readiness readiness = new Readiness(instanceId, stores::ping, stores.changes()::listening);
     return Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext())
         .compose(
             bootstrap ->
                 vertx
                     .createHttpServer()
                     .requestHandler(
-                        ApiRouter.create(vertx, services, registry, stores::ping, calloutRoute))
+                        ApiRouter.create(vertx, services, registry, readiness, calloutRoute))
                     .listen(config.httpPort(), config.httpHost())
                     .map(
                         server -> {
@@ -187,8 +216,12 @@ public final class CallgateService {
                           vertx.setPeriodic(
                               15_000,
                               id ->
-                                  metrics.sample(
-                                      stores.credentials(), stores.tokens(), clock::now));
+                                  metrics
+                                      .sample(stores.tokens(), clock::now)
+                                      .whenComplete(
+                                          (sampled, failure) -> {
+                                            // the store's trouble shows in readiness and logs
+                                          }));
                           out.println(
                               "Callgate listening on http://"
                                   + config.httpHost()
@@ -200,13 +233,15 @@ public final class CallgateService {
                                       : "PostgreSQL")
                                   + ", redirect URI: "
                                   + config.redirectUri()
+                                  + ", instance: "
+                                  + instanceId
                                   + ")");
                           bootstrap.ifPresent(
                               created ->
                                   out.println(
                                       "Generated the admin API key (shown once, keep it): "
                                           + created.key().reveal()));
-                          return new CallgateService(vertx, stores, server, scheduler);
+                          return new CallgateService(vertx, stores, cached, server, scheduler);
                         }));
   }
 
@@ -217,6 +252,11 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    try {
+      cached.close();
+    } catch (Exception e) {
+      // closing a subscription does not fail; nothing to do if it did
+    }
     try {
       server.close().eventually(stores::close).toCompletionStage().toCompletableFuture().join();
     } finally {

@@ -6,6 +6,7 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,46 @@ class ConfigurationTest {
     assertThat(config.embedded()).isTrue();
     assertThat(config.masterKey()).isEmpty();
     assertThat(config.adminKey()).isEmpty();
+    assertThat(config.instanceId()).matches("callgate-[0-9a-f]{8}");
+    assertThat(config.refreshLease()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.tokenEndpointTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.cacheMaxStaleness()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.databasePoolSize()).isEqualTo(16);
+  }
+
+  @Test
+  void fromEnvironmentWhenClusterSettingsAreGivenThenUsesThem() {
+    Configuration config =
+        valid(
+            Map.of(
+                Configuration.INSTANCE_ID, "callgate-a.zone-1",
+                Configuration.REFRESH_LEASE, "PT6S",
+                Configuration.CACHE_MAX_STALENESS, "PT0S",
+                Configuration.DB_POOL_SIZE, "4"));
+
+    assertThat(config.instanceId()).isEqualTo("callgate-a.zone-1");
+    assertThat(config.refreshLease()).isEqualTo(Duration.ofSeconds(6));
+    assertThat(config.tokenEndpointTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(config.cacheMaxStaleness()).isZero();
+    assertThat(config.databasePoolSize()).isEqualTo(4);
+  }
+
+  @Test
+  void fromEnvironmentWhenClusterSettingsAreBadThenNamesEachVariable() {
+    String problems =
+        problems(
+            Map.of(
+                Configuration.INSTANCE_ID, "two words",
+                Configuration.REFRESH_LEASE, "PT1S",
+                Configuration.CACHE_MAX_STALENESS, "10 seconds",
+                Configuration.DB_POOL_SIZE, "0"));
+
+    assertThat(problems)
+        .contains(
+            Configuration.INSTANCE_ID + " is invalid",
+            Configuration.REFRESH_LEASE + " is invalid: it must be at least PT2S",
+            Configuration.CACHE_MAX_STALENESS + " is invalid: '10 seconds' is not an ISO-8601",
+            Configuration.DB_POOL_SIZE + " is invalid: '0' is not a number from 1 to 1024");
   }
 
   @Test

@@ -103,7 +103,8 @@ class ApiTest {
             vertx,
             services,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            () -> CompletableFuture.completedStage(true),
+            new Readiness(
+                "callgate-test", () -> CompletableFuture.completedStage(true), () -> true),
             new CalloutRoute(
                 callouts,
                 credentials,

@@ -44,4 +44,10 @@ public interface TokenStore {
   CompletionStage<List<TokenRecord>> findByCredential(String credentialName);
 
   CompletionStage<Void> delete(TokenKey key);
+
+  /**
+   * Counts the records by state and those whose {@code nextRefreshAt} is before {@code
+   * overdueBefore}, and returns the {@code soonest} records with the earliest refresh-token expiry.
+   */
+  CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest);
 }

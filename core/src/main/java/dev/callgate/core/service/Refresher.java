@@ -59,8 +59,11 @@ public final class Refresher {
       Objects.requireNonNull(leasePollInterval, "leasePollInterval");
     }
 
+    /** How often a waiter looks for the lease holder's result. */
+    public static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(100);
+
     public static Settings defaults(String instanceId) {
-      return new Settings(instanceId, Duration.ofSeconds(30), Duration.ofMillis(100));
+      return new Settings(instanceId, Duration.ofSeconds(30), LEASE_POLL_INTERVAL);
     }
   }
 
@@ -113,10 +116,23 @@ public final class Refresher {
    */
   public CompletionStage<RefreshOutcome> refresh(
       TokenKey key, RefreshTrigger trigger, Optional<Secret> basedOn) {
+    return refresh(key, trigger, basedOn, true);
+  }
+
+  private CompletionStage<RefreshOutcome> refresh(
+      TokenKey key, RefreshTrigger trigger, Optional<Secret> basedOn, boolean mayJoin) {
     CompletableFuture<RefreshOutcome> mine = new CompletableFuture<>();
     CompletableFuture<RefreshOutcome> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
-      return running.copy();
+      // The refresh under way began before this caller found its token wanting, and may end with
+      // that very token (another instance's, read from the store): then this caller needs one more.
+      return running
+          .copy()
+          .thenCompose(
+              outcome ->
+                  mayJoin && endsWith(outcome, basedOn)
+                      ? refresh(key, trigger, basedOn, false)
+                      : done(outcome));
     }
     CompletionStage<RefreshOutcome> work;
     try {
@@ -563,6 +579,16 @@ public final class Refresher {
 
   private Duration attemptWindow() {
     return planner.policy().settings().attemptWindow();
+  }
+
+  private static boolean endsWith(RefreshOutcome outcome, Optional<Secret> basedOn) {
+    return basedOn.isPresent()
+        && outcome instanceof RefreshOutcome.Refreshed refreshed
+        && refreshed
+            .record()
+            .tokens()
+            .map(tokens -> tokens.accessToken().equals(basedOn.get()))
+            .orElse(false);
   }
 
   private static boolean refreshedSince(TokenRecord record, Optional<Secret> basedOn) {

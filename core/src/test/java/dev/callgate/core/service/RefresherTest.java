@@ -260,6 +260,31 @@ class RefresherTest {
     assertThat(f.tokens.leaseHolder(CRM)).isEmpty();
   }
 
+  @Test
+  void refreshWhenJoiningARefreshThatEndsWithTheTokenTheCallerFoundWantingThenRefreshesOnceMore() {
+    TokenSet first = f.stored(CRM).tokens().orElseThrow();
+    join(f.tokens.tryLease(CRM, "instance-2", f.clock.now().plusSeconds(30), f.clock.now()));
+    // this process waits for instance-2, which stores a new token and gives its lease back
+    CompletionStage<RefreshOutcome> waiting =
+        f.refresher.refresh(CRM, RefreshTrigger.ON_DEMAND, Optional.of(first.accessToken()));
+    TokenSet theirs = tokensFrom("instance-2", first);
+    assertThat(join(f.tokens.compareAndSet(f.stored(CRM).withTokens(theirs)))).isPresent();
+    join(f.tokens.releaseLease(CRM, "instance-2"));
+    // a callout read instance-2's token, and the target refused it: it joins the refresh under way
+    CompletionStage<RefreshOutcome> rejected =
+        f.refresher.refresh(CRM, RefreshTrigger.ON_401, Optional.of(theirs.accessToken()));
+    f.clock.advance(Duration.ofMillis(200));
+
+    assertThat(accessToken(((RefreshOutcome.Refreshed) join(waiting)).record()))
+        .isEqualTo("at-from-instance-2");
+    RefreshOutcome again = join(rejected);
+    assertThat(again).isInstanceOf(RefreshOutcome.Refreshed.class);
+    assertThat(accessToken(((RefreshOutcome.Refreshed) again).record()))
+        .isNotEqualTo("at-from-instance-2")
+        .isEqualTo(accessToken(f.stored(CRM)));
+    assertThat(f.idp.refreshCalls()).isEqualTo(1);
+  }
+
   /** The record as an instance leaves it that began a refresh and stopped before settling it. */
   private void interruptedBy(String instance) {
     TokenRecord latest = f.stored(CRM);

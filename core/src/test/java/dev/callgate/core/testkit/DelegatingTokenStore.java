@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -53,5 +54,10 @@ public class DelegatingTokenStore implements TokenStore {
   @Override
   public CompletionStage<Void> delete(TokenKey key) {
     return delegate.delete(key);
+  }
+
+  @Override
+  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
+    return delegate.census(overdueBefore, soonest);
   }
 }

@@ -1,11 +1,15 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +152,35 @@ public final class InMemoryTokenStore implements TokenStore {
           leases.remove(key);
           return null;
         });
+  }
+
+  @Override
+  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
+    Objects.requireNonNull(overdueBefore, "overdueBefore");
+    return call(
+        () -> {
+          Map<TokenState, Long> byState = new EnumMap<>(TokenState.class);
+          records.values().forEach(r -> byState.merge(r.state(), 1L, Long::sum));
+          long overdue =
+              records.values().stream()
+                  .filter(
+                      r -> r.nextRefreshAt().filter(at -> at.isBefore(overdueBefore)).isPresent())
+                  .count();
+          List<TokenRecord> soonestExpiring =
+              records.values().stream()
+                  .filter(r -> refreshTokenExpiry(r).isPresent())
+                  .sorted(
+                      Comparator.comparing((TokenRecord r) -> refreshTokenExpiry(r).get())
+                          .thenComparing(r -> r.key().credentialName())
+                          .thenComparing(r -> r.key().userSubject()))
+                  .limit(Math.max(0, soonest))
+                  .toList();
+          return new TokenCensus(byState, overdue, soonestExpiring);
+        });
+  }
+
+  private static Optional<Instant> refreshTokenExpiry(TokenRecord record) {
+    return record.tokens().flatMap(TokenSet::refreshTokenExpiresAt);
   }
 
   /** Every record of a credential goes, with its leases (what deleting a credential does). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
@@ -15,6 +16,7 @@ import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
@@ -441,6 +443,40 @@ public abstract class TokenStoreContract {
   }
 
   // ---- building blocks ----
+
+  @Test
+  void censusWhenRecordsStandInSeveralStatesThenCountsThemAndListsTheSoonestExpiring() {
+    insert(fullRecord(key("full")));
+    insert(due("due-early", T0.minusSeconds(120)));
+    insert(due("due-late", T0.plusSeconds(120)));
+    TokenSet tokens = fullTokens();
+    TokenSet expiringFirst =
+        new TokenSet(
+            tokens.accessToken(),
+            tokens.tokenType(),
+            tokens.issuedAt(),
+            tokens.expiresAt(),
+            tokens.refreshToken(),
+            Optional.of(
+                new RefreshTokenExpiry(T0.plusSeconds(60), RefreshTokenExpiry.Source.CONFIGURED)),
+            tokens.scope());
+    insert(
+        TokenRecord.unauthorized(key("first"))
+            .withTokens(expiringFirst)
+            .withState(TokenState.ACTIVE));
+
+    TokenCensus census = join(store.census(T0.minusSeconds(60), 1));
+
+    assertThat(census.byState())
+        .containsOnly(Map.entry(TokenState.REFRESH_FAILED, 3L), Map.entry(TokenState.ACTIVE, 1L));
+    assertThat(census.overdue()).isEqualTo(1);
+    assertThat(census.soonestRefreshTokenExpiry())
+        .singleElement()
+        .satisfies(record -> assertThat(record.key()).isEqualTo(key("first")));
+    assertThat(join(store.census(T0, 10)).soonestRefreshTokenExpiry())
+        .extracting(TokenRecord::key)
+        .containsExactly(key("first"), key("due-early"), key("due-late"), key("full"));
+  }
 
   protected static TokenKey key(String credentialName) {
     return TokenKey.named(credentialName);

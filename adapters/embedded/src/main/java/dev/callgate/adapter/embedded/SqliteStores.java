@@ -22,7 +22,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class SqliteStores {
   static final List<String> MIGRATIONS =
-      List.of("db/sqlite/V1__schema.sql", "db/sqlite/V2__unsettled_refresh.sql");
+      List.of("db/sqlite/V1__schema.sql", "db/sqlite/V2__unsettled_refresh_and_census.sql");
 
   private SqliteStores() {}
 

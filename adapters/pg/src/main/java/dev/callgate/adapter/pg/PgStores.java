@@ -6,6 +6,7 @@ import dev.callgate.adapter.sql.SqlStores;
 import dev.callgate.core.port.SecretCipher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -24,10 +25,25 @@ public final class PgStores {
 
   private PgStores() {}
 
-  /** {@code url}: {@code postgresql://user:password@host:port/database}. */
+  /** How long opening a connection may take: a database that does not answer fails fast. */
+  static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+  /**
+   * {@code url}: {@code postgresql://user:password@host:port/database}. A URL the driver cannot
+   * read fails the future with a message that leaves the URL (and its password) out.
+   */
   public static Future<SqlStores> connect(
       Vertx vertx, String url, SecretCipher cipher, int poolSize) {
-    return connect(vertx, PgConnectOptions.fromUri(url), cipher, poolSize);
+    PgConnectOptions options;
+    try {
+      options = PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "the database URL is not a PostgreSQL connection URI"
+                  + " (postgresql://user:password@host:port/database)"));
+    }
+    return connect(vertx, options, cipher, poolSize);
   }
 
   public static Future<SqlStores> connect(
@@ -35,6 +51,7 @@ public final class PgStores {
     Pool pool =
         PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(poolSize))
+            .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
             .connectingTo(options)
             .using(vertx)
             .build();

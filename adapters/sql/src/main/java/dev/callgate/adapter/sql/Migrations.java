@@ -61,7 +61,11 @@ public final class Migrations {
 
   private static Future<Void> lock(SqlConnection connection, Sql sql) {
     return switch (sql.dialect()) {
-      case POSTGRESQL -> sql.run(connection, "SELECT pg_advisory_xact_lock(?)", LOCK).mapEmpty();
+      case POSTGRESQL ->
+          sql.run(connection, "SELECT pg_advisory_xact_lock(?)", LOCK)
+              // "already exists, skipping" is how a second instance sees the migrations table
+              .compose(v -> sql.run(connection, "SET LOCAL client_min_messages TO warning"))
+              .mapEmpty();
       case SQLITE -> Future.succeededFuture();
     };
   }

@@ -1,9 +1,11 @@
 package dev.callgate.adapter.sql;
 
 import dev.callgate.core.port.StoreChange;
+import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenState;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -12,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -215,6 +219,40 @@ final class SqlTokenStore implements TokenStore {
                     + " FROM tokens WHERE credential = ? ORDER BY subject",
                 credentialName)
             .map(rows -> Sql.all(rows, mapper::token)));
+  }
+
+  @Override
+  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
+    Future<Map<TokenState, Long>> byState =
+        sql.run(pool, "SELECT state, count(*) AS n FROM tokens GROUP BY state")
+            .map(
+                rows -> {
+                  Map<TokenState, Long> counts = new EnumMap<>(TokenState.class);
+                  rows.forEach(
+                      row ->
+                          counts.put(TokenState.valueOf(row.getString("state")), row.getLong("n")));
+                  return counts;
+                });
+    Future<Long> overdue =
+        sql.run(
+                pool,
+                "SELECT count(*) AS n FROM tokens WHERE next_refresh_at < ?",
+                overdueBefore.toEpochMilli())
+            .map(rows -> rows.iterator().next().getLong("n"));
+    Future<List<TokenRecord>> soonestExpiring =
+        sql.run(
+                pool,
+                "SELECT "
+                    + RecordMapper.TOKEN_COLUMNS
+                    + " FROM tokens WHERE refresh_expires_at IS NOT NULL"
+                    + " ORDER BY refresh_expires_at, credential, subject LIMIT ?",
+                Math.max(0, soonest))
+            .map(rows -> Sql.all(rows, mapper::token));
+    return Sql.stage(
+        Future.all(byState, overdue, soonestExpiring)
+            .map(
+                all ->
+                    new TokenCensus(byState.result(), overdue.result(), soonestExpiring.result())));
   }
 
   @Override

@@ -1,0 +1,20 @@
+package dev.callgate.app.http;
+
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What {@code /health/ready} reports: this instance's id, whether the store answers (the instance
+ * is ready only then), and whether it hears other instances' changes (when it does not, its caches
+ * read through: slower, still correct).
+ */
+public record Readiness(
+    String instance, Supplier<CompletionStage<Boolean>> store, BooleanSupplier changeFeed) {
+  public Readiness {
+    Objects.requireNonNull(instance, "instance");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(changeFeed, "changeFeed");
+  }
+}
