@@ -15,13 +15,14 @@
 //   POST /outage?ms=<ms>           close the provider's port (answers once it is closed) and listen
 //                                  again after <ms> with every grant, token and session kept
 //   POST /outage/end               listen again now (answers once it listens)
+//   POST /ttl?access=<seconds>     the lifetime of access tokens issued from now on
 import http from 'node:http';
 
 import Provider from 'oidc-provider';
 
 const HOST = '127.0.0.1';
 const port = Number(process.argv[2] ?? 0);
-const accessTokenTtl = Number(process.argv[3] ?? 5);
+let accessTokenTtl = Number(process.argv[3] ?? 5);
 const refreshTokenTtl = Number(process.argv[4] ?? 20);
 const controlPort = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const issuer = `http://${HOST}:${port}`;
@@ -72,13 +73,15 @@ const configuration = {
   issueRefreshToken: async (ctx, client, code) =>
     client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   ttl: {
-    AccessToken: accessTokenTtl,
+    // read at every issue, so that the control port can change it
+    AccessToken: () => accessTokenTtl,
     ClientCredentials: accessTokenTtl,
     AuthorizationCode: 60,
     IdToken: 60,
     Interaction: 300,
     Session: 300,
-    Grant: 300,
+    // a grant outlives its refresh tokens: they end by their own lifetime, not by the grant's
+    Grant: 86400,
     RefreshToken: refreshTokenTtl,
   },
   pkce: { required: () => false },
@@ -280,6 +283,14 @@ async function control(req, res) {
     case 'POST /outage/end':
       await endOutage();
       return answer(res, 204);
+    case 'POST /ttl': {
+      const seconds = Number(url.searchParams.get('access'));
+      if (!Number.isInteger(seconds) || seconds < 1) {
+        return answer(res, 400, { error: 'access must be a positive number of seconds' });
+      }
+      accessTokenTtl = seconds;
+      return answer(res, 204);
+    }
     default:
       return answer(res, 404, { error: 'not found' });
   }

@@ -106,6 +106,11 @@ public final class NodeOidcProvider implements AutoCloseable {
     control("POST", "/stats/reset", CONTROL_TIMEOUT);
   }
 
+  /** Access tokens issued from now on live {@code ttl} (whole seconds, at least one). */
+  public void accessTokenTtl(Duration ttl) {
+    control("POST", "/ttl?access=" + ttl.toSeconds(), CONTROL_TIMEOUT);
+  }
+
   /**
    * Holds the next {@code grant_type=refresh_token} request in {@code phase}, once. While it is
    * held, a client that disconnects loses it: before processing it is dropped unprocessed, after

@@ -50,12 +50,13 @@ class NodeOidcProviderControlTest {
   private static IdentityProvider idp;
   private static AuthProvider provider;
   private static final HttpClient http = HttpClient.newHttpClient();
+  private static final Duration ACCESS_TTL = Duration.ofSeconds(60);
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     idp = IdentityProviders.create(vertx, IdentityProviderOptions.defaults());
-    server = NodeOidcProvider.start(Duration.ofSeconds(60), Duration.ofSeconds(120));
+    server = NodeOidcProvider.start(ACCESS_TTL, Duration.ofSeconds(120));
     provider =
         TestSupport.withIssuer(
             server.issuer(),
@@ -339,6 +340,24 @@ class NodeOidcProviderControlTest {
     assertThat(answer.getString("sub")).isEqualTo("alice");
     assertThat(answer.getString("client_id")).isEqualTo(NodeOidcProvider.CLIENT_ID);
     assertThat(answer.getLong("exp")).isGreaterThan(System.currentTimeMillis() / 1000);
+  }
+
+  @Test
+  void accessTokenTtlWhenChangedThenTokensIssuedFromNowOnLiveThatLong() throws Exception {
+    try {
+      server.accessTokenTtl(Duration.ofMinutes(10));
+
+      TokenResponse tokens = authorizeOffline();
+
+      assertThat(tokens.expiresIn()).contains(Duration.ofMinutes(10));
+      assertThat(refresh(tokens.refreshToken().orElseThrow()))
+          .isInstanceOfSatisfying(
+              GrantOutcome.Granted.class,
+              granted ->
+                  assertThat(granted.response().expiresIn()).contains(Duration.ofMinutes(10)));
+    } finally {
+      server.accessTokenTtl(ACCESS_TTL);
+    }
   }
 
   @Test
