@@ -11,6 +11,8 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /**
@@ -24,6 +26,18 @@ final class CalloutLoad implements AutoCloseable {
     static Result failed(Throwable failure) {
       return new Result(-1, "no answer: " + failure.getClass().getSimpleName(), "");
     }
+  }
+
+  /** "998 × 200, 2 × 401 TOKEN_REJECTED_AFTER_REFRESH": the answers, counted. */
+  static String summary(List<Result> results) {
+    Map<String, Long> counts = new TreeMap<>();
+    for (Result result : results) {
+      String answer = result.status() + (result.error().equals("none") ? "" : " " + result.error());
+      counts.merge(answer, 1L, Long::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    counts.forEach((answer, count) -> parts.add(count + " × " + answer));
+    return String.join(", ", parts);
   }
 
   private final Vertx vertx = Vertx.vertx();

@@ -1,6 +1,12 @@
 package dev.callgate.app.cluster;
 
+import dev.callgate.adapter.idp.NodeOidcProvider;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -18,11 +24,17 @@ import java.util.concurrent.Future;
  */
 final class Cluster implements AutoCloseable {
   static final String ADMIN_KEY = "cluster-admin-key-0123456789abcdef";
+  static final Path IDP_DIRECTORY =
+      Path.of("..", "adapters", "idp", "src", "test", "oidc-provider");
+
+  /** An auth provider at its own node-oidc-provider, and a target API that checks its tokens. */
+  record Provider(String name, NodeOidcProvider idp, IntrospectingTarget target) {}
 
   private final PostgresServer postgres;
   private final String databaseUrl;
   private final Map<String, String> environment;
   private final List<CallgateProcess> instances = new ArrayList<>();
+  private final List<AutoCloseable> resources = new ArrayList<>();
 
   private Cluster(PostgresServer postgres, String databaseUrl, Map<String, String> environment) {
     this.postgres = postgres;
@@ -102,6 +114,52 @@ final class Cluster implements AutoCloseable {
     return restarted;
   }
 
+  /**
+   * Starts a node-oidc-provider (rotating refresh tokens) and a target checking its tokens, and
+   * registers the provider as {@code name}, its refresh-token lifetime stated.
+   */
+  Provider provider(String name, Duration accessTtl, Duration refreshTtl) throws Exception {
+    NodeOidcProvider idp = NodeOidcProvider.start(IDP_DIRECTORY, accessTtl, refreshTtl);
+    resources.add(0, idp);
+    IntrospectingTarget target = new IntrospectingTarget(idp);
+    resources.add(0, target);
+    client(0).createProvider(name, idp.issuer(), List.of("openid", "offline_access"), refreshTtl);
+    return new Provider(name, idp, target);
+  }
+
+  /** An authorization-code credential for {@code provider}'s target, callable by "app". */
+  void credential(String name, Provider provider, boolean keepAlive) {
+    client(0)
+        .createCredential(
+            name,
+            URI.create(provider.target().baseUrl() + "/api"),
+            provider.name(),
+            new JsonObject()
+                .put("keepAlive", keepAlive)
+                .put("allowedCallers", new JsonArray().add("app")));
+  }
+
+  /** A caller key for {@code subject}. */
+  String callerKey(String subject) {
+    CallgateClient.Answer key =
+        client(0)
+            .call(
+                "POST",
+                "/v1/keys",
+                new JsonObject()
+                    .put("subject", subject)
+                    .put("roles", new JsonArray().add("caller")));
+    if (key.status() != 201) {
+      throw new IllegalStateException("no key for " + subject + ": " + key.body());
+    }
+    return key.json().getString("key");
+  }
+
+  /** The callout URL of {@code credential}'s {@code path} at instance {@code index}. */
+  URI callout(int index, String credential, String path) {
+    return URI.create(instances.get(index).baseUri() + "/v1/callout/" + credential + path);
+  }
+
   /** The sum of a metric over the instances that run. */
   double metric(String name, Map<String, String> labels) {
     double sum = 0;
@@ -116,6 +174,13 @@ final class Cluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     Exception failure = null;
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        failure = first(failure, e);
+      }
+    }
     for (CallgateProcess instance : instances) {
       try {
         instance.close();

@@ -205,7 +205,9 @@ public final class Callouts {
                 case REFRESH_DUE -> {
                   refresher
                       .refresh(key, RefreshTrigger.PROACTIVE, Optional.of(current.accessToken()))
-                      .whenComplete((outcome, failure) -> logBackgroundFailure(key, failure));
+                      .whenComplete(
+                          (outcome, failure) ->
+                              logBackgroundFailure("refreshing ahead", key, failure));
                   yield CompletableFuture.completedStage(new Usable.Yes(record));
                 }
                 case MUST_REFRESH ->
@@ -259,7 +261,7 @@ public final class Callouts {
         .whenComplete(
             (stored, failure) -> {
               marking.remove(record.key(), issuedAt);
-              logBackgroundFailure(record.key(), failure);
+              logBackgroundFailure("marking as used", record.key(), failure);
             });
   }
 
@@ -304,14 +306,23 @@ public final class Callouts {
     return uri.getScheme() + "://" + uri.getRawAuthority();
   }
 
-  private static void logBackgroundFailure(TokenKey key, Throwable failure) {
-    if (failure != null) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "background work for token {0} failed: {1}",
-          key,
-          failure.getClass().getSimpleName());
+  /**
+   * Work a callout does not wait for may fail; the store being down is already told by readiness
+   * and the schedule's log, so it is not told again here at every callout.
+   */
+  private static void logBackgroundFailure(String work, TokenKey key, Throwable failure) {
+    if (failure == null) {
+      return;
     }
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    LOG.log(
+        cause instanceof StoreUnavailableException
+            ? System.Logger.Level.DEBUG
+            : System.Logger.Level.WARNING,
+        "{0} token {1} failed: {2}",
+        work,
+        key,
+        cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
 
   private static CompletionStage<CalloutResult> storeUnavailable(Throwable failure) {

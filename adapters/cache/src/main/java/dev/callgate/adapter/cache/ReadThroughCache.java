@@ -21,13 +21,18 @@ import java.util.function.Predicate;
  * read. A read that fails because the store is down serves the last value instead, if there is one:
  * while the store is down nobody can change it.
  *
- * <p>A read in flight is an entry of its own, so dropping a key drops the read too: its result
- * reaches the callers waiting for it but is not kept, and a read that began before a change can
- * never be kept after the change was announced.
+ * <p>News of a change marks the value stale rather than dropping it, so that it can still stand in
+ * while the store is down. A read in flight is an entry of its own and is dropped: its result
+ * reaches the callers already waiting for it but is not kept, so a read that began before a change
+ * is never served to a caller that came after the change was announced.
  */
 final class ReadThroughCache<K, V> {
 
-  private record Loaded<V>(V value, long readAt) {}
+  private record Loaded<V>(V value, long readAt, boolean stale) {
+    Loaded<V> markedStale() {
+      return new Loaded<>(value, readAt, true);
+    }
+  }
 
   private final AsyncCache<K, Loaded<V>> cache;
   private final ConcurrentMap<K, CompletableFuture<Loaded<V>>> entries;
@@ -87,7 +92,9 @@ final class ReadThroughCache<K, V> {
   }
 
   private boolean trusted(Loaded<V> loaded) {
-    return listening.getAsBoolean() && ticker.read() - loaded.readAt() < maxStalenessNanos;
+    return !loaded.stale()
+        && listening.getAsBoolean()
+        && ticker.read() - loaded.readAt() < maxStalenessNanos;
   }
 
   private CompletionStage<V> reload(
@@ -112,7 +119,7 @@ final class ReadThroughCache<K, V> {
     reading.whenComplete(
         (value, failure) -> {
           if (failure == null) {
-            next.complete(new Loaded<>(value, readAt));
+            next.complete(new Loaded<>(value, readAt, false));
           } else if (fallback != null && storeUnavailable(failure)) {
             servedStale.increment();
             // still stale: the next call tries the store again
@@ -130,15 +137,21 @@ final class ReadThroughCache<K, V> {
     return cause instanceof StoreUnavailableException;
   }
 
+  /** The value of {@code key} may have changed: read it again before trusting it. */
   void invalidate(K key) {
-    entries.remove(key);
+    entries.computeIfPresent(key, (k, entry) -> markedStale(entry));
   }
 
   void invalidateIf(Predicate<K> which) {
-    entries.keySet().removeIf(which);
+    entries.keySet().stream().filter(which).toList().forEach(this::invalidate);
   }
 
   void invalidateAll() {
-    entries.clear();
+    entries.keySet().stream().toList().forEach(this::invalidate);
+  }
+
+  /** A stale copy of a value read, or nothing in place of a read in flight. */
+  private static <V> CompletableFuture<Loaded<V>> markedStale(CompletableFuture<Loaded<V>> entry) {
+    return entry.isDone() ? entry.thenApply(Loaded::markedStale) : null;
   }
 }

@@ -190,6 +190,20 @@ class CachedStoresTest {
   }
 
   @Test
+  void findWhenAChangeWasAnnouncedAndThenTheStoreWentDownThenServesTheLastValue() {
+    assertThat(cachedAccessToken()).isEqualTo("at-1");
+    feed.announce(new StoreChange.TokenChanged(CRM));
+    feed.announce(new StoreChange.Resumed());
+    memory.failWith(new StoreUnavailableException("connection refused", null));
+
+    assertThat(cachedAccessToken()).isEqualTo("at-1");
+
+    memory.recover();
+    writtenElsewhere("at-2");
+    assertThat(cachedAccessToken()).as("read again once the store is back").isEqualTo("at-2");
+  }
+
+  @Test
   void findWhenTheStoreIsDownAndNothingIsCachedThenFailsAsUnavailable() {
     memory.failWith(new StoreUnavailableException("connection refused", null));
 

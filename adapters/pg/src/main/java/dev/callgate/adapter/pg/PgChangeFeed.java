@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -54,6 +55,14 @@ final class PgChangeFeed implements ChangeFeed {
   }
 
   private void subscribed() {
+    PgConnection connection = subscriber.actualConnection();
+    if (connection != null) {
+      // its loss is the subscriber's to mend (it reconnects); say so once, without a stack trace
+      connection.exceptionHandler(
+          failure ->
+              LOG.info(
+                  "the change feed's connection failed, reconnecting: " + failure.getMessage()));
+    }
     subscribed = true;
     if (subscribedBefore.getAndSet(true)) {
       LOG.info("listening for store changes again; cached records are dropped");
