@@ -64,6 +64,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -770,6 +771,8 @@ public final class SchedulerScale {
                 HttpRequest.newBuilder(uri("/metrics")).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         double heap = 0;
+        double queued = 0;
+        double longestWait = 0;
         long lines = 0;
         long bytes = 0;
         try (BufferedReader reader =
@@ -780,18 +783,71 @@ public final class SchedulerScale {
             lines++;
             bytes += line.length() + 1;
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-              heap += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+              heap += value(line);
+            } else if (line.startsWith("vertx_pool_queue_pending{")
+                && line.contains("pool_type=\"sql\"")) {
+              queued += value(line);
+            } else if (line.startsWith("vertx_pool_queue_time_seconds_max{")
+                && line.contains("pool_type=\"sql\"")) {
+              longestWait = Math.max(longestWait, value(line));
             }
           }
         }
         return new Metrics(
-            Optional.of((long) heap), lines, bytes, System.currentTimeMillis() - started);
+            Optional.of((long) heap),
+            (long) queued,
+            longestWait,
+            lines,
+            bytes,
+            System.currentTimeMillis() - started);
       } catch (IOException | RuntimeException e) {
-        return new Metrics(Optional.empty(), 0, 0, System.currentTimeMillis() - started);
+        return Metrics.unavailable(System.currentTimeMillis() - started);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new Metrics(Optional.empty(), 0, 0, System.currentTimeMillis() - started);
+        return Metrics.unavailable(System.currentTimeMillis() - started);
       }
+    }
+
+    private static double value(String line) {
+      return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    /**
+     * The service's threads that used the most CPU so far (from {@code jcmd Thread.print}): shows
+     * whether the work spreads over the event loops.
+     */
+    List<String> busiestThreads(int count) {
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Pattern thread = Pattern.compile("^\"([^\"]+)\".* cpu=([0-9.]+)ms");
+      List<Map.Entry<String, Double>> threads = new ArrayList<>();
+      try {
+        Process dump =
+            new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "Thread.print")
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader reader =
+            new BufferedReader(
+                new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = reader.readLine()) != null) {
+            Matcher matched = thread.matcher(line);
+            if (matched.find()) {
+              threads.add(Map.entry(matched.group(1), Double.parseDouble(matched.group(2))));
+            }
+          }
+        }
+        dump.waitFor(30, TimeUnit.SECONDS);
+      } catch (IOException e) {
+        return List.of();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+      return threads.stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+          .limit(count)
+          .map(t -> String.format("%s %s", t.getKey(), seconds(Math.round(t.getValue()))))
+          .toList();
     }
 
     /** Resident set size from /proc, in bytes. */
@@ -835,7 +891,21 @@ public final class SchedulerScale {
     }
   }
 
-  record Metrics(Optional<Long> heapUsed, long lines, long bytes, long tookMillis) {}
+  /**
+   * What one /metrics scrape said: heap in use, statements waiting for a connection of the
+   * service's SQL pool, the longest such wait lately, and the scrape's own size and duration.
+   */
+  record Metrics(
+      Optional<Long> heapUsed,
+      long poolQueued,
+      double poolLongestWaitSeconds,
+      long lines,
+      long bytes,
+      long tookMillis) {
+    static Metrics unavailable(long tookMillis) {
+      return new Metrics(Optional.empty(), 0, 0, 0, 0, tookMillis);
+    }
+  }
 
   // ---- observing ----
 
@@ -851,7 +921,7 @@ public final class SchedulerScale {
       double loadAverage,
       Optional<Long> heap,
       Optional<Long> rss,
-      Optional<Long> scrapeMillis) {}
+      Optional<Metrics> metrics) {}
 
   record Summary(boolean failed) {}
 
@@ -913,10 +983,11 @@ public final class SchedulerScale {
               + options.database()
               + " (pg_stat_database xact_commit + xact_rollback: each statement outside an"
               + " explicit transaction counts as one, and so does each prepare round trip; the"
-              + " benchmark's own are subtracted), heap used (/metrics), RSS, how long the"
-              + " /metrics scrape took, the machine's 1-minute load average");
+              + " benchmark's own are subtracted), statements waiting for a connection of the"
+              + " service's SQL pool, heap used (both from /metrics), RSS, how long the /metrics"
+              + " scrape took, the machine's 1-minute load average");
       System.out.printf(
-          "%9s %10s %10s %8s %6s %8s %10s %9s %8s %7s %9s %5s%n",
+          "%9s %10s %10s %8s %6s %8s %10s %9s %9s %8s %7s %9s %5s%n",
           "t-t0",
           "due",
           "refreshed",
@@ -925,6 +996,7 @@ public final class SchedulerScale {
           "ref/s",
           "grants",
           "db xact/s",
+          "sql queue",
           "heap MB",
           "RSS MB",
           "scrape ms",
@@ -966,9 +1038,7 @@ public final class SchedulerScale {
                 loadAverage(),
                 heap,
                 rss,
-                metrics == null || metrics.heapUsed().isEmpty()
-                    ? Optional.empty()
-                    : Optional.of(metrics.tookMillis()));
+                Optional.ofNullable(metrics).filter(m -> m.heapUsed().isPresent()));
         samples.add(sample);
         if (metrics != null && metrics.heapUsed().isPresent()) {
           lastMetrics = metrics;
@@ -1049,7 +1119,7 @@ public final class SchedulerScale {
 
     private void print(Sample sample) {
       System.out.printf(
-          "%9s %,10d %,10d %,8d %,6d %,8.1f %,10d %,9.0f %8s %7s %9s %5.1f%n",
+          "%9s %,10d %,10d %,8d %,6d %,8.1f %,10d %,9.0f %9s %8s %7s %9s %5.1f%n",
           sinceT0(sample.at()),
           sample.due(),
           sample.refreshed(),
@@ -1058,9 +1128,10 @@ public final class SchedulerScale {
           sample.refreshesPerSecond(),
           sample.grants(),
           sample.transactionsPerSecond(),
+          sample.metrics().map(m -> String.format("%,d", m.poolQueued())).orElse("n/a"),
           sample.heap().map(SchedulerScale::megabytes).orElse("n/a"),
           sample.rss().map(SchedulerScale::megabytes).orElse("n/a"),
-          sample.scrapeMillis().map(String::valueOf).orElse("n/a"),
+          sample.metrics().map(m -> String.valueOf(m.tookMillis())).orElse("n/a"),
           sample.loadAverage());
     }
 
@@ -1200,6 +1271,15 @@ public final class SchedulerScale {
                       megabytes(lastMetrics.bytes()),
                       lastMetrics.tookMillis())));
       line("RSS (max)", maxRss < 0 ? "n/a" : megabytes(maxRss) + " MB");
+      List<Metrics> scrapes = samples.stream().flatMap(s -> s.metrics().stream()).toList();
+      if (!scrapes.isEmpty()) {
+        line(
+            "service SQL pool queue",
+            String.format(
+                "max %,d statements waiting for one of its connections; longest wait %.1f s",
+                scrapes.stream().mapToLong(Metrics::poolQueued).max().orElse(0),
+                scrapes.stream().mapToDouble(Metrics::poolLongestWaitSeconds).max().orElse(0)));
+      }
       line("token states", states.toString());
       line(
           "wall time",
@@ -1208,6 +1288,9 @@ public final class SchedulerScale {
               seconds(System.currentTimeMillis() - startedAt),
               seconds(loadedAt - startedAt),
               seconds(System.currentTimeMillis() - observedFrom)));
+      if (service.alive()) {
+        line("service CPU by thread", String.join(", ", service.busiestThreads(4)));
+      }
       List<String> problems = serviceProblems();
       line(
           "service log",
