@@ -4,20 +4,29 @@ import dev.callgate.core.service.RefreshSchedule;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs {@link RefreshSchedule#runDue()} about every interval: one batch at a time, and at once
- * again while batches come back full, so a backlog drains without waiting. The pause between runs
- * is drawn from half to one and a half intervals, so instances started together do not claim in
- * step and each gets a share of what falls due. A failing run is logged once, and again only when
- * it recovers or fails differently, so an unreachable store does not write a line a second.
+ * Claims due refreshes about every interval and keeps up to {@link #MAX_IN_FLIGHT} of them running:
+ * a claim that comes back full is followed at once by the next, without waiting for its refreshes
+ * to end, so one slow refresh holds back no other and a backlog drains as fast as the store and the
+ * identity providers allow. The pause between claims is drawn from half to one and a half
+ * intervals, so instances started together do not claim in step and each gets a share of what falls
+ * due. A failing claim is logged once, and again only when it recovers or fails differently, so an
+ * unreachable store does not write a line a second.
  */
 public final class RefreshScheduler {
-  /** How many due tokens one run claims at most. */
+  /** How many due tokens one claim takes at most. */
   public static final int BATCH_SIZE = 100;
+
+  /** How many claimed refreshes may run at once. */
+  public static final int MAX_IN_FLIGHT = 2 * BATCH_SIZE;
+
+  /** How long to wait for room when as many refreshes run as may. */
+  private static final Duration WHEN_FULL = Duration.ofMillis(20);
 
   private static final Logger LOG = Logger.getLogger(RefreshScheduler.class.getName());
 
@@ -26,6 +35,7 @@ public final class RefreshScheduler {
   private final Duration interval;
   private final SplittableRandom random = new SplittableRandom();
   private final AtomicReference<String> lastFailure = new AtomicReference<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopped;
   private volatile long timerId = -1;
 
@@ -44,33 +54,51 @@ public final class RefreshScheduler {
     vertx.cancelTimer(timerId);
   }
 
+  /** How many claimed refreshes run now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   private void pause() {
+    after((long) (interval.toMillis() * (0.5 + random.nextDouble())));
+  }
+
+  private void after(long millis) {
     if (!stopped) {
-      long delay = (long) (interval.toMillis() * (0.5 + random.nextDouble()));
-      timerId = vertx.setTimer(Math.max(1, delay), id -> run());
+      timerId = vertx.setTimer(Math.max(1, millis), id -> claim());
     }
   }
 
-  private void run() {
+  private void claim() {
+    int room = Math.min(BATCH_SIZE, MAX_IN_FLIGHT - inFlight.get());
+    if (room <= 0) {
+      after(WHEN_FULL.toMillis());
+      return;
+    }
     schedule
-        .runDue()
+        .startDue(room)
         .whenComplete(
-            (run, failure) -> {
+            (started, failure) -> {
               if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
                 if (!reason.equals(lastFailure.getAndSet(reason))) {
                   LOG.log(
-                      Level.WARNING, "refresh schedule run failed (until it recovers): " + reason);
+                      Level.WARNING,
+                      "claiming due refreshes failed (until it recovers): " + reason);
                 }
                 pause();
                 return;
               }
               if (lastFailure.getAndSet(null) != null) {
-                LOG.info("refresh schedule runs again");
+                LOG.info("claiming due refreshes works again");
               }
-              if (run.claimed() >= BATCH_SIZE && !stopped) {
-                vertx.runOnContext(v -> run());
+              inFlight.addAndGet(started.claimed());
+              started
+                  .settled()
+                  .whenComplete((run, settling) -> inFlight.addAndGet(-started.claimed()));
+              if (started.claimed() >= room && !stopped) {
+                vertx.runOnContext(v -> claim());
               } else {
                 pause();
               }

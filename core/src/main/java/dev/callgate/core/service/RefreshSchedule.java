@@ -68,36 +68,51 @@ public final class RefreshSchedule {
     return planner.nextRefreshAt(credential, record);
   }
 
+  /** What one claim started: how many records it claimed, and their settling. */
+  public record Started(int claimed, CompletionStage<Run> settled) {}
+
   /** Claims one batch of due records and refreshes them; completes when all have settled. */
   public CompletionStage<Run> runDue() {
+    return startDue(settings.batchSize()).thenCompose(Started::settled);
+  }
+
+  /**
+   * Claims up to {@code limit} due records and starts their refreshes; completes once they are
+   * claimed, so that a caller can claim more while these run.
+   */
+  public CompletionStage<Started> startDue(int limit) {
     Instant now = clock.now();
     return tokens
-        .claimDue(now, settings.batchSize(), settings.owner(), now.plus(settings.claimLease()))
-        .thenCompose(
+        .claimDue(now, limit, settings.owner(), now.plus(settings.claimLease()))
+        .thenApply(
             claimed -> {
               List<CompletableFuture<RefreshOutcome>> refreshes = new ArrayList<>();
               for (TokenRecord record : claimed) {
                 refreshes.add(refreshClaimed(record).toCompletableFuture());
               }
-              return CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      all -> {
-                        int refreshed = 0;
-                        int deferred = 0;
-                        int rejected = 0;
-                        for (CompletableFuture<RefreshOutcome> refresh : refreshes) {
-                          RefreshOutcome outcome = refresh.join();
-                          if (outcome instanceof RefreshOutcome.Refreshed) {
-                            refreshed++;
-                          } else if (outcome instanceof RefreshOutcome.Deferred) {
-                            deferred++;
-                          } else {
-                            rejected++;
-                          }
-                        }
-                        return new Run(claimed.size(), refreshed, deferred, rejected);
-                      });
+              CompletionStage<Run> settled =
+                  CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new))
+                      .handle((all, failure) -> run(claimed.size(), refreshes));
+              return new Started(claimed.size(), settled);
             });
+  }
+
+  /** How the refreshes of one claim ended; one that failed on the store counts as deferred. */
+  private static Run run(int claimed, List<CompletableFuture<RefreshOutcome>> refreshes) {
+    int refreshed = 0;
+    int deferred = 0;
+    int rejected = 0;
+    for (CompletableFuture<RefreshOutcome> refresh : refreshes) {
+      RefreshOutcome outcome = refresh.isCompletedExceptionally() ? null : refresh.join();
+      if (outcome instanceof RefreshOutcome.Refreshed) {
+        refreshed++;
+      } else if (outcome instanceof RefreshOutcome.Rejected) {
+        rejected++;
+      } else {
+        deferred++;
+      }
+    }
+    return new Run(claimed, refreshed, deferred, rejected);
   }
 
   private CompletionStage<RefreshOutcome> refreshClaimed(TokenRecord record) {

@@ -340,7 +340,7 @@ public final class Refresher {
               RefreshStart mine = new RefreshStart(settings.instanceId(), now);
               return updates
                   .update(
-                      key,
+                      latest,
                       current ->
                           current
                               .on(TokenEvent.REFRESH_STARTED)
@@ -469,7 +469,7 @@ public final class Refresher {
       // refresh token, which a rotating provider has just replaced.
       return updates
           .updateDurably(
-              started.key(),
+              started,
               latest -> {
                 TokenSet next =
                     policy.toTokenSet(
@@ -531,7 +531,7 @@ public final class Refresher {
       case TERMINAL ->
           updates
               .update(
-                  started.key(),
+                  started,
                   latest ->
                       planner.scheduled(
                           credential,
@@ -544,7 +544,7 @@ public final class Refresher {
       case TRANSIENT ->
           updates
               .update(
-                  started.key(),
+                  started,
                   latest ->
                       planner.scheduled(
                           credential,

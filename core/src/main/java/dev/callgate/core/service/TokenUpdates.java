@@ -46,20 +46,27 @@ final class TokenUpdates {
    * token invalidated the previous one).
    */
   CompletionStage<TokenRecord> updateDurably(TokenKey key, UnaryOperator<TokenRecord> change) {
-    return updateDurably(key, change, clock.now().plus(DURABLE_WINDOW));
+    return durably(key, Optional.empty(), change, clock.now().plus(DURABLE_WINDOW), 0);
   }
 
   /**
-   * Like {@link #updateDurably(TokenKey, UnaryOperator)}, retrying no later than {@code giveUpAt}.
+   * Like {@link #updateDurably(TokenKey, UnaryOperator)}, retrying no later than {@code giveUpAt}
+   * and trying {@code known} first, as {@link #update(TokenRecord, UnaryOperator)} does.
    */
   CompletionStage<TokenRecord> updateDurably(
-      TokenKey key, UnaryOperator<TokenRecord> change, Instant giveUpAt) {
-    return durably(key, change, giveUpAt, 0);
+      TokenRecord known, UnaryOperator<TokenRecord> change, Instant giveUpAt) {
+    return durably(known.key(), Optional.of(known), change, giveUpAt, 0);
   }
 
   private CompletionStage<TokenRecord> durably(
-      TokenKey key, UnaryOperator<TokenRecord> change, Instant giveUpAt, int retry) {
-    return update(key, change)
+      TokenKey key,
+      Optional<TokenRecord> known,
+      UnaryOperator<TokenRecord> change,
+      Instant giveUpAt,
+      int retry) {
+    CompletionStage<TokenRecord> attempt =
+        retry == 0 && known.isPresent() ? update(known.get(), change) : update(key, change);
+    return attempt
         .handle(
             (stored, failure) -> {
               if (failure == null) {
@@ -72,9 +79,28 @@ final class TokenUpdates {
               }
               return clock
                   .delay(wait)
-                  .thenCompose(ignored -> durably(key, change, giveUpAt, retry + 1));
+                  .thenCompose(ignored -> durably(key, known, change, giveUpAt, retry + 1));
             })
         .thenCompose(stage -> stage);
+  }
+
+  /**
+   * Like {@link #update(TokenKey, UnaryOperator)}, trying {@code known} — a record just read —
+   * first, so that the usual case costs one write and no read; when another writer came first, the
+   * latest record is read and the change applied to it.
+   */
+  CompletionStage<TokenRecord> update(TokenRecord known, UnaryOperator<TokenRecord> change) {
+    TokenRecord next = change.apply(known).withVersion(known.version());
+    if (known.version() > 0 && next.equals(known)) {
+      return CompletableFuture.completedStage(known);
+    }
+    return store
+        .compareAndSet(next)
+        .thenCompose(
+            stored ->
+                stored.isPresent()
+                    ? CompletableFuture.completedStage(stored.get())
+                    : round(known.key(), change, 2));
   }
 
   /**

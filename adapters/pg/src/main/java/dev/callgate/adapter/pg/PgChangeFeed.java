@@ -11,17 +11,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Changes from every instance: the tables' triggers send {@code NOTIFY callgate_changes} with the
- * changed row's key as JSON, and this feed LISTENs on a dedicated connection that reconnects by
- * itself (with a growing pause, up to 5 s). It is listening while that connection is up and
- * subscribed; notifications sent while it is down are lost, so every subscription after the first
- * is announced as {@link StoreChange.Resumed}.
+ * Changes from every instance: each sends {@code NOTIFY callgate_changes} with the keys of the rows
+ * it changed ({@link PgChangeNotifier}), and this feed LISTENs on a dedicated connection that
+ * reconnects by itself (with a growing pause, up to 5 s). It is listening while that connection is
+ * up and subscribed; notifications sent while it is down are lost, so every subscription after the
+ * first is announced as {@link StoreChange.Resumed}.
  */
 final class PgChangeFeed implements ChangeFeed {
   static final String CHANNEL = "callgate_changes";
@@ -71,11 +73,16 @@ final class PgChangeFeed implements ChangeFeed {
   }
 
   private void notified(String payload) {
+    List<StoreChange> changes = new ArrayList<>();
     try {
-      listeners.accept(change(new JsonObject(payload)));
+      for (Object row : new JsonObject(payload).getJsonArray("changes")) {
+        changes.add(change((JsonObject) row));
+      }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "ignored a malformed change notification");
+      return;
     }
+    changes.forEach(listeners::accept);
   }
 
   static StoreChange change(JsonObject row) {

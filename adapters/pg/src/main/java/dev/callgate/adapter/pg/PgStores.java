@@ -17,11 +17,11 @@ import java.util.List;
  * The PostgreSQL store, for production and for clusters: one pool (vertx-pg-client), the migrations
  * applied under an advisory lock, due tokens claimed with {@code FOR UPDATE SKIP LOCKED}, and
  * changes of tokens, credentials, providers and API keys announced to every instance with {@code
- * LISTEN/NOTIFY}.
+ * LISTEN/NOTIFY} ({@link PgChangeNotifier}, {@link PgChangeFeed}).
  */
 public final class PgStores {
   static final List<String> MIGRATIONS =
-      List.of("db/pg/V1__schema.sql", "db/pg/V2__unsettled_refresh_and_change_feed.sql");
+      List.of("db/pg/V1__schema.sql", "db/pg/V2__unsettled_refresh_and_census.sql");
 
   private PgStores() {}
 
@@ -48,13 +48,16 @@ public final class PgStores {
 
   public static Future<SqlStores> connect(
       Vertx vertx, PgConnectOptions options, SecretCipher cipher, int poolSize) {
+    // statements are few and repeated: prepare each once per connection
+    PgConnectOptions prepared = new PgConnectOptions(options).setCachePreparedStatements(true);
     Pool pool =
         PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(poolSize))
             .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
-            .connectingTo(options)
+            .connectingTo(prepared)
             .using(vertx)
             .build();
+    PgChangeNotifier notifier = PgChangeNotifier.connect(vertx, prepared);
     return Migrations.apply(pool, SqlDialect.POSTGRESQL, MIGRATIONS)
         .compose(applied -> PgChangeFeed.connect(vertx, options))
         .map(
@@ -63,10 +66,14 @@ public final class PgStores {
                     pool,
                     SqlDialect.POSTGRESQL,
                     cipher,
-                    // the tables' triggers announce every change, this instance's included
-                    change -> {},
+                    notifier,
                     feed,
-                    feed::close))
-        .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
+                    () -> feed.close().eventually(notifier::close)))
+        .recover(
+            failure ->
+                notifier
+                    .close()
+                    .eventually(pool::close)
+                    .transform(closed -> Future.failedFuture(failure)));
   }
 }

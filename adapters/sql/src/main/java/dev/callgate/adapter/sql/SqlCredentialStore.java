@@ -5,8 +5,8 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.token.TokenKey;
+import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,46 +123,37 @@ final class SqlCredentialStore implements CredentialStore {
 
   @Override
   public CompletionStage<Boolean> deleteCredential(String name) {
-    return Sql.stage(
+    List<String> subjects = new ArrayList<>();
+    Future<Boolean> deleted =
         pool.withTransaction(
             connection ->
                 sql.run(connection, "SELECT subject FROM tokens WHERE credential = ?", name)
                     .compose(
                         tokens -> {
-                          List<String> subjects = new ArrayList<>();
-                          for (Row row : tokens) {
-                            subjects.add(row.getString("subject"));
-                          }
+                          tokens.forEach(row -> subjects.add(row.getString("subject")));
                           return sql.run(
-                                  connection, "DELETE FROM token_leases WHERE credential = ?", name)
-                              .compose(
-                                  v ->
-                                      sql.run(
-                                          connection,
-                                          "DELETE FROM pending_authorizations WHERE credential = ?",
-                                          name))
-                              .compose(
-                                  v ->
-                                      sql.run(
-                                          connection,
-                                          "DELETE FROM tokens WHERE credential = ?",
-                                          name))
-                              .compose(
-                                  v ->
-                                      sql.run(
-                                          connection,
-                                          "DELETE FROM credentials WHERE name = ?",
-                                          name))
-                              .map(
-                                  deleted -> {
-                                    subjects.forEach(
-                                        s ->
-                                            changed.accept(
-                                                new StoreChange.TokenChanged(
-                                                    new TokenKey(name, s))));
-                                    changed.accept(new StoreChange.CredentialChanged(name));
-                                    return deleted.rowCount() > 0;
-                                  });
-                        })));
+                              connection, "DELETE FROM token_leases WHERE credential = ?", name);
+                        })
+                    .compose(
+                        v ->
+                            sql.run(
+                                connection,
+                                "DELETE FROM pending_authorizations WHERE credential = ?",
+                                name))
+                    .compose(
+                        v -> sql.run(connection, "DELETE FROM tokens WHERE credential = ?", name))
+                    .compose(
+                        v -> sql.run(connection, "DELETE FROM credentials WHERE name = ?", name))
+                    .map(rows -> rows.rowCount() > 0));
+    // told once committed, so that a listener reading again reads the deletion
+    return Sql.stage(
+        deleted.map(
+            existed -> {
+              subjects.forEach(
+                  subject ->
+                      changed.accept(new StoreChange.TokenChanged(new TokenKey(name, subject))));
+              changed.accept(new StoreChange.CredentialChanged(name));
+              return existed;
+            }));
   }
 }
