@@ -53,18 +53,34 @@ class FaultsIT {
     }
   }
 
-  /** A's refresh of {@code credential}, in the background: A is killed while it waits. */
-  private static CompletableFuture<Answer> refreshOnA(String credential) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return cluster
-                .client(0)
-                .call("POST", "/v1/credentials/" + credential + "/refresh", null);
-          } catch (UncheckedIOException killed) {
-            return null;
-          }
-        });
+  /**
+   * A credential authorized through B, whose refresh A begins and is killed in: the provider holds
+   * that refresh in {@code phase}, A is killed, and A never answers. Returns the provider.
+   */
+  private static NodeOidcProvider killedInARefresh(String credential, HoldPhase phase)
+      throws Exception {
+    Cluster.Provider provider =
+        cluster.provider(credential, Duration.ofMinutes(10), Duration.ofHours(1));
+    NodeOidcProvider idp = provider.idp();
+    cluster.credential(credential, provider, false);
+    cluster.client(1).authorize(credential, "alice");
+    idp.resetStats();
+    idp.holdNextRefresh(phase);
+    CompletableFuture<Answer> dying =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return cluster
+                    .client(0)
+                    .call("POST", "/v1/credentials/" + credential + "/refresh", null);
+              } catch (UncheckedIOException killed) {
+                return null;
+              }
+            });
+    idp.awaitHeld(Duration.ofSeconds(10));
+    cluster.instance(0).kill();
+    assertThat(dying.get()).as("A answered before it was killed").isNull();
+    return idp;
   }
 
   private static Result calloutThrough(int instance, String credential) {
@@ -76,21 +92,10 @@ class FaultsIT {
   @Test
   void killedDuringARefreshBeforeTheProviderAnsweredThenTheOtherInstanceRefreshesAndNothingIsLost()
       throws Exception {
-    Cluster.Provider provider =
-        cluster.provider("before", Duration.ofMinutes(10), Duration.ofHours(1));
-    NodeOidcProvider idp = provider.idp();
-    cluster.credential("held-before", provider, false);
-    cluster.client(1).authorize("held-before", "alice");
+    NodeOidcProvider idp = killedInARefresh("held-before", HoldPhase.BEFORE_PROCESSING);
     String expiresBefore =
         cluster.client(1).status("held-before").getString("accessTokenExpiresAt");
-    idp.resetStats();
-    idp.holdNextRefresh(HoldPhase.BEFORE_PROCESSING);
 
-    CompletableFuture<Answer> dying = refreshOnA("held-before");
-    idp.awaitHeld(Duration.ofSeconds(10));
-    cluster.instance(0).kill();
-
-    assertThat(dying.get()).as("A answered before it was killed").isNull();
     assertThat(calloutThrough(1, "held-before").status())
         .as("B serves the current token meanwhile")
         .isEqualTo(200);
@@ -110,18 +115,7 @@ class FaultsIT {
   @Test
   void killedDuringARefreshAfterTheProviderRotatedThenTheLossIsDiagnosedWithTheInstanceAndARemedy()
       throws Exception {
-    Cluster.Provider provider =
-        cluster.provider("after", Duration.ofMinutes(10), Duration.ofHours(1));
-    NodeOidcProvider idp = provider.idp();
-    cluster.credential("held-after", provider, false);
-    cluster.client(1).authorize("held-after", "alice");
-    idp.resetStats();
-    idp.holdNextRefresh(HoldPhase.AFTER_PROCESSING);
-
-    CompletableFuture<Answer> dying = refreshOnA("held-after");
-    idp.awaitHeld(Duration.ofSeconds(10));
-    cluster.instance(0).kill();
-    assertThat(dying.get()).isNull();
+    NodeOidcProvider idp = killedInARefresh("held-after", HoldPhase.AFTER_PROCESSING);
 
     Answer refused = cluster.client(1).call("POST", "/v1/credentials/held-after/refresh", null);
 

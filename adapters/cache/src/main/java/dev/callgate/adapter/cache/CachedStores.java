@@ -25,7 +25,8 @@ public final class CachedStores implements AutoCloseable {
   private final ReadThroughCache.Counters counters = new ReadThroughCache.Counters();
   private final AutoCloseable subscription;
 
-  private CachedStores(
+  /** With the {@code ticker} tests set; {@link #over} reads the system's. */
+  CachedStores(
       CredentialStore credentials,
       TokenStore tokens,
       ApiKeyStore apiKeys,
@@ -58,16 +59,6 @@ public final class CachedStores implements AutoCloseable {
       ChangeFeed feed,
       CacheOptions options) {
     return new CachedStores(credentials, tokens, apiKeys, feed, options, Ticker.systemTicker());
-  }
-
-  static CachedStores over(
-      CredentialStore credentials,
-      TokenStore tokens,
-      ApiKeyStore apiKeys,
-      ChangeFeed feed,
-      CacheOptions options,
-      Ticker ticker) {
-    return new CachedStores(credentials, tokens, apiKeys, feed, options, ticker);
   }
 
   private void changed(StoreChange change) {

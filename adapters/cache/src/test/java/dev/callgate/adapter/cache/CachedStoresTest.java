@@ -68,7 +68,7 @@ class CachedStoresTest {
   @BeforeEach
   void stored() {
     cached =
-        CachedStores.over(
+        new CachedStores(
             credentialMemory,
             counted,
             keyMemory,

@@ -82,24 +82,8 @@ class NodeOidcProviderControlTest {
   }
 
   private static TokenResponse authorizeOffline() throws Exception {
-    ProviderMetadata metadata = await(idp.discover(provider));
-    BrowserLogin.Authorized authorized =
-        BrowserLogin.authorize(
-            metadata.authorizationEndpoint().orElseThrow(),
-            NodeOidcProvider.CLIENT_ID,
-            NodeOidcProvider.REDIRECT_URI,
-            "openid offline_access",
-            Map.of("prompt", "consent"),
-            "alice");
-    GrantOutcome outcome =
-        await(
-            idp.exchangeCode(
-                provider,
-                authorized.code(),
-                Secret.of(authorized.codeVerifier()),
-                NodeOidcProvider.REDIRECT_URI));
-    assertThat(outcome).isInstanceOf(GrantOutcome.Granted.class);
-    return ((GrantOutcome.Granted) outcome).response();
+    return TestSupport.authorize(
+        idp, provider, "openid offline_access", Map.of("prompt", "consent"));
   }
 
   /** A refresh by a client that can go away: closing the returned socket is its disconnect. */

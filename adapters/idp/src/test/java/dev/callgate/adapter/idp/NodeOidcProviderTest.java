@@ -72,25 +72,8 @@ class NodeOidcProviderTest {
 
   private static TokenResponse authorize(
       NodeOidcProvider at, String scope, Map<String, String> extra) throws Exception {
-    AuthProvider provider = provider(at, NodeOidcProvider.CLIENT_SECRET, List.of());
-    ProviderMetadata metadata = await(idp.discover(provider));
-    BrowserLogin.Authorized authorized =
-        BrowserLogin.authorize(
-            metadata.authorizationEndpoint().orElseThrow(),
-            NodeOidcProvider.CLIENT_ID,
-            NodeOidcProvider.REDIRECT_URI,
-            scope,
-            extra,
-            "alice");
-    GrantOutcome outcome =
-        await(
-            idp.exchangeCode(
-                provider,
-                authorized.code(),
-                Secret.of(authorized.codeVerifier()),
-                NodeOidcProvider.REDIRECT_URI));
-    assertThat(outcome).isInstanceOf(GrantOutcome.Granted.class);
-    return ((GrantOutcome.Granted) outcome).response();
+    return TestSupport.authorize(
+        idp, provider(at, NodeOidcProvider.CLIENT_SECRET, List.of()), scope, extra);
   }
 
   private static TokenResponse authorizeOffline(NodeOidcProvider at) throws Exception {

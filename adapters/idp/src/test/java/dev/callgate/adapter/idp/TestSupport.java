@@ -1,5 +1,12 @@
 package dev.callgate.adapter.idp;
 
+import java.util.Map;
+import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.GrantOutcome;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
@@ -79,6 +86,33 @@ final class TestSupport {
         provider.clientAuthMethod(),
         scopes,
         provider.refreshTokenLifetime());
+  }
+
+  /**
+   * The authorization-code flow against node-oidc-provider at {@code provider}'s issuer: alice logs
+   * in and consents in a scripted browser, and the code is exchanged through {@code idp}.
+   */
+  static TokenResponse authorize(
+      IdentityProvider idp, AuthProvider provider, String scope, Map<String, String> extra)
+      throws Exception {
+    ProviderMetadata metadata = await(idp.discover(provider));
+    BrowserLogin.Authorized authorized =
+        BrowserLogin.authorize(
+            metadata.authorizationEndpoint().orElseThrow(),
+            NodeOidcProvider.CLIENT_ID,
+            NodeOidcProvider.REDIRECT_URI,
+            scope,
+            extra,
+            "alice");
+    GrantOutcome outcome =
+        await(
+            idp.exchangeCode(
+                provider,
+                authorized.code(),
+                Secret.of(authorized.codeVerifier()),
+                NodeOidcProvider.REDIRECT_URI));
+    assertThat(outcome).isInstanceOf(GrantOutcome.Granted.class);
+    return ((GrantOutcome.Granted) outcome).response();
   }
 
   static int freePort() {
