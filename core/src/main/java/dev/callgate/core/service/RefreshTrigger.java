@@ -13,6 +13,18 @@ public enum RefreshTrigger {
   /** A person asked for it. */
   MANUAL;
 
+  /**
+   * Whether a successful refresh of this kind starts the hourly count of attempts afresh. One after
+   * a 401 does not: a target that refuses every new token would otherwise bring one refresh per
+   * callout, and the bound is what stops that; the others succeeded because a token was due.
+   */
+  boolean successRestartsAttemptCount() {
+    return switch (this) {
+      case ON_401 -> false;
+      case PROACTIVE, KEEP_ALIVE, ON_DEMAND, MANUAL -> true;
+    };
+  }
+
   /** A person's request skips the back-off wait (but not the hourly attempt bound). */
   boolean skipsBackoff() {
     return switch (this) {

@@ -21,6 +21,7 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.FailureContext;
 import dev.callgate.core.refresh.RefreshFailure;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.TokenEvent;
 import dev.callgate.core.token.TokenKey;
@@ -42,8 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * instance call the identity provider while the others wait for its result. A refresh that another
  * caller already did is not repeated: a request names the access token it found wanting, and gets
  * the newer one if the token has changed since. Failures are classified by the {@link
- * RefreshPolicy}: passing ones back off (bounded per hour), final ones move the token to {@code
- * NEEDS_AUTHORIZATION} with a diagnosis, and the identity provider is not called again for it.
+ * RefreshPolicy}: passing ones back off (attempts since the last refresh that succeeded because a
+ * token was due are bounded per hour), final ones move the token to {@code NEEDS_AUTHORIZATION}
+ * with a diagnosis, and the identity provider is not called again for it.
  */
 public final class Refresher {
   private static final System.Logger LOG = System.getLogger(Refresher.class.getName());
@@ -356,6 +358,7 @@ public final class Refresher {
                                           credential,
                                           provider,
                                           started,
+                                          trigger,
                                           new Unsettled(interrupted, mine),
                                           outcome,
                                           leaseUntil)));
@@ -459,6 +462,7 @@ public final class Refresher {
       NamedCredential credential,
       AuthProvider provider,
       TokenRecord started,
+      RefreshTrigger trigger,
       Unsettled unsettled,
       GrantOutcome outcome,
       Instant leaseUntil) {
@@ -489,6 +493,10 @@ public final class Refresher {
                         .on(event)
                         .withLastRefreshAt(now)
                         .withFailures(0, Optional.empty())
+                        .withAttempts(
+                            trigger.successRestartsAttemptCount()
+                                ? RefreshAttempts.NONE
+                                : latest.attempts())
                         .withUnsettledRefresh(Optional.empty())
                         .withDiagnoses(planner.warnings(latest.tokens(), next)));
               },

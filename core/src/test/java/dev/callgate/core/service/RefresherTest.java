@@ -124,6 +124,40 @@ class RefresherTest {
   }
 
   @Test
+  void refreshWhenShortLivedTokensAreRefreshedAllDayThenTheHourlyBoundNeverStopsThem() {
+    int bound = f.policy.settings().maxAttemptsPerHour();
+    for (int i = 0; i < bound * 3; i++) {
+      TokenSet current = f.stored(CRM).tokens().orElseThrow();
+      f.clock.advance(Duration.ofMinutes(1));
+
+      RefreshOutcome outcome =
+          join(
+              f.refresher.refresh(
+                  CRM, RefreshTrigger.PROACTIVE, Optional.of(current.accessToken())));
+
+      assertThat(outcome).as("refresh %d", i + 1).isInstanceOf(RefreshOutcome.Refreshed.class);
+    }
+    assertThat(f.idp.refreshCalls()).isEqualTo(bound * 3);
+  }
+
+  @Test
+  void refreshWhenATargetRefusesEveryNewTokenThenRefreshesAfter401AreBoundedPerHour() {
+    int bound = f.policy.settings().maxAttemptsPerHour();
+    RefreshOutcome outcome = null;
+    for (int i = 0; i < bound * 2; i++) {
+      TokenSet current = f.stored(CRM).tokens().orElseThrow();
+      f.clock.advance(Duration.ofSeconds(5));
+      outcome =
+          join(f.refresher.refresh(CRM, RefreshTrigger.ON_401, Optional.of(current.accessToken())));
+    }
+
+    assertThat(f.idp.refreshCalls()).isEqualTo(bound);
+    assertThat(outcome).isInstanceOf(RefreshOutcome.Deferred.class);
+    assertThat(((RefreshOutcome.Deferred) outcome).diagnosis().message())
+        .contains(bound + " refresh attempts within the hour");
+  }
+
+  @Test
   void refreshWhenClientIsRefusedThenNeedsAuthorizationWithClientAuthFailed() {
     f.idp.scriptNext(
         new GrantOutcome.Refused("invalid_client", Optional.of("Invalid client credentials"), 401));
