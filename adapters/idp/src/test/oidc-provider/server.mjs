@@ -16,6 +16,7 @@
 //                                  again after <ms> with every grant, token and session kept
 //   POST /outage/end               listen again now (answers once it listens)
 //   POST /ttl?access=<seconds>     the lifetime of access tokens issued from now on
+//   POST /delay?ms=<ms>            every token request waits this long before it is processed
 import http from 'node:http';
 
 import Provider from 'oidc-provider';
@@ -23,6 +24,7 @@ import Provider from 'oidc-provider';
 const HOST = '127.0.0.1';
 const port = Number(process.argv[2] ?? 0);
 let accessTokenTtl = Number(process.argv[3] ?? 5);
+let tokenDelayMs = 0;
 const refreshTokenTtl = Number(process.argv[4] ?? 20);
 const controlPort = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const issuer = `http://${HOST}:${port}`;
@@ -154,6 +156,10 @@ provider.use(async (ctx, next) => {
   }
   const grantType = await readGrantType(ctx);
   increment(stats.tokenRequests, grantType ?? '(missing)');
+  if (tokenDelayMs > 0) {
+    // a slow provider: every token request waits before it is processed
+    await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
+  }
   const phase = grantType === 'refresh_token' ? armedPhase : null;
   if (phase) armedPhase = null;
 
@@ -283,6 +289,14 @@ async function control(req, res) {
     case 'POST /outage/end':
       await endOutage();
       return answer(res, 204);
+    case 'POST /delay': {
+      const ms = Number(url.searchParams.get('ms'));
+      if (!Number.isInteger(ms) || ms < 0) {
+        return answer(res, 400, { error: 'ms must be a non-negative whole number' });
+      }
+      tokenDelayMs = ms;
+      return answer(res, 204);
+    }
     case 'POST /ttl': {
       const seconds = Number(url.searchParams.get('access'));
       if (!Number.isInteger(seconds) || seconds < 1) {

@@ -69,6 +69,8 @@ class ClusterIT {
       Thread.sleep(100);
     }
     idp.resetStats();
+    // a slow token endpoint: every instance meets the expired token while the refresh is under way
+    idp.tokenEndpointDelay(Duration.ofSeconds(1));
     int seenBefore = target.authorizations().size();
     double refreshedBefore = refreshed(Map.of("trigger", "on_demand"));
 
@@ -177,6 +179,8 @@ class ClusterIT {
     for (int i = 0; i < all.size(); i++) {
       cluster.client(i % 3).authorize(all.get(i), "alice");
     }
+    // a slow token endpoint: refreshes overlap claims and callouts, as they would under load
+    idp.tokenEndpointDelay(Duration.ofMillis(200));
 
     // 30 s: idle tokens are kept alive (refresh tokens idle out after 20 s), used ones are called
     // every 2 s through every instance and refreshed ahead of their 8 s expiry

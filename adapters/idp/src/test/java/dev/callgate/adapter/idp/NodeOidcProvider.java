@@ -106,6 +106,14 @@ public final class NodeOidcProvider implements AutoCloseable {
     control("POST", "/stats/reset", CONTROL_TIMEOUT);
   }
 
+  /**
+   * From now on every token-endpoint request waits {@code delay} before it is processed, as at a
+   * slow provider (zero: no wait). Widens the window in which concurrent refreshes would collide.
+   */
+  public void tokenEndpointDelay(Duration delay) {
+    control("POST", "/delay?ms=" + delay.toMillis(), CONTROL_TIMEOUT);
+  }
+
   /** Access tokens issued from now on live {@code ttl} (whole seconds, at least one). */
   public void accessTokenTtl(Duration ttl) {
     control("POST", "/ttl?access=" + ttl.toSeconds(), CONTROL_TIMEOUT);

@@ -345,6 +345,23 @@ class NodeOidcProviderControlTest {
   }
 
   @Test
+  void tokenEndpointDelayWhenSetThenARefreshTakesAtLeastThatLong() throws Exception {
+    Secret refreshToken = authorizeOffline().refreshToken().orElseThrow();
+    server.tokenEndpointDelay(Duration.ofMillis(800));
+    try {
+      long started = System.nanoTime();
+
+      GrantOutcome outcome = refresh(refreshToken);
+
+      assertThat(outcome).isInstanceOf(GrantOutcome.Granted.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(800));
+    } finally {
+      server.tokenEndpointDelay(Duration.ZERO);
+    }
+  }
+
+  @Test
   void introspectWhenTokenIsGarbageThenInactive() throws Exception {
     JsonObject answer = introspect("not-a-token-this-provider-ever-issued");
 
