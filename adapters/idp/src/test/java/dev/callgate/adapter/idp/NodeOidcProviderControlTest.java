@@ -10,7 +10,6 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
-import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.TokenResponse;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

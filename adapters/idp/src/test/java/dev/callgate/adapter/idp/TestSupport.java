@@ -1,15 +1,14 @@
 package dev.callgate.adapter.idp;
 
-import java.util.Map;
-import dev.callgate.core.port.TokenResponse;
-import dev.callgate.core.port.ProviderMetadata;
-import dev.callgate.core.port.IdentityProvider;
-import dev.callgate.core.port.GrantOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.GrantOutcome;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.TokenResponse;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,6 +17,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
