@@ -7,8 +7,8 @@
 # token endpoint on loopback, and lets the service's refresh scheduler refresh them all. Every 10 s it
 # prints: tokens due so far, refreshed, backlog (due - refreshed), late (refreshed after, or still
 # unrefreshed past, the original expiry), refreshes/s, grants answered by the token endpoint, DB
-# transactions/s of the bench database (pg_stat_database; the Vert.x client's prepare round trip counts
-# as one too, so statements/s is about half), the service's heap (/metrics) and RSS, and the load
+# transactions/s of the bench database (pg_stat_database; about one per statement, since the service
+# prepares each statement once per connection), the service's heap (/metrics) and RSS, and the load
 # average. The summary says how many were refreshed before expiry; the exit code is non-zero if any
 # token was late or never refreshed. See ops/bench/README.md.
 #

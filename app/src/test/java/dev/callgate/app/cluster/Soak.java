@@ -59,6 +59,7 @@ public final class Soak {
     private final Map<String, AtomicLong> failed = new ConcurrentHashMap<>();
     private final List<String> busy = new ArrayList<>();
     private final List<String> idle = new ArrayList<>();
+    private final List<Integer> victims = new ArrayList<>();
     private int kills;
     private volatile boolean calling = true;
 
@@ -152,7 +153,7 @@ public final class Soak {
         if (!sleepUntil(next, end)) {
           return;
         }
-        int victim = random.nextInt(cluster.size());
+        int victim = nextVictim();
         running.set(victim, false);
         cluster.instance(victim).kill();
         kills++;
@@ -167,6 +168,17 @@ public final class Soak {
           return;
         }
       }
+    }
+
+    /** Every instance in turn, in an order shuffled anew for each round. */
+    private int nextVictim() {
+      if (victims.isEmpty()) {
+        for (int i = 0; i < cluster.size(); i++) {
+          victims.add(i);
+        }
+        java.util.Collections.shuffle(victims, random);
+      }
+      return victims.remove(0);
     }
 
     /** False when {@code end} comes first (it has been waited for then). */
