@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -176,7 +177,7 @@ public final class Soak {
         for (int i = 0; i < cluster.size(); i++) {
           victims.add(i);
         }
-        java.util.Collections.shuffle(victims, random);
+        Collections.shuffle(victims, random);
       }
       return victims.remove(0);
     }
