@@ -1,5 +1,6 @@
 package dev.callgate.app.http;
 
+import dev.callgate.core.refresh.RefreshTrigger;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
@@ -15,7 +16,7 @@ import dev.callgate.core.service.AuthorizationStart;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.RefreshOutcome;
-import dev.callgate.core.service.RefreshTrigger;
+
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package dev.callgate.app.metrics;
 
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.port.TokenCensus;
@@ -7,7 +8,7 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.RefreshObserver;
 import dev.callgate.core.service.RefreshOutcome;
-import dev.callgate.core.service.RefreshTrigger;
+
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;

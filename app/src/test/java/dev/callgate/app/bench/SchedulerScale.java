@@ -1,5 +1,6 @@
 package dev.callgate.app.bench;
 
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.adapter.pg.PgStores;
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.SqlStores;
@@ -613,11 +614,7 @@ public final class SchedulerScale {
               List.of(SCOPE));
       Optional<Instant> due = policy.nextRefreshAt(tokenSet, false, Optional.of(issuedAt));
       plan.dueAt()[i] = due.orElseThrow().toEpochMilli();
-      return TokenRecord.unauthorized(TokenKey.named(name))
-          .withTokens(tokenSet)
-          .withState(TokenState.ACTIVE)
-          .withLastUsedAt(issuedAt)
-          .withNextRefreshAt(due);
+      return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(name))).tokens(tokenSet).state(TokenState.ACTIVE).lastUsedAt(issuedAt).nextRefreshAt(due).build();
     }
 
     private static <T> T valid(Validated<T> validated) {

@@ -33,18 +33,34 @@ public enum DiagnosisCode {
           + " it expires at {accessTokenExpiresAt}.",
       "Request offline access ({missingScope}) in the provider's scopes and authorize again."),
   REFRESH_TOKEN_EXPIRED(
-      "The identity provider refused the refresh token as expired ({error}: {errorDescription})."
-          + " It was last used at {lastUsedAt}, {idleFor} before this refresh; its lifetime as"
-          + " known to Callgate: {knownLifetime}.",
-      "Authorize again with POST /v1/credentials/{credential}/authorizations. Keep keepAlive on,"
-          + " and set the provider's refreshTokenLifetime when the identity provider does not"
-          + " report it, so that Callgate refreshes before the refresh token idles out."),
+      "The refresh token has expired: {evidence}. It was last used at {lastUsedAt}, {idleFor}"
+          + " before {moment}; its lifetime as known to Callgate: {knownLifetime}. {cause}",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. {advice}"),
   REFRESH_TOKEN_REVOKED(
-      "The identity provider refused the refresh token ({error}: {errorDescription}) although it"
-          + " had not expired as far as Callgate knows: the grant was revoked or withdrawn.",
+      "The identity provider refused the refresh token ({error}: {errorDescription}) before it"
+          + " expired — {evidence}: the grant was revoked or withdrawn.",
       "Authorize again with POST /v1/credentials/{credential}/authorizations. If it recurs, check"
-          + " whether a user or an administrator revoked the consent or session at the identity"
-          + " provider, or whether another client used the same refresh token."),
+          + " whether a user or an administrator ended the session or revoked the consent at the"
+          + " identity provider (Keycloak records LOGOUT and REVOKE_GRANT events), or whether"
+          + " another client used the same refresh token."),
+  REFRESH_TOKEN_EXPIRED_OR_REVOKED(
+      "The identity provider refused the refresh token ({error}: {errorDescription}), and Callgate"
+          + " cannot tell whether it expired or was revoked: {unknown}. It was last used at"
+          + " {lastUsedAt}, {idleFor} before this refresh.",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. To tell the two"
+          + " apart, look at the identity provider: a logout, an ended session or a revoked consent"
+          + " there means it was revoked (Keycloak records LOGOUT and REVOKE_GRANT events and lists"
+          + " the user's sessions); if there is none, it idled out after {idleFor} — then set"
+          + " refreshTokenLifetime on provider '{provider}' to the identity provider's idle"
+          + " lifetime, so that Callgate refreshes before it."),
+  GRANT_LOST_DURING_OUTAGE(
+      "The identity provider refused the refresh token ({error}: {errorDescription}) at its first"
+          + " answer after an outage: {attempts} refresh attempts failed from {firstFailureAt} to"
+          + " {lastFailureAt}. {whatHappened}",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations. Callgate tries ever"
+          + " more often as a refresh token's known expiry nears; to ride out longer outages, give"
+          + " refresh tokens a longer idle lifetime at the identity provider, or make it more"
+          + " available."),
   REFRESH_RESULT_LOST(
       "A refresh that instance {instance} began at {startedAt} did not record the identity"
           + " provider's answer (the instance stopped, lost its store, or gave up waiting), and"
@@ -60,6 +76,22 @@ public enum DiagnosisCode {
           + " does not extend it.",
       "Authorize again before {refreshTokenExpiresAt}, or raise the maximum session or"
           + " refresh-token lifetime at the identity provider."),
+  REFRESH_TOKEN_LIFETIME_ASSUMED(
+      "The identity provider does not say how long the refresh token lives, and provider"
+          + " '{provider}' has no refreshTokenLifetime: Callgate assumes {assumed} and refreshes"
+          + " within it, which is too late if the identity provider's idle lifetime is shorter.",
+      "Set refreshTokenLifetime on provider '{provider}' (PUT /v1/providers/{provider}) to the"
+          + " identity provider's idle lifetime of refresh tokens (Keycloak's offline tokens: the"
+          + " realm's Offline Session Idle, 30 days unless changed; WSO2: 24 hours)."),
+  GRANT_REVOKED(
+      "Callgate revoked the grant of {principal} at {revokedAt}, as {by} asked; {outcome}.",
+      "Authorize again with POST /v1/credentials/{credential}/authorizations to use the"
+          + " credential again."),
+  GRANT_MAY_LIVE_ON(
+      "The grant of {principal} was not revoked at the identity provider: {reason}. It may live"
+          + " on there until it expires.",
+      "If it must end now, end it at the identity provider (for Keycloak: the user's sessions or"
+          + " consents in the admin console)."),
   REFRESH_FAILED_TRANSIENT(
       "Refreshing the token failed for a reason that may pass: {reason}. Next attempt at"
           + " {nextAttemptAt}.",
@@ -69,8 +101,21 @@ public enum DiagnosisCode {
   CLIENT_AUTH_FAILED(
       "The identity provider refused the client authentication of client '{clientId}' ({error}:"
           + " {errorDescription}).",
-      "Check the provider's clientId, clientSecret and clientAuthMethod (client_secret_basic or"
-          + " client_secret_post) against the client registered at the identity provider."),
+      "Check the clientId, clientSecret and clientAuthMethod (client_secret_basic or"
+          + " client_secret_post) of provider '{provider}' against the client registered at the"
+          + " identity provider, and correct them with PUT /v1/providers/{provider}. {afterwards}"),
+  GRANT_TYPE_NOT_ALLOWED(
+      "The identity provider does not let client '{clientId}' use the {grantType} grant ({error}:"
+          + " {errorDescription}).",
+      "Allow the grant for the client at the identity provider (Keycloak: Standard flow for the"
+          + " authorization code and its refresh tokens, Service accounts for client credentials),"
+          + " or correct provider '{provider}' with PUT /v1/providers/{provider}. {afterwards}"),
+  JWT_ASSERTION_REJECTED(
+      "The identity provider refused the JWT bearer assertion of credential '{credential}'"
+          + " ({error}: {errorDescription}).",
+      "Check the credential's jwtIssuer, jwtSubject, jwtAudience and signing key against what the"
+          + " identity provider expects (the public key registered there), and correct them with"
+          + " PUT /v1/credentials/{credential}: the change re-arms it at once."),
   SCOPE_REJECTED(
       "The identity provider did not grant the scopes {scopes} ({reason}).",
       "Remove those scopes from the provider, or allow them for the client at the identity"

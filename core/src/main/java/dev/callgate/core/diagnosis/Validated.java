@@ -16,6 +16,11 @@ public sealed interface Validated<T> {
     }
 
     @Override
+    public <R> R fold(Function<T, R> valid, Function<List<Diagnosis>, R> invalid) {
+      return valid.apply(value);
+    }
+
+    @Override
     public List<Diagnosis> problems() {
       return List.of();
     }
@@ -33,6 +38,11 @@ public sealed interface Validated<T> {
     public <R> Validated<R> map(Function<T, R> mapper) {
       return new Invalid<>(problems);
     }
+
+    @Override
+    public <R> R fold(Function<T, R> valid, Function<List<Diagnosis>, R> invalid) {
+      return invalid.apply(problems);
+    }
   }
 
   static <T> Validated<T> valid(T value) {
@@ -44,6 +54,9 @@ public sealed interface Validated<T> {
   }
 
   <R> Validated<R> map(Function<T, R> mapper);
+
+  /** {@code valid} of the value, or {@code invalid} of the problems. */
+  <R> R fold(Function<T, R> valid, Function<List<Diagnosis>, R> invalid);
 
   /** The problems, empty when valid. */
   List<Diagnosis> problems();

@@ -35,6 +35,10 @@ public interface IdentityProvider {
   CompletionStage<GrantOutcome> jwtBearer(
       AuthProvider provider, Authentication.JwtBearer jwt, String subject, List<String> scopes);
 
-  /** Token revocation (RFC 7009); completes normally when the provider has no such endpoint. */
-  CompletionStage<Void> revoke(AuthProvider provider, Secret token, String tokenTypeHint);
+  /**
+   * Token revocation (RFC 7009) with {@code token_type_hint}; every expected failure, and a
+   * provider without a revocation endpoint, is an outcome.
+   */
+  CompletionStage<RevocationOutcome> revoke(
+      AuthProvider provider, Secret token, String tokenTypeHint);
 }

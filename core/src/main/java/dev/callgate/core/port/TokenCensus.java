@@ -7,16 +7,21 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A summary of every token record, small whatever their number: how many stand in each state, how
- * many are overdue for a scheduled refresh, and the few records whose refresh token expires first.
+ * A summary of every token record, small whatever their number: how many stand in each state — a
+ * token whose grant is alive by its stored state but whose refresh token's known expiry has passed
+ * counted as {@code NEEDS_AUTHORIZATION}, and also among {@code predictedExpired} — how many are
+ * overdue for a scheduled refresh, and the few records whose refresh token expires first.
  */
 public record TokenCensus(
-    Map<TokenState, Long> byState, long overdue, List<TokenRecord> soonestRefreshTokenExpiry) {
+    Map<TokenState, Long> byState,
+    long predictedExpired,
+    long overdue,
+    List<TokenRecord> soonestRefreshTokenExpiry) {
   public TokenCensus {
     byState = Map.copyOf(Objects.requireNonNull(byState, "byState"));
     soonestRefreshTokenExpiry = List.copyOf(soonestRefreshTokenExpiry);
-    if (overdue < 0) {
-      throw new IllegalArgumentException("overdue cannot be negative");
+    if (overdue < 0 || predictedExpired < 0) {
+      throw new IllegalArgumentException("counts cannot be negative");
     }
   }
 }

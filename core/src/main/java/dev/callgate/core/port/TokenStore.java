@@ -46,8 +46,12 @@ public interface TokenStore {
   CompletionStage<Void> delete(TokenKey key);
 
   /**
-   * Counts the records by state and those whose {@code nextRefreshAt} is before {@code
-   * overdueBefore}, and returns the {@code soonest} records with the earliest refresh-token expiry.
+   * Counts the records by state as they stand at {@code now} — a record in a state that keeps its
+   * grant ({@code ACTIVE}, {@code EXPIRING}, {@code REFRESHING}, {@code REFRESH_FAILED}, {@code
+   * CLIENT_REJECTED}) whose refresh token's known expiry (reported, from its claim, or configured;
+   * not assumed) is not after {@code now} counts as {@code NEEDS_AUTHORIZATION} and as predicted
+   * expired — and those whose {@code nextRefreshAt} is before {@code overdueBefore}, and returns
+   * the {@code soonest} records with the earliest refresh-token expiry.
    */
-  CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest);
+  CompletionStage<TokenCensus> census(Instant now, Instant overdueBefore, int soonest);
 }

@@ -1,6 +1,7 @@
 package dev.callgate.core.refresh;
 
 import dev.callgate.core.token.RefreshStart;
+import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import java.time.Instant;
 import java.util.Objects;
@@ -8,45 +9,40 @@ import java.util.Optional;
 
 /**
  * The facts around a failed refresh that {@link RefreshPolicy#classify} needs to explain it: which
- * credential and client, the tokens that were being refreshed (for the refresh token's known expiry
- * and the granted scopes), when the refresh token was last used, the current time, when the next
+ * credential, provider and client, the grant used, whether the credential keeps its refresh token
+ * alive, the token record as it stood when the refresh began (its tokens with the refresh token's
+ * expiry, its streak of earlier passing failures, its warnings), the current time, when the next
  * attempt will be made if the failure may pass, and an earlier refresh that never recorded its
  * result (whose lost answer may have rotated the refresh token).
  */
 public record FailureContext(
     String credentialName,
+    String providerName,
     String clientId,
-    Optional<TokenSet> tokens,
-    Optional<Instant> refreshTokenLastUsedAt,
+    GrantType grant,
+    boolean keepAlive,
+    TokenRecord record,
     Instant now,
     Instant nextAttemptAt,
-    Optional<RefreshStart> unsettledRefresh) {
+    Optional<RefreshStart> interruptedRefresh) {
 
   public FailureContext {
     Objects.requireNonNull(credentialName, "credentialName");
+    Objects.requireNonNull(providerName, "providerName");
     Objects.requireNonNull(clientId, "clientId");
-    Objects.requireNonNull(tokens, "tokens");
-    Objects.requireNonNull(refreshTokenLastUsedAt, "refreshTokenLastUsedAt");
+    Objects.requireNonNull(grant, "grant");
+    Objects.requireNonNull(record, "record");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
-    Objects.requireNonNull(unsettledRefresh, "unsettledRefresh");
+    Objects.requireNonNull(interruptedRefresh, "interruptedRefresh");
   }
 
-  /** The context of a refresh that no interrupted refresh preceded. */
-  public FailureContext(
-      String credentialName,
-      String clientId,
-      Optional<TokenSet> tokens,
-      Optional<Instant> refreshTokenLastUsedAt,
-      Instant now,
-      Instant nextAttemptAt) {
-    this(
-        credentialName,
-        clientId,
-        tokens,
-        refreshTokenLastUsedAt,
-        now,
-        nextAttemptAt,
-        Optional.empty());
+  public Optional<TokenSet> tokens() {
+    return record.tokens();
+  }
+
+  /** When the refresh token was last used: when the set holding it was issued. */
+  public Optional<Instant> refreshTokenLastUsedAt() {
+    return record.tokens().map(TokenSet::issuedAt);
   }
 }

@@ -4,7 +4,7 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import java.util.Objects;
 
 /**
- * A failed refresh as {@link RefreshPolicy#classify} judged it: whether it is final ({@link
+ * A failed refresh as {@link RefreshPolicy#classify} judged it: what it means for the token ({@link
  * Severity}) and the diagnosis a person sees on the credential's status.
  */
 public record RefreshFailure(Severity severity, Diagnosis diagnosis) {

@@ -5,6 +5,7 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -90,9 +90,6 @@ public final class RefreshPolicy {
       }
     }
   }
-
-  private static final List<String> EXPIRY_WORDS =
-      List.of("expired", "expiry", "idle", "inactive", "not active", "timeout");
 
   private final Settings settings;
   private final RandomGenerator random;
@@ -263,6 +260,76 @@ public final class RefreshPolicy {
     return Duration.ofNanos(random.nextLong(lower, upper + 1));
   }
 
+  /** Attempts crowding before a deadline are never closer together than this. */
+  static final Duration CROWDED_GAP = Duration.ofSeconds(1);
+
+  /** A callout that needs a token may try again this long after the last passing failure... */
+  static final Duration PROBE_FLOOR = Duration.ofSeconds(5);
+
+  /** ...and, in a long outage, no more often than this. */
+  static final Duration PROBE_CEILING = Duration.ofSeconds(30);
+
+  /**
+   * When to try again after the {@code failures}-th passing failure in a row at {@code now}: after
+   * the back-off, or the provider's {@code Retry-After} when longer — but never past the last
+   * useful moment before the refresh token expires ({@link #lastChanceAt}). As that moment nears,
+   * attempts crowd before it instead, each halving the time left (at least {@link #CROWDED_GAP}
+   * apart), so that a provider back shortly before the deadline still saves the grant. After that
+   * moment, the back-off applies again: the provider's next answer decides.
+   */
+  public Instant retryAt(
+      int failures, Instant now, Optional<TokenSet> tokens, Optional<Duration> retryAfter) {
+    Duration wait = backoff(failures);
+    if (retryAfter.isPresent() && retryAfter.get().compareTo(wait) > 0) {
+      wait = retryAfter.get();
+    }
+    Instant planned = now.plus(wait);
+    Optional<Instant> lastChance = tokens.flatMap(this::lastChanceAt);
+    if (lastChance.isEmpty()
+        || !now.isBefore(lastChance.get())
+        || !planned.isAfter(lastChance.get())) {
+      return planned;
+    }
+    Duration left = Duration.between(now, lastChance.get());
+    Duration step = max(left.dividedBy(2), CROWDED_GAP);
+    return step.compareTo(left) >= 0 ? lastChance.get() : now.plus(step);
+  }
+
+  /**
+   * The last moment a refresh is worth trying before the refresh token's expiry (known or assumed):
+   * the expiry less a margin for the clocks of Callgate and the provider, a twentieth of the
+   * refresh token's lifetime, between one second and the clock skew. Empty without a refresh token
+   * or an expiry.
+   */
+  public Optional<Instant> lastChanceAt(TokenSet tokens) {
+    if (tokens.refreshToken().isEmpty()) {
+      return Optional.empty();
+    }
+    return tokens
+        .refreshTokenExpiresAt()
+        .map(
+            expiry -> {
+              Duration lifetime = Duration.between(tokens.issuedAt(), expiry);
+              Duration margin =
+                  max(Duration.ofSeconds(1), min(settings.clockSkew(), lifetime.dividedBy(20)));
+              return expiry.minus(margin);
+            });
+  }
+
+  /**
+   * How long after the last passing failure a callout whose access token has expired may try the
+   * provider again, whatever the back-off says, so that recovery follows the provider and not the
+   * back-off clock: a tenth of the outage so far, between {@link #PROBE_FLOOR} and {@link
+   * #PROBE_CEILING}, which bounds such tries per token however many callouts ask.
+   */
+  public Duration probeFloor(FailureStreak streak) {
+    if (streak.isEmpty()) {
+      return PROBE_FLOOR;
+    }
+    Duration outage = Duration.between(streak.firstAt().get(), streak.lastAt().get());
+    return min(PROBE_CEILING, max(PROBE_FLOOR, outage.dividedBy(10)));
+  }
+
   /** Whether one more refresh attempt fits into the window holding {@code now}. */
   public boolean attemptAllowed(RefreshAttempts attempts, Instant now) {
     return attempts.countAt(now, settings.attemptWindow()) < settings.maxAttemptsPerHour();
@@ -274,12 +341,13 @@ public final class RefreshPolicy {
   }
 
   /**
-   * Judges a failed refresh. The grant or client being refused ({@code invalid_grant}, {@code
-   * invalid_client}, {@code unauthorized_client}, {@code invalid_scope}, {@code
-   * unsupported_grant_type}) is terminal — an {@code invalid_grant} after a refresh that never
-   * recorded its result is that result lost, not a revocation; everything else — no answer, a
-   * timeout, 429, any 5xx, an answer that is not OAuth at all (a provider outage often serves
-   * HTML), an unknown error code — may pass and is transient.
+   * Judges a failed refresh. An outage never ends a grant: no answer, a timeout, 429, any 5xx, an
+   * answer that is not OAuth at all (an outage often serves HTML) and error codes no RFC defines
+   * are transient. A refused client ({@code invalid_client}) or grant type ({@code
+   * unauthorized_client}, {@code unsupported_grant_type}) is the configuration's fault, and so is
+   * every refusal of a grant without a person: the token is {@link Severity#CLIENT_REJECTED} and
+   * its grant kept. A refused refresh token ({@code invalid_grant}) or scope ends the grant, with
+   * the cause {@link InvalidGrantCause} can tell and no more.
    *
    * @throws IllegalArgumentException for a {@link GrantOutcome.Granted}, which is no failure
    */
@@ -334,51 +402,10 @@ public final class RefreshPolicy {
     }
     String error = refused.error();
     String description = refused.errorDescription().orElse("none");
+    boolean withoutPerson = context.grant().withoutPerson();
     switch (error) {
-      case "invalid_grant":
-        // A lost answer explains the refusal better than its wording ("not active" is said of
-        // rotated-away tokens too); only a known expiry that has passed explains it better.
-        if (!knownExpiryPassed(context) && context.unsettledRefresh().isPresent()) {
-          RefreshStart lost = context.unsettledRefresh().get();
-          return terminal(
-              Diagnosis.of(
-                  DiagnosisCode.REFRESH_RESULT_LOST,
-                  "instance",
-                  lost.instance(),
-                  "startedAt",
-                  format(lost.at()),
-                  "error",
-                  error,
-                  "errorDescription",
-                  description,
-                  "credential",
-                  context.credentialName()));
-        }
-        DiagnosisCode code =
-            refreshTokenExpired(refused, context)
-                ? DiagnosisCode.REFRESH_TOKEN_EXPIRED
-                : DiagnosisCode.REFRESH_TOKEN_REVOKED;
-        return terminal(
-            Diagnosis.of(
-                code,
-                "error",
-                error,
-                "errorDescription",
-                description,
-                "lastUsedAt",
-                lastUsedAt(context).map(RefreshPolicy::format).orElse("unknown"),
-                "idleFor",
-                lastUsedAt(context)
-                    .map(at -> humanDuration(Duration.between(at, context.now())))
-                    .orElse("unknown"),
-                "knownLifetime",
-                knownLifetime(context.tokens()),
-                "credential",
-                context.credentialName()));
       case "invalid_client":
-      case "unauthorized_client":
-      case "unsupported_grant_type":
-        return terminal(
+        return clientRejected(
             Diagnosis.of(
                 DiagnosisCode.CLIENT_AUTH_FAILED,
                 "clientId",
@@ -387,10 +414,15 @@ public final class RefreshPolicy {
                 error,
                 "errorDescription",
                 description,
-                "credential",
-                context.credentialName()));
+                "provider",
+                context.providerName(),
+                "afterwards",
+                keptGrant(context)));
+      case "unauthorized_client":
+      case "unsupported_grant_type":
+        return clientRejected(grantTypeNotAllowed(refused, context));
       case "invalid_scope":
-        return terminal(
+        Diagnosis scope =
             Diagnosis.of(
                 DiagnosisCode.SCOPE_REJECTED,
                 "scopes",
@@ -401,32 +433,234 @@ public final class RefreshPolicy {
                 "reason",
                 error + ": " + description,
                 "credential",
-                context.credentialName()));
+                context.credentialName());
+        return withoutPerson ? clientRejected(scope) : terminal(scope);
+      case "invalid_grant":
+        if (context.grant() == GrantType.JWT_BEARER) {
+          return clientRejected(
+              Diagnosis.of(
+                  DiagnosisCode.JWT_ASSERTION_REJECTED,
+                  "error",
+                  error,
+                  "errorDescription",
+                  description,
+                  "credential",
+                  context.credentialName()));
+        }
+        if (withoutPerson) {
+          return clientRejected(grantTypeNotAllowed(refused, context));
+        }
+        return terminal(invalidGrant(refused, context));
       default:
         // temporarily_unavailable, server_error, and codes no RFC defines: may pass.
         return transientFailure(refusedReason(refused), context);
     }
   }
 
-  private static boolean refreshTokenExpired(GrantOutcome.Refused refused, FailureContext context) {
-    String description = refused.errorDescription().orElse("").toLowerCase(Locale.ROOT);
-    return EXPIRY_WORDS.stream().anyMatch(description::contains) || knownExpiryPassed(context);
+  private static Diagnosis grantTypeNotAllowed(
+      GrantOutcome.Refused refused, FailureContext context) {
+    return Diagnosis.of(
+        DiagnosisCode.GRANT_TYPE_NOT_ALLOWED,
+        "clientId",
+        context.clientId(),
+        "grantType",
+        context.grant().wireName(),
+        "error",
+        refused.error(),
+        "errorDescription",
+        refused.errorDescription().orElse("none"),
+        "provider",
+        context.providerName(),
+        "afterwards",
+        keptGrant(context));
   }
 
-  private static boolean knownExpiryPassed(FailureContext context) {
-    return context
-        .tokens()
-        .flatMap(TokenSet::refreshTokenExpiresAt)
-        .filter(expiry -> !expiry.isAfter(context.now()))
-        .isPresent();
+  /** What happens to the grant when the client is refused: kept, and re-armed by a change. */
+  static String keptGrant(FailureContext context) {
+    if (context.grant().withoutPerson()) {
+      return "The change re-arms every credential that uses the provider at once; POST"
+          + " /v1/credentials/"
+          + context.credentialName()
+          + "/refresh tries again without one.";
+    }
+    String until =
+        context
+            .tokens()
+            .flatMap(TokenSet::refreshTokenExpiresAt)
+            .map(at -> " (its refresh token lasts until " + format(at) + ")")
+            .orElse("");
+    return "The grant is kept"
+        + until
+        + ": the change re-arms every credential that uses the provider at once, and POST"
+        + " /v1/credentials/"
+        + context.credentialName()
+        + "/refresh tries again without one.";
   }
 
-  private static Optional<Instant> lastUsedAt(FailureContext context) {
-    // Without a record of its last use, the refresh token was last used (or issued) with this set.
-    return context.refreshTokenLastUsedAt().or(() -> context.tokens().map(TokenSet::issuedAt));
+  private Diagnosis invalidGrant(GrantOutcome.Refused refused, FailureContext context) {
+    String error = refused.error();
+    String description = refused.errorDescription().orElse("none");
+    InvalidGrantCause cause = InvalidGrantCause.of(context, refused.errorDescription());
+    Optional<RefreshTokenExpiry> expiry = context.tokens().flatMap(TokenSet::refreshTokenExpiry);
+    Optional<Instant> lastUsed = context.refreshTokenLastUsedAt();
+    String lastUsedAt = lastUsed.map(RefreshPolicy::format).orElse("unknown");
+    String idleFor =
+        lastUsed.map(at -> humanDuration(Duration.between(at, context.now()))).orElse("unknown");
+    return switch (cause) {
+      case RESULT_LOST -> {
+        RefreshStart lost = context.interruptedRefresh().orElseThrow();
+        yield Diagnosis.of(
+            cause.code(),
+            "instance",
+            lost.instance(),
+            "startedAt",
+            format(lost.at()),
+            "error",
+            error,
+            "errorDescription",
+            description,
+            "credential",
+            context.credentialName());
+      }
+      case LOST_DURING_OUTAGE ->
+          Diagnosis.of(
+              cause.code(),
+              "error",
+              error,
+              "errorDescription",
+              description,
+              "attempts",
+              context.record().failures().count(),
+              "firstFailureAt",
+              context.record().failures().firstAt().map(RefreshPolicy::format).orElse("?"),
+              "lastFailureAt",
+              context.record().failures().lastAt().map(RefreshPolicy::format).orElse("?"),
+              "whatHappened",
+              lostDuringOutage(expiry, context),
+              "credential",
+              context.credentialName());
+      case EXPIRED -> {
+        boolean beforeKnownExpiry =
+            expiry
+                .filter(RefreshTokenExpiry::isKnown)
+                .filter(e -> !InvalidGrantCause.passed(e, context.now()))
+                .isPresent();
+        ExpiryCause why = ExpiryCause.of(context.record(), context.keepAlive(), beforeKnownExpiry);
+        yield refreshTokenExpired(
+            "the identity provider refused it (" + error + ": " + description + ")",
+            "this refresh",
+            lastUsedAt,
+            idleFor,
+            knownLifetime(context.tokens()),
+            why,
+            context.credentialName(),
+            context.providerName());
+      }
+      case REVOKED ->
+          Diagnosis.of(
+              cause.code(),
+              "error",
+              error,
+              "errorDescription",
+              description,
+              "evidence",
+              revokedEvidence(expiry, context),
+              "credential",
+              context.credentialName());
+      case EXPIRED_OR_REVOKED ->
+          Diagnosis.of(
+              cause.code(),
+              "error",
+              error,
+              "errorDescription",
+              description,
+              "unknown",
+              "its lifetime is not known to Callgate, and the answer does not say",
+              "lastUsedAt",
+              lastUsedAt,
+              "idleFor",
+              idleFor,
+              "provider",
+              context.providerName(),
+              "credential",
+              context.credentialName());
+    };
   }
 
-  private static String knownLifetime(Optional<TokenSet> tokens) {
+  private static String revokedEvidence(
+      Optional<RefreshTokenExpiry> expiry, FailureContext context) {
+    Optional<RefreshTokenExpiry> known = expiry.filter(RefreshTokenExpiry::isKnown);
+    if (known.isEmpty()) {
+      return "the identity provider's answer says so";
+    }
+    String until = format(known.get().at());
+    return switch (known.get().source()) {
+      case REPORTED -> "the identity provider itself said it would last until " + until;
+      case JWT_CLAIM -> "its exp claim said it would last until " + until;
+      case CONFIGURED ->
+          "the refreshTokenLifetime configured on provider '"
+              + context.providerName()
+              + "' says it would last until "
+              + until
+              + " (if that is longer than the identity provider's, it expired instead)";
+      case ASSUMED -> "the identity provider's answer says so";
+    };
+  }
+
+  private static String lostDuringOutage(
+      Optional<RefreshTokenExpiry> expiry, FailureContext context) {
+    Optional<RefreshTokenExpiry> known = expiry.filter(RefreshTokenExpiry::isKnown);
+    if (known.isPresent() && InvalidGrantCause.passed(known.get(), context.now())) {
+      return "The refresh token's lifetime ended at "
+          + format(known.get().at())
+          + ", while the identity provider could not be reached.";
+    }
+    if (known.isPresent() && InvalidGrantCause.isProviderStated(known.get())) {
+      return "Its lifetime had not ended (the identity provider stated "
+          + format(known.get().at())
+          + "): the grant was ended at the identity provider meanwhile — revoked, or lost if the"
+          + " identity provider restarted without keeping its sessions.";
+    }
+    return "Its lifetime ended during that time, or it was revoked meanwhile; Callgate cannot tell"
+        + " which.";
+  }
+
+  /**
+   * {@code REFRESH_TOKEN_EXPIRED} with its facts: {@code evidence} says how Callgate knows (the
+   * provider's refusal, or a known expiry that has passed), {@code moment} what the idle time is
+   * measured to, and {@code why} the cause with its advice.
+   */
+  public static Diagnosis refreshTokenExpired(
+      String evidence,
+      String moment,
+      String lastUsedAt,
+      String idleFor,
+      String knownLifetime,
+      ExpiryCause why,
+      String credential,
+      String provider) {
+    return Diagnosis.of(
+        DiagnosisCode.REFRESH_TOKEN_EXPIRED,
+        "evidence",
+        evidence,
+        "lastUsedAt",
+        lastUsedAt,
+        "idleFor",
+        idleFor,
+        "moment",
+        moment,
+        "knownLifetime",
+        knownLifetime,
+        "cause",
+        why.cause(credential, provider),
+        "advice",
+        why.advice(credential, provider),
+        "credential",
+        credential);
+  }
+
+  /** "2m (reported by the identity provider)": the refresh token's lifetime and its source. */
+  public static String knownLifetime(Optional<TokenSet> tokens) {
     Optional<TokenSet> withExpiry = tokens.filter(set -> set.refreshTokenExpiry().isPresent());
     if (withExpiry.isEmpty()) {
       return "unknown";
@@ -452,6 +686,10 @@ public final class RefreshPolicy {
 
   private static RefreshFailure terminal(Diagnosis diagnosis) {
     return new RefreshFailure(Severity.TERMINAL, diagnosis);
+  }
+
+  private static RefreshFailure clientRejected(Diagnosis diagnosis) {
+    return new RefreshFailure(Severity.CLIENT_REJECTED, diagnosis);
   }
 
   private static RefreshFailure transientFailure(String reason, FailureContext context) {
@@ -494,12 +732,13 @@ public final class RefreshPolicy {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  private static String format(Instant instant) {
+  /** An instant for people and diagnoses, to the second. */
+  public static String format(Instant instant) {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
   /** "25h 3m", "4m 10s", "20s", "500ms": how long something took, for people. */
-  static String humanDuration(Duration duration) {
+  public static String humanDuration(Duration duration) {
     if (duration.isNegative() || duration.isZero()) {
       return "0s";
     }

@@ -7,6 +7,8 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CLIENT_AUTH_FAILED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
+import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_TYPE_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
@@ -30,9 +32,10 @@ import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshPolicy;
-import dev.callgate.core.token.RefreshAttempts;
-import dev.callgate.core.token.TokenEvent;
+import dev.callgate.core.token.ProviderIdentity;
+import dev.callgate.core.token.RefreshPlan;
 import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +51,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
 /**
@@ -69,6 +73,7 @@ public final class Authorizations {
     }
   }
 
+  private static final System.Logger LOG = System.getLogger(Authorizations.class.getName());
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final CredentialStore credentials;
@@ -79,6 +84,7 @@ public final class Authorizations {
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
   private final Settings settings;
+  private final GrantRevoker revoker;
 
   /** {@code random} must be a cryptographically strong source such as {@code SecureRandom}. */
   public Authorizations(
@@ -93,6 +99,7 @@ public final class Authorizations {
     this.credentials = credentials;
     this.pending = pending;
     this.identityProvider = identityProvider;
+    this.revoker = new GrantRevoker(identityProvider);
     this.clock = clock;
     this.random = random;
     this.planner = new RefreshPlanner(policy);
@@ -100,7 +107,19 @@ public final class Authorizations {
     this.settings = settings;
   }
 
+  /**
+   * Starts the flow for {@code caller}'s own token of {@code credentialName} (or its named one).
+   */
   public CompletionStage<AuthorizationStart> start(Caller caller, String credentialName) {
+    return start(caller, credentialName, Optional.empty());
+  }
+
+  /**
+   * Starts the flow for the token of {@code forUser} (empty: the caller's own, or the named one):
+   * an admin may start it for any user of a per-user credential, whose end user then completes it.
+   */
+  public CompletionStage<AuthorizationStart> start(
+      Caller caller, String credentialName, Optional<String> forUser) {
     return credentials
         .findCredential(credentialName)
         .thenCompose(
@@ -134,19 +153,20 @@ public final class Authorizations {
                         "credential",
                         credentialName));
               }
-              TokenKey key =
-                  credential.principal() == PrincipalType.NAMED
-                      ? TokenKey.named(credentialName)
-                      : TokenKey.perUser(credentialName, caller.subject());
               String providerName = credential.authentication().providerName().orElseThrow();
-              return credentials
-                  .findProvider(providerName)
-                  .thenCompose(
-                      provider ->
-                          provider.isEmpty()
-                              ? refusedStart(
-                                  Diagnosis.of(PROVIDER_NOT_FOUND, "provider", providerName))
-                              : startWith(provider.get(), key));
+              return TokenKeys.resolve(credential, caller, forUser)
+                  .fold(
+                      key ->
+                          credentials
+                              .findProvider(providerName)
+                              .thenCompose(
+                                  provider ->
+                                      provider.isEmpty()
+                                          ? refusedStart(
+                                              Diagnosis.of(
+                                                  PROVIDER_NOT_FOUND, "provider", providerName))
+                                          : startWith(provider.get(), key)),
+                      problems -> refusedStart(problems.get(0)));
             });
   }
 
@@ -199,20 +219,30 @@ public final class Authorizations {
             });
   }
 
+  /**
+   * Completes the flow the callback's state names. A failure — the provider's error (consent
+   * denied), a refused code or client, an unreachable provider, an expired state — is recorded on
+   * the token it was for, so that its status and its callouts say what went wrong until the next
+   * authorization completes.
+   */
   public CompletionStage<AuthorizationCompletion> complete(AuthorizationCallback callback) {
     if (callback.state().isEmpty()) {
-      return refusedCompletion(invalidState());
+      return refusedCompletion(invalidState(), Optional.empty());
     }
     return pending
         .take(callback.state().get())
         .thenCompose(
             taken -> {
-              if (taken.isEmpty() || !clock.now().isBefore(taken.get().expiresAt())) {
-                return refusedCompletion(invalidState());
+              if (taken.isEmpty()) {
+                return refusedCompletion(invalidState(), Optional.empty());
               }
               PendingAuthorization flow = taken.get();
+              if (!clock.now().isBefore(flow.expiresAt())) {
+                return failed(flow, invalidState());
+              }
               if (callback.error().isPresent()) {
-                return refusedCompletion(
+                return failed(
+                    flow,
                     Diagnosis.of(
                         AUTHORIZATION_DENIED,
                         "error",
@@ -221,7 +251,8 @@ public final class Authorizations {
                         callback.errorDescription().orElse("none given")));
               }
               if (callback.code().isEmpty() || callback.code().get().isBlank()) {
-                return refusedCompletion(
+                return failed(
+                    flow,
                     Diagnosis.of(
                         INVALID_VALUE,
                         "field",
@@ -230,6 +261,26 @@ public final class Authorizations {
                         "the identity provider's redirect carries neither a code nor an error"));
               }
               return exchange(flow, callback.code().get());
+            });
+  }
+
+  /** Records {@code diagnosis} on the flow's token (best effort) and refuses the completion. */
+  private CompletionStage<AuthorizationCompletion> failed(
+      PendingAuthorization flow, Diagnosis diagnosis) {
+    return updates
+        .update(flow.tokenKey(), latest -> latest.authorizationFailed(diagnosis))
+        .handle(
+            (stored, failure) -> {
+              if (failure != null) {
+                LOG.log(
+                    System.Logger.Level.WARNING,
+                    "token {0}: the failed authorization ({1}) could not be recorded: {2}",
+                    flow.tokenKey(),
+                    diagnosis.code(),
+                    failure.getClass().getSimpleName());
+              }
+              return (AuthorizationCompletion)
+                  new AuthorizationCompletion.Refused(diagnosis, Optional.of(flow.tokenKey()));
             });
   }
 
@@ -242,7 +293,8 @@ public final class Authorizations {
             credential -> {
               if (credential.isEmpty()) {
                 return refusedCompletion(
-                    Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+                    Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName),
+                    Optional.empty());
               }
               String providerName =
                   credential.get().authentication().providerName().orElse("(none)");
@@ -252,7 +304,8 @@ public final class Authorizations {
                       provider ->
                           provider.isEmpty()
                               ? refusedCompletion(
-                                  Diagnosis.of(PROVIDER_NOT_FOUND, "provider", providerName))
+                                  Diagnosis.of(PROVIDER_NOT_FOUND, "provider", providerName),
+                                  Optional.of(flow.tokenKey()))
                               : exchangeWith(credential.get(), provider.get(), flow, code));
             });
   }
@@ -269,8 +322,7 @@ public final class Authorizations {
                           if (outcome instanceof GrantOutcome.Granted granted) {
                             return store(credential, provider, discovered, flow, granted);
                           }
-                          return refusedCompletion(
-                              exchangeFailure(provider, discovered, flow, outcome));
+                          return failed(flow, exchangeFailure(provider, discovered, flow, outcome));
                         }));
   }
 
@@ -315,20 +367,72 @@ public final class Authorizations {
               "granted: "
                   + (tokens.scope().isEmpty() ? "none" : String.join(" ", tokens.scope()))));
     }
+    warnings.addAll(planner.warnings(Optional.empty(), tokens, provider));
+    RefreshPlan plan = planner.planFor(credential);
+    Optional<ProviderIdentity> identity = granted.response().identity();
+    AtomicReference<TokenRecord> replaced = new AtomicReference<>();
     return updates
         .updateDurably(
             flow.tokenKey(),
-            latest ->
-                planner.scheduled(
-                    credential,
-                    latest
-                        .withTokens(tokens)
-                        .on(TokenEvent.AUTHORIZED)
-                        .withLastRefreshAt(now)
-                        .withFailures(0, Optional.empty())
-                        .withAttempts(RefreshAttempts.NONE)
-                        .withDiagnoses(warnings)))
+            latest -> {
+              replaced.set(latest);
+              return latest.authorized(tokens, identity, warnings, now, plan);
+            })
+        .thenCompose(stored -> afterReplacing(provider, replaced.get(), stored))
         .thenApply(AuthorizationCompletion.Authorized::new);
+  }
+
+  /**
+   * Revokes the grant a new authorization replaced — where Callgate can tell it is another grant:
+   * another user, or another session of the provider. Two authorizations in one browser session may
+   * be one grant at the provider (Keycloak and node-oidc-provider revoke by session or grant), and
+   * revoking the old would end the new. Where the old grant stays, the record says so.
+   */
+  private CompletionStage<TokenRecord> afterReplacing(
+      AuthProvider provider, TokenRecord before, TokenRecord after) {
+    if (before == null || before.tokens().isEmpty() || after.tokens().isEmpty()) {
+      return CompletableFuture.completedStage(after);
+    }
+    TokenSet old = before.tokens().get();
+    TokenSet current = after.tokens().get();
+    boolean sameRefreshToken =
+        old.refreshToken().isPresent() && old.refreshToken().equals(current.refreshToken());
+    Optional<Boolean> different =
+        sameRefreshToken
+            ? Optional.of(false)
+            : before.identity().flatMap(b -> after.identity().flatMap(b::differentGrantFrom));
+    if (different.isPresent() && !different.get()) {
+      return CompletableFuture.completedStage(after);
+    }
+    CompletionStage<Optional<Diagnosis>> note =
+        different.isEmpty()
+            ? CompletableFuture.completedStage(
+                Optional.of(
+                    Diagnosis.of(
+                        GRANT_MAY_LIVE_ON,
+                        "principal",
+                        "the previous authorization",
+                        "reason",
+                        "Callgate cannot tell it apart from the new one (the tokens name no"
+                            + " provider session), and revoking it could end the new grant")))
+            : revoker
+                .revoke(provider, old)
+                .thenApply(
+                    outcome ->
+                        Revocations.notRevoked(after.key(), outcome)
+                            .map(
+                                d ->
+                                    Diagnosis.of(
+                                        GRANT_MAY_LIVE_ON,
+                                        "principal",
+                                        "the previous authorization",
+                                        "reason",
+                                        d.fact("reason"))));
+    return note.thenCompose(
+        kept ->
+            kept.isEmpty()
+                ? CompletableFuture.completedStage(after)
+                : updates.update(after, latest -> latest.previousGrantKept(kept.get())));
   }
 
   /**
@@ -381,7 +485,7 @@ public final class Authorizations {
     if (outcome instanceof GrantOutcome.Refused refused) {
       String description = refused.errorDescription().orElse("none given");
       return switch (refused.error()) {
-        case "invalid_client", "unauthorized_client" ->
+        case "invalid_client" ->
             Diagnosis.of(
                 CLIENT_AUTH_FAILED,
                 "clientId",
@@ -389,7 +493,26 @@ public final class Authorizations {
                 "error",
                 refused.error(),
                 "errorDescription",
-                description);
+                description,
+                "provider",
+                provider.name(),
+                "afterwards",
+                "Then authorize again.");
+        case "unauthorized_client", "unsupported_grant_type" ->
+            Diagnosis.of(
+                GRANT_TYPE_NOT_ALLOWED,
+                "clientId",
+                provider.clientId(),
+                "grantType",
+                "authorization_code",
+                "error",
+                refused.error(),
+                "errorDescription",
+                description,
+                "provider",
+                provider.name(),
+                "afterwards",
+                "Then authorize again.");
         case "invalid_scope" ->
             Diagnosis.of(
                 SCOPE_REJECTED,
@@ -476,7 +599,8 @@ public final class Authorizations {
     return CompletableFuture.completedStage(new AuthorizationStart.Refused(diagnosis));
   }
 
-  private static CompletionStage<AuthorizationCompletion> refusedCompletion(Diagnosis diagnosis) {
-    return CompletableFuture.completedStage(new AuthorizationCompletion.Refused(diagnosis));
+  private static CompletionStage<AuthorizationCompletion> refusedCompletion(
+      Diagnosis diagnosis, Optional<TokenKey> key) {
+    return CompletableFuture.completedStage(new AuthorizationCompletion.Refused(diagnosis, key));
   }
 }

@@ -29,6 +29,7 @@ import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.Freshness;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -158,29 +159,32 @@ public final class Callouts {
     return refresher
         .refresh(used.key(), RefreshTrigger.ON_401, used.tokens().map(TokenSet::accessToken))
         .thenCompose(
-            outcome -> {
-              if (outcome instanceof RefreshOutcome.Rejected r) {
-                return refused(r.diagnosis());
+            outcome ->
+                outcome.fold(
+                    refreshed -> retry(credential, uri, request, rejected, refreshed.record()),
+                    refusal -> refused(refusal.diagnosis()),
+                    deferred -> refused(deferred.diagnosis())));
+  }
+
+  private CompletionStage<CalloutResult> retry(
+      NamedCredential credential,
+      URI uri,
+      CalloutRequest request,
+      CalloutResponse rejected,
+      TokenRecord fresh) {
+    if (!request.body().isReplayable()) {
+      // a streamed body is gone: relay the 401; the caller's retry finds the new token
+      return CompletableFuture.completedStage(new CalloutResult.Relayed(rejected, false));
+    }
+    return attempt(credential, uri, request, fresh.tokens())
+        .thenApply(
+            retry -> {
+              if (retry instanceof Attempt.Answered answered
+                  && answered.response().status() == 401) {
+                return new CalloutResult.RejectedAfterRefresh(
+                    answered.response(), Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401));
               }
-              if (outcome instanceof RefreshOutcome.Deferred d) {
-                return refused(d.diagnosis());
-              }
-              TokenRecord fresh = ((RefreshOutcome.Refreshed) outcome).record();
-              if (!request.body().isReplayable()) {
-                // a streamed body is gone: relay the 401; the caller's retry finds the new token
-                return CompletableFuture.completedStage(new CalloutResult.Relayed(rejected, false));
-              }
-              return attempt(credential, uri, request, fresh.tokens())
-                  .thenApply(
-                      retry -> {
-                        if (retry instanceof Attempt.Answered answered
-                            && answered.response().status() == 401) {
-                          return new CalloutResult.RejectedAfterRefresh(
-                              answered.response(),
-                              Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401));
-                        }
-                        return retry.toResult(true);
-                      });
+              return retry.toResult(true);
             });
   }
 
@@ -219,21 +223,18 @@ public final class Callouts {
   }
 
   private Usable usable(RefreshOutcome outcome, Optional<TokenRecord> current) {
-    if (outcome instanceof RefreshOutcome.Refreshed refreshed) {
-      return new Usable.Yes(refreshed.record());
-    }
-    Diagnosis diagnosis =
-        outcome instanceof RefreshOutcome.Rejected r
-            ? r.diagnosis()
-            : ((RefreshOutcome.Deferred) outcome).diagnosis();
-    // a refresh that may pass failed: a token that has not expired yet is still worth sending
-    boolean stillValid =
-        outcome instanceof RefreshOutcome.Deferred
-            && current
-                .flatMap(TokenRecord::tokens)
-                .map(t -> !t.isAccessTokenExpiredAt(clock.now()))
-                .orElse(false);
-    return stillValid ? new Usable.Yes(current.get()) : new Usable.No(diagnosis);
+    return outcome.fold(
+        refreshed -> new Usable.Yes(refreshed.record()),
+        rejected -> new Usable.No(rejected.diagnosis()),
+        deferred -> {
+          // a refresh that may pass failed: a token that has not expired yet is still worth sending
+          boolean stillValid =
+              current
+                  .flatMap(TokenRecord::tokens)
+                  .map(t -> !t.isAccessTokenExpiredAt(clock.now()))
+                  .orElse(false);
+          return stillValid ? new Usable.Yes(current.get()) : new Usable.No(deferred.diagnosis());
+        });
   }
 
   /**
@@ -255,9 +256,7 @@ public final class Callouts {
         .update(
             record.key(),
             latest ->
-                latest.usedSinceIssued()
-                    ? latest
-                    : planner.scheduled(credential, latest.withLastUsedAt(now)))
+                latest.usedSinceIssued() ? latest : latest.usedAt(now, planner.planFor(credential)))
         .whenComplete(
             (stored, failure) -> {
               marking.remove(record.key(), issuedAt);

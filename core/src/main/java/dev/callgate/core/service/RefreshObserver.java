@@ -1,5 +1,6 @@
 package dev.callgate.core.service;
 
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.token.TokenKey;
 
 /**

@@ -1,9 +1,11 @@
 package dev.callgate.core.service;
 
+import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.RefreshPlan;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -15,8 +17,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Derives what every writer of a token record must keep consistent: when the schedule should next
- * refresh it, and which warnings a new token set deserves.
+ * The refresh policy applied to one credential's records: when the schedule should next refresh a
+ * record (the {@link RefreshPlan} every transition takes), and which warnings a new token set
+ * deserves.
  */
 final class RefreshPlanner {
   /** Providers round their reported lifetimes; less than this is "not extended". */
@@ -32,9 +35,9 @@ final class RefreshPlanner {
     return policy;
   }
 
-  /** The record with its {@code nextRefreshAt} brought in line with its state and tokens. */
-  TokenRecord scheduled(NamedCredential credential, TokenRecord record) {
-    return record.withNextRefreshAt(nextRefreshAt(credential, record));
+  /** The plan for the records of {@code credential}. */
+  RefreshPlan planFor(NamedCredential credential) {
+    return record -> nextRefreshAt(credential, record);
   }
 
   Optional<Instant> nextRefreshAt(NamedCredential credential, TokenRecord record) {
@@ -54,10 +57,12 @@ final class RefreshPlanner {
   }
 
   /**
-   * A refresh that did not move the refresh token's reported expiry means an absolute lifetime (a
-   * maximum session): refreshing cannot save it, so a person must be told before it ends.
+   * What a person should know about a new token set from {@code provider}: a refresh that did not
+   * move the refresh token's reported expiry means an absolute lifetime (a maximum session) that
+   * refreshing cannot save; a refresh token whose lifetime nobody states is kept alive on an
+   * assumption, which is said from the moment of authorization.
    */
-  List<Diagnosis> warnings(Optional<TokenSet> previous, TokenSet next) {
+  List<Diagnosis> warnings(Optional<TokenSet> previous, TokenSet next, AuthProvider provider) {
     List<Diagnosis> warnings = new ArrayList<>();
     Optional<RefreshTokenExpiry> before = previous.flatMap(TokenSet::refreshTokenExpiry);
     Optional<RefreshTokenExpiry> after = next.refreshTokenExpiry();
@@ -71,6 +76,15 @@ final class RefreshPlanner {
             Diagnosis.of(
                 DiagnosisCode.REFRESH_TOKEN_EXPIRING, "refreshTokenExpiresAt", after.get().at()));
       }
+    }
+    if (after.filter(e -> e.source() == RefreshTokenExpiry.Source.ASSUMED).isPresent()) {
+      warnings.add(
+          Diagnosis.of(
+              DiagnosisCode.REFRESH_TOKEN_LIFETIME_ASSUMED,
+              "provider",
+              provider.name(),
+              "assumed",
+              RefreshPolicy.humanDuration(policy.settings().assumedRefreshTokenLifetime())));
     }
     return warnings;
   }

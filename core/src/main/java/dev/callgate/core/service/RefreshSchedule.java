@@ -5,6 +5,7 @@ import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import java.time.Duration;
@@ -103,16 +104,23 @@ public final class RefreshSchedule {
     int deferred = 0;
     int rejected = 0;
     for (CompletableFuture<RefreshOutcome> refresh : refreshes) {
-      RefreshOutcome outcome = refresh.isCompletedExceptionally() ? null : refresh.join();
-      if (outcome instanceof RefreshOutcome.Refreshed) {
-        refreshed++;
-      } else if (outcome instanceof RefreshOutcome.Rejected) {
-        rejected++;
-      } else {
+      if (refresh.isCompletedExceptionally()) {
         deferred++;
+        continue;
+      }
+      switch (refresh.join().fold(r -> Kind.REFRESHED, r -> Kind.REJECTED, d -> Kind.DEFERRED)) {
+        case REFRESHED -> refreshed++;
+        case REJECTED -> rejected++;
+        case DEFERRED -> deferred++;
       }
     }
     return new Run(claimed, refreshed, deferred, rejected);
+  }
+
+  private enum Kind {
+    REFRESHED,
+    REJECTED,
+    DEFERRED
   }
 
   private CompletionStage<RefreshOutcome> refreshClaimed(TokenRecord record) {
@@ -129,13 +137,14 @@ public final class RefreshSchedule {
    * record's due time so the next run does not claim it again at once.
    */
   private CompletionStage<Void> reschedule(TokenRecord claimed, RefreshOutcome outcome) {
-    if (outcome instanceof RefreshOutcome.Refreshed) {
+    if (outcome.fold(refreshed -> true, rejected -> false, deferred -> false)) {
       return CompletableFuture.completedStage(null);
     }
-    Optional<Instant> next =
-        outcome instanceof RefreshOutcome.Deferred deferred
-            ? Optional.of(deferred.nextAttemptAt())
-            : Optional.empty();
+    Optional<Instant> retry =
+        outcome.fold(
+            refreshed -> Optional.empty(),
+            rejected -> Optional.empty(),
+            deferred -> Optional.of(deferred.nextAttemptAt()));
     return credentials
         .findCredential(claimed.key().credentialName())
         .thenCompose(
@@ -147,7 +156,7 @@ public final class RefreshSchedule {
                           credential.flatMap(c -> planner.nextRefreshAt(c, latest));
                       Instant now = clock.now();
                       boolean stillDue = planned.filter(at -> !at.isAfter(now)).isPresent();
-                      return latest.withNextRefreshAt(stillDue ? next : planned);
+                      return latest.rescheduled(stillDue ? retry : planned);
                     }))
         .thenApply(stored -> null);
   }

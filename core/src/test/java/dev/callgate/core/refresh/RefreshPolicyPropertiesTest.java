@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshTokenExpiry;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -186,25 +190,103 @@ class RefreshPolicyPropertiesTest {
     return Arbitraries.oneOf(refused, failed);
   }
 
+  static final Set<String> CLIENT_ERRORS =
+      Set.of("invalid_client", "unauthorized_client", "unsupported_grant_type");
+
   @Property
-  void classifyWhenTerminalThenOnlyForTheListedOAuthErrorsBelow500(
+  void classifyWhenNotTransientThenOnlyForTheListedOAuthErrorsBelow500(
       @ForAll("failures") GrantOutcome outcome,
       @ForAll("tokenSets") TokenSet tokens,
+      @ForAll GrantType grant,
+      @ForAll boolean keepAlive,
       @ForAll @LongRange(min = 0, max = 100_000_000) long afterIssueMillis) {
     Instant now = tokens.issuedAt().plusMillis(afterIssueMillis);
+    TokenRecord record =
+        TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named("crm")))
+            .tokens(tokens)
+            .state(TokenState.REFRESHING)
+            .build();
     RefreshFailure failure =
         policy.classify(
             outcome,
             new FailureContext(
-                "crm", "client", Optional.of(tokens), Optional.empty(), now, now.plusSeconds(2)));
+                "crm",
+                "idp",
+                "client",
+                grant,
+                keepAlive,
+                record,
+                now,
+                now.plusSeconds(2),
+                Optional.empty()));
 
-    boolean terminalCandidate =
-        outcome instanceof GrantOutcome.Refused refused
-            && refused.httpStatus() < 500
-            && TERMINAL_ERRORS.contains(refused.error());
-    assertThat(failure.severity())
-        .isEqualTo(terminalCandidate ? Severity.TERMINAL : Severity.TRANSIENT);
+    Severity expected = Severity.TRANSIENT;
+    if (outcome instanceof GrantOutcome.Refused refused
+        && refused.httpStatus() < 500
+        && TERMINAL_ERRORS.contains(refused.error())) {
+      boolean clientsFault = CLIENT_ERRORS.contains(refused.error()) || grant.withoutPerson();
+      expected = clientsFault ? Severity.CLIENT_REJECTED : Severity.TERMINAL;
+    }
+    assertThat(failure.severity()).isEqualTo(expected);
     assertThat(failure.diagnosis().message()).doesNotContain("***");
+  }
+
+  @Property
+  void retryAtWhenAFailureComesBeforeTheLastChanceThenTheNextAttemptIsNeverAfterIt(
+      @ForAll("tokenSets") TokenSet tokens,
+      @ForAll @IntRange(min = 1, max = 40) int failures,
+      @ForAll @LongRange(min = 0, max = 100_000_000) long afterIssueMillis,
+      @ForAll @LongRange(min = 0, max = 7200) long retryAfterSeconds) {
+    Instant now = tokens.issuedAt().plusMillis(afterIssueMillis);
+
+    Instant next =
+        policy.retryAt(
+            failures, now, Optional.of(tokens), Optional.of(Duration.ofSeconds(retryAfterSeconds)));
+
+    assertThat(next).isAfter(now);
+    Optional<Instant> lastChance = policy.lastChanceAt(tokens);
+    if (lastChance.isPresent() && now.isBefore(lastChance.get())) {
+      assertThat(next).isBeforeOrEqualTo(lastChance.get());
+      assertThat(next).isBefore(tokens.refreshTokenExpiresAt().get());
+    }
+    assertThat(Duration.between(now, next))
+        .isLessThanOrEqualTo(
+            max(policy.settings().backoffMax(), Duration.ofSeconds(retryAfterSeconds)));
+  }
+
+  @Property
+  void retryAtWhenFailuresKeepComingBeforeTheDeadlineThenAttemptsCrowdBeforeItBoundedInNumber(
+      @ForAll @LongRange(min = 10, max = 86_400) long lifetimeSeconds,
+      @ForAll @LongRange(min = 1, max = 600_000) long millisBeforeTheLastChance) {
+    TokenSet tokens =
+        new TokenSet(
+            Secret.of("at"),
+            "Bearer",
+            BASE,
+            BASE.plusSeconds(60),
+            Optional.of(Secret.of("rt")),
+            Optional.of(
+                new RefreshTokenExpiry(
+                    BASE.plusSeconds(lifetimeSeconds), RefreshTokenExpiry.Source.REPORTED)),
+            List.of());
+    Instant lastChance = policy.lastChanceAt(tokens).orElseThrow();
+    Instant start = lastChance.minusMillis(millisBeforeTheLastChance);
+    Instant now = start.isBefore(BASE) ? BASE : start;
+    int attempts = 0;
+    while (now.isBefore(lastChance)) {
+      Instant next = policy.retryAt(attempts + 1, now, Optional.of(tokens), Optional.empty());
+      assertThat(next).isAfter(now).isBeforeOrEqualTo(lastChance);
+      now = next;
+      attempts++;
+    }
+    // the last attempt before the deadline is made at the last chance itself, and ten minutes of
+    // failures before it take a few back-offs and a few halvings, not a storm
+    assertThat(now).isEqualTo(lastChance);
+    assertThat(attempts).isLessThanOrEqualTo(30);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   @Property
@@ -244,6 +326,7 @@ class RefreshPolicyPropertiesTest {
             Optional.of(Duration.ofSeconds(expiresInSeconds)),
             Optional.empty(),
             reportsRefreshLifetime ? Optional.of(Duration.ofHours(1)) : Optional.empty(),
+            Optional.empty(),
             Optional.empty(),
             Optional.empty());
 

@@ -4,17 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.testkit.TokenRecords;
+import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.RefreshTokenExpiry.Source;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -38,7 +45,14 @@ class RefreshPolicyTest {
       Optional<Instant> jwtExpiry,
       Optional<List<String>> scope) {
     return new TokenResponse(
-        ACCESS, "Bearer", expiresIn, refreshToken, refreshExpiresIn, jwtExpiry, scope);
+        ACCESS,
+        "Bearer",
+        expiresIn,
+        refreshToken,
+        refreshExpiresIn,
+        jwtExpiry,
+        scope,
+        Optional.empty());
   }
 
   static TokenSet tokens(
@@ -545,17 +559,39 @@ class RefreshPolicyTest {
 
     final Instant nextAttempt = NOW.plusSeconds(30);
 
-    FailureContext context(Optional<TokenSet> tokens, Optional<Instant> lastUsed, Instant now) {
-      return new FailureContext("crm", "callgate-client", tokens, lastUsed, now, nextAttempt);
+    TokenRecord record(Optional<TokenSet> tokens) {
+      TokenRecord record = TokenRecord.unauthorized(TokenKey.named("crm"));
+      return tokens.isEmpty()
+          ? record
+          : TokenRecords.edit(record).tokens(tokens).state(TokenState.REFRESHING).build();
+    }
+
+    FailureContext context(TokenRecord record, Instant now, boolean keepAlive) {
+      return new FailureContext(
+          "crm",
+          "corp-idp",
+          "callgate-client",
+          GrantType.REFRESH_TOKEN,
+          keepAlive,
+          record,
+          now,
+          nextAttempt,
+          Optional.empty());
+    }
+
+    FailureContext context(Optional<TokenSet> tokens, Instant now) {
+      return context(record(tokens), now, true);
+    }
+
+    RefreshFailure invalidGrant(Optional<String> description, FailureContext context) {
+      return policy.classify(new GrantOutcome.Refused("invalid_grant", description, 400), context);
     }
 
     @Test
     void classifyWhenInvalidGrantAfterTheConfiguredIdleLifetimeThenRefreshTokenExpired() {
       Instant now = NOW.plus(Duration.ofHours(25)).plus(Duration.ofMinutes(3));
-      RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused("invalid_grant", Optional.empty(), 400),
-              context(Optional.of(wso2(NOW)), Optional.of(NOW), now));
+
+      RefreshFailure failure = invalidGrant(Optional.empty(), context(Optional.of(wso2(NOW)), now));
 
       assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
@@ -563,21 +599,18 @@ class RefreshPolicyTest {
           .containsEntry("lastUsedAt", "2024-05-06T08:00:00Z")
           .containsEntry("idleFor", "25h 3m")
           .containsEntry("knownLifetime", "24h (configured)")
-          .containsEntry("error", "invalid_grant")
-          .containsEntry("errorDescription", "none")
           .containsEntry("credential", "crm");
+      assertThat(failure.diagnosis().fact("evidence"))
+          .isEqualTo("the identity provider refused it (invalid_grant: none)");
       assertThat(failure.diagnosis().message()).doesNotContain(REFRESH.reveal());
     }
 
     @Test
-    void classifyWhenInvalidGrantSaysExpiredDueToInactivityThenRefreshTokenExpired() {
+    void classifyWhenInvalidGrantSaysExpiredDueToInactivityAndNothingIsKnownThenExpired() {
       RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused(
-                  "invalid_grant",
-                  Optional.of("AADSTS700082: The refresh token has expired due to inactivity."),
-                  400),
-              context(Optional.empty(), Optional.empty(), NOW));
+          invalidGrant(
+              Optional.of("AADSTS700082: The refresh token has expired due to inactivity."),
+              context(Optional.empty(), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
@@ -585,42 +618,175 @@ class RefreshPolicyTest {
           .containsEntry("lastUsedAt", "unknown")
           .containsEntry("idleFor", "unknown")
           .containsEntry("knownLifetime", "unknown");
+      assertThat(failure.diagnosis().remedy()).contains("refreshTokenLifetime");
     }
 
     @Test
-    void classifyWhenKeycloakSaysTokenIsNotActiveThenRefreshTokenExpired() {
+    void classifyWhenKeycloakSaysSessionNotActiveBeforeTheReportedExpiryThenRevokedNotExpired() {
+      // Keycloak 26 after an administrator logged the user out: same words as an idle-out
       RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused("invalid_grant", Optional.of("Token is not active"), 400),
-              context(Optional.of(keycloak(NOW)), Optional.empty(), NOW.plusSeconds(600)));
+          invalidGrant(
+              Optional.of("Session not active"),
+              context(Optional.of(keycloak(NOW)), NOW.plusSeconds(600)));
+
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
+      assertThat(failure.diagnosis().message())
+          .contains("Session not active")
+          .contains("said it would last until 2024-05-06T08:30:00Z");
+      assertThat(failure.diagnosis().remedy()).doesNotContain("keepAlive");
+    }
+
+    @Test
+    void classifyWhenKeycloakSaysSessionNotActiveAfterTheReportedExpiryThenExpired() {
+      RefreshFailure failure =
+          invalidGrant(
+              Optional.of("Session not active"),
+              context(Optional.of(keycloak(NOW)), NOW.plusSeconds(1801)));
 
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
       assertThat(failure.diagnosis().facts())
-          .containsEntry("lastUsedAt", "2024-05-06T08:00:00Z")
-          .containsEntry("idleFor", "10m")
+          .containsEntry("idleFor", "30m 1s")
           .containsEntry("knownLifetime", "30m (reported by the identity provider)");
     }
 
     @Test
-    void classifyWhenInvalidGrantWithinTheKnownLifetimeThenRefreshTokenRevoked() {
+    void classifyWhenTheWordingIsAmbiguousAndNothingIsKnownThenSaysBothArePossible() {
+      TokenSet assumed =
+          tokens(
+              NOW,
+              Duration.ofMinutes(5),
+              Optional.of(new RefreshTokenExpiry(NOW.plus(Duration.ofHours(12)), Source.ASSUMED)));
+      for (String words : List.of("Session not active", "grant request is invalid")) {
+        RefreshFailure failure =
+            invalidGrant(Optional.of(words), context(Optional.of(assumed), NOW.plusSeconds(900)));
+
+        assertThat(failure.diagnosis().code())
+            .as(words)
+            .isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED_OR_REVOKED);
+        assertThat(failure.diagnosis().message())
+            .contains("cannot tell whether it expired or was revoked");
+        assertThat(failure.diagnosis().remedy())
+            .contains("LOGOUT")
+            .contains("idled out after 15m")
+            .contains("refreshTokenLifetime on provider 'corp-idp'");
+      }
+    }
+
+    @Test
+    void classifyWhenTheConfiguredLifetimeIsAheadButTheProviderSaysExpiredThenConfiguredTooLong() {
       RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused(
-                  "invalid_grant", Optional.of("Persisted access token data not found"), 400),
-              context(Optional.of(wso2(NOW)), Optional.of(NOW), NOW.plus(Duration.ofHours(2))));
+          invalidGrant(
+              Optional.of("Refresh token expired"),
+              context(Optional.of(wso2(NOW)), NOW.plus(Duration.ofHours(2))));
+
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
+      assertThat(failure.diagnosis().fact("cause"))
+          .isEqualTo(ExpiryCause.CONFIGURED_TOO_LONG.cause("crm", "corp-idp"));
+    }
+
+    @Test
+    void
+        classifyWhenInvalidGrantWithinTheConfiguredLifetimeThenRevokedSayingTheConfigurationMayBeWrong() {
+      RefreshFailure failure =
+          invalidGrant(
+              Optional.of("Persisted access token data not found"),
+              context(Optional.of(wso2(NOW)), NOW.plus(Duration.ofHours(2))));
 
       assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
       assertThat(failure.diagnosis().message())
-          .contains("invalid_grant: Persisted access token data not found");
+          .contains("invalid_grant: Persisted access token data not found")
+          .contains("refreshTokenLifetime configured on provider 'corp-idp'")
+          .contains("it expired instead");
+    }
+
+    @Test
+    void classifyWhenExpiredWithKeepAliveOffThenTheRemedySaysToTurnItOn() {
+      RefreshFailure off =
+          invalidGrant(
+              Optional.of("Token is not active"),
+              context(record(Optional.of(keycloak(NOW))), NOW.plusSeconds(1900), false));
+      RefreshFailure on =
+          invalidGrant(
+              Optional.of("Token is not active"),
+              context(record(Optional.of(keycloak(NOW))), NOW.plusSeconds(1900), true));
+
+      assertThat(off.diagnosis().message()).contains("keepAlive is off for credential 'crm'");
+      assertThat(off.diagnosis().remedy()).contains("\"keepAlive\": true");
+      assertThat(on.diagnosis().message()).doesNotContain("keepAlive");
+      assertThat(on.diagnosis().remedy()).doesNotContain("keepAlive");
+    }
+
+    @Test
+    void classifyWhenExpiredAfterTheProviderStoppedExtendingItThenTheAbsoluteLifetimeIsTheCause() {
+      TokenRecord record =
+          TokenRecords.edit(record(Optional.of(keycloak(NOW))))
+              .diagnoses(
+                  List.of(
+                      Diagnosis.of(
+                          DiagnosisCode.REFRESH_TOKEN_EXPIRING,
+                          "refreshTokenExpiresAt",
+                          NOW.plusSeconds(1800))))
+              .build();
+
+      RefreshFailure failure =
+          invalidGrant(
+              Optional.of("Token is not active"), context(record, NOW.plusSeconds(1900), true));
+
+      assertThat(failure.diagnosis().fact("cause"))
+          .isEqualTo(ExpiryCause.ABSOLUTE_LIFETIME.cause("crm", "corp-idp"));
+      assertThat(failure.diagnosis().remedy()).contains("SSO Session Max");
+    }
+
+    @Test
+    void classifyWhenInvalidGrantFollowsAnOutageThatOutlivedTheExpiryThenGrantLostDuringOutage() {
+      TokenRecord record =
+          TokenRecords.edit(record(Optional.of(keycloak(NOW))))
+              .failures(
+                  new FailureStreak(
+                      7, Optional.of(NOW.plusSeconds(1500)), Optional.of(NOW.plusSeconds(1790))),
+                  Optional.of(NOW.plusSeconds(1850)))
+              .build();
+
+      RefreshFailure failure =
+          invalidGrant(
+              Optional.of("Token is not active"), context(record, NOW.plusSeconds(1850), true));
+
+      assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.GRANT_LOST_DURING_OUTAGE);
+      assertThat(failure.diagnosis().facts())
+          .containsEntry("attempts", "7")
+          .containsEntry("firstFailureAt", "2024-05-06T08:25:00Z")
+          .containsEntry("lastFailureAt", "2024-05-06T08:29:50Z");
+      assertThat(failure.diagnosis().fact("whatHappened"))
+          .contains("lifetime ended at 2024-05-06T08:30:00Z");
+    }
+
+    @Test
+    void classifyWhenTheExpiryHadPassedBeforeTheFailuresBeganThenPlainExpiry() {
+      TokenRecord record =
+          TokenRecords.edit(record(Optional.of(keycloak(NOW))))
+              .failures(
+                  new FailureStreak(
+                      1, Optional.of(NOW.plusSeconds(4000)), Optional.of(NOW.plusSeconds(4000))),
+                  Optional.of(NOW.plusSeconds(4010)))
+              .build();
+
+      RefreshFailure failure =
+          invalidGrant(
+              Optional.of("Token is not active"), context(record, NOW.plusSeconds(4010), false));
+
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
     }
 
     FailureContext afterInterruptedRefresh(Optional<TokenSet> tokens, Instant now) {
       return new FailureContext(
           "crm",
+          "corp-idp",
           "callgate-client",
-          tokens,
-          Optional.of(NOW),
+          GrantType.REFRESH_TOKEN,
+          true,
+          record(tokens),
           now,
           nextAttempt,
           Optional.of(new RefreshStart("callgate-b", NOW.plusSeconds(90))));
@@ -629,8 +795,8 @@ class RefreshPolicyTest {
     @Test
     void classifyWhenInvalidGrantAfterAnInterruptedRefreshThenResultLostNamingTheInstance() {
       RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused("invalid_grant", Optional.of("Token is not active"), 400),
+          invalidGrant(
+              Optional.of("Token is not active"),
               afterInterruptedRefresh(Optional.of(keycloak(NOW)), NOW.plusSeconds(120)));
 
       assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
@@ -645,8 +811,8 @@ class RefreshPolicyTest {
     @Test
     void classifyWhenInvalidGrantAfterAnInterruptedRefreshButPastTheKnownExpiryThenExpired() {
       RefreshFailure failure =
-          policy.classify(
-              new GrantOutcome.Refused("invalid_grant", Optional.of("Token is not active"), 400),
+          invalidGrant(
+              Optional.of("Token is not active"),
               afterInterruptedRefresh(Optional.of(keycloak(NOW)), NOW.plus(Duration.ofHours(1))));
 
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
@@ -668,29 +834,90 @@ class RefreshPolicyTest {
     }
 
     @Test
-    void classifyWhenInvalidClientThenClientAuthFailedNamingTheClient() {
+    void classifyWhenInvalidClientThenTheClientIsRejectedAndTheGrantKept() {
       RefreshFailure failure =
           policy.classify(
               new GrantOutcome.Refused(
-                  "invalid_client", Optional.of("Client authentication failed"), 401),
-              context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+                  "invalid_client",
+                  Optional.of("Invalid client or Invalid client credentials"),
+                  401),
+              context(Optional.of(keycloak(NOW)), NOW));
 
-      assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
+      assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
       assertThat(failure.diagnosis().message()).contains("'callgate-client'");
+      assertThat(failure.diagnosis().remedy())
+          .contains("PUT /v1/providers/corp-idp")
+          .contains("The grant is kept (its refresh token lasts until 2024-05-06T08:30:00Z)")
+          .contains("re-arms every credential that uses the provider")
+          .contains("POST /v1/credentials/crm/refresh");
     }
 
     @Test
-    void classifyWhenUnauthorizedClientOrUnsupportedGrantTypeThenClientAuthFailed() {
+    void classifyWhenUnauthorizedClientOrUnsupportedGrantTypeThenGrantTypeNotAllowed() {
       for (String error : List.of("unauthorized_client", "unsupported_grant_type")) {
         RefreshFailure failure =
             policy.classify(
                 new GrantOutcome.Refused(error, Optional.empty(), 400),
-                context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+                context(Optional.of(wso2(NOW)), NOW));
 
-        assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
-        assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
+        assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
+        assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.GRANT_TYPE_NOT_ALLOWED);
+        assertThat(failure.diagnosis().message()).contains("the refresh_token grant");
       }
+    }
+
+    @Test
+    void classifyWhenAGrantWithoutAPersonIsRefusedForAnyReasonThenTheClientIsRejected() {
+      Map<String, DiagnosisCode> codes =
+          Map.of(
+              "invalid_client", DiagnosisCode.CLIENT_AUTH_FAILED,
+              "unauthorized_client", DiagnosisCode.GRANT_TYPE_NOT_ALLOWED,
+              "invalid_scope", DiagnosisCode.SCOPE_REJECTED,
+              "invalid_grant", DiagnosisCode.GRANT_TYPE_NOT_ALLOWED);
+      codes.forEach(
+          (error, code) -> {
+            FailureContext clientCredentials =
+                new FailureContext(
+                    "crm",
+                    "corp-idp",
+                    "callgate-client",
+                    GrantType.CLIENT_CREDENTIALS,
+                    true,
+                    record(Optional.empty()),
+                    NOW,
+                    nextAttempt,
+                    Optional.empty());
+
+            RefreshFailure failure =
+                policy.classify(
+                    new GrantOutcome.Refused(error, Optional.empty(), 400), clientCredentials);
+
+            assertThat(failure.severity()).as(error).isEqualTo(Severity.CLIENT_REJECTED);
+            assertThat(failure.diagnosis().code()).as(error).isEqualTo(code);
+          });
+    }
+
+    @Test
+    void classifyWhenAJwtBearerAssertionIsRefusedThenAssertionRejected() {
+      FailureContext jwt =
+          new FailureContext(
+              "crm",
+              "corp-idp",
+              "callgate-client",
+              GrantType.JWT_BEARER,
+              true,
+              record(Optional.empty()),
+              NOW,
+              nextAttempt,
+              Optional.empty());
+
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Refused("invalid_grant", Optional.of("bad signature"), 400), jwt);
+
+      assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.JWT_ASSERTION_REJECTED);
     }
 
     @Test
@@ -698,7 +925,7 @@ class RefreshPolicyTest {
       RefreshFailure failure =
           policy.classify(
               new GrantOutcome.Refused("invalid_scope", Optional.empty(), 400),
-              context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+              context(Optional.of(wso2(NOW)), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.SCOPE_REJECTED);
@@ -714,7 +941,7 @@ class RefreshPolicyTest {
                   "connection refused by idp.example.com:443",
                   Optional.empty(),
                   Optional.empty()),
-              context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+              context(Optional.of(wso2(NOW)), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TRANSIENT);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
@@ -732,7 +959,7 @@ class RefreshPolicyTest {
                   "HTTP 429",
                   Optional.of(429),
                   Optional.of(Duration.ofSeconds(90))),
-              context(Optional.empty(), Optional.empty(), NOW));
+              context(Optional.empty(), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TRANSIENT);
       assertThat(failure.diagnosis().fact("reason")).contains("retry after 1m 30s");
@@ -747,7 +974,7 @@ class RefreshPolicyTest {
                   "HTTP 200 with text/html instead of JSON",
                   Optional.of(200),
                   Optional.empty()),
-              context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+              context(Optional.of(wso2(NOW)), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TRANSIENT);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.IDP_RESPONSE_INVALID);
@@ -760,7 +987,7 @@ class RefreshPolicyTest {
       RefreshFailure failure =
           policy.classify(
               new GrantOutcome.Refused("invalid_grant", Optional.empty(), 503),
-              context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+              context(Optional.of(wso2(NOW)), NOW));
 
       assertThat(failure.severity()).isEqualTo(Severity.TRANSIENT);
       assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
@@ -773,7 +1000,7 @@ class RefreshPolicyTest {
         RefreshFailure failure =
             policy.classify(
                 new GrantOutcome.Refused(error, Optional.of("try later"), 400),
-                context(Optional.of(wso2(NOW)), Optional.empty(), NOW));
+                context(Optional.of(wso2(NOW)), NOW));
 
         assertThat(failure.severity()).as(error).isEqualTo(Severity.TRANSIENT);
         assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_FAILED_TRANSIENT);
@@ -791,8 +1018,7 @@ class RefreshPolicyTest {
                   Optional.empty(),
                   Optional.empty()));
 
-      assertThatThrownBy(
-              () -> policy.classify(granted, context(Optional.empty(), Optional.empty(), NOW)))
+      assertThatThrownBy(() -> policy.classify(granted, context(Optional.empty(), NOW)))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }

@@ -64,7 +64,7 @@ class AuthorizationsTest {
 
   @Test
   void completeWhenApprovedThenStoresActiveTokensWithRefreshTokenAndNoWarnings() {
-    f.provider(List.of("openid", "offline_access"), null);
+    f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
 
     AuthorizationCompletion done = complete(f.idp.approve(start(ADMIN, "crm"), "alice"));

@@ -10,9 +10,10 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.testkit.DelegatingTokenStore;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshStart;
-import dev.callgate.core.token.TokenEvent;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -30,7 +31,7 @@ class RefresherTest {
 
   @BeforeEach
   void authorized() {
-    f.provider(List.of("openid", "offline_access"), null);
+    f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
     f.authorize("crm", ADMIN);
   }
@@ -99,7 +100,7 @@ class RefresherTest {
     assertThat(recovered).isInstanceOf(RefreshOutcome.Refreshed.class);
     assertThat(f.stored(CRM).state()).isEqualTo(TokenState.ACTIVE);
     assertThat(f.stored(CRM).diagnoses()).isEmpty();
-    assertThat(f.stored(CRM).consecutiveFailures()).isZero();
+    assertThat(f.stored(CRM).failures().count()).isZero();
   }
 
   @Test
@@ -158,7 +159,7 @@ class RefresherTest {
   }
 
   @Test
-  void refreshWhenClientIsRefusedThenNeedsAuthorizationWithClientAuthFailed() {
+  void refreshWhenClientIsRefusedThenTheGrantIsKeptUntilTheProviderChanges() {
     f.idp.scriptNext(
         new GrantOutcome.Refused("invalid_client", Optional.of("Invalid client credentials"), 401));
 
@@ -168,7 +169,8 @@ class RefresherTest {
         .isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
     assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().message())
         .contains("callgate-client");
-    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.NEEDS_AUTHORIZATION);
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.CLIENT_REJECTED);
+    assertThat(f.stored(CRM).tokens()).isPresent();
     assertThat(f.stored(CRM).nextRefreshAt()).isEmpty();
   }
 
@@ -215,7 +217,8 @@ class RefresherTest {
             seen.refreshToken(),
             seen.refreshTokenExpiry(),
             seen.scope());
-    assertThat(join(f.tokens.compareAndSet(latest.withTokens(theirs)))).isPresent();
+    assertThat(join(f.tokens.compareAndSet(TokenRecords.edit(latest).tokens(theirs).build())))
+        .isPresent();
     f.clock.advance(Duration.ofMillis(200));
 
     RefreshOutcome outcome = join(waiting);
@@ -270,7 +273,9 @@ class RefresherTest {
           public CompletionStage<Boolean> tryLease(
               TokenKey key, String owner, java.time.Instant until, java.time.Instant now) {
             TokenRecord latest = f.stored(key);
-            join(f.tokens.compareAndSet(latest.withTokens(tokensFrom("instance-2", seen))));
+            join(
+                f.tokens.compareAndSet(
+                    TokenRecords.edit(latest).tokens(tokensFrom("instance-2", seen)).build()));
             return super.tryLease(key, owner, until, now);
           }
         };
@@ -302,7 +307,9 @@ class RefresherTest {
     CompletionStage<RefreshOutcome> waiting =
         f.refresher.refresh(CRM, RefreshTrigger.ON_DEMAND, Optional.of(first.accessToken()));
     TokenSet theirs = tokensFrom("instance-2", first);
-    assertThat(join(f.tokens.compareAndSet(f.stored(CRM).withTokens(theirs)))).isPresent();
+    assertThat(
+            join(f.tokens.compareAndSet(TokenRecords.edit(f.stored(CRM)).tokens(theirs).build())))
+        .isPresent();
     join(f.tokens.releaseLease(CRM, "instance-2"));
     // a callout read instance-2's token, and the target refused it: it joins the refresh under way
     CompletionStage<RefreshOutcome> rejected =
@@ -325,10 +332,10 @@ class RefresherTest {
     assertThat(
             join(
                 f.tokens.compareAndSet(
-                    latest
-                        .on(TokenEvent.REFRESH_STARTED)
-                        .withUnsettledRefresh(
-                            Optional.of(new RefreshStart(instance, f.clock.now()))))))
+                    latest.refreshStarted(
+                        new RefreshStart(instance, f.clock.now()),
+                        Duration.ofHours(1),
+                        record -> latest.nextRefreshAt()))))
         .isPresent();
     join(f.tokens.tryLease(CRM, instance, f.clock.now().plusSeconds(30), f.clock.now()));
     f.clock.advance(Duration.ofSeconds(31));
@@ -377,6 +384,7 @@ class RefresherTest {
 
     RefreshOutcome outcome = manual();
 
+    // the configured lifetime has not passed: the grant was revoked, no answer was lost
     assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().code())
         .isEqualTo(DiagnosisCode.REFRESH_TOKEN_REVOKED);
   }

@@ -57,7 +57,7 @@ public class DelegatingTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
-    return delegate.census(overdueBefore, soonest);
+  public CompletionStage<TokenCensus> census(Instant now, Instant overdueBefore, int soonest) {
+    return delegate.census(now, overdueBefore, soonest);
   }
 }

@@ -8,7 +8,9 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
 import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.token.ProviderIdentity;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -464,9 +466,13 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   }
 
   @Override
-  public CompletionStage<Void> revoke(AuthProvider provider, Secret token, String tokenTypeHint) {
+  public CompletionStage<RevocationOutcome> revoke(
+      AuthProvider provider, Secret token, String tokenTypeHint) {
     revocations.incrementAndGet();
     synchronized (lock) {
+      if (metadata.revocationEndpoint().isEmpty()) {
+        return CompletableFuture.completedFuture(new RevocationOutcome.NotSupported());
+      }
       // RFC 7009 §2.2: an unknown token is not an error
       RefreshGrant refresh = refreshTokens.get(token.reveal());
       if (refresh != null) {
@@ -477,7 +483,7 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
         access.revoked = true;
       }
     }
-    return CompletableFuture.completedFuture(null);
+    return CompletableFuture.completedFuture(new RevocationOutcome.Revoked());
   }
 
   // ---- for assertions ----
@@ -660,7 +666,10 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
             refreshToken.map(Secret::of),
             refreshExpiresIn,
             Optional.empty(),
-            Optional.of(scopes)));
+            Optional.of(scopes),
+            Optional.of(
+                new ProviderIdentity(
+                    subject, Optional.empty(), Optional.empty(), Optional.empty()))));
   }
 
   private static boolean isValid(AccessGrant grant, Instant now) {

@@ -2,6 +2,7 @@ package dev.callgate.core.testkit;
 
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -155,12 +156,18 @@ public final class InMemoryTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
+  public CompletionStage<TokenCensus> census(Instant now, Instant overdueBefore, int soonest) {
+    Objects.requireNonNull(now, "now");
     Objects.requireNonNull(overdueBefore, "overdueBefore");
     return call(
         () -> {
           Map<TokenState, Long> byState = new EnumMap<>(TokenState.class);
-          records.values().forEach(r -> byState.merge(r.state(), 1L, Long::sum));
+          long predicted = 0;
+          for (TokenRecord record : records.values()) {
+            boolean expired = predictedExpired(record, now);
+            predicted += expired ? 1 : 0;
+            byState.merge(expired ? TokenState.NEEDS_AUTHORIZATION : record.state(), 1L, Long::sum);
+          }
           long overdue =
               records.values().stream()
                   .filter(
@@ -175,8 +182,21 @@ public final class InMemoryTokenStore implements TokenStore {
                           .thenComparing(r -> r.key().userSubject()))
                   .limit(Math.max(0, soonest))
                   .toList();
-          return new TokenCensus(byState, overdue, soonestExpiring);
+          return new TokenCensus(byState, predicted, overdue, soonestExpiring);
         });
+  }
+
+  /** The census's rule: a grant kept by its state, with a known refresh-token expiry passed. */
+  private static boolean predictedExpired(TokenRecord record, Instant now) {
+    boolean keepsGrant =
+        record.state().allowsRefresh() || record.state() == TokenState.CLIENT_REJECTED;
+    return keepsGrant
+        && record
+            .tokens()
+            .flatMap(TokenSet::refreshTokenExpiry)
+            .filter(RefreshTokenExpiry::isKnown)
+            .filter(expiry -> !expiry.at().isAfter(now))
+            .isPresent();
   }
 
   private static Optional<Instant> refreshTokenExpiry(TokenRecord record) {

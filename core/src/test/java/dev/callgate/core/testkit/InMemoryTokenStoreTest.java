@@ -25,8 +25,10 @@ class InMemoryTokenStoreTest extends TokenStoreContract {
   @Test
   void writesWhenRecordsAreStoredThenLogsThemInOrderAsStored() {
     TokenRecord first = insert(fullRecord(key("crm")));
-    TokenRecord second = join(store.compareAndSet(first.withState(TokenState.EXPIRING))).get();
-    join(store.compareAndSet(first.withState(TokenState.REVOKED)));
+    TokenRecord second =
+        join(store.compareAndSet(TokenRecords.edit(first).state(TokenState.EXPIRING).build()))
+            .get();
+    join(store.compareAndSet(TokenRecords.edit(first).state(TokenState.REVOKED).build()));
 
     assertThat(memory().writes()).containsExactly(first, second);
     assertThat(memory().casConflicts()).isEqualTo(1);
@@ -43,7 +45,7 @@ class InMemoryTokenStoreTest extends TokenStoreContract {
     assertThatThrownBy(
             () ->
                 store
-                    .compareAndSet(stored.withState(TokenState.REVOKED))
+                    .compareAndSet(TokenRecords.edit(stored).state(TokenState.REVOKED).build())
                     .toCompletableFuture()
                     .join())
         .hasCause(down);
@@ -76,7 +78,10 @@ class InMemoryTokenStoreTest extends TokenStoreContract {
 
     assertThat(join(store.find(key("crm")))).contains(seeded);
     assertThat(memory().writes()).isEmpty();
-    assertThat(join(store.compareAndSet(seeded.withState(TokenState.ACTIVE))).get().version())
+    assertThat(
+            join(store.compareAndSet(TokenRecords.edit(seeded).state(TokenState.ACTIVE).build()))
+                .get()
+                .version())
         .isEqualTo(8);
   }
 

@@ -7,6 +7,8 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.token.FailureStreak;
+import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
@@ -86,7 +88,10 @@ public abstract class TokenStoreContract {
 
     Optional<TokenRecord> second =
         join(
-            store.compareAndSet(TokenRecord.unauthorized(key("crm")).withState(TokenState.ACTIVE)));
+            store.compareAndSet(
+                TokenRecords.edit(TokenRecord.unauthorized(key("crm")))
+                    .state(TokenState.ACTIVE)
+                    .build()));
 
     assertThat(second).isEmpty();
     assertThat(join(store.find(key("crm")))).contains(first);
@@ -96,7 +101,8 @@ public abstract class TokenStoreContract {
   void compareAndSetWhenVersionMatchesThenUpdatesAndIncrementsVersion() {
     TokenRecord stored = insert(fullRecord(key("crm")));
 
-    TokenRecord next = stored.withState(TokenState.EXPIRING).withLastUsedAt(T0.plusSeconds(5));
+    TokenRecord next =
+        TokenRecords.edit(stored).state(TokenState.EXPIRING).lastUsedAt(T0.plusSeconds(5)).build();
     Optional<TokenRecord> updated = join(store.compareAndSet(next));
 
     assertThat(updated).contains(next.withVersion(2));
@@ -106,9 +112,12 @@ public abstract class TokenStoreContract {
   @Test
   void compareAndSetWhenVersionIsStaleThenConflictsAndKeepsTheStoredRecord() {
     TokenRecord stored = insert(fullRecord(key("crm")));
-    TokenRecord newer = join(store.compareAndSet(stored.withState(TokenState.EXPIRING))).get();
+    TokenRecord newer =
+        join(store.compareAndSet(TokenRecords.edit(stored).state(TokenState.EXPIRING).build()))
+            .get();
 
-    Optional<TokenRecord> stale = join(store.compareAndSet(stored.withState(TokenState.REVOKED)));
+    Optional<TokenRecord> stale =
+        join(store.compareAndSet(TokenRecords.edit(stored).state(TokenState.REVOKED).build()));
 
     assertThat(stale).isEmpty();
     assertThat(join(store.find(key("crm")))).contains(newer);
@@ -121,7 +130,12 @@ public abstract class TokenStoreContract {
     List<Optional<TokenRecord>> results =
         race(
             50,
-            i -> join(store.compareAndSet(stored.withFailures(i, Optional.of(T0.plusSeconds(i))))));
+            i ->
+                join(
+                    store.compareAndSet(
+                        TokenRecords.edit(stored)
+                            .failures(i, Optional.of(T0.plusSeconds(i)))
+                            .build())));
 
     List<TokenRecord> winners = results.stream().flatMap(Optional::stream).toList();
     assertThat(winners).hasSize(1);
@@ -139,7 +153,9 @@ public abstract class TokenStoreContract {
             i ->
                 join(
                     store.compareAndSet(
-                        TokenRecord.unauthorized(key("crm")).withFailures(i, Optional.empty()))));
+                        TokenRecords.edit(TokenRecord.unauthorized(key("crm")))
+                            .failures(i, Optional.empty())
+                            .build())));
 
     assertThat(results.stream().filter(Optional::isPresent)).hasSize(1);
     assertThat(join(store.find(key("crm"))).get().version()).isEqualTo(1);
@@ -156,7 +172,9 @@ public abstract class TokenStoreContract {
           while (true) {
             TokenRecord current = join(store.find(key("crm"))).get();
             TokenRecord next =
-                current.withFailures(current.consecutiveFailures() + 1, Optional.empty());
+                TokenRecords.edit(current)
+                    .failures(current.failures().count() + 1, Optional.empty())
+                    .build();
             if (join(store.compareAndSet(next)).isPresent()) {
               return null;
             }
@@ -164,7 +182,7 @@ public abstract class TokenStoreContract {
         });
 
     TokenRecord last = join(store.find(key("crm"))).get();
-    assertThat(last.consecutiveFailures()).isEqualTo(20);
+    assertThat(last.failures().count()).isEqualTo(20);
     assertThat(last.version()).isEqualTo(21);
   }
 
@@ -195,7 +213,8 @@ public abstract class TokenStoreContract {
             Optional.empty(),
             Optional.empty(),
             List.of());
-    TokenRecord record = TokenRecord.unauthorized(key("crm")).withTokens(withoutRefresh);
+    TokenRecord record =
+        TokenRecords.edit(TokenRecord.unauthorized(key("crm"))).tokens(withoutRefresh).build();
 
     insert(record);
 
@@ -216,7 +235,7 @@ public abstract class TokenStoreContract {
               full.refreshToken(),
               Optional.of(new RefreshTokenExpiry(T0.plusSeconds(86400), source)),
               full.scope());
-      TokenRecord record = TokenRecord.unauthorized(key).withTokens(tokens);
+      TokenRecord record = TokenRecords.edit(TokenRecord.unauthorized(key)).tokens(tokens).build();
 
       insert(record);
 
@@ -228,7 +247,7 @@ public abstract class TokenStoreContract {
   void findWhenEachStateIsStoredThenReturnsIt() {
     for (TokenState state : TokenState.values()) {
       TokenKey key = TokenKey.perUser("crm", "user-" + state.name().toLowerCase());
-      TokenRecord record = fullRecord(key).withState(state);
+      TokenRecord record = TokenRecords.edit(fullRecord(key)).state(state).build();
 
       insert(record);
 
@@ -240,7 +259,10 @@ public abstract class TokenStoreContract {
   void findWhenNamedAndPerUserTokensShareACredentialThenKeepsThemApart() {
     TokenRecord named = insert(fullRecord(TokenKey.named("crm")));
     TokenRecord alice =
-        insert(fullRecord(TokenKey.perUser("crm", "alice")).withState(TokenState.EXPIRING));
+        insert(
+            TokenRecords.edit(fullRecord(TokenKey.perUser("crm", "alice")))
+                .state(TokenState.EXPIRING)
+                .build());
 
     assertThat(join(store.find(TokenKey.named("crm")))).contains(named);
     assertThat(join(store.find(TokenKey.perUser("crm", "alice")))).contains(alice);
@@ -325,7 +347,11 @@ public abstract class TokenStoreContract {
     TokenRecord stored = insert(fullRecord(key("crm")));
     join(store.tryLease(key("crm"), "a", T0.plusSeconds(30), T0));
 
-    assertThat(join(store.compareAndSet(stored.withState(TokenState.REFRESHING)))).isPresent();
+    assertThat(
+            join(
+                store.compareAndSet(
+                    TokenRecords.edit(stored).state(TokenState.REFRESHING).build())))
+        .isPresent();
     assertThat(join(store.tryLease(key("crm"), "b", T0.plusSeconds(30), T0.plusSeconds(1))))
         .isFalse();
   }
@@ -347,7 +373,7 @@ public abstract class TokenStoreContract {
   @Test
   void claimDueWhenRecordsAreNotDueOrHaveNoNextRefreshThenSkipsThem() {
     insert(due("later", T0.plusMillis(1)));
-    insert(fullRecord(key("never")).withNextRefreshAt(Optional.empty()));
+    insert(TokenRecords.edit(fullRecord(key("never"))).nextRefreshAt(Optional.empty()).build());
     insert(due("now", T0));
 
     List<TokenRecord> claimed = join(store.claimDue(T0, 10, "a", T0.plusSeconds(60)));
@@ -461,11 +487,12 @@ public abstract class TokenStoreContract {
                 new RefreshTokenExpiry(T0.plusSeconds(60), RefreshTokenExpiry.Source.CONFIGURED)),
             tokens.scope());
     insert(
-        TokenRecord.unauthorized(key("first"))
-            .withTokens(expiringFirst)
-            .withState(TokenState.ACTIVE));
+        TokenRecords.edit(TokenRecord.unauthorized(key("first")))
+            .tokens(expiringFirst)
+            .state(TokenState.ACTIVE)
+            .build());
 
-    TokenCensus census = join(store.census(T0.minusSeconds(60), 1));
+    TokenCensus census = join(store.census(T0, T0.minusSeconds(60), 1));
 
     assertThat(census.byState())
         .containsOnly(Map.entry(TokenState.REFRESH_FAILED, 3L), Map.entry(TokenState.ACTIVE, 1L));
@@ -473,9 +500,49 @@ public abstract class TokenStoreContract {
     assertThat(census.soonestRefreshTokenExpiry())
         .singleElement()
         .satisfies(record -> assertThat(record.key()).isEqualTo(key("first")));
-    assertThat(join(store.census(T0, 10)).soonestRefreshTokenExpiry())
+    assertThat(census.predictedExpired()).isZero();
+    assertThat(join(store.census(T0, T0, 10)).soonestRefreshTokenExpiry())
         .extracting(TokenRecord::key)
         .containsExactly(key("first"), key("due-early"), key("due-late"), key("full"));
+  }
+
+  @Test
+  void censusWhenAKnownRefreshTokenExpiryHasPassedThenCountsTheGrantAsNeedingAuthorization() {
+    TokenSet tokens = fullTokens();
+    for (RefreshTokenExpiry.Source source : RefreshTokenExpiry.Source.values()) {
+      TokenSet expired =
+          new TokenSet(
+              tokens.accessToken(),
+              tokens.tokenType(),
+              tokens.issuedAt(),
+              tokens.expiresAt(),
+              tokens.refreshToken(),
+              Optional.of(new RefreshTokenExpiry(T0.minusSeconds(1), source)),
+              tokens.scope());
+      insert(
+          TokenRecords.edit(TokenRecord.unauthorized(key("idle-" + source.name().toLowerCase())))
+              .tokens(expired)
+              .state(TokenState.ACTIVE)
+              .build());
+    }
+    insert(TokenRecords.edit(fullRecord(key("refused"))).state(TokenState.CLIENT_REJECTED).build());
+    insert(
+        TokenRecords.edit(fullRecord(key("dead"))).state(TokenState.NEEDS_AUTHORIZATION).build());
+
+    TokenCensus before = join(store.census(T0.minusSeconds(2), T0.minusSeconds(60), 0));
+    TokenCensus after = join(store.census(T0.plusSeconds(86400), T0.minusSeconds(60), 0));
+
+    // an assumed expiry is no knowledge: that grant may well live on
+    assertThat(before.byState())
+        .containsOnly(
+            Map.entry(TokenState.ACTIVE, 4L),
+            Map.entry(TokenState.CLIENT_REJECTED, 1L),
+            Map.entry(TokenState.NEEDS_AUTHORIZATION, 1L));
+    assertThat(before.predictedExpired()).isZero();
+    assertThat(after.byState())
+        .containsOnly(
+            Map.entry(TokenState.ACTIVE, 1L), Map.entry(TokenState.NEEDS_AUTHORIZATION, 5L));
+    assertThat(after.predictedExpired()).isEqualTo(4);
   }
 
   protected static TokenKey key(String credentialName) {
@@ -510,7 +577,7 @@ public abstract class TokenStoreContract {
         Optional.of(fullTokens()),
         Optional.of(T0.minusSeconds(600)),
         Optional.of(T0.minusSeconds(5)),
-        3,
+        new FailureStreak(3, Optional.of(T0.minusSeconds(90)), Optional.of(T0.minusSeconds(10))),
         Optional.of(T0.plusSeconds(8)),
         new RefreshAttempts(T0.minusSeconds(1200), 4),
         List.of(
@@ -526,11 +593,19 @@ public abstract class TokenStoreContract {
                 T0.plusSeconds(86400))),
         Optional.of(T0.plusSeconds(3000)),
         Optional.of(new RefreshStart("callgate-contract", T0.minusSeconds(30))),
+        Optional.of(
+            new ProviderIdentity(
+                "f:1d3c:alice",
+                Optional.of("alice"),
+                Optional.of("alice@example.com"),
+                Optional.of("session-77"))),
         0);
   }
 
   protected static TokenRecord due(String credentialName, Instant nextRefreshAt) {
-    return fullRecord(key(credentialName)).withNextRefreshAt(Optional.of(nextRefreshAt));
+    return TokenRecords.edit(fullRecord(key(credentialName)))
+        .nextRefreshAt(Optional.of(nextRefreshAt))
+        .build();
   }
 
   protected static <T> T join(CompletionStage<T> stage) {

@@ -3,9 +3,6 @@ package dev.callgate.core.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.diagnosis.DiagnosisCode;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,6 +35,8 @@ class TokenStateMachineTest {
       UNAUTHORIZED         REFRESH_SUCCEEDED           UNAUTHORIZED
       UNAUTHORIZED         REFRESH_FAILED_TRANSIENTLY  UNAUTHORIZED
       UNAUTHORIZED         REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      UNAUTHORIZED         CLIENT_REJECTED             CLIENT_REJECTED
+      UNAUTHORIZED         PROVIDER_CHANGED            UNAUTHORIZED
       UNAUTHORIZED         REFRESH_TOKEN_EXPIRED       UNAUTHORIZED
       UNAUTHORIZED         REVOKED                     UNAUTHORIZED
 
@@ -48,6 +47,8 @@ class TokenStateMachineTest {
       ACTIVE               REFRESH_SUCCEEDED           ACTIVE
       ACTIVE               REFRESH_FAILED_TRANSIENTLY  REFRESH_FAILED
       ACTIVE               REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      ACTIVE               CLIENT_REJECTED             CLIENT_REJECTED
+      ACTIVE               PROVIDER_CHANGED            ACTIVE
       ACTIVE               REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
       ACTIVE               REVOKED                     REVOKED
 
@@ -58,6 +59,8 @@ class TokenStateMachineTest {
       EXPIRING             REFRESH_SUCCEEDED           ACTIVE
       EXPIRING             REFRESH_FAILED_TRANSIENTLY  REFRESH_FAILED
       EXPIRING             REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      EXPIRING             CLIENT_REJECTED             CLIENT_REJECTED
+      EXPIRING             PROVIDER_CHANGED            EXPIRING
       EXPIRING             REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
       EXPIRING             REVOKED                     REVOKED
 
@@ -68,6 +71,8 @@ class TokenStateMachineTest {
       REFRESHING           REFRESH_SUCCEEDED           ACTIVE
       REFRESHING           REFRESH_FAILED_TRANSIENTLY  REFRESH_FAILED
       REFRESHING           REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      REFRESHING           CLIENT_REJECTED             CLIENT_REJECTED
+      REFRESHING           PROVIDER_CHANGED            REFRESHING
       REFRESHING           REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
       REFRESHING           REVOKED                     REVOKED
 
@@ -78,8 +83,22 @@ class TokenStateMachineTest {
       REFRESH_FAILED       REFRESH_SUCCEEDED           ACTIVE
       REFRESH_FAILED       REFRESH_FAILED_TRANSIENTLY  REFRESH_FAILED
       REFRESH_FAILED       REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      REFRESH_FAILED       CLIENT_REJECTED             CLIENT_REJECTED
+      REFRESH_FAILED       PROVIDER_CHANGED            REFRESH_FAILED
       REFRESH_FAILED       REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
       REFRESH_FAILED       REVOKED                     REVOKED
+
+      CLIENT_REJECTED      AUTHORIZED                  ACTIVE
+      CLIENT_REJECTED      ACCESS_TOKEN_EXPIRING       CLIENT_REJECTED
+      CLIENT_REJECTED      ACCESS_TOKEN_REJECTED       CLIENT_REJECTED
+      CLIENT_REJECTED      REFRESH_STARTED             REFRESHING
+      CLIENT_REJECTED      REFRESH_SUCCEEDED           ACTIVE
+      CLIENT_REJECTED      REFRESH_FAILED_TRANSIENTLY  CLIENT_REJECTED
+      CLIENT_REJECTED      REFRESH_REJECTED            CLIENT_REJECTED
+      CLIENT_REJECTED      CLIENT_REJECTED             CLIENT_REJECTED
+      CLIENT_REJECTED      PROVIDER_CHANGED            EXPIRING
+      CLIENT_REJECTED      REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
+      CLIENT_REJECTED      REVOKED                     REVOKED
 
       NEEDS_AUTHORIZATION  AUTHORIZED                  ACTIVE
       NEEDS_AUTHORIZATION  ACCESS_TOKEN_EXPIRING       NEEDS_AUTHORIZATION
@@ -88,6 +107,8 @@ class TokenStateMachineTest {
       NEEDS_AUTHORIZATION  REFRESH_SUCCEEDED           NEEDS_AUTHORIZATION
       NEEDS_AUTHORIZATION  REFRESH_FAILED_TRANSIENTLY  NEEDS_AUTHORIZATION
       NEEDS_AUTHORIZATION  REFRESH_REJECTED            NEEDS_AUTHORIZATION
+      NEEDS_AUTHORIZATION  CLIENT_REJECTED             NEEDS_AUTHORIZATION
+      NEEDS_AUTHORIZATION  PROVIDER_CHANGED            NEEDS_AUTHORIZATION
       NEEDS_AUTHORIZATION  REFRESH_TOKEN_EXPIRED       NEEDS_AUTHORIZATION
       NEEDS_AUTHORIZATION  REVOKED                     REVOKED
 
@@ -98,6 +119,8 @@ class TokenStateMachineTest {
       REVOKED              REFRESH_SUCCEEDED           REVOKED
       REVOKED              REFRESH_FAILED_TRANSIENTLY  REVOKED
       REVOKED              REFRESH_REJECTED            REVOKED
+      REVOKED              CLIENT_REJECTED             REVOKED
+      REVOKED              PROVIDER_CHANGED            REVOKED
       REVOKED              REFRESH_TOKEN_EXPIRED       REVOKED
       REVOKED              REVOKED                     REVOKED
       """;
@@ -174,6 +197,7 @@ class TokenStateMachineTest {
           TokenState.EXPIRING, true,
           TokenState.REFRESHING, true,
           TokenState.REFRESH_FAILED, true,
+          TokenState.CLIENT_REJECTED, false,
           TokenState.NEEDS_AUTHORIZATION, false,
           TokenState.REVOKED, false);
 
@@ -182,48 +206,6 @@ class TokenStateMachineTest {
   void allowsRefreshWhenAskedForAStateThenOnlyStatesHoldingALiveGrantSayYes(TokenState state) {
     assertThat(ALLOWS_REFRESH).containsKey(state);
     assertThat(state.allowsRefresh()).isEqualTo(ALLOWS_REFRESH.get(state));
-  }
-
-  @Test
-  void onWhenUnauthorizedRecordIsAuthorizedThenBecomesActiveAndKeepsEverythingElse() {
-    TokenKey key = TokenKey.perUser("crm", "alice");
-    Instant at = Instant.parse("2024-05-01T10:00:00Z");
-    TokenRecord before =
-        TokenRecord.unauthorized(key)
-            .withLastUsedAt(at)
-            .withFailures(2, Optional.of(at.plusSeconds(30)))
-            .withAttempts(new RefreshAttempts(at, 3))
-            .withDiagnoses(
-                List.of(
-                    Diagnosis.of(
-                        DiagnosisCode.NOT_AUTHORIZED_YET,
-                        "credential",
-                        "crm",
-                        "principal",
-                        key.principalDescription())))
-            .withNextRefreshAt(Optional.of(at.plusSeconds(60)))
-            .withVersion(7);
-
-    TokenRecord after = before.on(TokenEvent.AUTHORIZED);
-
-    assertThat(after.state()).isEqualTo(TokenState.ACTIVE);
-    assertThat(after.withState(TokenState.UNAUTHORIZED)).isEqualTo(before);
-  }
-
-  @Test
-  void onWhenEventDoesNotApplyThenRecordStaysInItsState() {
-    TokenRecord record = TokenRecord.unauthorized(TokenKey.named("crm"));
-
-    assertThat(record.on(TokenEvent.REFRESH_SUCCEEDED)).isEqualTo(record);
-  }
-
-  @Test
-  void onWhenRefreshIsRejectedThenRecordNeedsAuthorization() {
-    TokenRecord record =
-        TokenRecord.unauthorized(TokenKey.named("crm")).withState(TokenState.EXPIRING);
-
-    assertThat(record.on(TokenEvent.REFRESH_STARTED).on(TokenEvent.REFRESH_REJECTED).state())
-        .isEqualTo(TokenState.NEEDS_AUTHORIZATION);
   }
 
   @Test
@@ -237,11 +219,11 @@ class TokenStateMachineTest {
   }
 
   @Test
-  void constructorWhenCountsAreNegativeThenRefuses() {
+  void constructorWhenVersionOrFailureCountIsNegativeThenRefuses() {
     TokenRecord record = TokenRecord.unauthorized(TokenKey.named("crm"));
 
     assertThatIllegalArgumentException().isThrownBy(() -> record.withVersion(-1));
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> record.withFailures(-1, Optional.empty()));
+        .isThrownBy(() -> new FailureStreak(-1, Optional.empty(), Optional.empty()));
   }
 }

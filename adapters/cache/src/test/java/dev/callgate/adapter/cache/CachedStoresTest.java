@@ -1,5 +1,6 @@
 package dev.callgate.adapter.cache;
 
+import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,9 +80,7 @@ class CachedStoresTest {
   }
 
   private static TokenRecord record(String accessToken) {
-    return TokenRecord.unauthorized(CRM)
-        .withState(TokenState.ACTIVE)
-        .withTokens(
+    return TokenRecords.edit(TokenRecord.unauthorized(CRM)).state(TokenState.ACTIVE).tokens(
             new TokenSet(
                 Secret.of(accessToken),
                 "Bearer",
@@ -89,7 +88,7 @@ class CachedStoresTest {
                 Instant.parse("2030-01-01T01:00:00Z"),
                 Optional.empty(),
                 Optional.empty(),
-                List.of()));
+                List.of())).build();
   }
 
   /** Another instance writes to the shared store (not through these caches). */
@@ -248,7 +247,7 @@ class CachedStoresTest {
   void compareAndSetWhenWrittenThroughTheCacheThenTheNextFindReadsTheWrite() {
     TokenRecord seen = join(cached.tokens().find(CRM)).orElseThrow();
 
-    assertThat(join(cached.tokens().compareAndSet(seen.withState(TokenState.EXPIRING))))
+    assertThat(join(cached.tokens().compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build())))
         .isPresent();
 
     assertThat(join(cached.tokens().find(CRM)).orElseThrow().state())
@@ -260,7 +259,7 @@ class CachedStoresTest {
     TokenRecord seen = join(cached.tokens().find(CRM)).orElseThrow();
     writtenElsewhere("at-2");
 
-    assertThat(join(cached.tokens().compareAndSet(seen.withState(TokenState.EXPIRING)))).isEmpty();
+    assertThat(join(cached.tokens().compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build()))).isEmpty();
 
     assertThat(cachedAccessToken()).isEqualTo("at-2");
   }

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.pg;
 
+import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
@@ -52,8 +53,7 @@ class PgClusterTest {
 
   private TokenRecord due(String credential, int minute) {
     first.credentialExists(credential);
-    return TokenRecord.unauthorized(TokenKey.named(credential))
-        .withNextRefreshAt(java.util.Optional.of(T0.plusSeconds(60L * minute)));
+    return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(credential))).nextRefreshAt(java.util.Optional.of(T0.plusSeconds(60L * minute))).build();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.AuthProvider;
@@ -93,8 +94,7 @@ public abstract class SealedAtRestContract {
     }
     TokenKey key = TokenKey.named("oauth2-authorization-code");
     TokenRecord record =
-        TokenRecord.unauthorized(key)
-            .withTokens(
+        TokenRecords.edit(TokenRecord.unauthorized(key)).tokens(
                 new TokenSet(
                     Secret.of(ACCESS_TOKEN),
                     "Bearer",
@@ -102,9 +102,7 @@ public abstract class SealedAtRestContract {
                     T0.plusSeconds(3600),
                     Optional.of(Secret.of(REFRESH_TOKEN)),
                     Optional.empty(),
-                    List.of("openid")))
-            .withState(TokenState.ACTIVE)
-            .withAttempts(new RefreshAttempts(T0, 1));
+                    List.of("openid"))).state(TokenState.ACTIVE).attempts(new RefreshAttempts(T0, 1)).build();
     assertThat(join(stores.tokens().compareAndSet(record))).isPresent();
     join(
         stores

@@ -1,4 +1,4 @@
-package dev.callgate.core.service;
+package dev.callgate.core.refresh;
 
 /** Why a refresh was asked for; reported in metrics and kept apart in the rules that gate it. */
 public enum RefreshTrigger {
@@ -18,7 +18,7 @@ public enum RefreshTrigger {
    * a 401 does not: a target that refuses every new token would otherwise bring one refresh per
    * callout, and the bound is what stops that; the others succeeded because a token was due.
    */
-  boolean successRestartsAttemptCount() {
+  public boolean successRestartsAttemptCount() {
     return switch (this) {
       case ON_401 -> false;
       case PROACTIVE, KEEP_ALIVE, ON_DEMAND, MANUAL -> true;
@@ -26,10 +26,15 @@ public enum RefreshTrigger {
   }
 
   /** A person's request skips the back-off wait (but not the hourly attempt bound). */
-  boolean skipsBackoff() {
+  public boolean skipsBackoff() {
     return switch (this) {
       case MANUAL -> true;
       case PROACTIVE, KEEP_ALIVE, ON_DEMAND, ON_401 -> false;
     };
+  }
+
+  /** The name in metrics and events: {@code keep_alive}. */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -1,0 +1,363 @@
+package dev.callgate.core.service;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.ALREADY_EXISTS;
+import static dev.callgate.core.diagnosis.DiagnosisCode.CLIENT_AUTH_FAILED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
+import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
+
+import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.ClientAuthMethod;
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.GrantOutcome;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.IdentityProviderException;
+import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+
+/**
+ * Auth providers: saving one (and re-arming every token its client was refused for, since the
+ * change may be the fix), deleting one nobody uses, and checking one when it is typed — discovery,
+ * then proof that the provider accepts the client's authentication, so that a wrong secret or an
+ * issuer typo shows at once, not at the first login.
+ */
+public final class Providers {
+
+  /** What saving came to. */
+  public sealed interface SaveOutcome {
+    /** Stored; {@code rearmed} tokens whose client had been refused will be tried again now. */
+    record Saved(AuthProvider provider, boolean created, int rearmed) implements SaveOutcome {}
+
+    record Refused(Diagnosis diagnosis) implements SaveOutcome {}
+  }
+
+  /** One step of a provider check. */
+  public record Check(String name, boolean ok, String detail) {
+    public Check {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(detail, "detail");
+    }
+  }
+
+  /** A provider check: whether it passed, each step, and the diagnoses of the failed ones. */
+  public record ProviderCheck(boolean ok, List<Check> checks, List<Diagnosis> diagnoses) {
+    public ProviderCheck {
+      checks = List.copyOf(checks);
+      diagnoses = List.copyOf(diagnoses);
+    }
+  }
+
+  private final CredentialStore credentials;
+  private final TokenStore tokens;
+  private final IdentityProvider identityProvider;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final RefreshPlanner planner;
+  private final TokenUpdates updates;
+
+  /** {@code random} makes the refresh token the check presents; it need not be strong. */
+  public Providers(
+      CredentialStore credentials,
+      TokenStore tokens,
+      IdentityProvider identityProvider,
+      Clock clock,
+      RandomGenerator random,
+      RefreshPolicy policy) {
+    this.credentials = credentials;
+    this.tokens = tokens;
+    this.identityProvider = identityProvider;
+    this.clock = clock;
+    this.random = random;
+    this.planner = new RefreshPlanner(policy);
+    this.updates = new TokenUpdates(tokens, clock);
+  }
+
+  /**
+   * Creates {@code provider} ({@code replacing} empty) or replaces the provider of that name; then
+   * re-arms the tokens of every credential using it whose client the provider had refused.
+   */
+  public CompletionStage<SaveOutcome> save(AuthProvider provider, boolean replacing) {
+    return credentials
+        .findProvider(provider.name())
+        .thenCompose(
+            existing -> {
+              if (!replacing && existing.isPresent()) {
+                return saveRefused(
+                    Diagnosis.of(ALREADY_EXISTS, "kind", "provider", "name", provider.name()));
+              }
+              if (replacing && existing.isEmpty()) {
+                return saveRefused(Diagnosis.of(PROVIDER_NOT_FOUND, "provider", provider.name()));
+              }
+              return credentials
+                  .saveProvider(provider)
+                  .thenCompose(saved -> rearmUsersOf(provider.name()))
+                  .thenApply(
+                      rearmed ->
+                          (SaveOutcome) new SaveOutcome.Saved(provider, !replacing, rearmed));
+            });
+  }
+
+  /** Deletes the provider {@code name} unless a credential uses it; else why not. */
+  public CompletionStage<Optional<Diagnosis>> delete(String name) {
+    return credentials
+        .listCredentials()
+        .thenCompose(
+            all -> {
+              List<String> users =
+                  all.stream()
+                      .filter(
+                          c -> c.authentication().providerName().filter(name::equals).isPresent())
+                      .map(NamedCredential::name)
+                      .toList();
+              if (!users.isEmpty()) {
+                return CompletableFuture.completedStage(
+                    Optional.of(
+                        Diagnosis.of(
+                            PROVIDER_IN_USE,
+                            "provider",
+                            name,
+                            "credentials",
+                            String.join(", ", users))));
+              }
+              return credentials
+                  .deleteProvider(name)
+                  .thenApply(
+                      deleted ->
+                          deleted
+                              ? Optional.<Diagnosis>empty()
+                              : Optional.of(Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name)));
+            });
+  }
+
+  /**
+   * Re-arms the tokens of {@code credential} whose client was refused: its own settings (a JWT
+   * bearer assertion's key, say) may have been what the provider refused.
+   */
+  CompletionStage<Integer> rearm(NamedCredential credential) {
+    return tokens
+        .findByCredential(credential.name())
+        .thenCompose(
+            records -> {
+              Instant now = clock.now();
+              List<CompletableFuture<TokenRecord>> rearming = new ArrayList<>();
+              for (TokenRecord record : records) {
+                if (record.state() == TokenState.CLIENT_REJECTED) {
+                  rearming.add(
+                      updates
+                          .update(
+                              record.key(),
+                              latest -> latest.providerChanged(now, planner.planFor(credential)))
+                          .toCompletableFuture());
+                }
+              }
+              return CompletableFuture.allOf(rearming.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> rearming.size());
+            });
+  }
+
+  private CompletionStage<Integer> rearmUsersOf(String providerName) {
+    return credentials
+        .listCredentials()
+        .thenCompose(
+            all -> {
+              CompletionStage<Integer> total = CompletableFuture.completedStage(0);
+              for (NamedCredential credential : all) {
+                if (credential
+                    .authentication()
+                    .providerName()
+                    .filter(providerName::equals)
+                    .isEmpty()) {
+                  continue;
+                }
+                total = total.thenCombine(rearm(credential), Integer::sum);
+              }
+              return total;
+            });
+  }
+
+  /** Checks the provider {@code name}: discovery, then the client's authentication. */
+  public CompletionStage<Optional<ProviderCheck>> check(String name) {
+    return credentials
+        .findProvider(name)
+        .thenCompose(
+            provider ->
+                provider.isEmpty()
+                    ? CompletableFuture.completedStage(Optional.<ProviderCheck>empty())
+                    : check(provider.get()).thenApply(Optional::of));
+  }
+
+  private CompletionStage<ProviderCheck> check(AuthProvider provider) {
+    return identityProvider
+        .discover(provider)
+        .thenCompose(metadata -> authenticate(provider, metadata))
+        .exceptionally(
+            failure -> {
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
+              Diagnosis diagnosis =
+                  cause instanceof IdentityProviderException idp
+                      ? idp.diagnosis()
+                      : Diagnosis.of(
+                          IDP_UNAVAILABLE,
+                          "reason",
+                          "discovery failed (" + cause.getClass().getSimpleName() + ")");
+              return new ProviderCheck(
+                  false,
+                  List.of(new Check("discovery", false, diagnosis.message())),
+                  List.of(diagnosis));
+            });
+  }
+
+  private CompletionStage<ProviderCheck> authenticate(
+      AuthProvider provider, ProviderMetadata metadata) {
+    List<Check> checks = new ArrayList<>();
+    checks.add(
+        new Check(
+            "discovery",
+            true,
+            provider.issuer().isPresent()
+                ? "the discovery document names the token endpoint " + metadata.tokenEndpoint()
+                : "the token endpoint is configured: " + metadata.tokenEndpoint()));
+    Optional<String> authorizationEndpoint =
+        metadata.authorizationEndpoint().or(provider::authorizationEndpoint).map(Object::toString);
+    checks.add(
+        new Check(
+            "authorizationEndpoint",
+            true,
+            authorizationEndpoint
+                .map(at -> "authorization-code flows start at " + at)
+                .orElse("none: only grants without a person (client credentials, JWT bearer)")));
+    checks.add(
+        new Check(
+            "revocationEndpoint",
+            true,
+            metadata
+                .revocationEndpoint()
+                .map(at -> "grants are revoked at " + at)
+                .orElse("none: deleted or replaced grants live on until they expire")));
+    if (provider.clientAuthMethod() == ClientAuthMethod.NONE || provider.clientSecret().isEmpty()) {
+      checks.add(
+          new Check(
+              "clientAuthentication",
+              true,
+              "a public client: the provider authenticates no secret of it"));
+      return CompletableFuture.completedStage(new ProviderCheck(true, checks, List.of()));
+    }
+    boolean mayUseClientCredentials =
+        metadata.grantTypesSupported().isEmpty()
+            || metadata.grantTypesSupported().contains("client_credentials");
+    CompletionStage<ClientProof> proof =
+        mayUseClientCredentials
+            ? identityProvider
+                .clientCredentials(provider)
+                .thenCompose(
+                    outcome -> {
+                      ClientProof byGrant = proof(provider, outcome, false);
+                      return byGrant.conclusive()
+                          ? CompletableFuture.completedStage(byGrant)
+                          : probe(provider);
+                    })
+            : probe(provider);
+    return proof.thenApply(
+        result -> {
+          checks.add(new Check("clientAuthentication", result.ok(), result.detail()));
+          return new ProviderCheck(
+              result.ok(), checks, result.diagnosis().map(List::of).orElse(List.of()));
+        });
+  }
+
+  /** What a token-endpoint answer proves about the client's authentication. */
+  private record ClientProof(
+      boolean ok, boolean conclusive, String detail, Optional<Diagnosis> diagnosis) {}
+
+  /**
+   * A refresh with a refresh token nobody was given: a provider authenticates the client before it
+   * looks at the token, so {@code invalid_grant} proves the authentication and {@code
+   * invalid_client} refutes it, without a user and without issuing anything.
+   */
+  private CompletionStage<ClientProof> probe(AuthProvider provider) {
+    Secret nobodys = Secret.of("callgate-provider-check-" + Long.toHexString(random.nextLong()));
+    return identityProvider
+        .refresh(provider, nobodys)
+        .thenApply(outcome -> proof(provider, outcome, true));
+  }
+
+  /**
+   * What {@code outcome} proves. {@code probing}: the request was the made-up refresh, whose
+   * refusal for any reason but the client proves the authentication; a refused client-credentials
+   * grant proves nothing when the client may simply not use that grant.
+   */
+  private ClientProof proof(AuthProvider provider, GrantOutcome outcome, boolean probing) {
+    String how = probing ? "a refresh with a made-up refresh token" : "a client-credentials grant";
+    if (outcome instanceof GrantOutcome.Granted) {
+      return new ClientProof(
+          true,
+          true,
+          "the provider authenticated the client: " + how + " issued a token",
+          Optional.empty());
+    }
+    if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
+      String answer =
+          refused.error() + refused.errorDescription().map(d -> " (" + d + ")").orElse("");
+      if (refused.error().equals("invalid_client")) {
+        Diagnosis diagnosis =
+            Diagnosis.of(
+                CLIENT_AUTH_FAILED,
+                "clientId",
+                provider.clientId(),
+                "error",
+                refused.error(),
+                "errorDescription",
+                refused.errorDescription().orElse("none"),
+                "provider",
+                provider.name(),
+                "afterwards",
+                "Then check it again with POST /v1/providers/" + provider.name() + "/test.");
+        return new ClientProof(
+            false, true, "the provider refused the client: " + answer, Optional.of(diagnosis));
+      }
+      if (probing) {
+        return new ClientProof(
+            true,
+            true,
+            "the provider authenticated the client, then refused " + how + ": " + answer,
+            Optional.empty());
+      }
+      return new ClientProof(false, false, answer, Optional.empty());
+    }
+    if (outcome instanceof GrantOutcome.Failed failed
+        && failed.failure() == GrantOutcome.Failure.INVALID_RESPONSE) {
+      Diagnosis invalid =
+          Diagnosis.of(
+              IDP_RESPONSE_INVALID, "endpoint", "the token endpoint", "reason", failed.reason());
+      return new ClientProof(false, true, invalid.message(), Optional.of(invalid));
+    }
+    String reason =
+        outcome instanceof GrantOutcome.Failed failed
+            ? failed.reason()
+            : "the token endpoint failed with a server error";
+    Diagnosis unavailable = Diagnosis.of(IDP_UNAVAILABLE, "reason", reason);
+    return new ClientProof(false, true, unavailable.message(), Optional.of(unavailable));
+  }
+
+  private static CompletionStage<SaveOutcome> saveRefused(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new SaveOutcome.Refused(diagnosis));
+  }
+}

@@ -1,0 +1,298 @@
+package dev.callgate.core.service;
+
+import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
+import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
+import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_REVOKED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.REFRESH_FAILED_TRANSIENT;
+
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.RevocationOutcome;
+import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.RefreshGate;
+import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
+import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Ending grants at the identity provider (RFC 7009) when Callgate is done with them: on request
+ * ({@link #revoke}: the token becomes {@code REVOKED}), and when a credential is deleted ({@link
+ * #deleteCredential}: every grant it holds is revoked before it goes). The local change happens
+ * whatever the provider answers; where it has no revocation endpoint or revoking fails, the answer
+ * says that the grant may live on there. A revocation holds the token's refresh lease, so that no
+ * refresh in this instance or another stores new tokens of the grant after it was revoked.
+ */
+public final class Revocations {
+
+  /** What a revocation request came to. */
+  public sealed interface RevokeOutcome {
+    /** The token is {@code REVOKED}; its diagnosis says whether the provider confirmed it. */
+    record Revoked(TokenRecord record) implements RevokeOutcome {
+      public Revoked {
+        Objects.requireNonNull(record, "record");
+      }
+    }
+
+    record Refused(Diagnosis diagnosis) implements RevokeOutcome {
+      public Refused {
+        Objects.requireNonNull(diagnosis, "diagnosis");
+      }
+    }
+  }
+
+  /** A deleted credential, and a note for every grant it held that may live on at the provider. */
+  public record Deletion(String credential, int grants, List<Diagnosis> grantsThatMayLiveOn) {
+    public Deletion {
+      Objects.requireNonNull(credential, "credential");
+      grantsThatMayLiveOn = List.copyOf(grantsThatMayLiveOn);
+    }
+  }
+
+  private static final int LEASE_TRIES = 3;
+
+  private final CredentialStore credentials;
+  private final TokenStore tokens;
+  private final GrantRevoker revoker;
+  private final Clock clock;
+  private final RefreshPlanner planner;
+  private final TokenUpdates updates;
+  private final Refresher.Settings lease;
+  private final LeaseWait leaseWait;
+
+  /** {@code lease} is the refresher's: revocations take the same refresh lease as refreshes. */
+  public Revocations(
+      CredentialStore credentials,
+      TokenStore tokens,
+      IdentityProvider identityProvider,
+      Clock clock,
+      RefreshPolicy policy,
+      Refresher.Settings lease) {
+    this.credentials = credentials;
+    this.tokens = tokens;
+    this.revoker = new GrantRevoker(identityProvider);
+    this.clock = clock;
+    this.planner = new RefreshPlanner(policy);
+    this.updates = new TokenUpdates(tokens, clock);
+    this.lease = lease;
+    this.leaseWait = new LeaseWait(tokens, clock, lease.leasePollInterval(), lease.leaseDuration());
+  }
+
+  /**
+   * Revokes the grant of {@code user}'s token (empty: the caller's own, or the named one) of {@code
+   * credentialName}. Admins may revoke any; a caller only its own token of a per-user credential it
+   * may call.
+   */
+  public CompletionStage<RevokeOutcome> revoke(
+      Caller caller, String credentialName, Optional<String> user) {
+    return credentials
+        .findCredential(credentialName)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+              }
+              NamedCredential credential = found.get();
+              boolean mayRevoke =
+                  caller.isAdmin()
+                      || (credential.principal() == PrincipalType.PER_USER
+                          && credential.allowsCaller(caller.subject()));
+              if (!mayRevoke) {
+                return refused(
+                    Diagnosis.of(
+                        FORBIDDEN,
+                        "subject",
+                        caller.subject(),
+                        "action",
+                        "revoke the grant of credential '" + credentialName + "'",
+                        "role",
+                        "admin"));
+              }
+              return TokenKeys.resolve(credential, caller, user)
+                  .fold(
+                      key -> leased(credential, key, caller, 1),
+                      problems -> refused(problems.get(0)));
+            });
+  }
+
+  private CompletionStage<RevokeOutcome> leased(
+      NamedCredential credential, TokenKey key, Caller caller, int round) {
+    String owner = lease.instanceId() + "/revocation";
+    Instant now = clock.now();
+    return tokens
+        .tryLease(key, owner, now.plus(lease.leaseDuration()), now)
+        .thenCompose(
+            taken -> {
+              if (taken) {
+                return revokeHeld(credential, key, caller)
+                    .whenComplete((outcome, failure) -> tokens.releaseLease(key, owner));
+              }
+              if (round >= LEASE_TRIES) {
+                Instant next = clock.now().plus(lease.leaseDuration());
+                return refused(
+                    Diagnosis.of(
+                        REFRESH_FAILED_TRANSIENT,
+                        "reason",
+                        "a refresh of the token is under way and has not finished",
+                        "nextAttemptAt",
+                        RefreshPolicy.format(next),
+                        "credential",
+                        key.credentialName()));
+              }
+              // a refresh holds the lease: let it settle, then revoke what it left
+              return tokens
+                  .find(key)
+                  .thenCompose(
+                      found ->
+                          leaseWait.await(
+                              found.orElseGet(() -> TokenRecord.unauthorized(key)), clock.now()))
+                  .thenCompose(ignored -> leased(credential, key, caller, round + 1));
+            });
+  }
+
+  private CompletionStage<RevokeOutcome> revokeHeld(
+      NamedCredential credential, TokenKey key, Caller caller) {
+    return tokens
+        .find(key)
+        .thenCompose(
+            found -> {
+              TokenRecord record = found.orElseGet(() -> TokenRecord.unauthorized(key));
+              if (record.tokens().isEmpty()) {
+                return record.state() == TokenState.REVOKED
+                    ? CompletableFuture.completedStage(new RevokeOutcome.Revoked(record))
+                    : refused(RefreshGate.standing(record));
+              }
+              TokenSet grant = record.tokens().get();
+              return atProvider(credential, grant)
+                  .thenCompose(
+                      outcome -> {
+                        Diagnosis revoked =
+                            Diagnosis.of(
+                                GRANT_REVOKED,
+                                "principal",
+                                key.principalDescription(),
+                                "revokedAt",
+                                RefreshPolicy.format(clock.now()),
+                                "by",
+                                "'" + caller.subject() + "'",
+                                "outcome",
+                                describe(outcome),
+                                "credential",
+                                key.credentialName());
+                        return updates.update(
+                            key, latest -> latest.revoked(revoked, planner.planFor(credential)));
+                      })
+                  .thenApply(RevokeOutcome.Revoked::new);
+            });
+  }
+
+  /**
+   * Revokes every grant of {@code name} at its provider, then deletes the credential with its
+   * tokens; empty when there is no such credential.
+   */
+  public CompletionStage<Optional<Deletion>> deleteCredential(String name) {
+    return credentials
+        .findCredential(name)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedStage(Optional.<Deletion>empty());
+              }
+              NamedCredential credential = found.get();
+              return tokens
+                  .findByCredential(name)
+                  .thenCompose(records -> revokeAll(credential, records))
+                  .thenCompose(
+                      deletion ->
+                          credentials
+                              .deleteCredential(name)
+                              .thenApply(
+                                  deleted -> deleted ? Optional.of(deletion) : Optional.empty()));
+            });
+  }
+
+  private CompletionStage<Deletion> revokeAll(
+      NamedCredential credential, List<TokenRecord> records) {
+    List<TokenRecord> grants = records.stream().filter(r -> r.tokens().isPresent()).toList();
+    List<Diagnosis> mayLiveOn = new ArrayList<>();
+    CompletionStage<Void> chain = CompletableFuture.completedStage(null);
+    // one after another: a credential with many per-user grants must not flood its provider
+    for (TokenRecord record : grants) {
+      chain =
+          chain.thenCompose(
+              ignored ->
+                  atProvider(credential, record.tokens().get())
+                      .thenAccept(
+                          outcome -> notRevoked(record.key(), outcome).ifPresent(mayLiveOn::add)));
+    }
+    return chain.thenApply(done -> new Deletion(credential.name(), grants.size(), mayLiveOn));
+  }
+
+  private CompletionStage<RevocationOutcome> atProvider(
+      NamedCredential credential, TokenSet grant) {
+    Optional<String> providerName = credential.authentication().providerName();
+    if (providerName.isEmpty()) {
+      return CompletableFuture.completedStage(new RevocationOutcome.NotSupported());
+    }
+    return credentials
+        .findProvider(providerName.get())
+        .thenCompose(
+            provider ->
+                provider.isPresent()
+                    ? revoker.revoke(provider.get(), grant)
+                    : CompletableFuture.completedStage(
+                        new RevocationOutcome.Failed(
+                            "provider '" + providerName.get() + "' no longer exists")));
+  }
+
+  /** The note that a grant may live on, unless the provider confirmed its revocation. */
+  static Optional<Diagnosis> notRevoked(TokenKey key, RevocationOutcome outcome) {
+    return outcome.fold(
+        revoked -> Optional.empty(),
+        notSupported ->
+            Optional.of(
+                Diagnosis.of(
+                    GRANT_MAY_LIVE_ON,
+                    "principal",
+                    key.principalDescription(),
+                    "reason",
+                    "the identity provider has no revocation endpoint")),
+        failed ->
+            Optional.of(
+                Diagnosis.of(
+                    GRANT_MAY_LIVE_ON,
+                    "principal",
+                    key.principalDescription(),
+                    "reason",
+                    "revoking it failed (" + failed.reason() + ")")));
+  }
+
+  private static String describe(RevocationOutcome outcome) {
+    return outcome.fold(
+        revoked -> "the identity provider accepted the revocation",
+        notSupported ->
+            "the identity provider has no revocation endpoint, so the grant may live on there"
+                + " until it expires",
+        failed ->
+            "revoking it at the identity provider failed ("
+                + failed.reason()
+                + "), so it may live on there until it expires");
+  }
+
+  private static CompletionStage<RevokeOutcome> refused(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new RevokeOutcome.Refused(diagnosis));
+  }
+}
