@@ -40,6 +40,10 @@ final class ServiceFixture {
   final Callouts callouts;
   final Authorizations authorizations;
   final RefreshSchedule schedule;
+  final Providers providers;
+  final Credentials credentialUseCases;
+  final Revocations revocations;
+  final TokenStatuses statuses;
 
   ServiceFixture() {
     this("instance-1");
@@ -68,6 +72,12 @@ final class ServiceFixture {
             clock,
             policy,
             new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
+    providers = new Providers(credentials, tokens, idp, clock, new SplittableRandom(13), policy);
+    credentialUseCases = new Credentials(credentials, providers);
+    revocations =
+        new Revocations(
+            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults(instanceId));
+    statuses = new TokenStatuses(credentials, tokens, clock);
   }
 
   /** An OIDC provider asking for {@code scopes}, optionally with a configured refresh lifetime. */

@@ -285,6 +285,14 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
     return this;
   }
 
+  /** Forgets the scripted answers not given yet: the provider answers as configured again. */
+  public InMemoryIdentityProvider clearScript() {
+    synchronized (lock) {
+      script.clear();
+    }
+    return this;
+  }
+
   /** Token-endpoint answers stay pending from now until {@link #release()}. */
   public void hold() {
     synchronized (lock) {
