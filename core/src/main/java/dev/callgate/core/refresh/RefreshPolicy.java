@@ -403,21 +403,22 @@ public final class RefreshPolicy {
     String error = refused.error();
     String description = refused.errorDescription().orElse("none");
     boolean withoutPerson = context.grant().withoutPerson();
+    if (clientAuthenticationFailed(refused)) {
+      return clientRejected(
+          Diagnosis.of(
+              DiagnosisCode.CLIENT_AUTH_FAILED,
+              "clientId",
+              context.clientId(),
+              "error",
+              error,
+              "errorDescription",
+              description,
+              "provider",
+              context.providerName(),
+              "afterwards",
+              keptGrant(context)));
+    }
     switch (error) {
-      case "invalid_client":
-        return clientRejected(
-            Diagnosis.of(
-                DiagnosisCode.CLIENT_AUTH_FAILED,
-                "clientId",
-                context.clientId(),
-                "error",
-                error,
-                "errorDescription",
-                description,
-                "provider",
-                context.providerName(),
-                "afterwards",
-                keptGrant(context)));
       case "unauthorized_client":
       case "unsupported_grant_type":
         return clientRejected(grantTypeNotAllowed(refused, context));
@@ -455,6 +456,16 @@ public final class RefreshPolicy {
         // temporarily_unavailable, server_error, and codes no RFC defines: may pass.
         return transientFailure(refusedReason(refused), context);
     }
+  }
+
+  /**
+   * Whether the provider refused the client's authentication: {@code invalid_client}, or a 401
+   * whatever the code — RFC 6749 §5.2 answers a failed client authentication with 401, and Keycloak
+   * calls it {@code unauthorized_client} ("Invalid client or Invalid client credentials"), which
+   * elsewhere means a client merely not allowed a grant type (400).
+   */
+  public static boolean clientAuthenticationFailed(GrantOutcome.Refused refused) {
+    return refused.error().equals("invalid_client") || refused.httpStatus() == 401;
   }
 
   private static Diagnosis grantTypeNotAllowed(

@@ -484,7 +484,9 @@ public final class Authorizations {
       GrantOutcome outcome) {
     if (outcome instanceof GrantOutcome.Refused refused) {
       String description = refused.errorDescription().orElse("none given");
-      return switch (refused.error()) {
+      String error =
+          RefreshPolicy.clientAuthenticationFailed(refused) ? "invalid_client" : refused.error();
+      return switch (error) {
         case "invalid_client" ->
             Diagnosis.of(
                 CLIENT_AUTH_FAILED,

@@ -316,7 +316,7 @@ public final class Providers {
     if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
       String answer =
           refused.error() + refused.errorDescription().map(d -> " (" + d + ")").orElse("");
-      if (refused.error().equals("invalid_client")) {
+      if (RefreshPolicy.clientAuthenticationFailed(refused)) {
         Diagnosis diagnosis =
             Diagnosis.of(
                 CLIENT_AUTH_FAILED,

@@ -221,11 +221,12 @@ class RefreshPolicyPropertiesTest {
                 Optional.empty()));
 
     Severity expected = Severity.TRANSIENT;
-    if (outcome instanceof GrantOutcome.Refused refused
-        && refused.httpStatus() < 500
-        && TERMINAL_ERRORS.contains(refused.error())) {
-      boolean clientsFault = CLIENT_ERRORS.contains(refused.error()) || grant.withoutPerson();
-      expected = clientsFault ? Severity.CLIENT_REJECTED : Severity.TERMINAL;
+    if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
+      if (refused.httpStatus() == 401 || CLIENT_ERRORS.contains(refused.error())) {
+        expected = Severity.CLIENT_REJECTED;
+      } else if (TERMINAL_ERRORS.contains(refused.error())) {
+        expected = grant.withoutPerson() ? Severity.CLIENT_REJECTED : Severity.TERMINAL;
+      }
     }
     assertThat(failure.severity()).isEqualTo(expected);
     assertThat(failure.diagnosis().message()).doesNotContain("***");

@@ -854,6 +854,21 @@ class RefreshPolicyTest {
     }
 
     @Test
+    void classifyWhenKeycloakRefusesAWrongSecretAsUnauthorizedClientWith401ThenClientAuthFailed() {
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Refused(
+                  "unauthorized_client",
+                  Optional.of("Invalid client or Invalid client credentials"),
+                  401),
+              context(Optional.of(keycloak(NOW)), NOW));
+
+      assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
+      assertThat(failure.diagnosis().fact("error")).isEqualTo("unauthorized_client");
+    }
+
+    @Test
     void classifyWhenUnauthorizedClientOrUnsupportedGrantTypeThenGrantTypeNotAllowed() {
       for (String error : List.of("unauthorized_client", "unsupported_grant_type")) {
         RefreshFailure failure =

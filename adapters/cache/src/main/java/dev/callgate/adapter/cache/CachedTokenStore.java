@@ -66,7 +66,7 @@ final class CachedTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
-    return store.census(overdueBefore, soonest);
+  public CompletionStage<TokenCensus> census(Instant now, Instant overdueBefore, int soonest) {
+    return store.census(now, overdueBefore, soonest);
   }
 }

@@ -1,6 +1,5 @@
 package dev.callgate.adapter.cache;
 
-import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +14,7 @@ import dev.callgate.core.testkit.DelegatingTokenStore;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryTokenStore;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -80,7 +80,9 @@ class CachedStoresTest {
   }
 
   private static TokenRecord record(String accessToken) {
-    return TokenRecords.edit(TokenRecord.unauthorized(CRM)).state(TokenState.ACTIVE).tokens(
+    return TokenRecords.edit(TokenRecord.unauthorized(CRM))
+        .state(TokenState.ACTIVE)
+        .tokens(
             new TokenSet(
                 Secret.of(accessToken),
                 "Bearer",
@@ -88,7 +90,8 @@ class CachedStoresTest {
                 Instant.parse("2030-01-01T01:00:00Z"),
                 Optional.empty(),
                 Optional.empty(),
-                List.of())).build();
+                List.of()))
+        .build();
   }
 
   /** Another instance writes to the shared store (not through these caches). */
@@ -247,7 +250,11 @@ class CachedStoresTest {
   void compareAndSetWhenWrittenThroughTheCacheThenTheNextFindReadsTheWrite() {
     TokenRecord seen = join(cached.tokens().find(CRM)).orElseThrow();
 
-    assertThat(join(cached.tokens().compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build())))
+    assertThat(
+            join(
+                cached
+                    .tokens()
+                    .compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build())))
         .isPresent();
 
     assertThat(join(cached.tokens().find(CRM)).orElseThrow().state())
@@ -259,7 +266,12 @@ class CachedStoresTest {
     TokenRecord seen = join(cached.tokens().find(CRM)).orElseThrow();
     writtenElsewhere("at-2");
 
-    assertThat(join(cached.tokens().compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build()))).isEmpty();
+    assertThat(
+            join(
+                cached
+                    .tokens()
+                    .compareAndSet(TokenRecords.edit(seen).state(TokenState.EXPIRING).build())))
+        .isEmpty();
 
     assertThat(cachedAccessToken()).isEqualTo("at-2");
   }

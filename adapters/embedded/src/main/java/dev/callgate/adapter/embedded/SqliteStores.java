@@ -22,7 +22,10 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class SqliteStores {
   static final List<String> MIGRATIONS =
-      List.of("db/sqlite/V1__schema.sql", "db/sqlite/V2__unsettled_refresh_and_census.sql");
+      List.of(
+          "db/sqlite/V1__schema.sql",
+          "db/sqlite/V2__unsettled_refresh_and_census.sql",
+          "db/sqlite/V3__failure_streak_identity_client_rejected.sql");
 
   private SqliteStores() {}
 

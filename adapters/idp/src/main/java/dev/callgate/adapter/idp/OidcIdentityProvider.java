@@ -3,11 +3,10 @@ package dev.callgate.adapter.idp;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.Secret;
-import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.RevocationOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -96,55 +95,51 @@ final class OidcIdentityProvider implements IdentityProvider {
   }
 
   @Override
-  public CompletionStage<Void> revoke(AuthProvider provider, Secret token, String tokenTypeHint) {
+  public CompletionStage<RevocationOutcome> revoke(
+      AuthProvider provider, Secret token, String tokenTypeHint) {
     return discovery
         .discover(provider)
         .compose(
             metadata -> {
               if (metadata.revocationEndpoint().isEmpty()) {
-                return Future.<Void>succeededFuture();
+                return Future.<RevocationOutcome>succeededFuture(
+                    new RevocationOutcome.NotSupported());
               }
               URI endpoint = metadata.revocationEndpoint().get();
               MultiMap form = MultiMap.caseInsensitiveMultiMap();
               form.set("token", token.reveal());
               form.set("token_type_hint", tokenTypeHint);
               return post(provider, endpoint, form)
-                  .transform(
-                      answer -> {
-                        if (answer.succeeded() && answer.result().statusCode() == 200) {
-                          return Future.<Void>succeededFuture();
-                        }
-                        return Future.<Void>failedFuture(revocationFailed(endpoint, answer));
-                      });
-            })
+                  .transform(answer -> Future.succeededFuture(revocation(endpoint, answer)));
+            },
+            failure ->
+                Future.succeededFuture(
+                    new RevocationOutcome.Failed(
+                        failure instanceof DiscoveryFailedException discoveryFailed
+                            ? discoveryFailed.getMessage()
+                            : "discovery failed (" + failure.getClass().getSimpleName() + ")")))
         .toCompletionStage();
   }
 
-  private DiscoveryFailedException revocationFailed(
+  /** RFC 7009 §2.2: 200 means revoked (an unknown token included); anything else did not. */
+  private RevocationOutcome revocation(
       URI endpoint, io.vertx.core.AsyncResult<HttpResponse<Buffer>> answer) {
     if (answer.failed()) {
-      GrantOutcome.Failed failed =
-          TransportFailures.toFailed(answer.cause(), endpoint, options.requestTimeout());
-      return new DiscoveryFailedException(
-          Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", failed.reason()),
-          failed.failure(),
-          failed.reason(),
-          Optional.empty());
+      return new RevocationOutcome.Failed(
+          TransportFailures.toFailed(answer.cause(), endpoint, options.requestTimeout()).reason());
     }
     int status = answer.result().statusCode();
-    String reason = "the revocation endpoint answered HTTP " + status;
-    return status >= 500
-        ? new DiscoveryFailedException(
-            Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", reason),
-            GrantOutcome.Failure.SERVER_ERROR,
-            reason,
-            Optional.of(status))
-        : new DiscoveryFailedException(
-            Diagnosis.of(
-                DiagnosisCode.IDP_RESPONSE_INVALID, "endpoint", endpoint, "reason", reason),
-            GrantOutcome.Failure.INVALID_RESPONSE,
-            reason,
-            Optional.of(status));
+    if (status == 200) {
+      return new RevocationOutcome.Revoked();
+    }
+    Optional<String> error =
+        TokenResponseMapper.jsonObject(answer.result().body())
+            .map(json -> json.getString("error"))
+            .filter(text -> !text.isBlank());
+    return new RevocationOutcome.Failed(
+        "the revocation endpoint answered HTTP "
+            + status
+            + error.map(text -> " with " + text).orElse(""));
   }
 
   private interface FormBuilder {

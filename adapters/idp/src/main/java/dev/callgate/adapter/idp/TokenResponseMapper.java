@@ -1,19 +1,23 @@
 package dev.callgate.adapter.idp;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.token.ProviderIdentity;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,6 +67,8 @@ final class TokenResponseMapper {
       return invalid(status, contentType, "JSON without access_token");
     }
     Optional<Secret> refreshToken = text(json, "refresh_token").map(Secret::of);
+    Optional<JWTClaimsSet> refreshClaims = refreshToken.flatMap(token -> claims(token.reveal()));
+    Optional<JWTClaimsSet> idToken = text(json, "id_token").flatMap(TokenResponseMapper::claims);
     return new GrantOutcome.Granted(
         new TokenResponse(
             Secret.of(accessToken.get()),
@@ -72,8 +78,9 @@ final class TokenResponseMapper {
             refreshToken,
             seconds(json.getValue("refresh_expires_in"))
                 .or(() -> seconds(json.getValue("refresh_token_expires_in"))),
-            refreshToken.flatMap(TokenResponseMapper::jwtExpiry),
-            text(json, "scope").map(TokenResponseMapper::scopes)));
+            refreshClaims.map(JWTClaimsSet::getExpirationTime).map(Date::toInstant),
+            text(json, "scope").map(TokenResponseMapper::scopes),
+            identity(idToken, refreshClaims)));
   }
 
   private static GrantOutcome invalid(int status, String contentType, String what) {
@@ -143,24 +150,44 @@ final class TokenResponseMapper {
   }
 
   /**
-   * The {@code exp} claim of a refresh token that is a JWT. The signature is not checked: the value
-   * only hints at the token's lifetime, and the provider remains the judge of its validity.
+   * The claims of a token that is a JWT (signed, or not), empty for an opaque token. Signatures are
+   * not checked: the claims only hint at a lifetime and an identity, read from an answer that came
+   * straight from the token endpoint; the provider remains the judge of its tokens.
    */
-  static Optional<Instant> jwtExpiry(Secret token) {
-    String[] parts = token.reveal().split("\\.", -1);
-    if (parts.length != 3) {
-      return Optional.empty();
-    }
+  static Optional<JWTClaimsSet> claims(String token) {
     try {
-      byte[] payload = Base64.getUrlDecoder().decode(parts[1]);
-      Optional<JsonObject> claims = jsonObject(Buffer.buffer(payload));
-      return claims
-          .map(object -> object.getValue("exp"))
-          .filter(Number.class::isInstance)
-          .map(exp -> Instant.ofEpochSecond(((Number) exp).longValue()));
-    } catch (IllegalArgumentException e) {
+      return Optional.of(JWTParser.parse(token).getJWTClaimsSet());
+    } catch (ParseException notAJwt) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whose grant it is: the ID token's subject, user name, e-mail and session, or where there is no
+   * ID token, the subject and session a JWT refresh token names (Keycloak's carry both).
+   */
+  static Optional<ProviderIdentity> identity(
+      Optional<JWTClaimsSet> idToken, Optional<JWTClaimsSet> refreshToken) {
+    Optional<String> refreshSession = refreshToken.flatMap(c -> claim(c, "sid"));
+    if (idToken.isPresent() && idToken.get().getSubject() != null) {
+      JWTClaimsSet claims = idToken.get();
+      return Optional.of(
+          new ProviderIdentity(
+              claims.getSubject(),
+              claim(claims, "preferred_username"),
+              claim(claims, "email"),
+              claim(claims, "sid").or(() -> refreshSession)));
+    }
+    return refreshToken
+        .map(JWTClaimsSet::getSubject)
+        .map(
+            subject ->
+                new ProviderIdentity(subject, Optional.empty(), Optional.empty(), refreshSession));
+  }
+
+  private static Optional<String> claim(JWTClaimsSet claims, String name) {
+    Object value = claims.getClaim(name);
+    return value instanceof String text && !text.isBlank() ? Optional.of(text) : Optional.empty();
   }
 
   /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */

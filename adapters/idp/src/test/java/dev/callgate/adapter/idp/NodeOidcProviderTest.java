@@ -10,12 +10,18 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.refresh.FailureContext;
+import dev.callgate.core.refresh.GrantType;
 import dev.callgate.core.refresh.RefreshFailure;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.refresh.Severity;
+import dev.callgate.core.testkit.TokenRecords;
+import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.time.Duration;
@@ -144,11 +150,7 @@ class NodeOidcProviderTest {
     assertThat(outcome).isInstanceOf(GrantOutcome.Refused.class);
     assertThat(((GrantOutcome.Refused) outcome).error()).isEqualTo("invalid_grant");
     Instant now = Instant.now();
-    RefreshFailure failure =
-        policy.classify(
-            outcome,
-            new FailureContext(
-                "crm", provider.clientId(), Optional.of(tokens), Optional.empty(), now, now));
+    RefreshFailure failure = policy.classify(outcome, context(provider, Optional.of(tokens), now));
     assertThat(failure.severity()).isEqualTo(Severity.TERMINAL);
     assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.REFRESH_TOKEN_EXPIRED);
   }
@@ -166,10 +168,8 @@ class NodeOidcProviderTest {
     Instant now = Instant.now();
     RefreshFailure failure =
         new RefreshPolicy(RefreshPolicy.Settings.defaults(), new Random(1))
-            .classify(
-                outcome,
-                new FailureContext(
-                    "crm", wrong.clientId(), Optional.empty(), Optional.empty(), now, now));
+            .classify(outcome, context(wrong, Optional.empty(), now));
+    assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
     assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
   }
 
@@ -199,10 +199,50 @@ class NodeOidcProviderTest {
     AuthProvider provider = provider(server, NodeOidcProvider.CLIENT_SECRET, List.of());
     Secret refreshToken = authorizeOffline(server).refreshToken().orElseThrow();
 
-    await(idp.revoke(provider, refreshToken, "refresh_token"));
+    RevocationOutcome revoked = await(idp.revoke(provider, refreshToken, "refresh_token"));
     GrantOutcome outcome = await(idp.refresh(provider, refreshToken));
 
+    assertThat(revoked).isEqualTo(new RevocationOutcome.Revoked());
     assertThat(outcome).isInstanceOf(GrantOutcome.Refused.class);
     assertThat(((GrantOutcome.Refused) outcome).error()).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void revokeWhenTheClientSecretIsWrongThenFailedSayingWhy() throws Exception {
+    Secret refreshToken = authorizeOffline(server).refreshToken().orElseThrow();
+    AuthProvider wrong = provider(server, "not-the-secret-of-this-client-0123456789", List.of());
+
+    RevocationOutcome outcome = await(idp.revoke(wrong, refreshToken, "refresh_token"));
+
+    assertThat(outcome)
+        .isEqualTo(
+            new RevocationOutcome.Failed(
+                "the revocation endpoint answered HTTP 401 with invalid_client"));
+  }
+
+  @Test
+  void exchangeCodeWhenTheIdTokenNamesTheUserThenTheIdentityIsRead() throws Exception {
+    TokenResponse response = authorizeOffline(server);
+
+    assertThat(response.identity()).isPresent();
+    assertThat(response.identity().get().subject()).isEqualTo("alice");
+  }
+
+  private static FailureContext context(
+      AuthProvider provider, Optional<TokenSet> tokens, Instant now) {
+    TokenRecord record = TokenRecord.unauthorized(TokenKey.named("crm"));
+    if (tokens.isPresent()) {
+      record = TokenRecords.edit(record).tokens(tokens).state(TokenState.REFRESHING).build();
+    }
+    return new FailureContext(
+        "crm",
+        provider.name(),
+        provider.clientId(),
+        GrantType.REFRESH_TOKEN,
+        true,
+        record,
+        now,
+        now,
+        Optional.empty());
   }
 }

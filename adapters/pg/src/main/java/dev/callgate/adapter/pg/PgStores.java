@@ -21,7 +21,10 @@ import java.util.List;
  */
 public final class PgStores {
   static final List<String> MIGRATIONS =
-      List.of("db/pg/V1__schema.sql", "db/pg/V2__unsettled_refresh_and_census.sql");
+      List.of(
+          "db/pg/V1__schema.sql",
+          "db/pg/V2__unsettled_refresh_and_census.sql",
+          "db/pg/V3__failure_streak_identity_client_rejected.sql");
 
   private PgStores() {}
 

@@ -1,6 +1,5 @@
 package dev.callgate.adapter.pg;
 
-import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
@@ -9,6 +8,7 @@ import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import io.vertx.pgclient.PgBuilder;
@@ -53,7 +53,9 @@ class PgClusterTest {
 
   private TokenRecord due(String credential, int minute) {
     first.credentialExists(credential);
-    return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(credential))).nextRefreshAt(java.util.Optional.of(T0.plusSeconds(60L * minute))).build();
+    return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(credential)))
+        .nextRefreshAt(java.util.Optional.of(T0.plusSeconds(60L * minute)))
+        .build();
   }
 
   @Test

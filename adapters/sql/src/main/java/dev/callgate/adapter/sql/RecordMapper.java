@@ -11,6 +11,8 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.StoredApiKey;
+import dev.callgate.core.token.FailureStreak;
+import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
@@ -42,7 +44,9 @@ final class RecordMapper {
       "credential, subject, state, access_token, token_type, issued_at, expires_at, refresh_token,"
           + " refresh_expires_at, refresh_expiry_source, scope, last_refresh_at, last_used_at,"
           + " consecutive_failures, next_attempt_at, attempts_window_start, attempts_count,"
-          + " diagnoses, next_refresh_at, unsettled_refresh_by, unsettled_refresh_at, version";
+          + " diagnoses, next_refresh_at, unsettled_refresh_by, unsettled_refresh_at,"
+          + " failures_first_at, failures_last_at, identity_subject, identity_username,"
+          + " identity_email, identity_session, version";
 
   private final SecretColumns secrets;
 
@@ -69,7 +73,7 @@ final class RecordMapper {
       tokens.map(t -> new JsonArray(t.scope()).encode()).orElse(null),
       Sql.millis(record.lastRefreshAt()),
       Sql.millis(record.lastUsedAt()),
-      record.consecutiveFailures(),
+      record.failures().count(),
       Sql.millis(record.nextAttemptAt()),
       record.attempts().windowStart().toEpochMilli(),
       record.attempts().count(),
@@ -77,6 +81,12 @@ final class RecordMapper {
       Sql.millis(record.nextRefreshAt()),
       record.unsettledRefresh().map(RefreshStart::instance).orElse(null),
       Sql.millis(record.unsettledRefresh().map(RefreshStart::at)),
+      Sql.millis(record.failures().firstAt()),
+      Sql.millis(record.failures().lastAt()),
+      record.identity().map(ProviderIdentity::subject).orElse(null),
+      record.identity().flatMap(ProviderIdentity::preferredUsername).orElse(null),
+      record.identity().flatMap(ProviderIdentity::email).orElse(null),
+      record.identity().flatMap(ProviderIdentity::sessionId).orElse(null),
       version
     };
   }
@@ -112,7 +122,7 @@ final class RecordMapper {
         tokens,
         Sql.instant(row, "last_refresh_at"),
         Sql.instant(row, "last_used_at"),
-        row.getInteger("consecutive_failures"),
+        failures(row),
         Sql.instant(row, "next_attempt_at"),
         new RefreshAttempts(
             Instant.ofEpochMilli(row.getLong("attempts_window_start")),
@@ -124,7 +134,24 @@ final class RecordMapper {
                 instance ->
                     new RefreshStart(
                         instance, Sql.instant(row, "unsettled_refresh_at").orElseThrow())),
+        Optional.ofNullable(row.getString("identity_subject"))
+            .map(
+                subject ->
+                    new ProviderIdentity(
+                        subject,
+                        Optional.ofNullable(row.getString("identity_username")),
+                        Optional.ofNullable(row.getString("identity_email")),
+                        Optional.ofNullable(row.getString("identity_session")))),
         row.getLong("version"));
+  }
+
+  private static FailureStreak failures(Row row) {
+    int count = row.getInteger("consecutive_failures");
+    if (count == 0) {
+      return FailureStreak.NONE;
+    }
+    return new FailureStreak(
+        count, Sql.instant(row, "failures_first_at"), Sql.instant(row, "failures_last_at"));
   }
 
   static String diagnoses(List<Diagnosis> diagnoses) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -221,16 +222,30 @@ final class SqlTokenStore implements TokenStore {
             .map(rows -> Sql.all(rows, mapper::token)));
   }
 
+  /** The states whose grant lives on as far as the record says. */
+  private static final String KEEPS_GRANT =
+      "'ACTIVE', 'EXPIRING', 'REFRESHING', 'REFRESH_FAILED', 'CLIENT_REJECTED'";
+
+  private static final String PREDICTED_EXPIRED = "PREDICTED_EXPIRED";
+
   @Override
-  public CompletionStage<TokenCensus> census(Instant overdueBefore, int soonest) {
-    Future<Map<TokenState, Long>> byState =
-        sql.run(pool, "SELECT state, count(*) AS n FROM tokens GROUP BY state")
+  public CompletionStage<TokenCensus> census(Instant now, Instant overdueBefore, int soonest) {
+    // a grant kept by its state whose known refresh-token expiry has passed is counted apart
+    Future<Map<String, Long>> byState =
+        sql.run(
+                pool,
+                "SELECT CASE WHEN state IN ("
+                    + KEEPS_GRANT
+                    + ") AND refresh_expires_at <= ?"
+                    + " AND refresh_expiry_source IN ('REPORTED', 'JWT_CLAIM', 'CONFIGURED')"
+                    + " THEN '"
+                    + PREDICTED_EXPIRED
+                    + "' ELSE state END AS effective, count(*) AS n FROM tokens GROUP BY 1",
+                now.toEpochMilli())
             .map(
                 rows -> {
-                  Map<TokenState, Long> counts = new EnumMap<>(TokenState.class);
-                  rows.forEach(
-                      row ->
-                          counts.put(TokenState.valueOf(row.getString("state")), row.getLong("n")));
+                  Map<String, Long> counts = new HashMap<>();
+                  rows.forEach(row -> counts.put(row.getString("effective"), row.getLong("n")));
                   return counts;
                 });
     Future<Long> overdue =
@@ -251,8 +266,22 @@ final class SqlTokenStore implements TokenStore {
     return Sql.stage(
         Future.all(byState, overdue, soonestExpiring)
             .map(
-                all ->
-                    new TokenCensus(byState.result(), overdue.result(), soonestExpiring.result())));
+                all -> {
+                  Map<TokenState, Long> counts = new EnumMap<>(TokenState.class);
+                  long predicted = byState.result().getOrDefault(PREDICTED_EXPIRED, 0L);
+                  byState
+                      .result()
+                      .forEach(
+                          (state, n) -> {
+                            TokenState counted =
+                                state.equals(PREDICTED_EXPIRED)
+                                    ? TokenState.NEEDS_AUTHORIZATION
+                                    : TokenState.valueOf(state);
+                            counts.merge(counted, n, Long::sum);
+                          });
+                  return new TokenCensus(
+                      counts, predicted, overdue.result(), soonestExpiring.result());
+                }));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.callgate.adapter.sql;
 
-import dev.callgate.core.testkit.TokenRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.AuthProvider;
@@ -11,6 +10,7 @@ import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -94,7 +94,8 @@ public abstract class SealedAtRestContract {
     }
     TokenKey key = TokenKey.named("oauth2-authorization-code");
     TokenRecord record =
-        TokenRecords.edit(TokenRecord.unauthorized(key)).tokens(
+        TokenRecords.edit(TokenRecord.unauthorized(key))
+            .tokens(
                 new TokenSet(
                     Secret.of(ACCESS_TOKEN),
                     "Bearer",
@@ -102,7 +103,10 @@ public abstract class SealedAtRestContract {
                     T0.plusSeconds(3600),
                     Optional.of(Secret.of(REFRESH_TOKEN)),
                     Optional.empty(),
-                    List.of("openid"))).state(TokenState.ACTIVE).attempts(new RefreshAttempts(T0, 1)).build();
+                    List.of("openid")))
+            .state(TokenState.ACTIVE)
+            .attempts(new RefreshAttempts(T0, 1))
+            .build();
     assertThat(join(stores.tokens().compareAndSet(record))).isPresent();
     join(
         stores
