@@ -1,20 +1,18 @@
 package dev.callgate.app.http;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.ALREADY_EXISTS;
 import static dev.callgate.core.diagnosis.DiagnosisCode.API_KEY_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
-import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
-import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.service.Caller;
-import dev.callgate.core.token.TokenKey;
+import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.Providers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /** API keys, auth providers and named credentials: create, read, replace, delete (admins). */
@@ -47,6 +44,7 @@ final class AdminRoutes {
         .put("/v1/providers/:name")
         .handler(Http.admin(ctx -> saveProvider(ctx, Optional.of(ctx.pathParam("name")))));
     router.delete("/v1/providers/:name").handler(Http.admin(this::deleteProvider));
+    router.post("/v1/providers/:name/test").handler(Http.admin(this::testProvider));
 
     router
         .post("/v1/credentials")
@@ -134,26 +132,54 @@ final class AdminRoutes {
     if (valid.isEmpty()) {
       return;
     }
-    AuthProvider provider = valid.get();
     Http.respond(
         ctx,
-        services.credentials().findProvider(provider.name()),
-        existing -> {
-          if (pathName.isEmpty() && existing.isPresent()) {
-            Problems.send(
-                ctx.response(),
-                Diagnosis.of(ALREADY_EXISTS, "kind", "provider", "name", provider.name()));
+        services.providers().save(valid.get(), pathName.isPresent()),
+        outcome -> {
+          if (outcome instanceof Providers.SaveOutcome.Saved saved) {
+            JsonObject json = ResourceJson.json(saved.provider());
+            if (saved.rearmed() > 0) {
+              json.put("rearmedTokens", saved.rearmed());
+            }
+            Http.json(ctx, saved.created() ? 201 : 200, json);
+          } else if (outcome instanceof Providers.SaveOutcome.Refused refused) {
+            Problems.send(ctx.response(), refused.diagnosis());
+          }
+        });
+  }
+
+  /** Discovery and proof of client authentication, answered whatever their result. */
+  private void testProvider(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    Http.respond(
+        ctx,
+        services.providers().check(name),
+        check -> {
+          if (check.isEmpty()) {
+            Problems.send(ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
             return;
           }
-          if (pathName.isPresent() && existing.isEmpty()) {
-            Problems.send(
-                ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", provider.name()));
-            return;
-          }
-          Http.respond(
+          JsonArray checks = new JsonArray();
+          check
+              .get()
+              .checks()
+              .forEach(
+                  c ->
+                      checks.add(
+                          new JsonObject()
+                              .put("name", c.name())
+                              .put("ok", c.ok())
+                              .put("detail", c.detail())));
+          JsonArray diagnoses = new JsonArray();
+          check.get().diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
+          Http.json(
               ctx,
-              services.credentials().saveProvider(provider),
-              saved -> Http.json(ctx, pathName.isEmpty() ? 201 : 200, ResourceJson.json(provider)));
+              200,
+              new JsonObject()
+                  .put("provider", name)
+                  .put("ok", check.get().ok())
+                  .put("checks", checks)
+                  .put("diagnoses", diagnoses));
         });
   }
 
@@ -183,33 +209,15 @@ final class AdminRoutes {
   }
 
   private void deleteProvider(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.credentials().listCredentials(),
-        credentials -> {
-          List<String> users =
-              credentials.stream()
-                  .filter(c -> c.authentication().providerName().filter(name::equals).isPresent())
-                  .map(NamedCredential::name)
-                  .toList();
-          if (!users.isEmpty()) {
-            Problems.send(
-                ctx.response(),
-                Diagnosis.of(
-                    PROVIDER_IN_USE, "provider", name, "credentials", String.join(", ", users)));
-            return;
+        services.providers().delete(ctx.pathParam("name")),
+        refusal -> {
+          if (refusal.isPresent()) {
+            Problems.send(ctx.response(), refusal.get());
+          } else {
+            ctx.response().setStatusCode(204).end();
           }
-          Http.respond(
-              ctx,
-              services.credentials().deleteProvider(name),
-              deleted -> {
-                if (deleted) {
-                  ctx.response().setStatusCode(204).end();
-                } else {
-                  Problems.send(ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
-                }
-              });
         });
   }
 
@@ -218,42 +226,18 @@ final class AdminRoutes {
     if (valid.isEmpty()) {
       return;
     }
-    NamedCredential credential = valid.get();
-    CompletionStage<Boolean> providerExists =
-        credential
-            .authentication()
-            .providerName()
-            .map(p -> services.credentials().findProvider(p).thenApply(Optional::isPresent))
-            .orElse(java.util.concurrent.CompletableFuture.completedStage(true));
     Http.respond(
         ctx,
-        providerExists.thenCombine(
-            services.credentials().findCredential(credential.name()),
-            (ok, existing) -> List.of(ok, existing)),
-        checks -> {
-          boolean providerOk = (Boolean) checks.get(0);
-          boolean exists = ((Optional<?>) checks.get(1)).isPresent();
-          if (!providerOk) {
-            Problems.send(
-                ctx.response(),
-                Diagnosis.of(
-                    PROVIDER_NOT_FOUND,
-                    "provider",
-                    credential.authentication().providerName().orElseThrow()));
-          } else if (pathName.isEmpty() && exists) {
-            Problems.send(
-                ctx.response(),
-                Diagnosis.of(ALREADY_EXISTS, "kind", "credential", "name", credential.name()));
-          } else if (pathName.isPresent() && !exists) {
-            Problems.send(
-                ctx.response(),
-                Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credential.name()));
-          } else {
-            Http.respond(
-                ctx,
-                services.credentials().saveCredential(credential),
-                saved ->
-                    Http.json(ctx, pathName.isEmpty() ? 201 : 200, ResourceJson.json(credential)));
+        services.namedCredentials().save(valid.get(), pathName.isPresent()),
+        outcome -> {
+          if (outcome instanceof Credentials.SaveOutcome.Saved saved) {
+            JsonObject json = ResourceJson.json(saved.credential());
+            if (saved.rearmed() > 0) {
+              json.put("rearmedTokens", saved.rearmed());
+            }
+            Http.json(ctx, saved.created() ? 201 : 200, json);
+          } else if (outcome instanceof Credentials.SaveOutcome.Refused refused) {
+            Problems.send(ctx.response(), refused.diagnosis());
           }
         });
   }
@@ -283,16 +267,34 @@ final class AdminRoutes {
         });
   }
 
+  /**
+   * Revokes the credential's grants at the provider, then deletes it: 204 when it held none, else
+   * 200 with the grants that may live on at the provider (no revocation endpoint, or it failed).
+   */
   private void deleteCredential(RoutingContext ctx) {
     String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.credentials().deleteCredential(name),
-        deleted -> {
-          if (deleted) {
+        services.revocations().deleteCredential(name),
+        deletion -> {
+          if (deletion.isEmpty()) {
+            Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
+          } else if (deletion.get().grants() == 0) {
             ctx.response().setStatusCode(204).end();
           } else {
-            Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
+            JsonArray mayLiveOn = new JsonArray();
+            deletion
+                .get()
+                .grantsThatMayLiveOn()
+                .forEach(d -> mayLiveOn.add(Problems.diagnosisJson(d)));
+            Http.json(
+                ctx,
+                200,
+                new JsonObject()
+                    .put("credential", name)
+                    .put("grants", deletion.get().grants())
+                    .put("revoked", deletion.get().grants() - mayLiveOn.size())
+                    .put("grantsThatMayLiveOn", mayLiveOn));
           }
         });
   }
@@ -335,14 +337,6 @@ final class AdminRoutes {
                   + "'); renaming is not supported"));
     }
     return Optional.empty();
-  }
-
-  static TokenKey tokenKey(NamedCredential credential, Caller caller, Optional<String> user) {
-    if (credential.principal() == PrincipalType.NAMED) {
-      return TokenKey.named(credential.name());
-    }
-    return TokenKey.perUser(
-        credential.name(), user.filter(u -> caller.isAdmin()).orElse(caller.subject()));
   }
 
   static boolean mayUse(NamedCredential credential, Caller caller) {

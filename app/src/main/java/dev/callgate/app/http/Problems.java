@@ -29,8 +29,13 @@ public final class Problems {
           NO_REFRESH_TOKEN_ISSUED,
           REFRESH_TOKEN_EXPIRED,
           REFRESH_TOKEN_REVOKED,
+          REFRESH_TOKEN_EXPIRED_OR_REVOKED,
+          GRANT_LOST_DURING_OUTAGE,
           REFRESH_RESULT_LOST,
           REFRESH_TOKEN_EXPIRING,
+          REFRESH_TOKEN_LIFETIME_ASSUMED,
+          GRANT_REVOKED,
+          GRANT_MAY_LIVE_ON,
           FLOW_NOT_SUPPORTED,
           ALREADY_EXISTS,
           PROVIDER_IN_USE ->
@@ -52,6 +57,8 @@ public final class Problems {
           400;
       case REQUEST_TOO_LARGE -> 413;
       case CLIENT_AUTH_FAILED,
+          GRANT_TYPE_NOT_ALLOWED,
+          JWT_ASSERTION_REJECTED,
           SCOPE_REJECTED,
           TOKEN_REJECTED_AFTER_REFRESH,
           TARGET_UNREACHABLE,

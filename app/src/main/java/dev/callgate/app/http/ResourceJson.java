@@ -7,6 +7,7 @@ import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.service.TokenStatus;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import io.vertx.core.json.JsonArray;
@@ -157,17 +158,36 @@ final class ResourceJson {
     return json;
   }
 
-  /** The status contract: state, expiries, refresh times and diagnoses of one token. */
-  static JsonObject status(NamedCredential credential, TokenRecord record) {
+  /**
+   * The status contract: the state that holds now (predicted where Callgate knows more than the
+   * record says), expiries, refresh times, whose grant it is at the provider, the streak of passing
+   * failures, and diagnoses — a predicted one marked as such, with its time.
+   */
+  static JsonObject status(TokenStatus status) {
+    TokenRecord record = status.record();
     Optional<TokenSet> tokens = record.tokens();
     JsonObject json =
         new JsonObject()
-            .put("credential", credential.name())
-            .put("state", record.state().name())
+            .put("credential", status.credential().name())
+            .put("state", status.state().name())
+            .put("predicted", status.prediction().isPresent())
             .put("hasRefreshToken", tokens.map(TokenSet::hasRefreshToken).orElse(false));
+    if (status.prediction().isPresent()) {
+      json.put("recordedState", record.state().name());
+    }
     if (!record.key().isNamedPrincipal()) {
       json.put("user", record.key().userSubject());
     }
+    record
+        .identity()
+        .ifPresent(
+            identity -> {
+              JsonObject who = new JsonObject().put("sub", identity.subject());
+              identity.preferredUsername().ifPresent(v -> who.put("preferredUsername", v));
+              identity.email().ifPresent(v -> who.put("email", v));
+              identity.sessionId().ifPresent(v -> who.put("session", v));
+              json.put("identity", who);
+            });
     putInstant(json, "accessTokenExpiresAt", tokens.map(TokenSet::expiresAt));
     putInstant(json, "refreshTokenExpiresAt", tokens.flatMap(TokenSet::refreshTokenExpiresAt));
     tokens
@@ -177,7 +197,22 @@ final class ResourceJson {
     putInstant(json, "lastUsedAt", record.lastUsedAt());
     putInstant(json, "nextRefreshAt", record.nextRefreshAt());
     tokens.ifPresent(t -> json.put("scopes", new JsonArray(t.scope())));
+    if (!record.failures().isEmpty()) {
+      JsonObject failures = new JsonObject().put("count", record.failures().count());
+      putInstant(failures, "firstAt", record.failures().firstAt());
+      putInstant(failures, "lastAt", record.failures().lastAt());
+      putInstant(failures, "nextAttemptAt", record.nextAttemptAt());
+      json.put("failures", failures);
+    }
     JsonArray diagnoses = new JsonArray();
+    status
+        .prediction()
+        .ifPresent(
+            p ->
+                diagnoses.add(
+                    Problems.diagnosisJson(p.diagnosis())
+                        .put("predicted", true)
+                        .put("at", p.since().toString())));
     record.diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
     json.put("diagnoses", diagnoses);
     return json;

@@ -1,6 +1,5 @@
 package dev.callgate.app.http;
 
-import dev.callgate.core.refresh.RefreshTrigger;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
@@ -10,24 +9,29 @@ import dev.callgate.core.callout.CalloutRequest;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.service.AuthorizationCallback;
-import dev.callgate.core.service.AuthorizationCompletion;
 import dev.callgate.core.service.AuthorizationStart;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.CalloutResult;
-import dev.callgate.core.service.RefreshOutcome;
-
+import dev.callgate.core.service.Revocations;
+import dev.callgate.core.service.TokenKeys;
+import dev.callgate.core.service.TokenStatuses;
+import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
  * A credential's tokens: start and complete the authorization flow, read the status, refresh now,
- * test the connection.
+ * revoke, test the connection. {@code ?user=} names a per-user token; only admins may name someone
+ * else's.
  */
 final class TokenRoutes {
   private final ApiServices services;
@@ -38,8 +42,9 @@ final class TokenRoutes {
 
   void mount(Router router) {
     router.post("/v1/credentials/:name/authorizations").handler(this::startAuthorization);
-    router.get("/v1/credentials/:name/status").handler(ctx -> withCredential(ctx, this::status));
+    router.get("/v1/credentials/:name/status").handler(this::status);
     router.post("/v1/credentials/:name/refresh").handler(ctx -> withCredential(ctx, this::refresh));
+    router.post("/v1/credentials/:name/revoke").handler(this::revoke);
     router
         .post("/v1/credentials/:name/test")
         .handler(Http.admin(ctx -> withCredential(ctx, this::test)));
@@ -50,6 +55,10 @@ final class TokenRoutes {
    */
   void mountCallback(Router router) {
     router.get("/v1/oauth/callback").handler(this::callback);
+  }
+
+  private static Optional<String> user(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.request().getParam("user"));
   }
 
   private void withCredential(
@@ -70,15 +79,10 @@ final class TokenRoutes {
         });
   }
 
-  private TokenKey key(RoutingContext ctx, NamedCredential credential) {
-    return AdminRoutes.tokenKey(
-        credential, Http.caller(ctx), Optional.ofNullable(ctx.request().getParam("user")));
-  }
-
   private void startAuthorization(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.authorizations().start(Http.caller(ctx), ctx.pathParam("name")),
+        services.authorizations().start(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
         start -> {
           if (start instanceof AuthorizationStart.Started started) {
             Http.json(
@@ -87,8 +91,8 @@ final class TokenRoutes {
                 new JsonObject()
                     .put("authorizationUrl", started.authorizationUrl().toString())
                     .put("expiresAt", started.expiresAt().toString()));
-          } else {
-            Problems.send(ctx.response(), ((AuthorizationStart.Refused) start).diagnosis());
+          } else if (start instanceof AuthorizationStart.Refused refused) {
+            Problems.send(ctx.response(), refused.diagnosis());
           }
         });
   }
@@ -103,38 +107,65 @@ final class TokenRoutes {
     Http.respond(
         ctx,
         services.authorizations().complete(callback),
-        completion -> {
-          if (completion instanceof AuthorizationCompletion.Authorized authorized) {
-            TokenRecord record = authorized.record();
-            StringBuilder page =
-                new StringBuilder("<h1>Callgate: credential '")
-                    .append(Pages.escape(record.key().credentialName()))
-                    .append("' is authorized</h1>");
-            record.diagnoses().forEach(d -> page.append(Pages.diagnosis(d)));
-            page.append("<p>You can close this window.</p>");
-            Pages.send(ctx, 200, page.toString(), Optional.empty());
-          } else {
-            Diagnosis diagnosis = ((AuthorizationCompletion.Refused) completion).diagnosis();
-            Pages.send(
-                ctx,
-                Problems.status(diagnosis.code()),
-                "<h1>Callgate: the authorization failed</h1>" + Pages.diagnosis(diagnosis),
-                Optional.of(diagnosis));
-          }
-        });
+        completion ->
+            completion.fold(
+                authorized -> {
+                  authorizedPage(ctx, authorized.record());
+                  return null;
+                },
+                refused -> {
+                  Diagnosis diagnosis = refused.diagnosis();
+                  String forWhom =
+                      refused
+                          .key()
+                          .map(
+                              key ->
+                                  "<p>Credential '"
+                                      + Pages.escape(key.credentialName())
+                                      + "', "
+                                      + Pages.escape(key.principalDescription())
+                                      + ".</p>")
+                          .orElse("");
+                  Pages.send(
+                      ctx,
+                      Problems.status(diagnosis.code()),
+                      "<h1>Callgate: the authorization failed</h1>"
+                          + forWhom
+                          + Pages.diagnosis(diagnosis),
+                      Optional.of(diagnosis));
+                  return null;
+                }));
   }
 
-  private void status(RoutingContext ctx, NamedCredential credential) {
-    TokenKey key = key(ctx, credential);
+  /** Says which credential was authorized, for whom, and as whom at the provider. */
+  private static void authorizedPage(RoutingContext ctx, TokenRecord record) {
+    TokenKey key = record.key();
+    StringBuilder page =
+        new StringBuilder("<h1>Callgate: credential '")
+            .append(Pages.escape(key.credentialName()))
+            .append("' is authorized</h1><p>For ")
+            .append(Pages.escape(key.principalDescription()));
+    record
+        .identity()
+        .map(ProviderIdentity::describe)
+        .ifPresent(who -> page.append(", signed in at the provider as ").append(Pages.escape(who)));
+    page.append(".</p>");
+    record.diagnoses().forEach(d -> page.append(Pages.diagnosis(d)));
+    page.append("<p>You can close this window.</p>");
+    Pages.send(ctx, 200, page.toString(), Optional.empty());
+  }
+
+  private void status(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.tokens().find(key),
-        record ->
-            Http.json(
-                ctx,
-                200,
-                ResourceJson.status(
-                    credential, record.orElseGet(() -> TokenRecord.unauthorized(key)))));
+        services.statuses().status(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
+        outcome -> {
+          if (outcome instanceof TokenStatuses.StatusOutcome.Found found) {
+            Http.json(ctx, 200, ResourceJson.status(found.status()));
+          } else if (outcome instanceof TokenStatuses.StatusOutcome.Refused refused) {
+            Problems.send(ctx.response(), refused.diagnosis());
+          }
+        });
   }
 
   private void refresh(RoutingContext ctx, NamedCredential credential) {
@@ -151,27 +182,65 @@ final class TokenRoutes {
               "token refresh"));
       return;
     }
-    TokenKey key = key(ctx, credential);
+    TokenKeys.resolve(credential, Http.caller(ctx), user(ctx))
+        .fold(
+            key -> {
+              Http.respond(
+                  ctx,
+                  services.refresher().refresh(key, RefreshTrigger.MANUAL, Optional.empty()),
+                  outcome ->
+                      outcome.fold(
+                          refreshed -> {
+                            Http.json(
+                                ctx,
+                                200,
+                                ResourceJson.status(
+                                    services.statuses().of(credential, refreshed.record())));
+                            return null;
+                          },
+                          rejected -> {
+                            Problems.send(ctx.response(), rejected.diagnosis());
+                            return null;
+                          },
+                          deferred -> {
+                            long seconds =
+                                Duration.between(Instant.now(), deferred.nextAttemptAt())
+                                    .toSeconds();
+                            ctx.response()
+                                .putHeader("Retry-After", String.valueOf(Math.max(1, seconds)));
+                            Problems.send(ctx.response(), deferred.diagnosis());
+                            return null;
+                          }));
+              return null;
+            },
+            problems -> {
+              Problems.send(ctx.response(), problems);
+              return null;
+            });
+  }
+
+  private void revoke(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.refresher().refresh(key, RefreshTrigger.MANUAL, Optional.empty()),
+        services.revocations().revoke(Http.caller(ctx), name, user(ctx)),
         outcome -> {
-          if (outcome instanceof RefreshOutcome.Refreshed refreshed) {
-            Http.json(ctx, 200, ResourceJson.status(credential, refreshed.record()));
-          } else if (outcome instanceof RefreshOutcome.Rejected rejected) {
-            Problems.send(ctx.response(), rejected.diagnosis());
-          } else {
-            RefreshOutcome.Deferred deferred = (RefreshOutcome.Deferred) outcome;
-            ctx.response()
-                .putHeader(
-                    "Retry-After",
-                    String.valueOf(
-                        Math.max(
-                            1,
-                            java.time.Duration.between(
-                                    java.time.Instant.now(), deferred.nextAttemptAt())
-                                .toSeconds())));
-            Problems.send(ctx.response(), deferred.diagnosis());
+          if (outcome instanceof Revocations.RevokeOutcome.Revoked revoked) {
+            Http.respond(
+                ctx,
+                services.credentials().findCredential(name),
+                credential ->
+                    Http.json(
+                        ctx,
+                        200,
+                        credential
+                            .map(
+                                c ->
+                                    ResourceJson.status(
+                                        services.statuses().of(c, revoked.record())))
+                            .orElseGet(JsonObject::new)));
+          } else if (outcome instanceof Revocations.RevokeOutcome.Refused refused) {
+            Problems.send(ctx.response(), refused.diagnosis());
           }
         });
   }
@@ -227,12 +296,8 @@ final class TokenRoutes {
                 .put("status", rejected.response().status())
                 .put("ok", false)
                 .put("diagnosis", Problems.diagnosisJson(rejected.diagnosis()));
-          } else {
-            report
-                .put("ok", false)
-                .put(
-                    "diagnosis",
-                    Problems.diagnosisJson(((CalloutResult.Refused) result).diagnosis()));
+          } else if (result instanceof CalloutResult.Refused refused) {
+            report.put("ok", false).put("diagnosis", Problems.diagnosisJson(refused.diagnosis()));
           }
           Http.json(ctx, 200, report);
         });

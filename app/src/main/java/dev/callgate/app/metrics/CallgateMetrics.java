@@ -1,14 +1,13 @@
 package dev.callgate.app.metrics;
 
-import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.RefreshObserver;
 import dev.callgate.core.service.RefreshOutcome;
-
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -42,6 +40,7 @@ public final class CallgateMetrics implements RefreshObserver {
   private final MultiGauge accessExpiry;
   private final MultiGauge refreshExpiry;
   private final AtomicLong overdue = new AtomicLong();
+  private final AtomicLong predictedExpired = new AtomicLong();
   private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
@@ -61,6 +60,11 @@ public final class CallgateMetrics implements RefreshObserver {
             .register(registry);
     Gauge.builder("callgate_tokens_overdue", overdue, AtomicLong::get)
         .description("Tokens whose scheduled refresh is more than a minute late")
+        .register(registry);
+    Gauge.builder("callgate_tokens_predicted_expired", predictedExpired, AtomicLong::get)
+        .description(
+            "Tokens counted as NEEDS_AUTHORIZATION because their refresh token's known expiry"
+                + " has passed, although the identity provider has not been asked since")
         .register(registry);
   }
 
@@ -110,24 +114,32 @@ public final class CallgateMetrics implements RefreshObserver {
         .record(took);
   }
 
+  /**
+   * One settled refresh: {@code callgate_refreshes_total} counts the token-endpoint requests by
+   * trigger and outcome; a refresh answered without one — from a stored diagnosis, a back-off, a
+   * result another caller or instance had just brought — is counted in {@code
+   * callgate_refresh_answers_total} instead.
+   */
   @Override
   public void settled(TokenKey key, RefreshTrigger trigger, RefreshOutcome outcome) {
-    String result;
-    String code = "none";
-    if (outcome instanceof RefreshOutcome.Refreshed refreshed) {
-      result = refreshed.calledProvider() ? "refreshed" : "already_refreshed";
-    } else if (outcome instanceof RefreshOutcome.Deferred deferred) {
-      result = "deferred";
-      code = deferred.diagnosis().code().name();
-    } else {
-      result = "rejected";
-      code = ((RefreshOutcome.Rejected) outcome).diagnosis().code().name();
-    }
+    String result =
+        outcome.fold(
+            refreshed -> refreshed.calledProvider() ? "refreshed" : "already_refreshed",
+            rejected -> "rejected",
+            deferred -> "deferred");
+    String code =
+        outcome.fold(
+            refreshed -> "none",
+            rejected -> rejected.diagnosis().code().name(),
+            deferred -> deferred.diagnosis().code().name());
     // no credential tag: one series per credential would grow with their number (see the log
     // and the credential's status for which one failed)
-    Counter.builder("callgate_refreshes")
-        .description("Refreshes by trigger and outcome")
-        .tags("trigger", trigger.name().toLowerCase(Locale.ROOT), "outcome", result, "code", code)
+    Counter.builder(outcome.calledProvider() ? "callgate_refreshes" : "callgate_refresh_answers")
+        .description(
+            outcome.calledProvider()
+                ? "Token-endpoint requests of refreshes, by trigger and outcome"
+                : "Refreshes answered without a token-endpoint request, by trigger and outcome")
+        .tags("trigger", trigger.wireName(), "outcome", result, "code", code)
         .register(registry)
         .increment();
   }
@@ -148,7 +160,7 @@ public final class CallgateMetrics implements RefreshObserver {
   public CompletionStage<Void> sample(TokenStore tokens, Supplier<Instant> now) {
     Instant at = now.get();
     return tokens
-        .census(at.minus(OVERDUE_AFTER), EXPIRY_GAUGES)
+        .census(at, at.minus(OVERDUE_AFTER), EXPIRY_GAUGES)
         .thenAccept(census -> publish(census, at));
   }
 
@@ -160,6 +172,7 @@ public final class CallgateMetrics implements RefreshObserver {
               Tags.of("state", state.name()), census.byState().getOrDefault(state, 0L)));
     }
     overdue.set(census.overdue());
+    predictedExpired.set(census.predictedExpired());
     List<MultiGauge.Row<?>> access = new ArrayList<>();
     List<MultiGauge.Row<?>> refresh = new ArrayList<>();
     for (TokenRecord record : census.soonestRefreshTokenExpiry()) {

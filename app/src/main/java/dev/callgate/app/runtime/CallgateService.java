@@ -23,8 +23,12 @@ import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.RefreshSchedule;
 import dev.callgate.core.service.Refresher;
+import dev.callgate.core.service.Revocations;
+import dev.callgate.core.service.TokenStatuses;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -191,9 +195,31 @@ public final class CallgateService {
             policy,
             new RefreshSchedule.Settings(
                 instanceId, RefreshScheduler.BATCH_SIZE, config.refreshLease()));
+    // Writes that decide on tokens (re-arming, revoking) read the store itself, like the refresher.
+    Providers providers =
+        new Providers(
+            stores.credentials(), stores.tokens(), identityProvider, clock, random, policy);
+    Revocations revocations =
+        new Revocations(
+            stores.credentials(),
+            stores.tokens(),
+            identityProvider,
+            clock,
+            policy,
+            new Refresher.Settings(
+                instanceId, config.refreshLease(), Refresher.Settings.LEASE_POLL_INTERVAL));
     ApiServices services =
         new ApiServices(
-            apiKeys, cached.credentials(), stores.tokens(), callouts, authorizations, refresher);
+            apiKeys,
+            cached.credentials(),
+            stores.tokens(),
+            callouts,
+            authorizations,
+            refresher,
+            providers,
+            new Credentials(stores.credentials(), providers),
+            revocations,
+            new TokenStatuses(cached.credentials(), stores.tokens(), clock));
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,

@@ -1,6 +1,5 @@
 package dev.callgate.app.bench;
 
-import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.adapter.pg.PgStores;
 import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.SqlStores;
@@ -14,6 +13,7 @@ import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshPolicy;
+import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -614,7 +614,12 @@ public final class SchedulerScale {
               List.of(SCOPE));
       Optional<Instant> due = policy.nextRefreshAt(tokenSet, false, Optional.of(issuedAt));
       plan.dueAt()[i] = due.orElseThrow().toEpochMilli();
-      return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(name))).tokens(tokenSet).state(TokenState.ACTIVE).lastUsedAt(issuedAt).nextRefreshAt(due).build();
+      return TokenRecords.edit(TokenRecord.unauthorized(TokenKey.named(name)))
+          .tokens(tokenSet)
+          .state(TokenState.ACTIVE)
+          .lastUsedAt(issuedAt)
+          .nextRefreshAt(due)
+          .build();
     }
 
     private static <T> T valid(Validated<T> validated) {

@@ -7,7 +7,11 @@ import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
+import dev.callgate.core.service.Revocations;
+import dev.callgate.core.service.TokenStatuses;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
@@ -96,8 +100,21 @@ class ApiTest {
             clock,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
+    Providers providers =
+        new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
     ApiServices services =
-        new ApiServices(apiKeys, credentials, tokens, callouts, authorizations, refresher);
+        new ApiServices(
+            apiKeys,
+            credentials,
+            tokens,
+            callouts,
+            authorizations,
+            refresher,
+            providers,
+            new Credentials(credentials, providers),
+            new Revocations(
+                credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test")),
+            new TokenStatuses(credentials, tokens, clock));
     router =
         ApiRouter.create(
             vertx,

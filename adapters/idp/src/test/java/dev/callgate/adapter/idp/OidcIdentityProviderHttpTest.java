@@ -13,7 +13,9 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
 import dev.callgate.core.port.ProviderMetadata;
+import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.port.TokenResponse;
+import dev.callgate.core.token.ProviderIdentity;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -158,6 +160,30 @@ class OidcIdentityProviderHttpTest {
                   .put("refresh_token", jwt(new JsonObject().put("exp", 2_000_000_000L)))
                   .put("refresh_token_expires_in", 86400)
                   .put("scope", "read  write"));
+      case "/identity/token" ->
+          json(
+              response,
+              new JsonObject()
+                  .put("access_token", "at-2")
+                  .put("token_type", "Bearer")
+                  .put(
+                      "refresh_token",
+                      jwt(new JsonObject().put("sub", "f:93:carol").put("sid", "session-9")))
+                  .put(
+                      "id_token",
+                      jwt(
+                          new JsonObject()
+                              .put("sub", "f:93:carol")
+                              .put("preferred_username", "carol")
+                              .put("email", "carol@example.com"))));
+      case "/refreshonly/token" ->
+          json(
+              response,
+              new JsonObject()
+                  .put("access_token", "at-3")
+                  .put(
+                      "refresh_token",
+                      jwt(new JsonObject().put("sub", "f:93:dave").put("sid", "session-10"))));
       case "/jwt/token" -> verifyAssertion(request, form);
       case "/revoke" -> response.end();
       case "/oidc/.well-known/openid-configuration" -> discovery(response, base + "/oidc");
@@ -217,7 +243,8 @@ class OidcIdentityProviderHttpTest {
 
   private static String jwt(JsonObject claims) {
     Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
-    return encoder.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+    // signed as providers sign them; the signature is never checked
+    return encoder.encodeToString("{\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8))
         + "."
         + encoder.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8))
         + ".sig";
@@ -322,6 +349,40 @@ class OidcIdentityProviderHttpTest {
     GrantOutcome.Failed failed = (GrantOutcome.Failed) await(idp.refresh(unknown, Secret.of("rt")));
 
     assertThat(failed.failure()).isEqualTo(GrantOutcome.Failure.UNREACHABLE);
+  }
+
+  @Test
+  void refreshWhenTheAnswerHasAnIdTokenThenReadsWhoseGrantItIsWithTheRefreshTokensSession() {
+    GrantOutcome outcome = await(idp.refresh(at("/identity/token"), Secret.of("rt")));
+
+    TokenResponse tokens = ((GrantOutcome.Granted) outcome).response();
+    assertThat(tokens.identity())
+        .contains(
+            new ProviderIdentity(
+                "f:93:carol",
+                Optional.of("carol"),
+                Optional.of("carol@example.com"),
+                Optional.of("session-9")));
+  }
+
+  @Test
+  void refreshWhenOnlyTheRefreshTokenIsAJwtThenItsSubjectAndSessionAreTheIdentity() {
+    GrantOutcome outcome = await(idp.refresh(at("/refreshonly/token"), Secret.of("rt")));
+
+    TokenResponse tokens = ((GrantOutcome.Granted) outcome).response();
+    assertThat(tokens.identity())
+        .contains(
+            new ProviderIdentity(
+                "f:93:dave", Optional.empty(), Optional.empty(), Optional.of("session-10")));
+  }
+
+  @Test
+  void refreshWhenTokensAreOpaqueThenNoIdentity() {
+    GrantOutcome outcome = await(idp.refresh(at("/noaccess/token"), Secret.of("rt")));
+
+    assertThat(outcome).isInstanceOf(GrantOutcome.Failed.class);
+    GrantOutcome ok = await(idp.refresh(at("/ok/token"), Secret.of("rt")));
+    assertThat(((GrantOutcome.Granted) ok).response().identity()).isEmpty();
   }
 
   @Test
@@ -566,9 +627,11 @@ class OidcIdentityProviderHttpTest {
   }
 
   @Test
-  void revokeWhenProviderHasNoRevocationEndpointThenCompletesWithoutARequest() {
-    await(idp.revoke(at("/ok/token"), Secret.of("rt"), "refresh_token"));
+  void revokeWhenProviderHasNoRevocationEndpointThenNotSupportedWithoutARequest() {
+    RevocationOutcome outcome =
+        await(idp.revoke(at("/ok/token"), Secret.of("rt"), "refresh_token"));
 
+    assertThat(outcome).isEqualTo(new RevocationOutcome.NotSupported());
     assertThat(received).isEmpty();
   }
 }
