@@ -17,6 +17,7 @@ import dev.callgate.app.http.CalloutRoute;
 import dev.callgate.app.http.Readiness;
 import dev.callgate.app.http.StreamingCalloutBodies;
 import dev.callgate.app.metrics.CallgateMetrics;
+import dev.callgate.app.metrics.VertxGaugeReRegistration;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.refresh.RefreshPolicy;
@@ -86,6 +87,7 @@ public final class CallgateService {
    * Starts Callgate; {@code out} gets the lines a person must see (where it listens, a new key).
    */
   public static CompletableFuture<CallgateService> start(Configuration config, PrintStream out) {
+    VertxGaugeReRegistration.quiet();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A third-party API for the end-to-end tests, on a real Vert.x server: it accepts an access token
  * only if the identity provider's userinfo endpoint does, and answers 401 in the dialects Callgate
  * must recognise. {@code /dialect/{name}/…} rejects tokens marked stale in that dialect; {@code
- * /reject-all/…} rejects every token.
+ * /reject-all/…} rejects every token; {@code /open/…} takes any.
  */
 final class Target implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
@@ -49,6 +49,14 @@ final class Target implements AutoCloseable {
               }
             });
     router.route("/ok/*").handler(ctx -> validate(ctx, record(ctx)));
+    // for tokens no userinfo endpoint knows (a client's own, from client credentials)
+    router
+        .route("/open/*")
+        .handler(
+            ctx -> {
+              record(ctx);
+              ctx.response().putHeader("Content-Type", "application/json").end("{\"ok\":true}");
+            });
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
   }
 

@@ -100,8 +100,15 @@ public final class KeycloakLogin {
             .build();
     private int loginForms;
     private int consentPages;
+    private boolean declinesConsent;
 
     private Browser() {}
+
+    /** From now on this browser's user answers a consent page with "No". */
+    public Browser decliningConsent() {
+      declinesConsent = true;
+      return this;
+    }
 
     /**
      * Opens {@code authorizationUrl}, logs in as {@code username} if Keycloak asks (it does not
@@ -143,8 +150,12 @@ public final class KeycloakLogin {
         Optional<Matcher> consent = consentForm(page);
         if (response.statusCode() == 200 && consent.isPresent()) {
           Map<String, String> fields = hiddenFields(consent.get().group(1));
-          // the page's "Yes" button is named accept; Keycloak treats any form without cancel so
-          fields.put("accept", "Yes");
+          // the page's buttons are named accept ("Yes") and cancel ("No")
+          if (declinesConsent) {
+            fields.put("cancel", "No");
+          } else {
+            fields.put("accept", "Yes");
+          }
           at = at.resolve(action(consent.get().group()));
           response = post(at, fields);
           consentPages++;

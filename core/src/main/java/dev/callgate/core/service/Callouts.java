@@ -33,6 +33,7 @@ import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
@@ -195,7 +196,10 @@ public final class Callouts {
         .thenCompose(
             found -> {
               TokenRecord record = found.orElseGet(() -> TokenRecord.unauthorized(key));
-              if (record.tokens().isEmpty() || !record.state().allowsRefresh()) {
+              // a refused client keeps its grant: its access token serves while it is valid
+              boolean grantKept =
+                  record.state().allowsRefresh() || record.state() == TokenState.CLIENT_REJECTED;
+              if (record.tokens().isEmpty() || !grantKept) {
                 // client credentials and JWT bearer get their first token here, without a person
                 return refresher
                     .refresh(key, RefreshTrigger.ON_DEMAND, Optional.empty())
@@ -225,7 +229,14 @@ public final class Callouts {
   private Usable usable(RefreshOutcome outcome, Optional<TokenRecord> current) {
     return outcome.fold(
         refreshed -> new Usable.Yes(refreshed.record()),
-        rejected -> new Usable.No(rejected.diagnosis()),
+        rejected ->
+            current
+                    .filter(r -> r.state() == TokenState.CLIENT_REJECTED)
+                    .flatMap(TokenRecord::tokens)
+                    .filter(t -> !t.isAccessTokenExpiredAt(clock.now()))
+                    .isPresent()
+                ? new Usable.Yes(current.get())
+                : new Usable.No(rejected.diagnosis()),
         deferred -> {
           // a refresh that may pass failed: a token that has not expired yet is still worth sending
           boolean stillValid =

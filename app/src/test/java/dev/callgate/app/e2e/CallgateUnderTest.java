@@ -1,0 +1,235 @@
+package dev.callgate.app.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callgate.app.config.Configuration;
+import dev.callgate.app.runtime.CallgateService;
+import dev.callgate.core.diagnosis.Validated;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Callgate as a person runs it — the jar's wiring, the embedded store in a fresh directory, its
+ * HTTP API — with the calls a test makes to it: as the admin (the bootstrap key) or with another
+ * key, JSON in and out, and the authorization flow's callback as the browser follows it.
+ */
+final class CallgateUnderTest implements AutoCloseable {
+  static final String ADMIN_KEY = "callgate-under-test-admin-key-0123456789";
+
+  /** The redirect URI Callgate announces (its public URL is http://127.0.0.1). */
+  static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final Path dataDir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private CallgateService service;
+
+  /** An answer of Callgate's. */
+  record Answer(int status, HttpHeaders headers, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    /** The diagnosis code of Callgate's own error ({@code Callgate-Error}), or "none". */
+    String error() {
+      return headers.firstValue("Callgate-Error").orElse("none");
+    }
+  }
+
+  private CallgateUnderTest(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
+  static CallgateUnderTest start() {
+    try {
+      CallgateUnderTest callgate =
+          new CallgateUnderTest(Files.createTempDirectory("callgate-under-test"));
+      callgate.service = CallgateService.start(callgate.configuration(), callgate.printed()).join();
+      return callgate;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Configuration configuration() {
+    Map<String, String> environment = new HashMap<>();
+    environment.put(Configuration.HTTP_PORT, "0");
+    environment.put(Configuration.PUBLIC_URL, "http://127.0.0.1");
+    environment.put(Configuration.DATA_DIR, dataDir.toString());
+    environment.put(Configuration.ADMIN_KEY, ADMIN_KEY);
+    Validated<Configuration> config = Configuration.fromEnvironment(environment);
+    assertThat(config.problems()).isEmpty();
+    return ((Validated.Valid<Configuration>) config).value();
+  }
+
+  private PrintStream printed() {
+    return new PrintStream(out, true, StandardCharsets.UTF_8);
+  }
+
+  /** Stops and starts the service on the same data (a restart). */
+  void restart() {
+    service.stop();
+    service = CallgateService.start(configuration(), printed()).join();
+  }
+
+  URI base() {
+    return URI.create("http://127.0.0.1:" + service.port());
+  }
+
+  Answer admin(String method, String path) {
+    return send(Optional.of(ADMIN_KEY), method, path, null);
+  }
+
+  Answer admin(String method, String path, JsonObject body) {
+    return send(Optional.of(ADMIN_KEY), method, path, body);
+  }
+
+  Answer as(String key, String method, String path) {
+    return send(Optional.of(key), method, path, null);
+  }
+
+  Answer anonymous(String method, String path) {
+    return send(Optional.empty(), method, path, null);
+  }
+
+  Answer send(Optional<String> key, String method, String path, JsonObject body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base().resolve(path))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.encode()));
+    key.ifPresent(k -> request.header("Authorization", "Bearer " + k));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    try {
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.headers(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates an API key for {@code subject} with the caller role, and returns it. */
+  String callerKey(String subject) {
+    Answer created =
+        admin(
+            "POST",
+            "/v1/keys",
+            new JsonObject().put("subject", subject).put("roles", new JsonArray().add("caller")));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    return created.json().getString("key");
+  }
+
+  void provider(JsonObject provider) {
+    Answer created = admin("POST", "/v1/providers", provider);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+  }
+
+  void credential(JsonObject credential) {
+    Answer created = admin("POST", "/v1/credentials", credential);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+  }
+
+  /** Starts the authorization flow (as {@code key}, for {@code user}) and returns its URL. */
+  URI authorizationUrl(String key, String credential, Optional<String> user) {
+    Answer started =
+        send(
+            Optional.of(key),
+            "POST",
+            "/v1/credentials/" + credential + "/authorizations" + query(user),
+            null);
+    assertThat(started.status()).as(started.body()).isEqualTo(201);
+    return URI.create(started.json().getString("authorizationUrl"));
+  }
+
+  /** What the browser does with the provider's redirect: opens Callgate's callback with it. */
+  Answer callback(Map<String, String> redirect) {
+    StringBuilder query = new StringBuilder();
+    redirect.forEach(
+        (name, value) ->
+            query
+                .append(query.length() == 0 ? "?" : "&")
+                .append(name)
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    return anonymous("GET", "/v1/oauth/callback" + query);
+  }
+
+  JsonObject status(String credential) {
+    return status(credential, Optional.empty());
+  }
+
+  JsonObject status(String credential, Optional<String> user) {
+    Answer status = admin("GET", "/v1/credentials/" + credential + "/status" + query(user));
+    assertThat(status.status()).as(status.body()).isEqualTo(200);
+    return status.json();
+  }
+
+  /** The code of the first diagnosis of {@code status}, or "none". */
+  static String firstDiagnosis(JsonObject status) {
+    JsonArray diagnoses = status.getJsonArray("diagnoses");
+    return diagnoses.isEmpty() ? "none" : diagnoses.getJsonObject(0).getString("code");
+  }
+
+  String metrics() {
+    return anonymous("GET", "/metrics").body();
+  }
+
+  /** What the service printed (where it listens, a generated key). */
+  String printedLines() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String query(Optional<String> user) {
+    return user.map(u -> "?user=" + URLEncoder.encode(u, StandardCharsets.UTF_8)).orElse("");
+  }
+
+  /** Waits up to {@code timeout} for {@code condition}, polling; fails with {@code what}. */
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout + ": " + what);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (service != null) {
+      service.stop();
+    }
+  }
+}
