@@ -41,16 +41,18 @@ public enum DiagnosisCode {
           + " expired — {evidence}: the grant was revoked or withdrawn.",
       "Authorize again with POST /v1/credentials/{credential}/authorizations. If it recurs, check"
           + " whether a user or an administrator ended the session or revoked the consent at the"
-          + " identity provider (Keycloak records LOGOUT and REVOKE_GRANT events), or whether"
-          + " another client used the same refresh token."),
+          + " identity provider (Keycloak: the user's LOGOUT and REVOKE_GRANT events, and the admin"
+          + " events for an administrator's logout), or whether another client used the same"
+          + " refresh token."),
   REFRESH_TOKEN_EXPIRED_OR_REVOKED(
       "The identity provider refused the refresh token ({error}: {errorDescription}), and Callgate"
           + " cannot tell whether it expired or was revoked: {unknown}. It was last used at"
           + " {lastUsedAt}, {idleFor} before this refresh.",
       "Authorize again with POST /v1/credentials/{credential}/authorizations. To tell the two"
           + " apart, look at the identity provider: a logout, an ended session or a revoked consent"
-          + " there means it was revoked (Keycloak records LOGOUT and REVOKE_GRANT events and lists"
-          + " the user's sessions); if there is none, it idled out after {idleFor} — then set"
+          + " there means it was revoked (Keycloak: the user's LOGOUT and REVOKE_GRANT events, the"
+          + " admin events, the user's sessions); if there is none, it idled out after {idleFor} —"
+          + " then set"
           + " refreshTokenLifetime on provider '{provider}' to the identity provider's idle"
           + " lifetime, so that Callgate refreshes before it."),
   GRANT_LOST_DURING_OUTAGE(

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -465,8 +466,19 @@ public final class RefreshPolicy {
    * elsewhere means a client merely not allowed a grant type (400).
    */
   public static boolean clientAuthenticationFailed(GrantOutcome.Refused refused) {
-    return refused.error().equals("invalid_client") || refused.httpStatus() == 401;
+    if (refused.error().equals("invalid_client")) {
+      return true;
+    }
+    // Keycloak answers 401 unauthorized_client for a client without service accounts too
+    // ("Client not enabled to retrieve service account"): only its words tell the two apart
+    String description = refused.errorDescription().orElse("").toLowerCase(Locale.ROOT);
+    return refused.httpStatus() == 401
+        && refused.error().equals("unauthorized_client")
+        && CLIENT_AUTHENTICATION_WORDS.stream().anyMatch(description::contains);
   }
+
+  private static final List<String> CLIENT_AUTHENTICATION_WORDS =
+      List.of("invalid client", "client credentials", "authenticat", "client secret");
 
   private static Diagnosis grantTypeNotAllowed(
       GrantOutcome.Refused refused, FailureContext context) {

@@ -222,7 +222,7 @@ class RefreshPolicyPropertiesTest {
 
     Severity expected = Severity.TRANSIENT;
     if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
-      if (refused.httpStatus() == 401 || CLIENT_ERRORS.contains(refused.error())) {
+      if (CLIENT_ERRORS.contains(refused.error())) {
         expected = Severity.CLIENT_REJECTED;
       } else if (TERMINAL_ERRORS.contains(refused.error())) {
         expected = grant.withoutPerson() ? Severity.CLIENT_REJECTED : Severity.TERMINAL;

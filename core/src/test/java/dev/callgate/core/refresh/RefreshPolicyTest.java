@@ -869,6 +869,21 @@ class RefreshPolicyTest {
     }
 
     @Test
+    void
+        classifyWhenKeycloakSays401UnauthorizedClientForAClientWithoutServiceAccountsThenNotAuth() {
+      RefreshFailure failure =
+          policy.classify(
+              new GrantOutcome.Refused(
+                  "unauthorized_client",
+                  Optional.of("Client not enabled to retrieve service account"),
+                  401),
+              context(Optional.of(keycloak(NOW)), NOW));
+
+      assertThat(failure.severity()).isEqualTo(Severity.CLIENT_REJECTED);
+      assertThat(failure.diagnosis().code()).isEqualTo(DiagnosisCode.GRANT_TYPE_NOT_ALLOWED);
+    }
+
+    @Test
     void classifyWhenUnauthorizedClientOrUnsupportedGrantTypeThenGrantTypeNotAllowed() {
       for (String error : List.of("unauthorized_client", "unsupported_grant_type")) {
         RefreshFailure failure =
