@@ -1,7 +1,6 @@
 package dev.callgate.app.http;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.API_KEY_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
@@ -337,14 +336,5 @@ final class AdminRoutes {
                   + "'); renaming is not supported"));
     }
     return Optional.empty();
-  }
-
-  static boolean mayUse(NamedCredential credential, Caller caller) {
-    return caller.isAdmin() || credential.allowsCaller(caller.subject());
-  }
-
-  static Diagnosis notAllowed(NamedCredential credential, Caller caller) {
-    return Diagnosis.of(
-        CALLER_NOT_ALLOWED, "subject", caller.subject(), "credential", credential.name());
   }
 }

@@ -71,8 +71,8 @@ final class TokenRoutes {
         credential -> {
           if (credential.isEmpty()) {
             Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
-          } else if (!AdminRoutes.mayUse(credential.get(), caller)) {
-            Problems.send(ctx.response(), AdminRoutes.notAllowed(credential.get(), caller));
+          } else if (caller.refusedBy(credential.get()).isPresent()) {
+            Problems.send(ctx.response(), caller.refusedBy(credential.get()).get());
           } else {
             then.accept(ctx, credential.get());
           }

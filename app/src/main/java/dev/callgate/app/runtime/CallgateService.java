@@ -164,6 +164,9 @@ public final class CallgateService {
     CalloutTransport transport =
         CalloutTransports.create(vertx, CalloutTransportOptions.defaults());
     String instanceId = config.instanceId();
+    Refresher.Settings refreshSettings =
+        new Refresher.Settings(
+            instanceId, config.refreshLease(), Refresher.Settings.LEASE_POLL_INTERVAL);
     // What decides on a token reads the store itself; what serves callouts reads the caches.
     Refresher refresher =
         new Refresher(
@@ -172,8 +175,7 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            new Refresher.Settings(
-                instanceId, config.refreshLease(), Refresher.Settings.LEASE_POLL_INTERVAL),
+            refreshSettings,
             metrics);
     Callouts callouts =
         new Callouts(cached.credentials(), cached.tokens(), refresher, transport, clock, policy);
@@ -208,8 +210,7 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            new Refresher.Settings(
-                instanceId, config.refreshLease(), Refresher.Settings.LEASE_POLL_INTERVAL));
+            refreshSettings);
     ApiServices services =
         new ApiServices(
             apiKeys,

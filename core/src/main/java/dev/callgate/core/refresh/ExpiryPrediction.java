@@ -1,7 +1,6 @@
 package dev.callgate.core.refresh;
 
 import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -44,19 +43,7 @@ public record ExpiryPrediction(TokenState state, Instant since, Diagnosis diagno
       if (!tokens.isAccessTokenExpiredAt(now)) {
         return Optional.empty();
       }
-      Diagnosis noRefreshToken =
-          record.diagnoses().stream()
-              .filter(d -> d.code() == DiagnosisCode.NO_REFRESH_TOKEN_ISSUED)
-              .findFirst()
-              .orElseGet(
-                  () ->
-                      Diagnosis.of(
-                          DiagnosisCode.NO_REFRESH_TOKEN_ISSUED,
-                          "accessTokenExpiresAt",
-                          RefreshPolicy.format(tokens.expiresAt()),
-                          "missingScope",
-                          "the scope offline_access, or the provider's own scope for refresh"
-                              + " tokens"));
+      Diagnosis noRefreshToken = RefreshGate.noRefreshToken(record);
       return Optional.of(
           new ExpiryPrediction(TokenState.NEEDS_AUTHORIZATION, tokens.expiresAt(), noRefreshToken));
     }

@@ -237,7 +237,8 @@ public final class RefreshGate {
         record.key().credentialName());
   }
 
-  private static Diagnosis noRefreshToken(TokenRecord record) {
+  /** Why a token without a refresh token cannot be renewed: as recorded, or said afresh. */
+  static Diagnosis noRefreshToken(TokenRecord record) {
     return record.diagnoses().stream()
         .filter(d -> d.code() == DiagnosisCode.NO_REFRESH_TOKEN_ISSUED)
         .findFirst()

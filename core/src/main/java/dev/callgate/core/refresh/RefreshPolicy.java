@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -404,20 +403,10 @@ public final class RefreshPolicy {
     String error = refused.error();
     String description = refused.errorDescription().orElse("none");
     boolean withoutPerson = context.grant().withoutPerson();
-    if (clientAuthenticationFailed(refused)) {
+    if (ClientRefusals.authenticationFailed(refused)) {
       return clientRejected(
-          Diagnosis.of(
-              DiagnosisCode.CLIENT_AUTH_FAILED,
-              "clientId",
-              context.clientId(),
-              "error",
-              error,
-              "errorDescription",
-              description,
-              "provider",
-              context.providerName(),
-              "afterwards",
-              keptGrant(context)));
+          ClientRefusals.authenticationFailed(
+              refused, context.clientId(), context.providerName(), keptGrant(context)));
     }
     switch (error) {
       case "unauthorized_client":
@@ -459,42 +448,13 @@ public final class RefreshPolicy {
     }
   }
 
-  /**
-   * Whether the provider refused the client's authentication: {@code invalid_client}, or a 401
-   * whatever the code — RFC 6749 §5.2 answers a failed client authentication with 401, and Keycloak
-   * calls it {@code unauthorized_client} ("Invalid client or Invalid client credentials"), which
-   * elsewhere means a client merely not allowed a grant type (400).
-   */
-  public static boolean clientAuthenticationFailed(GrantOutcome.Refused refused) {
-    if (refused.error().equals("invalid_client")) {
-      return true;
-    }
-    // Keycloak answers 401 unauthorized_client for a client without service accounts too
-    // ("Client not enabled to retrieve service account"): only its words tell the two apart
-    String description = refused.errorDescription().orElse("").toLowerCase(Locale.ROOT);
-    return refused.httpStatus() == 401
-        && refused.error().equals("unauthorized_client")
-        && CLIENT_AUTHENTICATION_WORDS.stream().anyMatch(description::contains);
-  }
-
-  private static final List<String> CLIENT_AUTHENTICATION_WORDS =
-      List.of("invalid client", "client credentials", "authenticat", "client secret");
-
   private static Diagnosis grantTypeNotAllowed(
       GrantOutcome.Refused refused, FailureContext context) {
-    return Diagnosis.of(
-        DiagnosisCode.GRANT_TYPE_NOT_ALLOWED,
-        "clientId",
+    return ClientRefusals.grantTypeNotAllowed(
+        refused,
         context.clientId(),
-        "grantType",
-        context.grant().wireName(),
-        "error",
-        refused.error(),
-        "errorDescription",
-        refused.errorDescription().orElse("none"),
-        "provider",
         context.providerName(),
-        "afterwards",
+        context.grant().wireName(),
         keptGrant(context));
   }
 

@@ -4,11 +4,9 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_CODE_REJEC
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_DENIED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_STATE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
-import static dev.callgate.core.diagnosis.DiagnosisCode.CLIENT_AUTH_FAILED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
-import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_TYPE_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
@@ -31,6 +29,7 @@ import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.ClientRefusals;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.RefreshPlan;
@@ -484,37 +483,19 @@ public final class Authorizations {
       GrantOutcome outcome) {
     if (outcome instanceof GrantOutcome.Refused refused) {
       String description = refused.errorDescription().orElse("none given");
-      String error =
-          RefreshPolicy.clientAuthenticationFailed(refused) ? "invalid_client" : refused.error();
-      return switch (error) {
-        case "invalid_client" ->
-            Diagnosis.of(
-                CLIENT_AUTH_FAILED,
-                "clientId",
-                provider.clientId(),
-                "error",
-                refused.error(),
-                "errorDescription",
-                description,
-                "provider",
-                provider.name(),
-                "afterwards",
-                "Then authorize again.");
-        case "unauthorized_client", "unsupported_grant_type" ->
-            Diagnosis.of(
-                GRANT_TYPE_NOT_ALLOWED,
-                "clientId",
-                provider.clientId(),
-                "grantType",
-                "authorization_code",
-                "error",
-                refused.error(),
-                "errorDescription",
-                description,
-                "provider",
-                provider.name(),
-                "afterwards",
-                "Then authorize again.");
+      if (ClientRefusals.authenticationFailed(refused)) {
+        return ClientRefusals.authenticationFailed(
+            refused, provider.clientId(), provider.name(), "Then authorize again.");
+      }
+      if (ClientRefusals.grantTypeRefused(refused)) {
+        return ClientRefusals.grantTypeNotAllowed(
+            refused,
+            provider.clientId(),
+            provider.name(),
+            "authorization_code",
+            "Then authorize again.");
+      }
+      return switch (refused.error()) {
         case "invalid_scope" ->
             Diagnosis.of(
                 SCOPE_REJECTED,

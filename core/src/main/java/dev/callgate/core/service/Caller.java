@@ -1,6 +1,10 @@
 package dev.callgate.core.service;
 
+import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,5 +33,15 @@ public record Caller(String subject, Set<Role> roles) {
 
   public boolean isAdmin() {
     return roles.contains(Role.ADMIN);
+  }
+
+  /** Why this caller may not use {@code credential}, if it may not: admins may use any. */
+  public Optional<Diagnosis> refusedBy(NamedCredential credential) {
+    if (isAdmin() || credential.allowsCaller(subject)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Diagnosis.of(
+            DiagnosisCode.CALLER_NOT_ALLOWED, "subject", subject, "credential", credential.name()));
   }
 }

@@ -1,6 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
@@ -97,14 +96,9 @@ public final class Callouts {
                         Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
                   }
                   NamedCredential credential = found.get();
-                  if (!caller.isAdmin() && !credential.allowsCaller(caller.subject())) {
-                    return refused(
-                        Diagnosis.of(
-                            CALLER_NOT_ALLOWED,
-                            "subject",
-                            caller.subject(),
-                            "credential",
-                            credentialName));
+                  Optional<Diagnosis> notAllowed = caller.refusedBy(credential);
+                  if (notAllowed.isPresent()) {
+                    return refused(notAllowed.get());
                   }
                   TargetUrlOutcome target =
                       TargetUrl.resolve(credential.url(), request.rawPath(), request.rawQuery());

@@ -1,7 +1,6 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.ALREADY_EXISTS;
-import static dev.callgate.core.diagnosis.DiagnosisCode.CLIENT_AUTH_FAILED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
@@ -19,6 +18,7 @@ import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.refresh.ClientRefusals;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenState;
@@ -316,19 +316,12 @@ public final class Providers {
     if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
       String answer =
           refused.error() + refused.errorDescription().map(d -> " (" + d + ")").orElse("");
-      if (RefreshPolicy.clientAuthenticationFailed(refused)) {
+      if (ClientRefusals.authenticationFailed(refused)) {
         Diagnosis diagnosis =
-            Diagnosis.of(
-                CLIENT_AUTH_FAILED,
-                "clientId",
+            ClientRefusals.authenticationFailed(
+                refused,
                 provider.clientId(),
-                "error",
-                refused.error(),
-                "errorDescription",
-                refused.errorDescription().orElse("none"),
-                "provider",
                 provider.name(),
-                "afterwards",
                 "Then check it again with POST /v1/providers/" + provider.name() + "/test.");
         return new ClientProof(
             false, true, "the provider refused the client: " + answer, Optional.of(diagnosis));

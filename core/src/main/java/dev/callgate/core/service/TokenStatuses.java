@@ -1,6 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 
 import dev.callgate.core.credential.NamedCredential;
@@ -58,14 +57,9 @@ public final class TokenStatuses {
                 return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
               }
               NamedCredential credential = found.get();
-              if (!caller.isAdmin() && !credential.allowsCaller(caller.subject())) {
-                return refused(
-                    Diagnosis.of(
-                        CALLER_NOT_ALLOWED,
-                        "subject",
-                        caller.subject(),
-                        "credential",
-                        credentialName));
+              Optional<Diagnosis> notAllowed = caller.refusedBy(credential);
+              if (notAllowed.isPresent()) {
+                return refused(notAllowed.get());
               }
               return TokenKeys.resolve(credential, caller, user)
                   .fold(

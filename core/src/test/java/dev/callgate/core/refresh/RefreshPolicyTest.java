@@ -579,6 +579,20 @@ class RefreshPolicyTest {
           Optional.empty());
     }
 
+    /** A first grant without a person, by {@code grant}. */
+    FailureContext withoutPerson(GrantType grant) {
+      return new FailureContext(
+          "crm",
+          "corp-idp",
+          "callgate-client",
+          grant,
+          true,
+          record(Optional.empty()),
+          NOW,
+          nextAttempt,
+          Optional.empty());
+    }
+
     FailureContext context(Optional<TokenSet> tokens, Instant now) {
       return context(record(tokens), now, true);
     }
@@ -907,17 +921,7 @@ class RefreshPolicyTest {
               "invalid_grant", DiagnosisCode.GRANT_TYPE_NOT_ALLOWED);
       codes.forEach(
           (error, code) -> {
-            FailureContext clientCredentials =
-                new FailureContext(
-                    "crm",
-                    "corp-idp",
-                    "callgate-client",
-                    GrantType.CLIENT_CREDENTIALS,
-                    true,
-                    record(Optional.empty()),
-                    NOW,
-                    nextAttempt,
-                    Optional.empty());
+            FailureContext clientCredentials = withoutPerson(GrantType.CLIENT_CREDENTIALS);
 
             RefreshFailure failure =
                 policy.classify(
@@ -930,17 +934,7 @@ class RefreshPolicyTest {
 
     @Test
     void classifyWhenAJwtBearerAssertionIsRefusedThenAssertionRejected() {
-      FailureContext jwt =
-          new FailureContext(
-              "crm",
-              "corp-idp",
-              "callgate-client",
-              GrantType.JWT_BEARER,
-              true,
-              record(Optional.empty()),
-              NOW,
-              nextAttempt,
-              Optional.empty());
+      FailureContext jwt = withoutPerson(GrantType.JWT_BEARER);
 
       RefreshFailure failure =
           policy.classify(

@@ -244,16 +244,7 @@ class LifecycleTest {
 
   @Test
   void revokeWhenACallerNamesAnotherUserThenRefusedAndItsOwnIsRevoked() {
-    f.provider(List.of("openid", "offline_access"), "PT24H");
-    f.credential(
-        draft(
-            "mail",
-            "oauth2_authorization_code",
-            "per_user",
-            true,
-            false,
-            List.of("bob", "carol"),
-            true));
+    perUserMail("bob", "carol");
     Caller bob = Caller.caller("bob");
     f.authorize("mail", bob);
     f.authorize("mail", Caller.caller("carol"));
@@ -270,16 +261,7 @@ class LifecycleTest {
 
   @Test
   void deleteCredentialWhenItHoldsGrantsThenRevokesEachBeforeDeleting() {
-    f.provider(List.of("openid", "offline_access"), "PT24H");
-    f.credential(
-        draft(
-            "mail",
-            "oauth2_authorization_code",
-            "per_user",
-            true,
-            false,
-            List.of("bob", "carol"),
-            true));
+    perUserMail("bob", "carol");
     f.authorize("mail", Caller.caller("bob"));
     f.authorize("mail", Caller.caller("carol"));
     f.authorize("mail", Caller.caller("bob"));
@@ -393,16 +375,7 @@ class LifecycleTest {
 
   @Test
   void startWhenACallerNamesAnotherUserThenForbidden() {
-    f.provider(List.of("openid", "offline_access"), "PT24H");
-    f.credential(
-        draft(
-            "mail",
-            "oauth2_authorization_code",
-            "per_user",
-            true,
-            false,
-            List.of("bob", "carol"),
-            true));
+    perUserMail("bob", "carol");
 
     AuthorizationStart start =
         join(f.authorizations.start(Caller.caller("bob"), "mail", Optional.of("carol")));
@@ -451,6 +424,14 @@ class LifecycleTest {
         .containsExactly(DiagnosisCode.REFRESH_TOKEN_LIFETIME_ASSUMED);
     assertThat(record.diagnoses().get(0).remedy())
         .contains("refreshTokenLifetime on provider 'idp'");
+  }
+
+  /** A per-user authorization-code credential "mail" that {@code callers} may call. */
+  private void perUserMail(String... callers) {
+    f.provider(List.of("openid", "offline_access"), "PT24H");
+    f.credential(
+        draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of(callers), true));
   }
 
   private static TokenStatus found(TokenStatuses.StatusOutcome outcome) {
