@@ -34,6 +34,19 @@ public record Diagnosis(DiagnosisCode code, Map<String, String> facts) {
     return new Diagnosis(code, facts);
   }
 
+  /**
+   * A diagnosis as a store kept it, whose facts may predate its code's present templates: a fact
+   * the templates name and the stored diagnosis lacks reads "unknown", so that a record an older
+   * version wrote stays readable after an upgrade.
+   */
+  public static Diagnosis stored(DiagnosisCode code, Map<String, String> facts) {
+    Map<String, String> complete = new LinkedHashMap<>(facts);
+    for (String fact : code.facts()) {
+      complete.putIfAbsent(fact, "unknown");
+    }
+    return new Diagnosis(code, complete);
+  }
+
   /** What happened, with the facts. */
   public String message() {
     return code.render(code.messageTemplate(), facts);

@@ -173,7 +173,7 @@ final class RecordMapper {
       object
           .getJsonObject("facts")
           .forEach(e -> facts.put(e.getKey(), String.valueOf(e.getValue())));
-      diagnoses.add(new Diagnosis(DiagnosisCode.valueOf(object.getString("code")), facts));
+      diagnoses.add(Diagnosis.stored(DiagnosisCode.valueOf(object.getString("code")), facts));
     }
     return diagnoses;
   }
