@@ -33,9 +33,7 @@ public record ExpiryPrediction(TokenState state, Instant since, Diagnosis diagno
    */
   public static Optional<ExpiryPrediction> of(
       TokenRecord record, GrantType grant, boolean keepAlive, String providerName, Instant now) {
-    boolean grantAlive =
-        record.state().allowsRefresh() || record.state() == TokenState.CLIENT_REJECTED;
-    if (!grantAlive || record.tokens().isEmpty()) {
+    if (!record.state().keepsGrant() || record.tokens().isEmpty()) {
       return Optional.empty();
     }
     TokenSet tokens = record.tokens().get();

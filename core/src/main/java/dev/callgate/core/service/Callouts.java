@@ -191,9 +191,7 @@ public final class Callouts {
             found -> {
               TokenRecord record = found.orElseGet(() -> TokenRecord.unauthorized(key));
               // a refused client keeps its grant: its access token serves while it is valid
-              boolean grantKept =
-                  record.state().allowsRefresh() || record.state() == TokenState.CLIENT_REJECTED;
-              if (record.tokens().isEmpty() || !grantKept) {
+              if (record.tokens().isEmpty() || !record.state().keepsGrant()) {
                 // client credentials and JWT bearer get their first token here, without a person
                 return refresher
                     .refresh(key, RefreshTrigger.ON_DEMAND, Optional.empty())

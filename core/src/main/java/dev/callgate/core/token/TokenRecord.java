@@ -129,10 +129,7 @@ public record TokenRecord(
       Instant now,
       boolean restartAttemptCount,
       RefreshPlan plan) {
-    TokenEvent event =
-        state.allowsRefresh() || state == TokenState.CLIENT_REJECTED
-            ? TokenEvent.REFRESH_SUCCEEDED
-            : TokenEvent.AUTHORIZED;
+    TokenEvent event = state.keepsGrant() ? TokenEvent.REFRESH_SUCCEEDED : TokenEvent.AUTHORIZED;
     return new Builder(this)
         .on(event)
         .tokens(Optional.of(next))

@@ -34,4 +34,15 @@ public enum TokenState {
       case UNAUTHORIZED, CLIENT_REJECTED, NEEDS_AUTHORIZATION, REVOKED -> false;
     };
   }
+
+  /**
+   * Whether the token's grant lives on as far as the record says: the states that refresh, and a
+   * refused client, whose grant waits for its configuration to be fixed.
+   */
+  public boolean keepsGrant() {
+    return switch (this) {
+      case ACTIVE, EXPIRING, REFRESHING, REFRESH_FAILED, CLIENT_REJECTED -> true;
+      case UNAUTHORIZED, NEEDS_AUTHORIZATION, REVOKED -> false;
+    };
+  }
 }

@@ -188,9 +188,7 @@ public final class InMemoryTokenStore implements TokenStore {
 
   /** The census's rule: a grant kept by its state, with a known refresh-token expiry passed. */
   private static boolean predictedExpired(TokenRecord record, Instant now) {
-    boolean keepsGrant =
-        record.state().allowsRefresh() || record.state() == TokenState.CLIENT_REJECTED;
-    return keepsGrant
+    return record.state().keepsGrant()
         && record
             .tokens()
             .flatMap(TokenSet::refreshTokenExpiry)

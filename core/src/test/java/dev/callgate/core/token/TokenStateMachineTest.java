@@ -208,6 +208,26 @@ class TokenStateMachineTest {
     assertThat(state.allowsRefresh()).isEqualTo(ALLOWS_REFRESH.get(state));
   }
 
+  /** Written out by hand, like the transition table. */
+  private static final Map<TokenState, Boolean> KEEPS_GRANT =
+      Map.of(
+          TokenState.UNAUTHORIZED, false,
+          TokenState.ACTIVE, true,
+          TokenState.EXPIRING, true,
+          TokenState.REFRESHING, true,
+          TokenState.REFRESH_FAILED, true,
+          TokenState.CLIENT_REJECTED, true,
+          TokenState.NEEDS_AUTHORIZATION, false,
+          TokenState.REVOKED, false);
+
+  @ParameterizedTest
+  @EnumSource(TokenState.class)
+  void keepsGrantWhenAskedForAStateThenTheRefreshingStatesAndARefusedClientSayYes(
+      TokenState state) {
+    assertThat(KEEPS_GRANT).containsKey(state);
+    assertThat(state.keepsGrant()).isEqualTo(KEEPS_GRANT.get(state));
+  }
+
   @Test
   void unauthorizedWhenCreatedThenHasNoTokensAndVersionZero() {
     TokenRecord record = TokenRecord.unauthorized(TokenKey.named("crm"));

@@ -224,7 +224,10 @@ final class SqlTokenStore implements TokenStore {
 
   /** The states whose grant lives on as far as the record says. */
   private static final String KEEPS_GRANT =
-      "'ACTIVE', 'EXPIRING', 'REFRESHING', 'REFRESH_FAILED', 'CLIENT_REJECTED'";
+      Arrays.stream(TokenState.values())
+          .filter(TokenState::keepsGrant)
+          .map(state -> "'" + state.name() + "'")
+          .collect(Collectors.joining(", "));
 
   private static final String PREDICTED_EXPIRED = "PREDICTED_EXPIRED";
 
