@@ -227,14 +227,7 @@ public final class RefreshGate {
   }
 
   private static Diagnosis transientDiagnosis(TokenRecord record, String reason, Instant next) {
-    return Diagnosis.of(
-        DiagnosisCode.REFRESH_FAILED_TRANSIENT,
-        "reason",
-        reason,
-        "nextAttemptAt",
-        RefreshPolicy.format(next),
-        "credential",
-        record.key().credentialName());
+    return RefreshPolicy.refreshFailedTransient(record.key().credentialName(), reason, next);
   }
 
   /** Why a token without a refresh token cannot be renewed: as recorded, or said afresh. */

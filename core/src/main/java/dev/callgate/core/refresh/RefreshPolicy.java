@@ -678,14 +678,20 @@ public final class RefreshPolicy {
   private static RefreshFailure transientFailure(String reason, FailureContext context) {
     return new RefreshFailure(
         Severity.TRANSIENT,
-        Diagnosis.of(
-            DiagnosisCode.REFRESH_FAILED_TRANSIENT,
-            "reason",
-            reason,
-            "nextAttemptAt",
-            format(context.nextAttemptAt()),
-            "credential",
-            context.credentialName()));
+        refreshFailedTransient(context.credentialName(), reason, context.nextAttemptAt()));
+  }
+
+  /** {@code REFRESH_FAILED_TRANSIENT}: a refresh of {@code credential} waits, and why. */
+  public static Diagnosis refreshFailedTransient(
+      String credential, String reason, Instant nextAttemptAt) {
+    return Diagnosis.of(
+        DiagnosisCode.REFRESH_FAILED_TRANSIENT,
+        "reason",
+        reason,
+        "nextAttemptAt",
+        format(nextAttemptAt),
+        "credential",
+        credential);
   }
 
   /** {@code expiry} minus a lead of max(min(skew, L/2), L/5) over the lifetime L from issue. */

@@ -3,7 +3,6 @@ package dev.callgate.core.service;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.REFRESH_FAILED_TRANSIENT;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
@@ -265,14 +264,10 @@ public final class Refresher {
     Instant next = clock.now().plus(settings.leaseDuration());
     return done(
         new RefreshOutcome.Deferred(
-            Diagnosis.of(
-                REFRESH_FAILED_TRANSIENT,
-                "reason",
+            RefreshPolicy.refreshFailedTransient(
+                key.credentialName(),
                 "another instance holds the refresh lease and has not finished",
-                "nextAttemptAt",
-                RefreshPolicy.format(next),
-                "credential",
-                key.credentialName()),
+                next),
             next,
             false));
   }

@@ -4,7 +4,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
 import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_REVOKED;
-import static dev.callgate.core.diagnosis.DiagnosisCode.REFRESH_FAILED_TRANSIENT;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
@@ -143,14 +142,10 @@ public final class Revocations {
               if (round >= LEASE_TRIES) {
                 Instant next = clock.now().plus(lease.leaseDuration());
                 return refused(
-                    Diagnosis.of(
-                        REFRESH_FAILED_TRANSIENT,
-                        "reason",
+                    RefreshPolicy.refreshFailedTransient(
+                        key.credentialName(),
                         "a refresh of the token is under way and has not finished",
-                        "nextAttemptAt",
-                        RefreshPolicy.format(next),
-                        "credential",
-                        key.credentialName()));
+                        next));
               }
               // a refresh holds the lease: let it settle, then revoke what it left
               return tokens
