@@ -6,7 +6,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_STATE_INVA
 import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
-import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
@@ -403,35 +402,22 @@ public final class Authorizations {
     if (different.isPresent() && !different.get()) {
       return CompletableFuture.completedStage(after);
     }
-    CompletionStage<Optional<Diagnosis>> note =
+    CompletionStage<Optional<String>> whyKept =
         different.isEmpty()
             ? CompletableFuture.completedStage(
                 Optional.of(
-                    Diagnosis.of(
-                        GRANT_MAY_LIVE_ON,
-                        "principal",
-                        "the previous authorization",
-                        "reason",
-                        "Callgate cannot tell it apart from the new one (the tokens name no"
-                            + " provider session), and revoking it could end the new grant")))
-            : revoker
-                .revoke(provider, old)
-                .thenApply(
-                    outcome ->
-                        Revocations.notRevoked(after.key(), outcome)
-                            .map(
-                                d ->
-                                    Diagnosis.of(
-                                        GRANT_MAY_LIVE_ON,
-                                        "principal",
-                                        "the previous authorization",
-                                        "reason",
-                                        d.fact("reason"))));
-    return note.thenCompose(
-        kept ->
-            kept.isEmpty()
+                    "Callgate cannot tell it apart from the new one (the tokens name no provider"
+                        + " session), and revoking it could end the new grant"))
+            : revoker.revoke(provider, old).thenApply(GrantRevoker::whyItMayLiveOn);
+    return whyKept.thenCompose(
+        why ->
+            why.isEmpty()
                 ? CompletableFuture.completedStage(after)
-                : updates.update(after, latest -> latest.previousGrantKept(kept.get())));
+                : updates.update(
+                    after,
+                    latest ->
+                        latest.previousGrantKept(
+                            GrantRevoker.mayLiveOn("the previous authorization", why.get()))));
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.callgate.core.service;
 
 import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.token.TokenSet;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -36,5 +39,21 @@ final class GrantRevoker {
                             .handle((ignored, failure) -> grant),
                     notSupported -> CompletableFuture.completedStage(grant),
                     failed -> CompletableFuture.completedStage(grant)));
+  }
+
+  /** Why the grant may live on at the provider after {@code outcome}; empty when it was revoked. */
+  static Optional<String> whyItMayLiveOn(RevocationOutcome outcome) {
+    return outcome.fold(
+        revoked -> Optional.empty(),
+        notSupported -> Optional.of("the identity provider has no revocation endpoint"),
+        failed ->
+            Optional.of("revoking it at the identity provider failed (" + failed.reason() + ")"));
+  }
+
+  /**
+   * {@code GRANT_MAY_LIVE_ON}: the grant of {@code principal} was not revoked, for {@code reason}.
+   */
+  static Diagnosis mayLiveOn(String principal, String reason) {
+    return Diagnosis.of(DiagnosisCode.GRANT_MAY_LIVE_ON, "principal", principal, "reason", reason);
   }
 }

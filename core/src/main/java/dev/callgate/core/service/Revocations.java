@@ -2,7 +2,6 @@ package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
-import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_MAY_LIVE_ON;
 import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_REVOKED;
 
 import dev.callgate.core.credential.NamedCredential;
@@ -231,7 +230,13 @@ public final class Revocations {
               ignored ->
                   atProvider(credential, record.tokens().get())
                       .thenAccept(
-                          outcome -> notRevoked(record.key(), outcome).ifPresent(mayLiveOn::add)));
+                          outcome ->
+                              GrantRevoker.whyItMayLiveOn(outcome)
+                                  .map(
+                                      why ->
+                                          GrantRevoker.mayLiveOn(
+                                              record.key().principalDescription(), why))
+                                  .ifPresent(mayLiveOn::add)));
     }
     return chain.thenApply(done -> new Deletion(credential.name(), grants.size(), mayLiveOn));
   }
@@ -253,38 +258,10 @@ public final class Revocations {
                             "provider '" + providerName.get() + "' no longer exists")));
   }
 
-  /** The note that a grant may live on, unless the provider confirmed its revocation. */
-  static Optional<Diagnosis> notRevoked(TokenKey key, RevocationOutcome outcome) {
-    return outcome.fold(
-        revoked -> Optional.empty(),
-        notSupported ->
-            Optional.of(
-                Diagnosis.of(
-                    GRANT_MAY_LIVE_ON,
-                    "principal",
-                    key.principalDescription(),
-                    "reason",
-                    "the identity provider has no revocation endpoint")),
-        failed ->
-            Optional.of(
-                Diagnosis.of(
-                    GRANT_MAY_LIVE_ON,
-                    "principal",
-                    key.principalDescription(),
-                    "reason",
-                    "revoking it failed (" + failed.reason() + ")")));
-  }
-
   private static String describe(RevocationOutcome outcome) {
-    return outcome.fold(
-        revoked -> "the identity provider accepted the revocation",
-        notSupported ->
-            "the identity provider has no revocation endpoint, so the grant may live on there"
-                + " until it expires",
-        failed ->
-            "revoking it at the identity provider failed ("
-                + failed.reason()
-                + "), so it may live on there until it expires");
+    return GrantRevoker.whyItMayLiveOn(outcome)
+        .map(why -> why + ", so the grant may live on there until it expires")
+        .orElse("the identity provider accepted the revocation");
   }
 
   private static CompletionStage<RevokeOutcome> refused(Diagnosis diagnosis) {
