@@ -71,8 +71,11 @@ final class TokenRoutes {
         credential -> {
           if (credential.isEmpty()) {
             Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
-          } else if (caller.refusedBy(credential.get()).isPresent()) {
-            Problems.send(ctx.response(), caller.refusedBy(credential.get()).get());
+            return;
+          }
+          Optional<Diagnosis> notAllowed = caller.refusedBy(credential.get());
+          if (notAllowed.isPresent()) {
+            Problems.send(ctx.response(), notAllowed.get());
           } else {
             then.accept(ctx, credential.get());
           }
@@ -220,25 +223,16 @@ final class TokenRoutes {
   }
 
   private void revoke(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.revocations().revoke(Http.caller(ctx), name, user(ctx)),
+        services.revocations().revoke(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
         outcome -> {
           if (outcome instanceof Revocations.RevokeOutcome.Revoked revoked) {
-            Http.respond(
+            Http.json(
                 ctx,
-                services.credentials().findCredential(name),
-                credential ->
-                    Http.json(
-                        ctx,
-                        200,
-                        credential
-                            .map(
-                                c ->
-                                    ResourceJson.status(
-                                        services.statuses().of(c, revoked.record())))
-                            .orElseGet(JsonObject::new)));
+                200,
+                ResourceJson.status(
+                    services.statuses().of(revoked.credential(), revoked.record())));
           } else if (outcome instanceof Revocations.RevokeOutcome.Refused refused) {
             Problems.send(ctx.response(), refused.diagnosis());
           }

@@ -15,7 +15,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SCOPE_REJECTED;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
-import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -138,11 +137,7 @@ public final class Authorizations {
                         "flow",
                         "authorization-code flow"));
               }
-              boolean allowed =
-                  caller.isAdmin()
-                      || (credential.principal() == PrincipalType.PER_USER
-                          && credential.allowsCaller(caller.subject()));
-              if (!allowed) {
+              if (!caller.managesGrantsOf(credential)) {
                 return refusedStart(
                     Diagnosis.of(
                         CALLER_NOT_ALLOWED,

@@ -1,6 +1,7 @@
 package dev.callgate.core.service;
 
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import java.util.Objects;
@@ -33,6 +34,15 @@ public record Caller(String subject, Set<Role> roles) {
 
   public boolean isAdmin() {
     return roles.contains(Role.ADMIN);
+  }
+
+  /**
+   * Whether this caller may start or end a grant of {@code credential}: an admin any, a caller only
+   * its own token of a per-user credential it may call.
+   */
+  public boolean managesGrantsOf(NamedCredential credential) {
+    return isAdmin()
+        || (credential.principal() == PrincipalType.PER_USER && credential.allowsCaller(subject));
   }
 
   /** Why this caller may not use {@code credential}, if it may not: admins may use any. */

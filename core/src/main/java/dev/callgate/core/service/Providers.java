@@ -120,12 +120,7 @@ public final class Providers {
         .listCredentials()
         .thenCompose(
             all -> {
-              List<String> users =
-                  all.stream()
-                      .filter(
-                          c -> c.authentication().providerName().filter(name::equals).isPresent())
-                      .map(NamedCredential::name)
-                      .toList();
+              List<String> users = usersOf(name, all).stream().map(NamedCredential::name).toList();
               if (!users.isEmpty()) {
                 return CompletableFuture.completedStage(
                     Optional.of(
@@ -178,18 +173,18 @@ public final class Providers {
         .thenCompose(
             all -> {
               CompletionStage<Integer> total = CompletableFuture.completedStage(0);
-              for (NamedCredential credential : all) {
-                if (credential
-                    .authentication()
-                    .providerName()
-                    .filter(providerName::equals)
-                    .isEmpty()) {
-                  continue;
-                }
+              for (NamedCredential credential : usersOf(providerName, all)) {
                 total = total.thenCombine(rearm(credential), Integer::sum);
               }
               return total;
             });
+  }
+
+  /** The credentials among {@code all} that use the provider {@code providerName}. */
+  private static List<NamedCredential> usersOf(String providerName, List<NamedCredential> all) {
+    return all.stream()
+        .filter(c -> c.authentication().providerName().filter(providerName::equals).isPresent())
+        .toList();
   }
 
   /** Checks the provider {@code name}: discovery, then the client's authentication. */

@@ -5,7 +5,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_REVOKED;
 
 import dev.callgate.core.credential.NamedCredential;
-import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
@@ -39,8 +38,9 @@ public final class Revocations {
   /** What a revocation request came to. */
   public sealed interface RevokeOutcome {
     /** The token is {@code REVOKED}; its diagnosis says whether the provider confirmed it. */
-    record Revoked(TokenRecord record) implements RevokeOutcome {
+    record Revoked(NamedCredential credential, TokenRecord record) implements RevokeOutcome {
       public Revoked {
+        Objects.requireNonNull(credential, "credential");
         Objects.requireNonNull(record, "record");
       }
     }
@@ -104,11 +104,7 @@ public final class Revocations {
                 return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
               }
               NamedCredential credential = found.get();
-              boolean mayRevoke =
-                  caller.isAdmin()
-                      || (credential.principal() == PrincipalType.PER_USER
-                          && credential.allowsCaller(caller.subject()));
-              if (!mayRevoke) {
+              if (!caller.managesGrantsOf(credential)) {
                 return refused(
                     Diagnosis.of(
                         FORBIDDEN,
@@ -166,7 +162,8 @@ public final class Revocations {
               TokenRecord record = found.orElseGet(() -> TokenRecord.unauthorized(key));
               if (record.tokens().isEmpty()) {
                 return record.state() == TokenState.REVOKED
-                    ? CompletableFuture.completedStage(new RevokeOutcome.Revoked(record))
+                    ? CompletableFuture.completedStage(
+                        new RevokeOutcome.Revoked(credential, record))
                     : refused(RefreshGate.standing(record));
               }
               TokenSet grant = record.tokens().get();
@@ -189,7 +186,7 @@ public final class Revocations {
                         return updates.update(
                             key, latest -> latest.revoked(revoked, planner.planFor(credential)));
                       })
-                  .thenApply(RevokeOutcome.Revoked::new);
+                  .thenApply(revoked -> new RevokeOutcome.Revoked(credential, revoked));
             });
   }
 
