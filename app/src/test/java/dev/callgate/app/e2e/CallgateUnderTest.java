@@ -102,6 +102,11 @@ final class CallgateUnderTest implements AutoCloseable {
     return send(Optional.of(ADMIN_KEY), method, path, body);
   }
 
+  /** As the admin, with {@code headers} besides (a target's own, as {@code Callgate-Proxy-…}). */
+  Answer admin(String method, String path, Map<String, String> headers) {
+    return send(Optional.of(ADMIN_KEY), method, path, null, headers);
+  }
+
   Answer as(String key, String method, String path) {
     return send(Optional.of(key), method, path, null);
   }
@@ -111,6 +116,15 @@ final class CallgateUnderTest implements AutoCloseable {
   }
 
   Answer send(Optional<String> key, String method, String path, JsonObject body) {
+    return send(key, method, path, body, Map.of());
+  }
+
+  private Answer send(
+      Optional<String> key,
+      String method,
+      String path,
+      JsonObject body,
+      Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(base().resolve(path))
             .timeout(Duration.ofSeconds(60))
@@ -123,6 +137,7 @@ final class CallgateUnderTest implements AutoCloseable {
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
+    headers.forEach(request::header);
     try {
       HttpResponse<String> response =
           http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -4,23 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.adapter.idp.NodeOidcProvider;
-import dev.callgate.app.config.Configuration;
-import dev.callgate.app.runtime.CallgateService;
-import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.app.e2e.CallgateUnderTest.Answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,32 +26,18 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
-  private static final String ADMIN = "end-to-end-admin-key-0123456789";
   private static final Path IDP_DIRECTORY =
       Path.of("..", "adapters", "idp", "src", "test", "oidc-provider");
 
   private static NodeOidcProvider idp;
   private static Target target;
-  private static Path dataDir;
-  private static CallgateService callgate;
-  private static final HttpClient http = HttpClient.newHttpClient();
-
-  record Answer(int status, java.net.http.HttpHeaders headers, String body) {
-    JsonObject json() {
-      return new JsonObject(body);
-    }
-
-    String error() {
-      return headers.firstValue("Callgate-Error").orElse("none");
-    }
-  }
+  private static CallgateUnderTest callgate;
 
   @BeforeAll
   static void start() throws Exception {
     idp = NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofSeconds(5), Duration.ofSeconds(20));
     target = new Target(URI.create(idp.issuer() + "/me"));
-    dataDir = Files.createTempDirectory("callgate-e2e");
-    callgate = startCallgate();
+    callgate = CallgateUnderTest.start();
     provider("idp", new JsonArray().add("openid").add("offline_access"));
     provider("idp-online", new JsonArray().add("openid"));
   }
@@ -68,7 +45,7 @@ class EndToEndTest {
   @AfterAll
   static void stop() throws Exception {
     if (callgate != null) {
-      callgate.stop();
+      callgate.close();
     }
     if (target != null) {
       target.close();
@@ -78,100 +55,45 @@ class EndToEndTest {
     }
   }
 
-  private static CallgateService startCallgate() {
-    Validated<Configuration> config =
-        Configuration.fromEnvironment(
-            Map.of(
-                Configuration.HTTP_PORT,
-                "0",
-                // the redirect URI registered at the provider
-                Configuration.PUBLIC_URL,
-                "http://127.0.0.1",
-                Configuration.DATA_DIR,
-                dataDir.toString(),
-                Configuration.ADMIN_KEY,
-                ADMIN));
-    return CallgateService.start(
-            ((Validated.Valid<Configuration>) config).value(),
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-        .join();
+  private static Answer call(String method, String path) {
+    return callgate.admin(method, path);
   }
 
-  private static Answer send(
-      String method, String path, JsonObject body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + callgate.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body.encode()))
-            .header("Authorization", "Bearer " + ADMIN)
-            .header("Content-Type", "application/json");
-    headers.forEach(request::header);
-    HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(response.statusCode(), response.headers(), response.body());
+  private static void provider(String name, JsonArray scopes) {
+    callgate.provider(
+        new JsonObject()
+            .put("name", name)
+            .put("issuer", idp.issuer().toString())
+            .put("clientId", NodeOidcProvider.CLIENT_ID)
+            .put("clientSecret", NodeOidcProvider.CLIENT_SECRET)
+            .put("scopes", scopes)
+            // node-oidc-provider does not report refresh-token lifetimes: say it, as for WSO2
+            .put("refreshTokenLifetime", "PT20S"));
   }
 
-  private static Answer call(String method, String path) throws Exception {
-    return send(method, path, null, Map.of());
-  }
-
-  private static void provider(String name, JsonArray scopes) throws Exception {
-    Answer created =
-        send(
-            "POST",
-            "/v1/providers",
-            new JsonObject()
-                .put("name", name)
-                .put("issuer", idp.issuer().toString())
-                .put("clientId", NodeOidcProvider.CLIENT_ID)
-                .put("clientSecret", NodeOidcProvider.CLIENT_SECRET)
-                .put("scopes", scopes)
-                // node-oidc-provider does not report refresh-token lifetimes: say it, as for WSO2
-                .put("refreshTokenLifetime", "PT20S"),
-            Map.of());
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
-  }
-
-  private static void credential(String name, String provider, String path, JsonObject extras)
-      throws Exception {
-    Answer created =
-        send(
-            "POST",
-            "/v1/credentials",
-            new JsonObject()
-                .put("name", name)
-                .put("url", target.baseUrl() + path)
-                .put("protocol", "oauth2_authorization_code")
-                .put("provider", provider)
-                .mergeIn(extras),
-            Map.of());
-    assertThat(created.status()).as(created.body()).isEqualTo(201);
+  private static void credential(String name, String provider, String path, JsonObject extras) {
+    callgate.credential(
+        new JsonObject()
+            .put("name", name)
+            .put("url", target.baseUrl() + path)
+            .put("protocol", "oauth2_authorization_code")
+            .put("provider", provider)
+            .mergeIn(extras));
   }
 
   /** The authorization flow as a person does it: open the URL, log in, consent, come back. */
   private static void authorize(String credential) throws Exception {
-    Answer started = call("POST", "/v1/credentials/" + credential + "/authorizations");
-    assertThat(started.status()).as(started.body()).isEqualTo(201);
     Map<String, String> redirect =
         BrowserLogin.follow(
-            URI.create(started.json().getString("authorizationUrl")),
+            callgate.authorizationUrl(CallgateUnderTest.ADMIN_KEY, credential, Optional.empty()),
             NodeOidcProvider.REDIRECT_URI,
             "alice");
-    Answer callback =
-        call(
-            "GET",
-            "/v1/oauth/callback?code="
-                + URLEncoder.encode(redirect.get("code"), StandardCharsets.UTF_8)
-                + "&state="
-                + URLEncoder.encode(redirect.get("state"), StandardCharsets.UTF_8));
+    Answer callback = callgate.callback(redirect);
     assertThat(callback.status()).as(callback.body()).isEqualTo(200);
   }
 
-  private static JsonObject status(String credential) throws Exception {
-    return call("GET", "/v1/credentials/" + credential + "/status").json();
+  private static JsonObject status(String credential) {
+    return callgate.status(credential);
   }
 
   @Test
@@ -229,8 +151,8 @@ class EndToEndTest {
         Map.of("Callgate-Proxy-Authorization", "OAuth {!$Credential.OAuthToken}");
     int before = target.authorizations.size();
 
-    Answer conflict = send("GET", "/v1/callout/generated/accounts", null, own);
-    Answer merged = send("GET", "/v1/callout/merged/accounts", null, own);
+    Answer conflict = callgate.admin("GET", "/v1/callout/generated/accounts", own);
+    Answer merged = callgate.admin("GET", "/v1/callout/merged/accounts", own);
 
     assertThat(conflict.status()).isEqualTo(400);
     assertThat(conflict.error()).isEqualTo("AUTHORIZATION_HEADER_CONFLICT");
@@ -281,8 +203,7 @@ class EndToEndTest {
   void restartKeepsTokensWithoutANewAuthorization() throws Exception {
     assertThat(call("GET", "/v1/callout/generated/accounts").status()).isEqualTo(200);
 
-    callgate.stop();
-    callgate = startCallgate();
+    callgate.restart();
 
     Answer answer = call("GET", "/v1/callout/generated/accounts");
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
