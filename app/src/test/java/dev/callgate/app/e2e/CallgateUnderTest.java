@@ -31,11 +31,11 @@ import java.util.function.BooleanSupplier;
  * HTTP API — with the calls a test makes to it: as the admin (the bootstrap key) or with another
  * key, JSON in and out, and the authorization flow's callback as the browser follows it.
  */
-final class CallgateUnderTest implements AutoCloseable {
-  static final String ADMIN_KEY = "callgate-under-test-admin-key-0123456789";
+public final class CallgateUnderTest implements AutoCloseable {
+  public static final String ADMIN_KEY = "callgate-under-test-admin-key-0123456789";
 
   /** The redirect URI Callgate announces (its public URL is http://127.0.0.1). */
-  static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
+  public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final Path dataDir;
@@ -43,13 +43,13 @@ final class CallgateUnderTest implements AutoCloseable {
   private CallgateService service;
 
   /** An answer of Callgate's. */
-  record Answer(int status, HttpHeaders headers, String body) {
-    JsonObject json() {
+  public record Answer(int status, HttpHeaders headers, String body) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
     /** The diagnosis code of Callgate's own error ({@code Callgate-Error}), or "none". */
-    String error() {
+    public String error() {
       return headers.firstValue("Callgate-Error").orElse("none");
     }
   }
@@ -58,7 +58,7 @@ final class CallgateUnderTest implements AutoCloseable {
     this.dataDir = dataDir;
   }
 
-  static CallgateUnderTest start() {
+  public static CallgateUnderTest start() {
     try {
       CallgateUnderTest callgate =
           new CallgateUnderTest(Files.createTempDirectory("callgate-under-test"));
@@ -90,32 +90,32 @@ final class CallgateUnderTest implements AutoCloseable {
     service = CallgateService.start(configuration(), printed()).join();
   }
 
-  URI base() {
+  public URI base() {
     return URI.create("http://127.0.0.1:" + service.port());
   }
 
-  Answer admin(String method, String path) {
+  public Answer admin(String method, String path) {
     return send(Optional.of(ADMIN_KEY), method, path, null);
   }
 
-  Answer admin(String method, String path, JsonObject body) {
+  public Answer admin(String method, String path, JsonObject body) {
     return send(Optional.of(ADMIN_KEY), method, path, body);
   }
 
   /** As the admin, with {@code headers} besides (a target's own, as {@code Callgate-Proxy-…}). */
-  Answer admin(String method, String path, Map<String, String> headers) {
+  public Answer admin(String method, String path, Map<String, String> headers) {
     return send(Optional.of(ADMIN_KEY), method, path, null, headers);
   }
 
-  Answer as(String key, String method, String path) {
+  public Answer as(String key, String method, String path) {
     return send(Optional.of(key), method, path, null);
   }
 
-  Answer anonymous(String method, String path) {
+  public Answer anonymous(String method, String path) {
     return send(Optional.empty(), method, path, null);
   }
 
-  Answer send(Optional<String> key, String method, String path, JsonObject body) {
+  public Answer send(Optional<String> key, String method, String path, JsonObject body) {
     return send(key, method, path, body, Map.of());
   }
 
@@ -151,7 +151,7 @@ final class CallgateUnderTest implements AutoCloseable {
   }
 
   /** Creates an API key for {@code subject} with the caller role, and returns it. */
-  String callerKey(String subject) {
+  public String callerKey(String subject) {
     Answer created =
         admin(
             "POST",
@@ -161,18 +161,18 @@ final class CallgateUnderTest implements AutoCloseable {
     return created.json().getString("key");
   }
 
-  void provider(JsonObject provider) {
+  public void provider(JsonObject provider) {
     Answer created = admin("POST", "/v1/providers", provider);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
   }
 
-  void credential(JsonObject credential) {
+  public void credential(JsonObject credential) {
     Answer created = admin("POST", "/v1/credentials", credential);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
   }
 
   /** Starts the authorization flow (as {@code key}, for {@code user}) and returns its URL. */
-  URI authorizationUrl(String key, String credential, Optional<String> user) {
+  public URI authorizationUrl(String key, String credential, Optional<String> user) {
     Answer started =
         send(
             Optional.of(key),
@@ -184,7 +184,7 @@ final class CallgateUnderTest implements AutoCloseable {
   }
 
   /** What the browser does with the provider's redirect: opens Callgate's callback with it. */
-  Answer callback(Map<String, String> redirect) {
+  public Answer callback(Map<String, String> redirect) {
     StringBuilder query = new StringBuilder();
     redirect.forEach(
         (name, value) ->
@@ -196,11 +196,11 @@ final class CallgateUnderTest implements AutoCloseable {
     return anonymous("GET", "/v1/oauth/callback" + query);
   }
 
-  JsonObject status(String credential) {
+  public JsonObject status(String credential) {
     return status(credential, Optional.empty());
   }
 
-  JsonObject status(String credential, Optional<String> user) {
+  public JsonObject status(String credential, Optional<String> user) {
     Answer status = admin("GET", "/v1/credentials/" + credential + "/status" + query(user));
     assertThat(status.status()).as(status.body()).isEqualTo(200);
     return status.json();
@@ -216,8 +216,13 @@ final class CallgateUnderTest implements AutoCloseable {
     return anonymous("GET", "/metrics").body();
   }
 
+  /** Where the embedded store keeps its files. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   /** What the service printed (where it listens, a generated key). */
-  String printedLines() {
+  public String printedLines() {
     return out.toString(StandardCharsets.UTF_8);
   }
 
