@@ -692,7 +692,10 @@ class HostileInputTest {
     failures.computeIfAbsent(category, c -> new ArrayList<>()).add(what);
   }
 
-  /** The failures by category, for a person to read (target/hostile-input-failures.txt). */
+  /**
+   * The failures by category, for a person to read (target/hostile-input-failures.txt), and every
+   * case's answer (target/hostile-input-answers.txt).
+   */
   private static void writeReport() throws IOException {
     StringBuilder report = new StringBuilder();
     report
@@ -706,7 +709,18 @@ class HostileInputTest {
           report.append("\n## ").append(category).append(" (").append(list.size()).append(")\n");
           list.forEach(f -> report.append("- ").append(f.replace("\n", " ")).append('\n'));
         });
+    StringBuilder answers = new StringBuilder();
+    for (Exchange exchange : exchanges) {
+      answers
+          .append(exchange.kase().category())
+          .append(" | ")
+          .append(exchange.kase())
+          .append(" | ")
+          .append(exchange.answer().summary().replace("\n", " "))
+          .append('\n');
+    }
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target", "hostile-input-failures.txt"), report.toString());
+    Files.writeString(Path.of("target", "hostile-input-answers.txt"), answers.toString());
   }
 }

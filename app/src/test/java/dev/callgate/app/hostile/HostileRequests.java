@@ -128,10 +128,13 @@ final class HostileRequests {
   private void controls() {
     category("controls (must be relayed)");
     for (Route route : ROUTES) {
-      add(
-          route.caller() + " GET " + route.callout("ok"),
-          request("GET", route.callout("ok"), route.caller()),
-          relayed(200));
+      // the first callout of a credential may fetch its token from a provider on a busy machine
+      replaceLast(
+          add(
+                  route.caller() + " GET " + route.callout("ok"),
+                  request("GET", route.callout("ok"), route.caller()),
+                  relayed(200))
+              .within(Duration.ofSeconds(15)));
       add(
           route.caller() + " POST " + route.callout("ok") + " with a body",
           request("POST", route.callout("ok"), route.caller())
@@ -1168,8 +1171,7 @@ final class HostileRequests {
         new String[][] {
           {"alice", "c_basic", "early"},
           {"admin", "c_apikey", "late"},
-          {"alice", "c_merge", "late"},
-          {"alice", "c_user", "early"}
+          {"alice", "c_merge", "late"}
         }) {
       String who = upload[0] + " " + upload[1] + " " + upload[2] + ": ";
       String path = "/v1/callout/" + upload[1] + "/" + upload[2];
@@ -1184,15 +1186,15 @@ final class HostileRequests {
                 Duration.ofMillis(100),
                 ending));
         followUp(who);
-        RawRequest declared =
-            request("POST", path, upload[0]).keepAlive().line("Content-Length: 300");
-        HostileCase cutLength =
-            add(who + "300 declared bytes cut after 16 by " + ending, declared, anyAnswer());
-        replaceLast(
-            cutLength.sentAs(
-                List.of(declared.head(), bytes(marker)), Duration.ofMillis(100), ending));
-        followUp(who);
       }
+      RawRequest declared =
+          request("POST", path, upload[0]).keepAlive().line("Content-Length: 300");
+      HostileCase cutLength =
+          add(who + "300 declared bytes cut after 16 by RESET", declared, anyAnswer());
+      replaceLast(
+          cutLength.sentAs(
+              List.of(declared.head(), bytes(marker)), Duration.ofMillis(100), Ending.RESET));
+      followUp(who);
       RawRequest badChunk =
           request("POST", path, upload[0]).keepAlive().line("Transfer-Encoding: chunked");
       HostileCase bad = add(who + "chunked upload with a bad chunk", badChunk, anyAnswer());
@@ -1204,7 +1206,7 @@ final class HostileRequests {
       followUp(who);
     }
 
-    byte[] firstMiB = bytes("x".repeat(64 * 1024));
+    byte[] first64KiB = bytes("x".repeat(64 * 1024));
     for (String caller : List.of("mallory", "nobody")) {
       RawRequest big =
           request("POST", "/v1/callout/c_merge/ok", caller)
@@ -1217,7 +1219,7 @@ final class HostileRequests {
               refused(caller.equals("nobody") ? 401 : 403));
       replaceLast(
           kase.sentAs(
-                  List.of(big.head(), Chunked.encodeOne(firstMiB)),
+                  List.of(big.head(), Chunked.encodeOne(first64KiB)),
                   Duration.ofMillis(50),
                   Ending.READ_ANSWER)
               .within(Duration.ofSeconds(3)));
@@ -1232,7 +1234,8 @@ final class HostileRequests {
               refused(caller.equals("nobody") ? 401 : 403));
       replaceLast(
           length
-              .sentAs(List.of(declared.head(), firstMiB), Duration.ofMillis(50), Ending.READ_ANSWER)
+              .sentAs(
+                  List.of(declared.head(), first64KiB), Duration.ofMillis(50), Ending.READ_ANSWER)
               .within(Duration.ofSeconds(3)));
     }
     RawRequest expect =
@@ -1253,7 +1256,7 @@ final class HostileRequests {
                 "alice 2 MiB declared to a merge-fields credential: 413 before the body",
                 tooLarge,
                 refused(413))
-            .sentAs(List.of(tooLarge.head(), firstMiB), Duration.ofMillis(50), Ending.READ_ANSWER)
+            .sentAs(List.of(tooLarge.head(), first64KiB), Duration.ofMillis(50), Ending.READ_ANSWER)
             .within(Duration.ofSeconds(3)));
     add(
         "alice chunked 1.1 MiB to a merge-fields credential: 413",
