@@ -7,7 +7,9 @@ import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
 import dev.callgate.core.service.Revocations;
@@ -102,19 +104,21 @@ class ApiTest {
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
     Providers providers =
         new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
+    Revocations revocations =
+        new Revocations(
+            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+    TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
-            credentials,
-            tokens,
             callouts,
             authorizations,
-            refresher,
+            new ManualRefreshes(credentials, refresher, statuses, clock),
             providers,
-            new Credentials(credentials, providers),
-            new Revocations(
-                credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test")),
-            new TokenStatuses(credentials, tokens, clock));
+            new Credentials(credentials, providers, revocations),
+            revocations,
+            statuses,
+            new ConnectionTests(credentials, callouts, clock));
     router =
         ApiRouter.create(
             vertx,

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Reading a token's status: the credential and caller checked, the token the request means ({@link
@@ -21,17 +22,41 @@ import java.util.concurrent.CompletionStage;
  */
 public final class TokenStatuses {
 
+  /**
+   * Read the status of {@code caller}'s token of the credential {@code credentialName}, or of
+   * {@code user}'s (an admin may name anyone; empty: the caller's own, or the named one).
+   */
+  public record ReadStatus(Caller caller, String credentialName, Optional<String> user) {
+    public ReadStatus {
+      Objects.requireNonNull(caller, "caller");
+      Objects.requireNonNull(credentialName, "credentialName");
+      Objects.requireNonNull(user, "user");
+    }
+  }
+
   /** The status, or why it cannot be read. */
   public sealed interface StatusOutcome {
+    <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected);
+
     record Found(TokenStatus status) implements StatusOutcome {
       public Found {
         Objects.requireNonNull(status, "status");
       }
+
+      @Override
+      public <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected) {
+        return found.apply(status);
+      }
     }
 
-    record Refused(Diagnosis diagnosis) implements StatusOutcome {
-      public Refused {
+    record Rejected(Diagnosis diagnosis) implements StatusOutcome {
+      public Rejected {
         Objects.requireNonNull(diagnosis, "diagnosis");
+      }
+
+      @Override
+      public <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
       }
     }
   }
@@ -46,9 +71,11 @@ public final class TokenStatuses {
     this.clock = clock;
   }
 
-  /** The status of {@code user}'s token (empty: the caller's own, or the named one). */
-  public CompletionStage<StatusOutcome> status(
-      Caller caller, String credentialName, Optional<String> user) {
+  /** The status of the token {@code command} names, if its caller may read it. */
+  public CompletionStage<StatusOutcome> status(ReadStatus command) {
+    Caller caller = command.caller();
+    String credentialName = command.credentialName();
+    Optional<String> user = command.user();
     return credentials
         .findCredential(credentialName)
         .thenCompose(
@@ -94,6 +121,6 @@ public final class TokenStatuses {
   }
 
   private static CompletionStage<StatusOutcome> refused(Diagnosis diagnosis) {
-    return CompletableFuture.completedStage(new StatusOutcome.Refused(diagnosis));
+    return CompletableFuture.completedStage(new StatusOutcome.Rejected(diagnosis));
   }
 }
