@@ -1,7 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
@@ -73,36 +71,26 @@ public final class TokenStatuses {
 
   /** The status of the token {@code command} names, if its caller may read it. */
   public CompletionStage<StatusOutcome> status(ReadStatus command) {
-    Caller caller = command.caller();
-    String credentialName = command.credentialName();
-    Optional<String> user = command.user();
-    return credentials
-        .findCredential(credentialName)
+    return new CallerCredentials(credentials)
+        .usableBy(command.caller(), command.credentialName())
         .thenCompose(
-            found -> {
-              if (found.isEmpty()) {
-                return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
-              }
-              NamedCredential credential = found.get();
-              Optional<Diagnosis> notAllowed = caller.refusedBy(credential);
-              if (notAllowed.isPresent()) {
-                return refused(notAllowed.get());
-              }
-              return TokenKeys.resolve(credential, caller, user)
-                  .fold(
-                      key ->
-                          tokens
-                              .find(key)
-                              .thenApply(
-                                  record ->
-                                      (StatusOutcome)
-                                          new StatusOutcome.Found(
-                                              of(
-                                                  credential,
-                                                  record.orElseGet(
-                                                      () -> TokenRecord.unauthorized(key))))),
-                      problems -> refused(problems.get(0)));
-            });
+            found -> found.fold(credential -> status(credential, command), TokenStatuses::refused));
+  }
+
+  private CompletionStage<StatusOutcome> status(NamedCredential credential, ReadStatus command) {
+    return TokenKeys.resolve(credential, command.caller(), command.user())
+        .fold(
+            key ->
+                tokens
+                    .find(key)
+                    .thenApply(
+                        record ->
+                            (StatusOutcome)
+                                new StatusOutcome.Found(
+                                    of(
+                                        credential,
+                                        record.orElseGet(() -> TokenRecord.unauthorized(key))))),
+            problems -> refused(problems.get(0)));
   }
 
   /** The status of {@code record}, a token of {@code credential}, now. */
