@@ -1,29 +1,27 @@
 package dev.callgate.app.http;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.API_KEY_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
-import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
-
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
-import dev.callgate.core.service.Caller;
+import dev.callgate.core.service.ApiKeySummary;
+import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.Providers;
+import dev.callgate.core.service.SaveMode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
-/** API keys, auth providers and named credentials: create, read, replace, delete (admins). */
+/**
+ * API keys, auth providers and named credentials: create, read, replace, delete (admins). Each
+ * route maps its JSON to a use case's command and the outcome back to HTTP; the rules are the use
+ * cases'.
+ */
 final class AdminRoutes {
   private final ApiServices services;
 
@@ -62,35 +60,27 @@ final class AdminRoutes {
       return;
     }
     JsonFields fields = new JsonFields(body.get(), Set.of("subject", "roles"));
-    String subject = fields.string("subject");
-    List<String> roleNames = fields.strings("roles");
-    List<Diagnosis> problems = new java.util.ArrayList<>(fields.problems());
-    if (subject == null || subject.isBlank()) {
-      problems.add(Diagnosis.of(INVALID_VALUE, "field", "subject", "problem", "it is missing"));
-    }
-    Set<Caller.Role> roles = EnumSet.noneOf(Caller.Role.class);
-    for (String role : roleNames == null ? List.of("caller") : roleNames) {
-      try {
-        roles.add(Caller.Role.valueOf(role.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        problems.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
-                "roles",
-                "problem",
-                "'" + role + "' is not admin or caller"));
-      }
-    }
-    if (!problems.isEmpty()) {
-      Problems.send(ctx.response(), problems);
+    ApiKeys.IssueApiKey command =
+        new ApiKeys.IssueApiKey(
+            Optional.ofNullable(fields.string("subject")),
+            Optional.ofNullable(fields.strings("roles")));
+    if (!fields.problems().isEmpty()) {
+      Problems.send(ctx.response(), fields.problems());
       return;
     }
     Http.respond(
         ctx,
-        services.apiKeys().create(subject, roles),
-        created ->
-            Http.json(ctx, 201, keyJson(created.stored()).put("key", created.key().reveal())));
+        services.apiKeys().issue(command),
+        outcome ->
+            outcome.fold(
+                (summary, key) -> {
+                  Http.json(ctx, 201, keyJson(summary).put("key", key.reveal()));
+                  return null;
+                },
+                problems -> {
+                  Problems.send(ctx.response(), problems);
+                  return null;
+                }));
   }
 
   private void listKeys(RoutingContext ctx) {
@@ -104,7 +94,7 @@ final class AdminRoutes {
         });
   }
 
-  private static JsonObject keyJson(dev.callgate.core.port.StoredApiKey key) {
+  private static JsonObject keyJson(ApiKeySummary key) {
     return new JsonObject()
         .put("id", key.id())
         .put("subject", key.subject())
@@ -113,38 +103,30 @@ final class AdminRoutes {
   }
 
   private void deleteKey(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
     Http.respond(
-        ctx,
-        services.apiKeys().delete(id),
-        deleted -> {
-          if (deleted) {
-            ctx.response().setStatusCode(204).end();
-          } else {
-            Problems.send(ctx.response(), Diagnosis.of(API_KEY_NOT_FOUND, "id", id));
-          }
-        });
+        ctx, services.apiKeys().delete(ctx.pathParam("id")), refusal -> noContent(ctx, refusal));
   }
 
   private void saveProvider(RoutingContext ctx, Optional<String> pathName) {
+    SaveMode mode = SaveMode.of(pathName);
     Optional<AuthProvider> valid = validBody(ctx, pathName, ResourceJson::provider);
     if (valid.isEmpty()) {
       return;
     }
     Http.respond(
         ctx,
-        services.providers().save(valid.get(), pathName.isPresent()),
-        outcome -> {
-          if (outcome instanceof Providers.SaveOutcome.Saved saved) {
-            JsonObject json = ResourceJson.json(saved.provider());
-            if (saved.rearmed() > 0) {
-              json.put("rearmedTokens", saved.rearmed());
-            }
-            Http.json(ctx, saved.created() ? 201 : 200, json);
-          } else if (outcome instanceof Providers.SaveOutcome.Refused refused) {
-            Problems.send(ctx.response(), refused.diagnosis());
-          }
-        });
+        services.providers().save(new Providers.SaveProvider(valid.get(), mode)),
+        outcome ->
+            outcome.fold(
+                saved -> {
+                  JsonObject json = ResourceJson.json(saved.provider());
+                  if (saved.rearmed() > 0) {
+                    json.put("rearmedTokens", saved.rearmed());
+                  }
+                  Http.json(ctx, saved.created() ? 201 : 200, json);
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   /** Discovery and proof of client authentication, answered whatever their result. */
@@ -153,39 +135,38 @@ final class AdminRoutes {
     Http.respond(
         ctx,
         services.providers().check(name),
-        check -> {
-          if (check.isEmpty()) {
-            Problems.send(ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
-            return;
-          }
-          JsonArray checks = new JsonArray();
-          check
-              .get()
-              .checks()
-              .forEach(
-                  c ->
-                      checks.add(
-                          new JsonObject()
-                              .put("name", c.name())
-                              .put("ok", c.ok())
-                              .put("detail", c.detail())));
-          JsonArray diagnoses = new JsonArray();
-          check.get().diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
-          Http.json(
-              ctx,
-              200,
-              new JsonObject()
-                  .put("provider", name)
-                  .put("ok", check.get().ok())
-                  .put("checks", checks)
-                  .put("diagnoses", diagnoses));
-        });
+        outcome ->
+            outcome.fold(
+                check -> {
+                  JsonArray checks = new JsonArray();
+                  check
+                      .checks()
+                      .forEach(
+                          c ->
+                              checks.add(
+                                  new JsonObject()
+                                      .put("name", c.name())
+                                      .put("ok", c.ok())
+                                      .put("detail", c.detail())));
+                  JsonArray diagnoses = new JsonArray();
+                  check.diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
+                  Http.json(
+                      ctx,
+                      200,
+                      new JsonObject()
+                          .put("provider", name)
+                          .put("ok", check.ok())
+                          .put("checks", checks)
+                          .put("diagnoses", diagnoses));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   private void listProviders(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.credentials().listProviders(),
+        services.providers().list(),
         providers -> {
           JsonArray array = new JsonArray();
           providers.forEach(p -> array.add(ResourceJson.json(p)));
@@ -194,57 +175,57 @@ final class AdminRoutes {
   }
 
   private void getProvider(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.credentials().findProvider(name),
-        provider -> {
-          if (provider.isEmpty()) {
-            Problems.send(ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
-          } else {
-            Http.json(ctx, 200, ResourceJson.json(provider.get()));
-          }
-        });
+        services.providers().find(ctx.pathParam("name")),
+        outcome ->
+            outcome.fold(
+                provider -> {
+                  Http.json(ctx, 200, ResourceJson.json(provider));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   private void deleteProvider(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.providers().delete(ctx.pathParam("name")),
-        refusal -> {
-          if (refusal.isPresent()) {
-            Problems.send(ctx.response(), refusal.get());
-          } else {
-            ctx.response().setStatusCode(204).end();
-          }
-        });
+        services.providers().delete(new Providers.DeleteProvider(ctx.pathParam("name"))),
+        outcome ->
+            outcome.fold(
+                () -> {
+                  ctx.response().setStatusCode(204).end();
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   private void saveCredential(RoutingContext ctx, Optional<String> pathName) {
+    SaveMode mode = SaveMode.of(pathName);
     Optional<NamedCredential> valid = validBody(ctx, pathName, ResourceJson::credential);
     if (valid.isEmpty()) {
       return;
     }
     Http.respond(
         ctx,
-        services.namedCredentials().save(valid.get(), pathName.isPresent()),
-        outcome -> {
-          if (outcome instanceof Credentials.SaveOutcome.Saved saved) {
-            JsonObject json = ResourceJson.json(saved.credential());
-            if (saved.rearmed() > 0) {
-              json.put("rearmedTokens", saved.rearmed());
-            }
-            Http.json(ctx, saved.created() ? 201 : 200, json);
-          } else if (outcome instanceof Credentials.SaveOutcome.Refused refused) {
-            Problems.send(ctx.response(), refused.diagnosis());
-          }
-        });
+        services.namedCredentials().save(new Credentials.SaveCredential(valid.get(), mode)),
+        outcome ->
+            outcome.fold(
+                saved -> {
+                  JsonObject json = ResourceJson.json(saved.credential());
+                  if (saved.rearmed() > 0) {
+                    json.put("rearmedTokens", saved.rearmed());
+                  }
+                  Http.json(ctx, saved.created() ? 201 : 200, json);
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   private void listCredentials(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.credentials().listCredentials(),
+        services.namedCredentials().list(),
         credentials -> {
           JsonArray array = new JsonArray();
           credentials.forEach(c -> array.add(ResourceJson.json(c)));
@@ -253,17 +234,16 @@ final class AdminRoutes {
   }
 
   private void getCredential(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.credentials().findCredential(name),
-        credential -> {
-          if (credential.isEmpty()) {
-            Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
-          } else {
-            Http.json(ctx, 200, ResourceJson.json(credential.get()));
-          }
-        });
+        services.namedCredentials().find(ctx.pathParam("name")),
+        outcome ->
+            outcome.fold(
+                credential -> {
+                  Http.json(ctx, 200, ResourceJson.json(credential));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
   /**
@@ -274,33 +254,47 @@ final class AdminRoutes {
     String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.revocations().deleteCredential(name),
-        deletion -> {
-          if (deletion.isEmpty()) {
-            Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
-          } else if (deletion.get().grants() == 0) {
-            ctx.response().setStatusCode(204).end();
-          } else {
-            JsonArray mayLiveOn = new JsonArray();
-            deletion
-                .get()
-                .grantsThatMayLiveOn()
-                .forEach(d -> mayLiveOn.add(Problems.diagnosisJson(d)));
-            Http.json(
-                ctx,
-                200,
-                new JsonObject()
-                    .put("credential", name)
-                    .put("grants", deletion.get().grants())
-                    .put("revoked", deletion.get().grants() - mayLiveOn.size())
-                    .put("grantsThatMayLiveOn", mayLiveOn));
-          }
-        });
+        services.namedCredentials().delete(new Credentials.DeleteCredential(name)),
+        outcome ->
+            outcome.fold(
+                deletion -> {
+                  if (deletion.grants() == 0) {
+                    ctx.response().setStatusCode(204).end();
+                    return null;
+                  }
+                  JsonArray mayLiveOn = new JsonArray();
+                  deletion
+                      .grantsThatMayLiveOn()
+                      .forEach(d -> mayLiveOn.add(Problems.diagnosisJson(d)));
+                  Http.json(
+                      ctx,
+                      200,
+                      new JsonObject()
+                          .put("credential", name)
+                          .put("grants", deletion.grants())
+                          .put("revoked", deletion.grants() - mayLiveOn.size())
+                          .put("grantsThatMayLiveOn", mayLiveOn));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
+  }
+
+  private static Void problem(RoutingContext ctx, Diagnosis diagnosis) {
+    Problems.send(ctx.response(), diagnosis);
+    return null;
+  }
+
+  /** 204 when nothing was refused, else the refusal. */
+  private static void noContent(RoutingContext ctx, Optional<Diagnosis> refusal) {
+    refusal.ifPresentOrElse(
+        diagnosis -> Problems.send(ctx.response(), diagnosis),
+        () -> ctx.response().setStatusCode(204).end());
   }
 
   /**
-   * The request body as a valid resource, its name taken from the path for a PUT; empty after
-   * answering with every problem found.
+   * The request body as a resource, its name taken from the path of a PUT when it names none; empty
+   * after answering with every problem found in it. Whether the name may differ from the path's is
+   * the use case's rule, not the body's.
    */
   private static <T> Optional<T> validBody(
       RoutingContext ctx, Optional<String> pathName, Function<JsonObject, Validated<T>> parse) {
@@ -309,32 +303,13 @@ final class AdminRoutes {
       return Optional.empty();
     }
     pathName.ifPresent(name -> body.get().put("name", body.get().getValue("name", name)));
-    Optional<Diagnosis> mismatch = nameMismatch(body.get(), pathName);
-    if (mismatch.isPresent()) {
-      Problems.send(ctx.response(), mismatch.get());
-      return Optional.empty();
-    }
-    Validated<T> validated = parse.apply(body.get());
-    if (!validated.problems().isEmpty()) {
-      Problems.send(ctx.response(), validated.problems());
-      return Optional.empty();
-    }
-    return Optional.of(((Validated.Valid<T>) validated).value());
-  }
-
-  /** A PUT's body may repeat the name of its path, but not name another resource. */
-  private static Optional<Diagnosis> nameMismatch(JsonObject body, Optional<String> pathName) {
-    if (pathName.isPresent() && !pathName.get().equals(body.getValue("name"))) {
-      return Optional.of(
-          Diagnosis.of(
-              INVALID_VALUE,
-              "field",
-              "name",
-              "problem",
-              "it differs from the name in the path ('"
-                  + pathName.get()
-                  + "'); renaming is not supported"));
-    }
-    return Optional.empty();
+    return parse
+        .apply(body.get())
+        .fold(
+            Optional::of,
+            problems -> {
+              Problems.send(ctx.response(), problems);
+              return Optional.empty();
+            });
   }
 }

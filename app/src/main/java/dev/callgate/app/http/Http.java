@@ -3,12 +3,11 @@ package dev.callgate.app.http;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INTERNAL_ERROR;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
-import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.UNAUTHENTICATED;
 
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.DiagnosedFailure;
 import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
 import io.vertx.core.Future;
@@ -142,9 +141,8 @@ final class Http {
       Problems.send(ctx.response(), tooLarge.diagnosis());
       return;
     }
-    if (cause instanceof StoreUnavailableException unavailable) {
-      Problems.send(
-          ctx.response(), Diagnosis.of(STORE_UNAVAILABLE, "reason", unavailable.getMessage()));
+    if (cause instanceof DiagnosedFailure diagnosed) {
+      Problems.send(ctx.response(), diagnosed.diagnosis());
       return;
     }
     String reference = UUID.randomUUID().toString();

@@ -1,21 +1,10 @@
 package dev.callgate.app.http;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
-import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
-
-import dev.callgate.core.callout.Body;
-import dev.callgate.core.callout.CalloutRequest;
-import dev.callgate.core.callout.Headers;
-import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.service.AuthorizationCallback;
 import dev.callgate.core.service.AuthorizationStart;
-import dev.callgate.core.service.Caller;
-import dev.callgate.core.service.CalloutResult;
-import dev.callgate.core.service.Revocations;
-import dev.callgate.core.service.TokenKeys;
+import dev.callgate.core.service.ConnectionTests;
+import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.TokenStatuses;
 import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.TokenKey;
@@ -23,10 +12,7 @@ import dev.callgate.core.token.TokenRecord;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * A credential's tokens: start and complete the authorization flow, read the status, refresh now,
@@ -43,11 +29,9 @@ final class TokenRoutes {
   void mount(Router router) {
     router.post("/v1/credentials/:name/authorizations").handler(this::startAuthorization);
     router.get("/v1/credentials/:name/status").handler(this::status);
-    router.post("/v1/credentials/:name/refresh").handler(ctx -> withCredential(ctx, this::refresh));
+    router.post("/v1/credentials/:name/refresh").handler(this::refresh);
     router.post("/v1/credentials/:name/revoke").handler(this::revoke);
-    router
-        .post("/v1/credentials/:name/test")
-        .handler(Http.admin(ctx -> withCredential(ctx, this::test)));
+    router.post("/v1/credentials/:name/test").handler(Http.admin(this::test));
   }
 
   /**
@@ -59,27 +43,6 @@ final class TokenRoutes {
 
   private static Optional<String> user(RoutingContext ctx) {
     return Optional.ofNullable(ctx.request().getParam("user"));
-  }
-
-  private void withCredential(
-      RoutingContext ctx, BiConsumer<RoutingContext, NamedCredential> then) {
-    String name = ctx.pathParam("name");
-    Caller caller = Http.caller(ctx);
-    Http.respond(
-        ctx,
-        services.credentials().findCredential(name),
-        credential -> {
-          if (credential.isEmpty()) {
-            Problems.send(ctx.response(), Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
-            return;
-          }
-          Optional<Diagnosis> notAllowed = caller.refusedBy(credential.get());
-          if (notAllowed.isPresent()) {
-            Problems.send(ctx.response(), notAllowed.get());
-          } else {
-            then.accept(ctx, credential.get());
-          }
-        });
   }
 
   private void startAuthorization(RoutingContext ctx) {
@@ -161,139 +124,84 @@ final class TokenRoutes {
   private void status(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.statuses().status(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
-        outcome -> {
-          if (outcome instanceof TokenStatuses.StatusOutcome.Found found) {
-            Http.json(ctx, 200, ResourceJson.status(found.status()));
-          } else if (outcome instanceof TokenStatuses.StatusOutcome.Refused refused) {
-            Problems.send(ctx.response(), refused.diagnosis());
-          }
-        });
+        services
+            .statuses()
+            .status(
+                new TokenStatuses.ReadStatus(Http.caller(ctx), ctx.pathParam("name"), user(ctx))),
+        outcome ->
+            outcome.fold(
+                status -> {
+                  Http.json(ctx, 200, ResourceJson.status(status));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
   }
 
-  private void refresh(RoutingContext ctx, NamedCredential credential) {
-    if (!credential.protocol().usesTokens()) {
-      Problems.send(
-          ctx.response(),
-          Diagnosis.of(
-              FLOW_NOT_SUPPORTED,
-              "credential",
-              credential.name(),
-              "protocol",
-              credential.protocol().wireName(),
-              "flow",
-              "token refresh"));
-      return;
-    }
-    TokenKeys.resolve(credential, Http.caller(ctx), user(ctx))
-        .fold(
-            key -> {
-              Http.respond(
-                  ctx,
-                  services.refresher().refresh(key, RefreshTrigger.MANUAL, Optional.empty()),
-                  outcome ->
-                      outcome.fold(
-                          refreshed -> {
-                            Http.json(
-                                ctx,
-                                200,
-                                ResourceJson.status(
-                                    services.statuses().of(credential, refreshed.record())));
-                            return null;
-                          },
-                          rejected -> {
-                            Problems.send(ctx.response(), rejected.diagnosis());
-                            return null;
-                          },
-                          deferred -> {
-                            long seconds =
-                                Duration.between(Instant.now(), deferred.nextAttemptAt())
-                                    .toSeconds();
-                            ctx.response()
-                                .putHeader("Retry-After", String.valueOf(Math.max(1, seconds)));
-                            Problems.send(ctx.response(), deferred.diagnosis());
-                            return null;
-                          }));
-              return null;
-            },
-            problems -> {
-              Problems.send(ctx.response(), problems);
-              return null;
-            });
+  private void refresh(RoutingContext ctx) {
+    Http.respond(
+        ctx,
+        services
+            .manualRefreshes()
+            .refresh(
+                new ManualRefreshes.RefreshNow(Http.caller(ctx), ctx.pathParam("name"), user(ctx))),
+        outcome ->
+            outcome.fold(
+                status -> {
+                  Http.json(ctx, 200, ResourceJson.status(status));
+                  return null;
+                },
+                rejected -> problem(ctx, rejected),
+                (deferred, retryAfter) -> {
+                  ctx.response()
+                      .putHeader(
+                          "Retry-After", String.valueOf(Math.max(1, retryAfter.toSeconds())));
+                  return problem(ctx, deferred);
+                }));
   }
 
   private void revoke(RoutingContext ctx) {
     Http.respond(
         ctx,
         services.revocations().revoke(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
-        outcome -> {
-          if (outcome instanceof Revocations.RevokeOutcome.Revoked revoked) {
-            Http.json(
-                ctx,
-                200,
-                ResourceJson.status(
-                    services.statuses().of(revoked.credential(), revoked.record())));
-          } else if (outcome instanceof Revocations.RevokeOutcome.Refused refused) {
-            Problems.send(ctx.response(), refused.diagnosis());
-          }
-        });
+        outcome ->
+            outcome.fold(
+                (credential, record) -> {
+                  Http.json(
+                      ctx, 200, ResourceJson.status(services.statuses().of(credential, record)));
+                  return null;
+                },
+                refused -> problem(ctx, refused)));
   }
 
   /** Test connection: GET the credential's test path through the callout rules; time it. */
-  private void test(RoutingContext ctx, NamedCredential credential) {
-    if (credential.testPath().isEmpty()) {
-      Problems.send(
-          ctx.response(),
-          Diagnosis.of(
-              INVALID_VALUE,
-              "field",
-              "testPath",
-              "problem",
-              "credential '"
-                  + credential.name()
-                  + "' has none; set it with PUT /v1/credentials/"
-                  + credential.name()));
-      return;
-    }
-    String path = credential.testPath().get();
-    String rawPath = path.startsWith("/") ? path.substring(1) : path;
-    Optional<String> query = Optional.empty();
-    int q = rawPath.indexOf('?');
-    if (q >= 0) {
-      query = Optional.of(rawPath.substring(q + 1));
-      rawPath = rawPath.substring(0, q);
-    }
-    long started = System.nanoTime();
+  private void test(RoutingContext ctx) {
     Http.respond(
         ctx,
         services
-            .callouts()
-            .send(
-                Http.caller(ctx),
-                credential.name(),
-                new CalloutRequest("GET", rawPath, query, Headers.EMPTY, Body.EMPTY)),
-        result -> {
-          long latencyMs = (System.nanoTime() - started) / 1_000_000;
-          JsonObject report =
-              new JsonObject()
-                  .put("credential", credential.name())
-                  .put("path", path)
-                  .put("latencyMs", latencyMs);
-          if (result instanceof CalloutResult.Relayed relayed) {
-            int status = relayed.response().status();
-            report
-                .put("status", status)
-                .put("ok", status < 400)
-                .put("refreshed", relayed.afterRefresh());
-          } else if (result instanceof CalloutResult.RejectedAfterRefresh rejected) {
-            report
-                .put("status", rejected.response().status())
-                .put("ok", false)
-                .put("diagnosis", Problems.diagnosisJson(rejected.diagnosis()));
-          } else if (result instanceof CalloutResult.Refused refused) {
-            report.put("ok", false).put("diagnosis", Problems.diagnosisJson(refused.diagnosis()));
-          }
-          Http.json(ctx, 200, report);
-        });
+            .connectionTests()
+            .test(new ConnectionTests.TestConnection(Http.caller(ctx), ctx.pathParam("name"))),
+        outcome ->
+            outcome.fold(
+                report -> {
+                  JsonObject json =
+                      new JsonObject()
+                          .put("credential", report.credential())
+                          .put("path", report.path())
+                          .put("latencyMs", report.latency().toMillis())
+                          .put("ok", report.ok())
+                          .put("refreshed", report.refreshed());
+                  report.status().ifPresent(status -> json.put("status", status));
+                  report
+                      .diagnosis()
+                      .ifPresent(d -> json.put("diagnosis", Problems.diagnosisJson(d)));
+                  Http.json(ctx, 200, json);
+                  return null;
+                },
+                rejected -> problem(ctx, rejected)));
+  }
+
+  private static Void problem(RoutingContext ctx, Diagnosis diagnosis) {
+    Problems.send(ctx.response(), diagnosis);
+    return null;
   }
 }

@@ -24,7 +24,9 @@ import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.RefreshSchedule;
 import dev.callgate.core.service.Refresher;
@@ -211,18 +213,18 @@ public final class CallgateService {
             clock,
             policy,
             refreshSettings);
+    TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
-            cached.credentials(),
-            stores.tokens(),
             callouts,
             authorizations,
-            refresher,
+            new ManualRefreshes(cached.credentials(), refresher, statuses, clock),
             providers,
-            new Credentials(stores.credentials(), providers),
+            new Credentials(stores.credentials(), providers, revocations),
             revocations,
-            new TokenStatuses(cached.credentials(), stores.tokens(), clock));
+            statuses,
+            new ConnectionTests(cached.credentials(), callouts, clock));
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,

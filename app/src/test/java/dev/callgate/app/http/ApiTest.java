@@ -2,12 +2,16 @@ package dev.callgate.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.callout.Headers;
+import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
 import dev.callgate.core.service.Revocations;
@@ -102,19 +106,21 @@ class ApiTest {
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
     Providers providers =
         new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
+    Revocations revocations =
+        new Revocations(
+            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+    TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
-            credentials,
-            tokens,
             callouts,
             authorizations,
-            refresher,
+            new ManualRefreshes(credentials, refresher, statuses, clock),
             providers,
-            new Credentials(credentials, providers),
-            new Revocations(
-                credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test")),
-            new TokenStatuses(credentials, tokens, clock));
+            new Credentials(credentials, providers, revocations),
+            revocations,
+            statuses,
+            new ConnectionTests(credentials, callouts, clock));
     router =
         ApiRouter.create(
             vertx,
@@ -389,6 +395,82 @@ class ApiTest {
             "lastRefreshAt",
             "nextRefreshAt",
             "diagnoses");
+  }
+
+  @Test
+  void refreshAndTestWhenAskedThenMapTheUseCasesOutcomesAndRefusals() throws Exception {
+    providerAndCredential(new JsonObject().put("testPath", "/me?full=1"));
+    authorize();
+    target.respondWith(ScriptedTarget.status(503, Headers.EMPTY, ""));
+    String stranger =
+        apiKeys
+            .create("stranger", Set.of(Caller.Role.CALLER))
+            .toCompletableFuture()
+            .get()
+            .key()
+            .reveal();
+
+    Answer refreshed = admin(HttpMethod.POST, "/v1/credentials/crm/refresh", null);
+    Answer notAllowed =
+        send(HttpMethod.POST, "/v1/credentials/crm/refresh", stranger, Map.of(), null);
+    Answer tested = admin(HttpMethod.POST, "/v1/credentials/crm/test", null);
+
+    assertThat(refreshed.status()).as(refreshed.body().toString()).isEqualTo(200);
+    assertThat(refreshed.json().getString("state")).isEqualTo("ACTIVE");
+    assertThat(notAllowed.code()).isEqualTo("CALLER_NOT_ALLOWED");
+    assertThat(tested.status()).isEqualTo(200);
+    assertThat(tested.json().getInteger("status")).isEqualTo(503);
+    assertThat(tested.json().getBoolean("ok")).isFalse();
+    assertThat(tested.json().getString("path")).isEqualTo("/me?full=1");
+    assertThat(tested.json().fieldNames()).contains("latencyMs", "refreshed");
+    assertThat(target.lastRequest().uri()).hasToString("https://api.test/v1/me?full=1");
+  }
+
+  @Test
+  void keysAndCredentialsWhenTheRequestBreaksAUseCasesRuleThenItsDiagnosis() throws Exception {
+    Answer badRole =
+        admin(
+            HttpMethod.POST,
+            "/v1/keys",
+            new JsonObject().put("subject", "billing").put("roles", new JsonArray().add("root")));
+    Answer created = admin(HttpMethod.POST, "/v1/keys", new JsonObject().put("subject", "billing"));
+    String id = created.json().getString("id");
+    Answer listed = admin(HttpMethod.GET, "/v1/keys", null);
+    Answer deleted = admin(HttpMethod.DELETE, "/v1/keys/" + id, null);
+    Answer deletedAgain = admin(HttpMethod.DELETE, "/v1/keys/" + id, null);
+    Answer orphan =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            new JsonObject()
+                .put("name", "crm")
+                .put("url", "https://api.test/v1")
+                .put("protocol", "oauth2_client_credentials")
+                .put("provider", "gone"));
+
+    assertThat(badRole.code()).isEqualTo("INVALID_VALUE");
+    assertThat(badRole.body().toString()).contains("'root' is not admin or caller");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().getJsonArray("roles")).containsExactly("caller");
+    assertThat(listed.body().toString())
+        .contains(id)
+        .doesNotContain(created.json().getString("key"));
+    assertThat(deleted.status()).isEqualTo(204);
+    assertThat(deletedAgain.code()).isEqualTo("API_KEY_NOT_FOUND");
+    assertThat(orphan.code()).isEqualTo("PROVIDER_NOT_FOUND");
+    assertThat(admin(HttpMethod.GET, "/v1/credentials/crm", null).code())
+        .isEqualTo("CREDENTIAL_NOT_FOUND");
+  }
+
+  @Test
+  void adminReadWhenTheStoreIsDownThenStoreUnavailableWithItsReason() throws Exception {
+    credentials.failWith(new StoreUnavailableException("connection refused", null));
+
+    Answer answer = admin(HttpMethod.GET, "/v1/credentials", null);
+
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.code()).isEqualTo("STORE_UNAVAILABLE");
+    assertThat(answer.json().getString("detail")).contains("connection refused");
   }
 
   @Test

@@ -8,7 +8,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Where auth providers and named credentials are kept (their secrets encrypted by the adapter).
- * Saving replaces by name. A store that cannot be reached fails the stage with {@link
+ * Saving replaces by name. A credential that names a provider holds on to it: the store itself
+ * refuses to delete a provider that a credential uses and to save a credential whose provider does
+ * not exist, atomically, so that no interleaving of the two leaves a credential pointing at a
+ * deleted provider. A store that cannot be reached fails the stage with {@link
  * StoreUnavailableException}.
  */
 public interface CredentialStore {
@@ -18,14 +21,15 @@ public interface CredentialStore {
 
   CompletionStage<Void> saveProvider(AuthProvider provider);
 
-  /** True when it existed. */
-  CompletionStage<Boolean> deleteProvider(String name);
+  /** Deletes the provider unless a credential uses it. */
+  CompletionStage<ProviderDeletionOutcome> deleteProvider(String name);
 
   CompletionStage<Optional<NamedCredential>> findCredential(String name);
 
   CompletionStage<List<NamedCredential>> listCredentials();
 
-  CompletionStage<Void> saveCredential(NamedCredential credential);
+  /** Saves the credential unless the provider it names does not exist. */
+  CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential);
 
   /** True when it existed. The credential's tokens go with it. */
   CompletionStage<Boolean> deleteCredential(String name);

@@ -1,19 +1,30 @@
 package dev.callgate.core.service;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.API_KEY_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
+
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.StoredApiKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
@@ -28,6 +39,43 @@ public final class ApiKeys {
 
   /** A new key: the stored form and the key itself, which exists nowhere else. */
   public record Created(StoredApiKey stored, Secret key) {}
+
+  /**
+   * Issue a key acting as {@code subject} with the roles named {@code roleNames} ({@code admin},
+   * {@code caller}; absent: {@code caller}), as an admin asks for one.
+   */
+  public record IssueApiKey(Optional<String> subject, Optional<List<String>> roleNames) {
+    public IssueApiKey {
+      Objects.requireNonNull(subject, "subject");
+      Objects.requireNonNull(roleNames, "roleNames");
+      roleNames = roleNames.map(List::copyOf);
+    }
+  }
+
+  /** What issuing came to: the new key, shown this once, or every problem of the request. */
+  public sealed interface IssueOutcome {
+    <R> R fold(BiFunction<ApiKeySummary, Secret, R> issued, Function<List<Diagnosis>, R> rejected);
+
+    record Issued(ApiKeySummary summary, Secret key) implements IssueOutcome {
+      @Override
+      public <R> R fold(
+          BiFunction<ApiKeySummary, Secret, R> issued, Function<List<Diagnosis>, R> rejected) {
+        return issued.apply(summary, key);
+      }
+    }
+
+    record Rejected(List<Diagnosis> problems) implements IssueOutcome {
+      public Rejected {
+        problems = List.copyOf(problems);
+      }
+
+      @Override
+      public <R> R fold(
+          BiFunction<ApiKeySummary, Secret, R> issued, Function<List<Diagnosis>, R> rejected) {
+        return rejected.apply(problems);
+      }
+    }
+  }
 
   private final ApiKeyStore store;
   private final Clock clock;
@@ -93,12 +141,50 @@ public final class ApiKeys {
                     .map(ApiKeys::caller));
   }
 
-  public CompletionStage<Boolean> delete(String id) {
-    return store.delete(id);
+  /** Issues a key as {@code command} asks, unless its subject or a role name is wrong. */
+  public CompletionStage<IssueOutcome> issue(IssueApiKey command) {
+    List<Diagnosis> problems = new ArrayList<>();
+    if (command.subject().filter(s -> !s.isBlank()).isEmpty()) {
+      problems.add(Diagnosis.of(INVALID_VALUE, "field", "subject", "problem", "it is missing"));
+    }
+    Set<Caller.Role> roles = EnumSet.noneOf(Caller.Role.class);
+    for (String role : command.roleNames().orElse(List.of("caller"))) {
+      Optional<Caller.Role> named =
+          Arrays.stream(Caller.Role.values())
+              .filter(r -> r.name().equalsIgnoreCase(role))
+              .findFirst();
+      named.ifPresentOrElse(
+          roles::add,
+          () ->
+              problems.add(
+                  Diagnosis.of(
+                      INVALID_VALUE,
+                      "field",
+                      "roles",
+                      "problem",
+                      "'" + role + "' is not admin or caller")));
+    }
+    if (!problems.isEmpty()) {
+      return CompletableFuture.completedStage(new IssueOutcome.Rejected(problems));
+    }
+    return create(command.subject().orElseThrow(), roles)
+        .thenApply(
+            created -> new IssueOutcome.Issued(ApiKeySummary.of(created.stored()), created.key()));
   }
 
-  public CompletionStage<java.util.List<StoredApiKey>> list() {
-    return store.list();
+  /** Deletes the key {@code id}; empty when done, else why not (there is no such key). */
+  public CompletionStage<Optional<Diagnosis>> delete(String id) {
+    return store
+        .delete(id)
+        .thenApply(
+            deleted ->
+                deleted
+                    ? Optional.<Diagnosis>empty()
+                    : Optional.of(Diagnosis.of(API_KEY_NOT_FOUND, "id", id)));
+  }
+
+  public CompletionStage<List<ApiKeySummary>> list() {
+    return store.list().thenApply(keys -> keys.stream().map(ApiKeySummary::of).toList());
   }
 
   static Caller caller(StoredApiKey key) {

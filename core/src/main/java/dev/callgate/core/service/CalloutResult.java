@@ -3,6 +3,7 @@ package dev.callgate.core.service;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.diagnosis.Diagnosis;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What a callout came to: the target's answer to relay as is, Callgate's own refusal with a
@@ -11,16 +12,37 @@ import java.util.Objects;
  */
 public sealed interface CalloutResult {
 
+  <R> R fold(
+      Function<Relayed, R> relayed,
+      Function<Refused, R> refused,
+      Function<RejectedAfterRefresh, R> rejectedAfterRefresh);
+
   /** {@code afterRefresh}: the first answer was an expired-token 401, this is the retry's. */
   record Relayed(CalloutResponse response, boolean afterRefresh) implements CalloutResult {
     public Relayed {
       Objects.requireNonNull(response, "response");
+    }
+
+    @Override
+    public <R> R fold(
+        Function<Relayed, R> relayed,
+        Function<Refused, R> refused,
+        Function<RejectedAfterRefresh, R> rejectedAfterRefresh) {
+      return relayed.apply(this);
     }
   }
 
   record Refused(Diagnosis diagnosis) implements CalloutResult {
     public Refused {
       Objects.requireNonNull(diagnosis, "diagnosis");
+    }
+
+    @Override
+    public <R> R fold(
+        Function<Relayed, R> relayed,
+        Function<Refused, R> refused,
+        Function<RejectedAfterRefresh, R> rejectedAfterRefresh) {
+      return refused.apply(this);
     }
   }
 
@@ -30,6 +52,14 @@ public sealed interface CalloutResult {
     public RejectedAfterRefresh {
       Objects.requireNonNull(response, "response");
       Objects.requireNonNull(diagnosis, "diagnosis");
+    }
+
+    @Override
+    public <R> R fold(
+        Function<Relayed, R> relayed,
+        Function<Refused, R> refused,
+        Function<RejectedAfterRefresh, R> rejectedAfterRefresh) {
+      return rejectedAfterRefresh.apply(this);
     }
   }
 }

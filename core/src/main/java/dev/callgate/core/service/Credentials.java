@@ -1,79 +1,166 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.ALREADY_EXISTS;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.CredentialStore;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
- * Saving named credentials: a new one must not exist yet and a replaced one must, the provider it
- * names must exist, and a change re-arms its tokens whose client or assertion the provider had
- * refused.
+ * Administering named credentials: a new one must not exist yet and a replaced one must, keeping
+ * its name; the provider it names must exist — the store decides that in the same write that saves
+ * it, so a provider deleted meanwhile cannot be left named — and a change re-arms its tokens whose
+ * client or assertion the provider had refused. Deleting one first revokes its grants.
  */
 public final class Credentials {
 
+  /** Create or replace {@code credential}. */
+  public record SaveCredential(NamedCredential credential, SaveMode mode) {
+    public SaveCredential {
+      Objects.requireNonNull(credential, "credential");
+      Objects.requireNonNull(mode, "mode");
+    }
+  }
+
+  /** Revoke the grants of the credential {@code name}, then delete it. */
+  public record DeleteCredential(String name) {
+    public DeleteCredential {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
   /** What saving came to. */
   public sealed interface SaveOutcome {
-    record Saved(NamedCredential credential, boolean created, int rearmed) implements SaveOutcome {}
+    <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected);
 
-    record Refused(Diagnosis diagnosis) implements SaveOutcome {}
+    /** Stored; {@code rearmed} tokens whose client had been refused will be tried again now. */
+    record Saved(NamedCredential credential, boolean created, int rearmed) implements SaveOutcome {
+      @Override
+      public <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected) {
+        return saved.apply(this);
+      }
+    }
+
+    record Rejected(Diagnosis diagnosis) implements SaveOutcome {
+      @Override
+      public <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
+      }
+    }
+  }
+
+  /** What deleting came to: the grants it revoked, or why nothing was deleted. */
+  public sealed interface DeleteOutcome {
+    <R> R fold(Function<Revocations.Deletion, R> deleted, Function<Diagnosis, R> rejected);
+
+    record Deleted(Revocations.Deletion deletion) implements DeleteOutcome {
+      public Deleted {
+        Objects.requireNonNull(deletion, "deletion");
+      }
+
+      @Override
+      public <R> R fold(
+          Function<Revocations.Deletion, R> deleted, Function<Diagnosis, R> rejected) {
+        return deleted.apply(deletion);
+      }
+    }
+
+    record Rejected(Diagnosis diagnosis) implements DeleteOutcome {
+      @Override
+      public <R> R fold(
+          Function<Revocations.Deletion, R> deleted, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
+      }
+    }
   }
 
   private final CredentialStore credentials;
   private final Providers providers;
+  private final Revocations revocations;
 
-  public Credentials(CredentialStore credentials, Providers providers) {
+  public Credentials(CredentialStore credentials, Providers providers, Revocations revocations) {
     this.credentials = credentials;
     this.providers = providers;
+    this.revocations = revocations;
   }
 
-  /** Creates {@code credential} ({@code replacing} false) or replaces the one of its name. */
-  public CompletionStage<SaveOutcome> save(NamedCredential credential, boolean replacing) {
-    CompletionStage<Boolean> providerExists =
-        credential
-            .authentication()
-            .providerName()
-            .map(p -> credentials.findProvider(p).thenApply(Optional::isPresent))
-            .orElse(CompletableFuture.completedStage(true));
-    return providerExists.thenCompose(
-        providerOk ->
-            credentials
-                .findCredential(credential.name())
-                .thenCompose(
-                    existing -> {
-                      if (!providerOk) {
-                        return refused(
-                            Diagnosis.of(
-                                PROVIDER_NOT_FOUND,
-                                "provider",
-                                credential.authentication().providerName().orElseThrow()));
-                      }
-                      if (!replacing && existing.isPresent()) {
-                        return refused(
-                            Diagnosis.of(
-                                ALREADY_EXISTS, "kind", "credential", "name", credential.name()));
-                      }
-                      if (replacing && existing.isEmpty()) {
-                        return refused(
-                            Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credential.name()));
-                      }
-                      return credentials
-                          .saveCredential(credential)
-                          .thenCompose(saved -> providers.rearm(credential))
-                          .thenApply(
-                              rearmed ->
-                                  (SaveOutcome)
-                                      new SaveOutcome.Saved(credential, !replacing, rearmed));
-                    }));
+  /** Creates or replaces the credential, as {@code command}'s mode says. */
+  public CompletionStage<SaveOutcome> save(SaveCredential command) {
+    NamedCredential credential = command.credential();
+    return credentials
+        .findCredential(credential.name())
+        .thenCompose(
+            existing -> {
+              Optional<Diagnosis> refusal =
+                  command
+                      .mode()
+                      .refusal(
+                          "credential",
+                          credential.name(),
+                          existing.isPresent(),
+                          Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credential.name()));
+              if (refusal.isPresent()) {
+                return rejected(refusal.get());
+              }
+              return credentials
+                  .saveCredential(credential)
+                  .thenCompose(
+                      saved ->
+                          switch (saved) {
+                            case SAVED ->
+                                providers
+                                    .rearm(credential)
+                                    .thenApply(
+                                        rearmed ->
+                                            (SaveOutcome)
+                                                new SaveOutcome.Saved(
+                                                    credential, command.mode().creates(), rearmed));
+                            case PROVIDER_MISSING ->
+                                rejected(
+                                    Diagnosis.of(
+                                        PROVIDER_NOT_FOUND,
+                                        "provider",
+                                        credential
+                                            .authentication()
+                                            .providerName()
+                                            .orElse("(none)")));
+                          });
+            });
   }
 
-  private static CompletionStage<SaveOutcome> refused(Diagnosis diagnosis) {
-    return CompletableFuture.completedStage(new SaveOutcome.Refused(diagnosis));
+  /** Revokes the credential's grants at their provider, then deletes it with its tokens. */
+  public CompletionStage<DeleteOutcome> delete(DeleteCredential command) {
+    return revocations
+        .deleteCredential(command.name())
+        .thenApply(
+            deletion ->
+                deletion
+                    .<DeleteOutcome>map(DeleteOutcome.Deleted::new)
+                    .orElseGet(
+                        () ->
+                            new DeleteOutcome.Rejected(
+                                Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", command.name()))));
+  }
+
+  /** The credential {@code name}, for an admin to read. */
+  public CompletionStage<FindOutcome<NamedCredential>> find(String name) {
+    return FindOutcome.of(
+        credentials.findCredential(name),
+        () -> Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", name));
+  }
+
+  public CompletionStage<List<NamedCredential>> list() {
+    return credentials.listCredentials();
+  }
+
+  private static CompletionStage<SaveOutcome> rejected(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new SaveOutcome.Rejected(diagnosis));
   }
 }

@@ -1,6 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.ALREADY_EXISTS;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
@@ -30,6 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -40,12 +41,59 @@ import java.util.random.RandomGenerator;
  */
 public final class Providers {
 
+  /** Create or replace {@code provider}. */
+  public record SaveProvider(AuthProvider provider, SaveMode mode) {
+    public SaveProvider {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(mode, "mode");
+    }
+  }
+
+  /** Delete the provider {@code name}. */
+  public record DeleteProvider(String name) {
+    public DeleteProvider {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
   /** What saving came to. */
   public sealed interface SaveOutcome {
-    /** Stored; {@code rearmed} tokens whose client had been refused will be tried again now. */
-    record Saved(AuthProvider provider, boolean created, int rearmed) implements SaveOutcome {}
+    <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected);
 
-    record Refused(Diagnosis diagnosis) implements SaveOutcome {}
+    /** Stored; {@code rearmed} tokens whose client had been refused will be tried again now. */
+    record Saved(AuthProvider provider, boolean created, int rearmed) implements SaveOutcome {
+      @Override
+      public <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected) {
+        return saved.apply(this);
+      }
+    }
+
+    record Rejected(Diagnosis diagnosis) implements SaveOutcome {
+      @Override
+      public <R> R fold(Function<Saved, R> saved, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
+      }
+    }
+  }
+
+  /** What deleting came to. */
+  public sealed interface DeleteOutcome {
+    <R> R fold(Supplier<R> deleted, Function<Diagnosis, R> rejected);
+
+    record Deleted() implements DeleteOutcome {
+      @Override
+      public <R> R fold(Supplier<R> deleted, Function<Diagnosis, R> rejected) {
+        return deleted.get();
+      }
+    }
+
+    /** Not deleted: there is no such provider, or a credential uses it. */
+    record Rejected(Diagnosis diagnosis) implements DeleteOutcome {
+      @Override
+      public <R> R fold(Supplier<R> deleted, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
+      }
+    }
   }
 
   /** One step of a provider check. */
@@ -90,55 +138,86 @@ public final class Providers {
   }
 
   /**
-   * Creates {@code provider} ({@code replacing} empty) or replaces the provider of that name; then
-   * re-arms the tokens of every credential using it whose client the provider had refused.
+   * Creates or replaces the provider, as {@code command}'s mode says; then re-arms the tokens of
+   * every credential using it whose client the provider had refused.
    */
-  public CompletionStage<SaveOutcome> save(AuthProvider provider, boolean replacing) {
+  public CompletionStage<SaveOutcome> save(SaveProvider command) {
+    AuthProvider provider = command.provider();
     return credentials
         .findProvider(provider.name())
         .thenCompose(
             existing -> {
-              if (!replacing && existing.isPresent()) {
-                return saveRefused(
-                    Diagnosis.of(ALREADY_EXISTS, "kind", "provider", "name", provider.name()));
-              }
-              if (replacing && existing.isEmpty()) {
-                return saveRefused(Diagnosis.of(PROVIDER_NOT_FOUND, "provider", provider.name()));
+              Optional<Diagnosis> refusal =
+                  command
+                      .mode()
+                      .refusal(
+                          "provider",
+                          provider.name(),
+                          existing.isPresent(),
+                          Diagnosis.of(PROVIDER_NOT_FOUND, "provider", provider.name()));
+              if (refusal.isPresent()) {
+                return CompletableFuture.completedStage(
+                    (SaveOutcome) new SaveOutcome.Rejected(refusal.get()));
               }
               return credentials
                   .saveProvider(provider)
                   .thenCompose(saved -> rearmUsersOf(provider.name()))
                   .thenApply(
                       rearmed ->
-                          (SaveOutcome) new SaveOutcome.Saved(provider, !replacing, rearmed));
+                          (SaveOutcome)
+                              new SaveOutcome.Saved(provider, command.mode().creates(), rearmed));
             });
   }
 
-  /** Deletes the provider {@code name} unless a credential uses it; else why not. */
-  public CompletionStage<Optional<Diagnosis>> delete(String name) {
+  /**
+   * Deletes the provider unless a credential uses it. The store decides that in the deletion
+   * itself, so a credential created meanwhile either keeps the provider or is refused.
+   */
+  public CompletionStage<DeleteOutcome> delete(DeleteProvider command) {
+    String name = command.name();
     return credentials
-        .listCredentials()
+        .deleteProvider(name)
         .thenCompose(
-            all -> {
-              List<String> users = usersOf(name, all).stream().map(NamedCredential::name).toList();
-              if (!users.isEmpty()) {
-                return CompletableFuture.completedStage(
-                    Optional.of(
-                        Diagnosis.of(
-                            PROVIDER_IN_USE,
-                            "provider",
-                            name,
-                            "credentials",
-                            String.join(", ", users))));
-              }
-              return credentials
-                  .deleteProvider(name)
-                  .thenApply(
-                      deleted ->
-                          deleted
-                              ? Optional.<Diagnosis>empty()
-                              : Optional.of(Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name)));
-            });
+            outcome ->
+                switch (outcome) {
+                  case DELETED ->
+                      CompletableFuture.completedStage((DeleteOutcome) new DeleteOutcome.Deleted());
+                  case NOT_FOUND ->
+                      CompletableFuture.completedStage(
+                          (DeleteOutcome)
+                              new DeleteOutcome.Rejected(
+                                  Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name)));
+                  case IN_USE ->
+                      credentials
+                          .listCredentials()
+                          .thenApply(
+                              all ->
+                                  (DeleteOutcome)
+                                      new DeleteOutcome.Rejected(
+                                          Diagnosis.of(
+                                              PROVIDER_IN_USE,
+                                              "provider",
+                                              name,
+                                              "credentials",
+                                              users(name, all))));
+                });
+  }
+
+  /** The provider {@code name}, for an admin to read. */
+  public CompletionStage<FindOutcome<AuthProvider>> find(String name) {
+    return FindOutcome.of(
+        credentials.findProvider(name), () -> Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
+  }
+
+  public CompletionStage<List<AuthProvider>> list() {
+    return credentials.listProviders();
+  }
+
+  /** The names of the users listed in a diagnosis; the store's refusal was the decision. */
+  private static String users(String providerName, List<NamedCredential> all) {
+    List<String> names = usersOf(providerName, all).stream().map(NamedCredential::name).toList();
+    // a user deleted between the refusal and this reading still held the provider then
+    return names.isEmpty() ? "(deleted meanwhile)" : String.join(", ", names);
   }
 
   /**
@@ -188,14 +267,17 @@ public final class Providers {
   }
 
   /** Checks the provider {@code name}: discovery, then the client's authentication. */
-  public CompletionStage<Optional<ProviderCheck>> check(String name) {
+  public CompletionStage<FindOutcome<ProviderCheck>> check(String name) {
     return credentials
         .findProvider(name)
         .thenCompose(
             provider ->
                 provider.isEmpty()
-                    ? CompletableFuture.completedStage(Optional.<ProviderCheck>empty())
-                    : check(provider.get()).thenApply(Optional::of));
+                    ? FindOutcome.<ProviderCheck>rejected(
+                        Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name))
+                    : check(provider.get())
+                        .thenApply(
+                            check -> (FindOutcome<ProviderCheck>) new FindOutcome.Found<>(check)));
   }
 
   private CompletionStage<ProviderCheck> check(AuthProvider provider) {
@@ -343,9 +425,5 @@ public final class Providers {
             : "the token endpoint failed with a server error";
     Diagnosis unavailable = Diagnosis.of(IDP_UNAVAILABLE, "reason", reason);
     return new ClientProof(false, true, unavailable.message(), Optional.of(unavailable));
-  }
-
-  private static CompletionStage<SaveOutcome> saveRefused(Diagnosis diagnosis) {
-    return CompletableFuture.completedStage(new SaveOutcome.Refused(diagnosis));
   }
 }

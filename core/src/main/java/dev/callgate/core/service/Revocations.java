@@ -24,6 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Ending grants at the identity provider (RFC 7009) when Callgate is done with them: on request
@@ -37,17 +39,31 @@ public final class Revocations {
 
   /** What a revocation request came to. */
   public sealed interface RevokeOutcome {
+    <R> R fold(BiFunction<NamedCredential, TokenRecord, R> revoked, Function<Diagnosis, R> refused);
+
     /** The token is {@code REVOKED}; its diagnosis says whether the provider confirmed it. */
     record Revoked(NamedCredential credential, TokenRecord record) implements RevokeOutcome {
       public Revoked {
         Objects.requireNonNull(credential, "credential");
         Objects.requireNonNull(record, "record");
       }
+
+      @Override
+      public <R> R fold(
+          BiFunction<NamedCredential, TokenRecord, R> revoked, Function<Diagnosis, R> refused) {
+        return revoked.apply(credential, record);
+      }
     }
 
     record Refused(Diagnosis diagnosis) implements RevokeOutcome {
       public Refused {
         Objects.requireNonNull(diagnosis, "diagnosis");
+      }
+
+      @Override
+      public <R> R fold(
+          BiFunction<NamedCredential, TokenRecord, R> revoked, Function<Diagnosis, R> refused) {
+        return refused.apply(diagnosis);
       }
     }
   }

@@ -1,7 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
@@ -14,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Reading a token's status: the credential and caller checked, the token the request means ({@link
@@ -21,17 +20,41 @@ import java.util.concurrent.CompletionStage;
  */
 public final class TokenStatuses {
 
+  /**
+   * Read the status of {@code caller}'s token of the credential {@code credentialName}, or of
+   * {@code user}'s (an admin may name anyone; empty: the caller's own, or the named one).
+   */
+  public record ReadStatus(Caller caller, String credentialName, Optional<String> user) {
+    public ReadStatus {
+      Objects.requireNonNull(caller, "caller");
+      Objects.requireNonNull(credentialName, "credentialName");
+      Objects.requireNonNull(user, "user");
+    }
+  }
+
   /** The status, or why it cannot be read. */
   public sealed interface StatusOutcome {
+    <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected);
+
     record Found(TokenStatus status) implements StatusOutcome {
       public Found {
         Objects.requireNonNull(status, "status");
       }
+
+      @Override
+      public <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected) {
+        return found.apply(status);
+      }
     }
 
-    record Refused(Diagnosis diagnosis) implements StatusOutcome {
-      public Refused {
+    record Rejected(Diagnosis diagnosis) implements StatusOutcome {
+      public Rejected {
         Objects.requireNonNull(diagnosis, "diagnosis");
+      }
+
+      @Override
+      public <R> R fold(Function<TokenStatus, R> found, Function<Diagnosis, R> rejected) {
+        return rejected.apply(diagnosis);
       }
     }
   }
@@ -46,36 +69,28 @@ public final class TokenStatuses {
     this.clock = clock;
   }
 
-  /** The status of {@code user}'s token (empty: the caller's own, or the named one). */
-  public CompletionStage<StatusOutcome> status(
-      Caller caller, String credentialName, Optional<String> user) {
-    return credentials
-        .findCredential(credentialName)
+  /** The status of the token {@code command} names, if its caller may read it. */
+  public CompletionStage<StatusOutcome> status(ReadStatus command) {
+    return new CallerCredentials(credentials)
+        .usableBy(command.caller(), command.credentialName())
         .thenCompose(
-            found -> {
-              if (found.isEmpty()) {
-                return refused(Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
-              }
-              NamedCredential credential = found.get();
-              Optional<Diagnosis> notAllowed = caller.refusedBy(credential);
-              if (notAllowed.isPresent()) {
-                return refused(notAllowed.get());
-              }
-              return TokenKeys.resolve(credential, caller, user)
-                  .fold(
-                      key ->
-                          tokens
-                              .find(key)
-                              .thenApply(
-                                  record ->
-                                      (StatusOutcome)
-                                          new StatusOutcome.Found(
-                                              of(
-                                                  credential,
-                                                  record.orElseGet(
-                                                      () -> TokenRecord.unauthorized(key))))),
-                      problems -> refused(problems.get(0)));
-            });
+            found -> found.fold(credential -> status(credential, command), TokenStatuses::refused));
+  }
+
+  private CompletionStage<StatusOutcome> status(NamedCredential credential, ReadStatus command) {
+    return TokenKeys.resolve(credential, command.caller(), command.user())
+        .fold(
+            key ->
+                tokens
+                    .find(key)
+                    .thenApply(
+                        record ->
+                            (StatusOutcome)
+                                new StatusOutcome.Found(
+                                    of(
+                                        credential,
+                                        record.orElseGet(() -> TokenRecord.unauthorized(key))))),
+            problems -> refused(problems.get(0)));
   }
 
   /** The status of {@code record}, a token of {@code credential}, now. */
@@ -94,6 +109,6 @@ public final class TokenStatuses {
   }
 
   private static CompletionStage<StatusOutcome> refused(Diagnosis diagnosis) {
-    return CompletableFuture.completedStage(new StatusOutcome.Refused(diagnosis));
+    return CompletableFuture.completedStage(new StatusOutcome.Rejected(diagnosis));
   }
 }

@@ -147,7 +147,8 @@ class LifecycleTest {
         .isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
     assertThat(f.idp.refreshCalls()).isEqualTo(calls);
 
-    Providers.SaveOutcome saved = join(f.providers.save(provider, true));
+    Providers.SaveOutcome saved =
+        join(f.providers.save(new Providers.SaveProvider(provider, new SaveMode.Replace("idp"))));
 
     assertThat(saved).isEqualTo(new Providers.SaveOutcome.Saved(provider, false, 1));
     TokenRecord rearmed = f.stored(CRM);
@@ -193,7 +194,7 @@ class LifecycleTest {
         .isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
     assertThat(f.stored(TokenKey.named("svc")).state()).isEqualTo(TokenState.CLIENT_REJECTED);
 
-    join(f.providers.save(f.provider(), true));
+    join(f.providers.save(new Providers.SaveProvider(f.provider(), new SaveMode.Replace("idp"))));
 
     RefreshOutcome again =
         join(
@@ -210,7 +211,7 @@ class LifecycleTest {
 
     Revocations.RevokeOutcome outcome = join(f.revocations.revoke(ADMIN, "crm", Optional.empty()));
 
-    TokenRecord record = ((Revocations.RevokeOutcome.Revoked) outcome).record();
+    TokenRecord record = revoked(outcome);
     assertThat(record.state()).isEqualTo(TokenState.REVOKED);
     assertThat(record.tokens()).isEmpty();
     assertThat(record.diagnoses().get(0).code()).isEqualTo(DiagnosisCode.GRANT_REVOKED);
@@ -237,7 +238,7 @@ class LifecycleTest {
 
     Revocations.RevokeOutcome outcome = join(f.revocations.revoke(ADMIN, "crm", Optional.empty()));
 
-    TokenRecord record = ((Revocations.RevokeOutcome.Revoked) outcome).record();
+    TokenRecord record = revoked(outcome);
     assertThat(record.state()).isEqualTo(TokenState.REVOKED);
     assertThat(record.diagnoses().get(0).message()).contains("may live on there");
   }
@@ -252,10 +253,9 @@ class LifecycleTest {
     Revocations.RevokeOutcome other = join(f.revocations.revoke(bob, "mail", Optional.of("carol")));
     Revocations.RevokeOutcome own = join(f.revocations.revoke(bob, "mail", Optional.empty()));
 
-    assertThat(((Revocations.RevokeOutcome.Refused) other).diagnosis().code())
+    assertThat(other.fold((credential, record) -> null, Diagnosis::code))
         .isEqualTo(DiagnosisCode.FORBIDDEN);
-    assertThat(((Revocations.RevokeOutcome.Revoked) own).record().key())
-        .isEqualTo(TokenKey.perUser("mail", "bob"));
+    assertThat(revoked(own).key()).isEqualTo(TokenKey.perUser("mail", "bob"));
     assertThat(f.stored(TokenKey.perUser("mail", "carol")).state()).isEqualTo(TokenState.ACTIVE);
   }
 
@@ -325,9 +325,8 @@ class LifecycleTest {
     assertThat(((AuthorizationCompletion.Refused) done).key()).contains(CRM);
     assertThat(f.stored(CRM).state()).isEqualTo(TokenState.UNAUTHORIZED);
     TokenStatus status =
-        ((TokenStatuses.StatusOutcome.Found)
-                join(f.statuses.status(ADMIN, "crm", Optional.empty())))
-            .status();
+        found(
+            join(f.statuses.status(new TokenStatuses.ReadStatus(ADMIN, "crm", Optional.empty()))));
     assertThat(status.diagnoses().get(0).code()).isEqualTo(DiagnosisCode.AUTHORIZATION_DENIED);
     RefreshOutcome callout =
         join(f.refresher.refresh(CRM, RefreshTrigger.ON_DEMAND, Optional.empty()));
@@ -380,12 +379,13 @@ class LifecycleTest {
     AuthorizationStart start =
         join(f.authorizations.start(Caller.caller("bob"), "mail", Optional.of("carol")));
     TokenStatuses.StatusOutcome status =
-        join(f.statuses.status(Caller.caller("bob"), "mail", Optional.of("carol")));
+        join(
+            f.statuses.status(
+                new TokenStatuses.ReadStatus(Caller.caller("bob"), "mail", Optional.of("carol"))));
 
     assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
         .isEqualTo(DiagnosisCode.FORBIDDEN);
-    assertThat(((TokenStatuses.StatusOutcome.Refused) status).diagnosis().code())
-        .isEqualTo(DiagnosisCode.FORBIDDEN);
+    assertThat(status.fold(found -> null, Diagnosis::code)).isEqualTo(DiagnosisCode.FORBIDDEN);
   }
 
   @Test
@@ -397,9 +397,13 @@ class LifecycleTest {
     Instant expiry = f.stored(CRM).tokens().orElseThrow().refreshTokenExpiresAt().orElseThrow();
 
     f.clock.set(expiry.minusSeconds(1));
-    TokenStatus before = found(join(f.statuses.status(ADMIN, "crm", Optional.empty())));
+    TokenStatus before =
+        found(
+            join(f.statuses.status(new TokenStatuses.ReadStatus(ADMIN, "crm", Optional.empty()))));
     f.clock.set(expiry.plusSeconds(1));
-    TokenStatus after = found(join(f.statuses.status(ADMIN, "crm", Optional.empty())));
+    TokenStatus after =
+        found(
+            join(f.statuses.status(new TokenStatuses.ReadStatus(ADMIN, "crm", Optional.empty()))));
 
     assertThat(before.state()).isEqualTo(TokenState.ACTIVE);
     assertThat(before.prediction()).isEmpty();
@@ -435,6 +439,18 @@ class LifecycleTest {
   }
 
   private static TokenStatus found(TokenStatuses.StatusOutcome outcome) {
-    return ((TokenStatuses.StatusOutcome.Found) outcome).status();
+    return outcome.fold(
+        status -> status,
+        diagnosis -> {
+          throw new AssertionError("no status: " + diagnosis.message());
+        });
+  }
+
+  private static TokenRecord revoked(Revocations.RevokeOutcome outcome) {
+    return outcome.fold(
+        (credential, record) -> record,
+        diagnosis -> {
+          throw new AssertionError("not revoked: " + diagnosis.message());
+        });
   }
 }

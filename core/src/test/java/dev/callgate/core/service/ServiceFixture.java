@@ -7,6 +7,7 @@ import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
@@ -44,6 +45,8 @@ final class ServiceFixture {
   final Credentials credentialUseCases;
   final Revocations revocations;
   final TokenStatuses statuses;
+  final ManualRefreshes manualRefreshes;
+  final ConnectionTests connectionTests;
 
   ServiceFixture() {
     this("instance-1");
@@ -73,11 +76,13 @@ final class ServiceFixture {
             policy,
             new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
     providers = new Providers(credentials, tokens, idp, clock, new SplittableRandom(13), policy);
-    credentialUseCases = new Credentials(credentials, providers);
     revocations =
         new Revocations(
             credentials, tokens, idp, clock, policy, Refresher.Settings.defaults(instanceId));
+    credentialUseCases = new Credentials(credentials, providers, revocations);
     statuses = new TokenStatuses(credentials, tokens, clock);
+    manualRefreshes = new ManualRefreshes(credentials, refresher, statuses, clock);
+    connectionTests = new ConnectionTests(credentials, callouts, clock);
   }
 
   /** An OIDC provider asking for {@code scopes}, optionally with a configured refresh lifetime. */
@@ -106,7 +111,9 @@ final class ServiceFixture {
 
   NamedCredential credential(CredentialDraft draft) {
     NamedCredential credential = valid(draft);
-    join(credentials.saveCredential(credential));
+    if (join(credentials.saveCredential(credential)) != CredentialSaveOutcome.SAVED) {
+      throw new AssertionError("save the provider of '" + credential.name() + "' first");
+    }
     return credential;
   }
 

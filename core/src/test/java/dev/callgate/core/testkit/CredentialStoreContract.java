@@ -1,6 +1,7 @@
 package dev.callgate.core.testkit;
 
 import static dev.callgate.core.testkit.Concurrently.join;
+import static dev.callgate.core.testkit.Concurrently.race;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.AuthProvider;
@@ -9,7 +10,9 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.ProviderDeletionOutcome;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -102,12 +105,110 @@ public abstract class CredentialStoreContract {
   }
 
   @Test
-  void deleteProviderWhenItExistsThenTrueAndGone() {
+  void deleteProviderWhenItExistsThenDeletedAndGone() {
     join(store.saveProvider(explicitProvider("idp")));
 
-    assertThat(join(store.deleteProvider("idp"))).isTrue();
+    assertThat(join(store.deleteProvider("idp"))).isEqualTo(ProviderDeletionOutcome.DELETED);
     assertThat(join(store.findProvider("idp"))).isEmpty();
-    assertThat(join(store.deleteProvider("idp"))).isFalse();
+    assertThat(join(store.deleteProvider("idp"))).isEqualTo(ProviderDeletionOutcome.NOT_FOUND);
+  }
+
+  // ---- a provider in use ----
+
+  @Test
+  void deleteProviderWhenACredentialUsesItThenInUseAndKept() {
+    join(store.saveProvider(explicitProvider("idp")));
+    join(
+        store.saveCredential(
+            credential("crm", new Authentication.ClientCredentials("idp"), PrincipalType.NAMED)));
+
+    assertThat(join(store.deleteProvider("idp"))).isEqualTo(ProviderDeletionOutcome.IN_USE);
+    assertThat(join(store.findProvider("idp"))).isPresent();
+  }
+
+  @Test
+  void deleteProviderWhenItsLastCredentialWasDeletedOrMovedThenDeleted() {
+    join(store.saveProvider(explicitProvider("idp")));
+    join(store.saveProvider(explicitProvider("other")));
+    join(
+        store.saveCredential(
+            credential("crm", new Authentication.ClientCredentials("idp"), PrincipalType.NAMED)));
+    join(
+        store.saveCredential(
+            credential("erp", new Authentication.ClientCredentials("idp"), PrincipalType.NAMED)));
+
+    join(store.deleteCredential("crm"));
+    join(
+        store.saveCredential(
+            credential("erp", new Authentication.ClientCredentials("other"), PrincipalType.NAMED)));
+
+    assertThat(join(store.deleteProvider("idp"))).isEqualTo(ProviderDeletionOutcome.DELETED);
+    assertThat(join(store.deleteProvider("other"))).isEqualTo(ProviderDeletionOutcome.IN_USE);
+  }
+
+  @Test
+  void saveCredentialWhenItsProviderDoesNotExistThenProviderMissingAndNothingStored() {
+    NamedCredential orphan =
+        credential("crm", new Authentication.AuthorizationCode("gone"), PrincipalType.PER_USER);
+
+    assertThat(join(store.saveCredential(orphan)))
+        .isEqualTo(CredentialSaveOutcome.PROVIDER_MISSING);
+    assertThat(join(store.findCredential("crm"))).isEmpty();
+  }
+
+  @Test
+  void saveCredentialWhenReplacingOneToNameAMissingProviderThenProviderMissingAndOldKept() {
+    join(store.saveProvider(explicitProvider("idp")));
+    NamedCredential original =
+        credential("crm", new Authentication.ClientCredentials("idp"), PrincipalType.NAMED);
+    join(store.saveCredential(original));
+
+    assertThat(
+            join(
+                store.saveCredential(
+                    credential(
+                        "crm", new Authentication.ClientCredentials("gone"), PrincipalType.NAMED))))
+        .isEqualTo(CredentialSaveOutcome.PROVIDER_MISSING);
+    assertThat(join(store.findCredential("crm"))).contains(original);
+  }
+
+  /**
+   * Deleting a provider while a credential naming it is saved: whichever the store orders first
+   * wins and the other is refused, so a credential never points at a deleted provider.
+   */
+  @Test
+  void deleteProviderWhenACredentialNamingItIsSavedAtTheSameTimeThenNeverLeavesItDangling() {
+    for (int round = 0; round < 40; round++) {
+      String provider = "idp" + round;
+      String name = "crm" + round;
+      join(store.saveProvider(explicitProvider(provider)));
+      NamedCredential credential =
+          credential(name, new Authentication.ClientCredentials(provider), PrincipalType.NAMED);
+
+      List<Object> outcomes =
+          race(
+              2,
+              racer ->
+                  racer == 0
+                      ? join(store.saveCredential(credential))
+                      : join(store.deleteProvider(provider)));
+
+      boolean providerLeft = join(store.findProvider(provider)).isPresent();
+      boolean credentialLeft = join(store.findCredential(name)).isPresent();
+      String seen = "round " + round + ": " + outcomes;
+      if (outcomes.get(0) == CredentialSaveOutcome.SAVED) {
+        assertThat(outcomes.get(1)).as(seen).isEqualTo(ProviderDeletionOutcome.IN_USE);
+        assertThat(providerLeft).as(seen).isTrue();
+        assertThat(credentialLeft).as(seen).isTrue();
+      } else {
+        assertThat(outcomes)
+            .as(seen)
+            .containsExactly(
+                CredentialSaveOutcome.PROVIDER_MISSING, ProviderDeletionOutcome.DELETED);
+        assertThat(providerLeft).as(seen).isFalse();
+        assertThat(credentialLeft).as(seen).isFalse();
+      }
+    }
   }
 
   // ---- credentials ----

@@ -2,7 +2,9 @@ package dev.callgate.core.testkit;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.ProviderDeletionOutcome;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * A {@link CredentialStore} in memory: providers and credentials by name, saving replaces, lists
- * sorted by name. Built with the {@link InMemoryTokenStore} it shares state with, deleting a
+ * sorted by name, a provider in use neither deleted nor missing under a credential (one lock guards
+ * both sides). Built with the {@link InMemoryTokenStore} it shares state with, deleting a
  * credential deletes its tokens too, as the port requires. {@link #failWith(RuntimeException)}
  * makes every call fail its stage until {@link #recover()}.
  */
@@ -59,8 +62,23 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Boolean> deleteProvider(String name) {
-    return call(() -> providers.remove(name) != null);
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
+    return call(
+        () -> {
+          // one lock for both sides of the provider-in-use rule, as a database's foreign key is
+          synchronized (providers) {
+            if (credentials.values().stream().anyMatch(c -> uses(c, name))) {
+              return ProviderDeletionOutcome.IN_USE;
+            }
+            return providers.remove(name) != null
+                ? ProviderDeletionOutcome.DELETED
+                : ProviderDeletionOutcome.NOT_FOUND;
+          }
+        });
+  }
+
+  private static boolean uses(NamedCredential credential, String providerName) {
+    return credential.authentication().providerName().filter(providerName::equals).isPresent();
   }
 
   @Override
@@ -78,12 +96,21 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
     Objects.requireNonNull(credential, "credential");
     return call(
         () -> {
-          credentials.put(credential.name(), credential);
-          return null;
+          synchronized (providers) {
+            if (credential
+                .authentication()
+                .providerName()
+                .filter(p -> !providers.containsKey(p))
+                .isPresent()) {
+              return CredentialSaveOutcome.PROVIDER_MISSING;
+            }
+            credentials.put(credential.name(), credential);
+            return CredentialSaveOutcome.SAVED;
+          }
         });
   }
 

@@ -2,7 +2,9 @@ package dev.callgate.adapter.cache;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.ProviderDeletionOutcome;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -54,7 +56,7 @@ final class CachedCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Boolean> deleteProvider(String name) {
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
     return store
         .deleteProvider(name)
         .whenComplete((done, failure) -> providerCache.invalidate(name));
@@ -71,7 +73,7 @@ final class CachedCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
     return store
         .saveCredential(credential)
         .whenComplete((done, failure) -> credentialCache.invalidate(credential.name()));

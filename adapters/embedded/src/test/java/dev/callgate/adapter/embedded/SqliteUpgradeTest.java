@@ -7,6 +7,7 @@ import dev.callgate.adapter.sql.Migrations;
 import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.ProviderDeletionOutcome;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -83,6 +84,56 @@ class SqliteUpgradeTest {
     } finally {
       stores.close().await();
     }
+  }
+
+  @Test
+  void openWhenCredentialsNamedTheirProviderOnlyInSettingsThenAProviderInUseCannotBeDeleted()
+      throws Exception {
+    Path file = Files.createTempDirectory("callgate-upgrade").resolve("callgate.db");
+    SQLiteDataSource dataSource = new SQLiteDataSource();
+    dataSource.setUrl("jdbc:sqlite:" + file);
+    Pool before = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1));
+    Migrations.apply(before, SqlDialect.SQLITE, SqliteStores.MIGRATIONS.subList(0, 3)).await();
+    write(
+        before,
+        "INSERT INTO providers (name, token_endpoint, client_id, client_auth_method, scopes)"
+            + " VALUES ('idp', 'https://idp.test/token', 'callgate', 'client_secret_basic', '[]')");
+    insertCredential(before, "crm", "idp");
+    // left behind by a deletion that raced the credential's creation before this version
+    insertCredential(before, "orphan", "gone");
+    before.close().await();
+
+    SqlStores stores =
+        SqliteStores.open(
+                vertx,
+                file,
+                AesGcmSecretCipher.of("k1", Map.of("k1", AesGcmSecretCipher.generateKey())))
+            .await();
+    try {
+      assertThat(stores.credentials().deleteProvider("idp").toCompletableFuture().join())
+          .isEqualTo(ProviderDeletionOutcome.IN_USE);
+      assertThat(stores.credentials().findCredential("orphan").toCompletableFuture().join())
+          .isPresent();
+      assertThat(stores.credentials().deleteCredential("crm").toCompletableFuture().join())
+          .isTrue();
+      assertThat(stores.credentials().deleteProvider("idp").toCompletableFuture().join())
+          .isEqualTo(ProviderDeletionOutcome.DELETED);
+    } finally {
+      stores.close().await();
+    }
+  }
+
+  private static void insertCredential(Pool pool, String name, String provider) {
+    write(
+        pool,
+        "INSERT INTO credentials (name, url, protocol, principal, settings) VALUES ('"
+            + name
+            + "', 'https://api.test', 'oauth2_client_credentials', 'named',"
+            + " '{\"provider\":\""
+            + provider
+            + "\",\"allowedCallers\":[],\"generateAuthorizationHeader\":true,"
+            + "\"allowMergeFieldsInHeaders\":false,\"allowMergeFieldsInBody\":false,"
+            + "\"keepAlive\":true}')");
   }
 
   private static void insertToken(

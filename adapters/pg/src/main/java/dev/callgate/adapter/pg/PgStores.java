@@ -24,7 +24,8 @@ public final class PgStores {
       List.of(
           "db/pg/V1__schema.sql",
           "db/pg/V2__unsettled_refresh_and_census.sql",
-          "db/pg/V3__failure_streak_identity_client_rejected.sql");
+          "db/pg/V3__failure_streak_identity_client_rejected.sql",
+          "db/pg/V6__credential_provider_foreign_key.sql");
 
   private PgStores() {}
 

@@ -2,7 +2,9 @@ package dev.callgate.adapter.sql;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.ProviderDeletionOutcome;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Future;
@@ -15,8 +17,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-/** {@link CredentialStore} on a SQL database; saving is an upsert by name. */
+/**
+ * {@link CredentialStore} on a SQL database; saving is an upsert by name. A credential's provider
+ * is also a column with a foreign key to {@code providers}, so the database itself keeps a provider
+ * in use from being deleted and a credential from naming a missing provider.
+ */
 final class SqlCredentialStore implements CredentialStore {
+  /** The credential columns a save writes: those read, and the provider the foreign key checks. */
+  private static final String CREDENTIAL_WRITE_COLUMNS =
+      RecordMapper.CREDENTIAL_COLUMNS + ", provider";
+
   private final Pool pool;
   private final Sql sql;
   private final RecordMapper mapper;
@@ -78,14 +88,21 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Boolean> deleteProvider(String name) {
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
     return Sql.stage(
         sql.run(pool, "DELETE FROM providers WHERE name = ?", name)
             .map(
                 rows -> {
                   changed.accept(new StoreChange.ProviderChanged(name));
-                  return rows.rowCount() > 0;
-                }));
+                  return rows.rowCount() > 0
+                      ? ProviderDeletionOutcome.DELETED
+                      : ProviderDeletionOutcome.NOT_FOUND;
+                })
+            .recover(
+                failure ->
+                    sql.dialect().foreignKeyViolated(failure)
+                        ? Future.succeededFuture(ProviderDeletionOutcome.IN_USE)
+                        : Future.failedFuture(failure)));
   }
 
   @Override
@@ -108,17 +125,21 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
+    List<Object> values = new ArrayList<>(Arrays.asList(mapper.credentialValues(credential)));
+    values.add(credential.authentication().providerName().orElse(null));
     return Sql.stage(
-        sql.run(
-                pool,
-                upsert("credentials", RecordMapper.CREDENTIAL_COLUMNS, "name"),
-                mapper.credentialValues(credential))
+        sql.run(pool, upsert("credentials", CREDENTIAL_WRITE_COLUMNS, "name"), values.toArray())
             .map(
                 rows -> {
                   changed.accept(new StoreChange.CredentialChanged(credential.name()));
-                  return (Void) null;
-                }));
+                  return CredentialSaveOutcome.SAVED;
+                })
+            .recover(
+                failure ->
+                    sql.dialect().foreignKeyViolated(failure)
+                        ? Future.succeededFuture(CredentialSaveOutcome.PROVIDER_MISSING)
+                        : Future.failedFuture(failure)));
   }
 
   @Override
