@@ -9,6 +9,7 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.Providers;
@@ -65,9 +66,6 @@ final class AdminRoutes {
     String subject = fields.string("subject");
     List<String> roleNames = fields.strings("roles");
     List<Diagnosis> problems = new java.util.ArrayList<>(fields.problems());
-    if (subject == null || subject.isBlank()) {
-      problems.add(Diagnosis.of(INVALID_VALUE, "field", "subject", "problem", "it is missing"));
-    }
     Set<Caller.Role> roles = EnumSet.noneOf(Caller.Role.class);
     for (String role : roleNames == null ? List.of("caller") : roleNames) {
       try {
@@ -79,8 +77,11 @@ final class AdminRoutes {
                 "field",
                 "roles",
                 "problem",
-                "'" + role + "' is not admin or caller"));
+                "'" + role + "' is not admin, caller or metrics"));
       }
+    }
+    if (fields.problems().isEmpty()) {
+      problems.addAll(ApiKeys.problems(subject, roles));
     }
     if (!problems.isEmpty()) {
       Problems.send(ctx.response(), problems);

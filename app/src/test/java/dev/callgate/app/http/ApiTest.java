@@ -100,6 +100,7 @@ class ApiTest {
             clock,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
+    apiKeys.bootstrap().toCompletableFuture().join();
     Providers providers =
         new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
     ApiServices services =
