@@ -122,6 +122,12 @@ public final class ApiRouter {
             Problems.send(
                 ctx.response(),
                 Diagnosis.of(MALFORMED_REQUEST, "reason", "the request is malformed")));
+    // the body handler fails with status 200 when the connection breaks while it reads a body
+    router.errorHandler(
+        200,
+        ctx ->
+            Http.fail(
+                ctx, ctx.failure() == null ? new IllegalStateException("unknown") : ctx.failure()));
     router.errorHandler(
         500,
         ctx ->

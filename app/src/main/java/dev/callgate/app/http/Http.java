@@ -170,7 +170,8 @@ final class Http {
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    if (ctx.response().ended()) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      // the client is gone (or was cut off by a read timeout): nobody to answer, nothing to log
       return;
     }
     if (cause instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {
