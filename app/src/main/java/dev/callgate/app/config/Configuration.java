@@ -2,6 +2,7 @@ package dev.callgate.app.config;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_CONFIGURATION;
 
+import dev.callgate.app.http.InboundLimits;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
@@ -34,7 +35,9 @@ public record Configuration(
     String instanceId,
     Duration refreshLease,
     Duration cacheMaxStaleness,
-    int databasePoolSize) {
+    int databasePoolSize,
+    InboundLimits inbound,
+    boolean metricsRequireKey) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -47,6 +50,13 @@ public record Configuration(
   public static final String REFRESH_LEASE = "CALLGATE_REFRESH_LEASE";
   public static final String CACHE_MAX_STALENESS = "CALLGATE_CACHE_MAX_STALENESS";
   public static final String DB_POOL_SIZE = "CALLGATE_DB_POOL_SIZE";
+  public static final String HTTP_IDLE_TIMEOUT = "CALLGATE_HTTP_IDLE_TIMEOUT";
+  public static final String HTTP_HEADER_TIMEOUT = "CALLGATE_HTTP_HEADER_TIMEOUT";
+  public static final String HTTP_BODY_TIMEOUT = "CALLGATE_HTTP_BODY_TIMEOUT";
+  public static final String HTTP_MAX_CONNECTIONS = "CALLGATE_HTTP_MAX_CONNECTIONS";
+  public static final String HTTP_MAX_REQUEST_LINE = "CALLGATE_HTTP_MAX_REQUEST_LINE";
+  public static final String HTTP_MAX_HEADER_SIZE = "CALLGATE_HTTP_MAX_HEADER_SIZE";
+  public static final String METRICS_REQUIRE_KEY = "CALLGATE_METRICS_REQUIRE_KEY";
 
   /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
   static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
@@ -98,6 +108,16 @@ public record Configuration(
     Duration cacheMaxStaleness =
         duration(env, CACHE_MAX_STALENESS, Duration.ofSeconds(10), problems);
     int poolSize = count(env, DB_POOL_SIZE, 16, problems);
+    InboundLimits defaults = InboundLimits.defaults();
+    InboundLimits inbound =
+        new InboundLimits(
+            positive(env, HTTP_IDLE_TIMEOUT, defaults.idleTimeout(), problems),
+            positive(env, HTTP_HEADER_TIMEOUT, defaults.headerTimeout(), problems),
+            positive(env, HTTP_BODY_TIMEOUT, defaults.bodyTimeout(), problems),
+            bounded(env, HTTP_MAX_CONNECTIONS, defaults.maxConnections(), 1, 1_000_000, problems),
+            bounded(env, HTTP_MAX_REQUEST_LINE, defaults.maxRequestLine(), 256, 65_536, problems),
+            bounded(env, HTTP_MAX_HEADER_SIZE, defaults.maxHeaderSize(), 1024, 65_536, problems));
+    boolean metricsRequireKey = bool(env, METRICS_REQUIRE_KEY, false, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -113,7 +133,9 @@ public record Configuration(
             instanceId,
             refreshLease,
             cacheMaxStaleness,
-            poolSize));
+            poolSize,
+            inbound,
+            metricsRequireKey));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */
@@ -134,6 +156,61 @@ public record Configuration(
       problems.add(problem(variable, "'" + value + "' is not an ISO-8601 duration such as PT30S"));
       return fallback;
     }
+  }
+
+  /** A duration that must be more than zero: a zero timeout would close every connection. */
+  private static Duration positive(
+      Map<String, String> env, String variable, Duration fallback, List<Diagnosis> problems) {
+    Duration duration = duration(env, variable, fallback, problems);
+    if (duration.isZero()) {
+      problems.add(problem(variable, "it must be longer than zero"));
+      return fallback;
+    }
+    if (duration.toMillis() > Integer.MAX_VALUE) {
+      problems.add(
+          problem(variable, "it must be shorter than " + Duration.ofMillis(Integer.MAX_VALUE)));
+      return fallback;
+    }
+    return duration;
+  }
+
+  private static int bounded(
+      Map<String, String> env,
+      String variable,
+      int fallback,
+      int min,
+      int max,
+      List<Diagnosis> problems) {
+    String value = env.get(variable);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int number = Integer.parseInt(value.trim());
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(problem(variable, "'" + value + "' is not a number from " + min + " to " + max));
+    return fallback;
+  }
+
+  private static boolean bool(
+      Map<String, String> env, String variable, boolean fallback, List<Diagnosis> problems) {
+    String value = env.get(variable);
+    if (value == null) {
+      return fallback;
+    }
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> {
+        problems.add(problem(variable, "'" + value + "' is not true or false"));
+        yield fallback;
+      }
+    };
   }
 
   private static int count(

@@ -32,6 +32,20 @@ public final class ApiRouter {
       PrometheusMeterRegistry registry,
       Readiness readiness,
       CalloutRoute callouts) {
+    return create(vertx, services, registry, readiness, callouts, false);
+  }
+
+  /**
+   * As above; with {@code metricsRequireKey}, {@code /metrics} answers only an API key with the
+   * {@code metrics} or {@code admin} role.
+   */
+  public static Router create(
+      Vertx vertx,
+      ApiServices services,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      CalloutRoute callouts,
+      boolean metricsRequireKey) {
     Router router = Router.router(vertx);
 
     router
@@ -63,6 +77,10 @@ public final class ApiRouter {
                                                       ? "listening"
                                                       : "not listening"));
                                     })));
+    if (metricsRequireKey) {
+      router.get("/metrics").handler(Http.authenticate(services.apiKeys(), false));
+      router.get("/metrics").handler(Http::requireMetricsRole);
+    }
     router
         .get("/metrics")
         .handler(
@@ -78,9 +96,16 @@ public final class ApiRouter {
     // it
     router.route("/v1/callout/*").handler(Http.authenticate(services.apiKeys(), true));
     callouts.mount(router);
-    // everything else has small JSON bodies: read them first, then authenticate
-    router.route("/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_JSON_BODY));
-    router.route("/v1/*").handler(Http.authenticate(services.apiKeys(), false));
+    // everything else has small JSON bodies, read only for an authenticated caller, only when
+    // they are JSON, never as files
+    router.route("/v1/*").handler(Http.authenticate(services.apiKeys(), true));
+    router.route("/v1/*").handler(Http::requireJsonBody);
+    router
+        .route("/v1/*")
+        .handler(
+            BodyHandler.create(false)
+                .setBodyLimit(MAX_JSON_BODY)
+                .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
 
@@ -97,6 +122,12 @@ public final class ApiRouter {
             Problems.send(
                 ctx.response(),
                 Diagnosis.of(MALFORMED_REQUEST, "reason", "the request is malformed")));
+    // the body handler fails with status 200 when the connection breaks while it reads a body
+    router.errorHandler(
+        200,
+        ctx ->
+            Http.fail(
+                ctx, ctx.failure() == null ? new IllegalStateException("unknown") : ctx.failure()));
     router.errorHandler(
         500,
         ctx ->

@@ -4,6 +4,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INTERNAL_ERROR;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
 import static dev.callgate.core.diagnosis.DiagnosisCode.UNAUTHENTICATED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.UNSUPPORTED_MEDIA_TYPE;
 
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.DiagnosedFailure;
@@ -12,10 +13,11 @@ import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -64,8 +66,47 @@ final class Http {
     };
   }
 
+  /**
+   * Lets a request with a body through only when the body is JSON: the management API takes no
+   * uploads and no forms, so nothing but JSON is ever read, buffered or written to disk.
+   */
+  static void requireJsonBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String length = request.getHeader("Content-Length");
+    boolean hasBody =
+        request.getHeader("Transfer-Encoding") != null
+            || (length != null && !length.trim().equals("0"));
+    String type = request.getHeader("Content-Type");
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!hasBody
+        || mediaType.equals("application/json")
+        || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
+      ctx.next();
+      return;
+    }
+    String shown =
+        type == null
+            ? "without a Content-Type"
+            : "'" + (mediaType.length() > 80 ? mediaType.substring(0, 80) + "…" : mediaType) + "'";
+    ctx.response().putHeader("Connection", "close");
+    Problems.send(ctx.response(), Diagnosis.of(UNSUPPORTED_MEDIA_TYPE, "contentType", shown));
+  }
+
   static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
+  }
+
+  /** Lets through a caller whose key may read the metrics. */
+  static void requireMetricsRole(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    if (caller.mayReadMetrics()) {
+      ctx.next();
+      return;
+    }
+    Problems.send(
+        ctx.response(),
+        Diagnosis.of(
+            FORBIDDEN, "subject", caller.subject(), "action", "GET /metrics", "role", "metrics"));
   }
 
   /** Runs {@code handler} for admins only. */
@@ -96,19 +137,13 @@ final class Http {
       Problems.send(ctx.response(), Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is empty"));
       return Optional.empty();
     }
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
-        return Optional.of(object);
-      }
-      Problems.send(
-          ctx.response(),
-          Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is JSON but not an object"));
-    } catch (DecodeException e) {
-      Problems.send(
-          ctx.response(), Diagnosis.of(MALFORMED_REQUEST, "reason", "the body is not valid JSON"));
-    }
-    return Optional.empty();
+    return JsonFields.object(text)
+        .fold(
+            Optional::of,
+            problems -> {
+              Problems.send(ctx.response(), problems);
+              return Optional.empty();
+            });
   }
 
   /**
@@ -134,7 +169,8 @@ final class Http {
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    if (ctx.response().ended()) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      // the client is gone (or was cut off by a read timeout): nobody to answer, nothing to log
       return;
     }
     if (cause instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {

@@ -1,10 +1,20 @@
 package dev.callgate.app.http;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +22,19 @@ import java.util.Set;
 /**
  * Reads the fields of a JSON request body by name and type, collecting a diagnosis for each field
  * of the wrong type and for each field the API does not know (a typo must not be ignored silently).
+ * A body is strict JSON (RFC 8259): no comments, and no field twice — a repeated field would let
+ * one reader see {@code caller} where another sees {@code admin}.
  */
 final class JsonFields {
+  private static final JsonFactory STRICT =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+          .disable(JsonReadFeature.ALLOW_YAML_COMMENTS)
+          .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+          .disable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+          .build();
+
   private final JsonObject body;
   private final List<Diagnosis> problems = new ArrayList<>();
 
@@ -54,6 +75,45 @@ final class JsonFields {
     }
     problems.add(problem(field, "must be an array of strings"));
     return null;
+  }
+
+  /**
+   * {@code text} as a JSON object, or why it is not one: not JSON, a comment, a field given twice,
+   * JSON of another type. The reason names a repeated field but never quotes the body.
+   */
+  static Validated<JsonObject> object(String text) {
+    try (JsonParser parser = STRICT.createParser(text)) {
+      while (parser.nextToken() != null) {
+        // reading every token is the check: the parser refuses what strict JSON does not allow
+      }
+    } catch (StreamReadException e) {
+      String message = String.valueOf(e.getOriginalMessage());
+      String reason;
+      if (message.startsWith("Duplicate field")) {
+        reason = "a field is given twice (" + message.replaceAll("^Duplicate field ", "") + ")";
+      } else if (message.contains("comment")) {
+        reason = "it holds a comment, which JSON does not allow";
+      } else {
+        reason = "the body is not valid JSON";
+      }
+      return malformed(reason);
+    } catch (IOException e) {
+      return malformed("the body is not valid JSON");
+    }
+    Object parsed;
+    try {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
+      return malformed("the body is not valid JSON");
+    }
+    if (parsed instanceof JsonObject object) {
+      return Validated.valid(object);
+    }
+    return malformed("the body is JSON but not an object");
+  }
+
+  private static Validated<JsonObject> malformed(String reason) {
+    return Validated.invalid(List.of(Diagnosis.of(MALFORMED_REQUEST, "reason", reason)));
   }
 
   List<Diagnosis> problems() {

@@ -56,6 +56,9 @@ public final class Problems {
           INVALID_CONFIGURATION ->
           400;
       case REQUEST_TOO_LARGE -> 413;
+      case REQUEST_URI_TOO_LONG -> 414;
+      case UNSUPPORTED_MEDIA_TYPE -> 415;
+      case REQUEST_HEADERS_TOO_LARGE -> 431;
       case CLIENT_AUTH_FAILED,
           GRANT_TYPE_NOT_ALLOWED,
           JWT_ASSERTION_REJECTED,

@@ -2,6 +2,7 @@ package dev.callgate.app.metrics;
 
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshTrigger;
@@ -19,10 +20,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -89,7 +92,30 @@ public final class CallgateMetrics implements RefreshObserver {
         .register(registry);
   }
 
-  /** One callout, timed from the request's arrival to Callgate's answer. */
+  /**
+   * The methods that are label values of their own; any other method a caller makes up is {@code
+   * other}, so that made-up methods cannot add series without bound.
+   */
+  static final Set<String> METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
+  /** The credential label of a callout to a credential that does not exist. */
+  static final String OTHER = "other";
+
+  /**
+   * Keeps every {@code method} label — Vert.x's server and client metrics carry the caller's method
+   * — within {@link #METHODS} and {@code other}. Call it before any meter is registered.
+   */
+  public static void boundLabels(MeterRegistry registry) {
+    registry
+        .config()
+        .meterFilter(MeterFilter.replaceTagValues("method", m -> METHODS.contains(m) ? m : OTHER));
+  }
+
+  /**
+   * One callout, timed from the request's arrival to Callgate's answer. A callout to a credential
+   * that does not exist is labelled {@code other}: a name a caller makes up adds no series.
+   */
   public void callout(String credential, CalloutResult result, Duration took) {
     String outcome;
     String code = "none";
@@ -105,8 +131,17 @@ public final class CallgateMetrics implements RefreshObserver {
       outcome = "refused";
       code = ((CalloutResult.Refused) result).diagnosis().code().name();
     }
+    boolean unknown = code.equals(DiagnosisCode.CREDENTIAL_NOT_FOUND.name());
     Tags tags =
-        Tags.of("credential", credential, "outcome", outcome, "code", code, "status", status);
+        Tags.of(
+            "credential",
+            unknown ? OTHER : credential,
+            "outcome",
+            outcome,
+            "code",
+            code,
+            "status",
+            status);
     Timer.builder("callgate_callouts")
         .description("Callouts by credential and outcome")
         .tags(tags)

@@ -14,6 +14,7 @@ import dev.callgate.app.config.Configuration;
 import dev.callgate.app.http.ApiRouter;
 import dev.callgate.app.http.ApiServices;
 import dev.callgate.app.http.CalloutRoute;
+import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
 import dev.callgate.app.http.StreamingCalloutBodies;
 import dev.callgate.app.metrics.CallgateMetrics;
@@ -91,6 +92,7 @@ public final class CallgateService {
   public static CompletableFuture<CallgateService> start(Configuration config, PrintStream out) {
     VertxGaugeReRegistration.quiet();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CallgateMetrics.boundLabels(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -236,10 +238,16 @@ public final class CallgateService {
     return Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext())
         .compose(
             bootstrap ->
-                vertx
-                    .createHttpServer()
-                    .requestHandler(
-                        ApiRouter.create(vertx, services, registry, readiness, calloutRoute))
+                InboundServer.create(
+                        vertx,
+                        config.inbound(),
+                        ApiRouter.create(
+                            vertx,
+                            services,
+                            registry,
+                            readiness,
+                            calloutRoute,
+                            config.metricsRequireKey()))
                     .listen(config.httpPort(), config.httpHost())
                     .map(
                         server -> {

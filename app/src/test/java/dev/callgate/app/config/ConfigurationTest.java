@@ -2,6 +2,7 @@ package dev.callgate.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.app.http.InboundLimits;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
@@ -61,6 +62,53 @@ class ConfigurationTest {
     assertThat(config.tokenEndpointTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.cacheMaxStaleness()).isZero();
     assertThat(config.databasePoolSize()).isEqualTo(4);
+  }
+
+  @Test
+  void fromEnvironmentWhenInboundLimitsAreGivenThenUsesThemAndDefaultsAreSane() {
+    Configuration config =
+        valid(
+            Map.of(
+                Configuration.HTTP_IDLE_TIMEOUT, "PT2M",
+                Configuration.HTTP_HEADER_TIMEOUT, "PT5S",
+                Configuration.HTTP_BODY_TIMEOUT, "PT15S",
+                Configuration.HTTP_MAX_CONNECTIONS, "64",
+                Configuration.HTTP_MAX_REQUEST_LINE, "2048",
+                Configuration.HTTP_MAX_HEADER_SIZE, "16384",
+                Configuration.METRICS_REQUIRE_KEY, "true"));
+
+    assertThat(config.inbound())
+        .isEqualTo(
+            new InboundLimits(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
+                64,
+                2048,
+                16384));
+    assertThat(config.metricsRequireKey()).isTrue();
+    assertThat(valid(Map.of()).inbound()).isEqualTo(InboundLimits.defaults());
+    assertThat(valid(Map.of()).metricsRequireKey()).isFalse();
+  }
+
+  @Test
+  void fromEnvironmentWhenInboundLimitsAreBadThenNamesEachVariable() {
+    String problems =
+        problems(
+            Map.of(
+                Configuration.HTTP_IDLE_TIMEOUT, "PT0S",
+                Configuration.HTTP_HEADER_TIMEOUT, "ten",
+                Configuration.HTTP_MAX_CONNECTIONS, "0",
+                Configuration.HTTP_MAX_HEADER_SIZE, "100",
+                Configuration.METRICS_REQUIRE_KEY, "yes"));
+
+    assertThat(problems)
+        .contains(
+            Configuration.HTTP_IDLE_TIMEOUT + " is invalid: it must be longer than zero",
+            Configuration.HTTP_HEADER_TIMEOUT + " is invalid: 'ten' is not an ISO-8601",
+            Configuration.HTTP_MAX_CONNECTIONS + " is invalid: '0' is not a number from 1",
+            Configuration.HTTP_MAX_HEADER_SIZE + " is invalid: '100' is not a number from 1024",
+            Configuration.METRICS_REQUIRE_KEY + " is invalid: 'yes' is not true or false");
   }
 
   @Test

@@ -104,6 +104,7 @@ class ApiTest {
             clock,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
+    apiKeys.bootstrap().toCompletableFuture().join();
     Providers providers =
         new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
     Revocations revocations =
@@ -449,7 +450,7 @@ class ApiTest {
                 .put("provider", "gone"));
 
     assertThat(badRole.code()).isEqualTo("INVALID_VALUE");
-    assertThat(badRole.body().toString()).contains("'root' is not admin or caller");
+    assertThat(badRole.body().toString()).contains("'root' is not admin, caller or metrics");
     assertThat(created.status()).isEqualTo(201);
     assertThat(created.json().getJsonArray("roles")).containsExactly("caller");
     assertThat(listed.body().toString())

@@ -47,6 +47,19 @@ public final class HeaderRules {
 
   private HeaderRules() {}
 
+  /**
+   * Whether a credential may name this header for its secret: not a hop-by-hop header, not one the
+   * transport sets (Host, Content-Length), not {@code Expect}, not Callgate's own. A secret in any
+   * of them would be dropped or would break the request.
+   */
+  public static boolean credentialMaySet(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return !HOP_BY_HOP.contains(lower)
+        && !TRANSPORT_OWNED.contains(lower)
+        && !lower.equals("expect")
+        && !lower.startsWith(CALLGATE_PREFIX);
+  }
+
   public static HeaderOutcome prepare(
       NamedCredential credential,
       Headers callerHeaders,

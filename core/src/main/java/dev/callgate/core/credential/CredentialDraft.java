@@ -4,6 +4,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_MISSING;
 import static dev.callgate.core.diagnosis.DiagnosisCode.UNKNOWN_PROTOCOL;
 
+import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import java.net.URI;
@@ -190,6 +191,16 @@ public record CredentialDraft(
                       "apiKeyHeader",
                       "problem",
                       "'" + header + "' is not a header name"));
+            } else if (!HeaderRules.credentialMaySet(header)) {
+              problems.add(
+                  Diagnosis.of(
+                      INVALID_VALUE,
+                      "field",
+                      "apiKeyHeader",
+                      "problem",
+                      "Callgate cannot send the key in '"
+                          + header
+                          + "' (a hop-by-hop, transport or Callgate header)"));
             }
             secret("apiKey", apiKey, protocol, problems);
             yield new Authentication.ApiKey(header, Secret.of(String.valueOf(apiKey)));

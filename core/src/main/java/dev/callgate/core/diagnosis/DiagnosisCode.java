@@ -197,6 +197,16 @@ public enum DiagnosisCode {
   REQUEST_TOO_LARGE(
       "The request body is larger than the {limit} bytes Callgate accepts here.",
       "Send a smaller body."),
+  REQUEST_URI_TOO_LONG(
+      "The request line is longer than the {limit} bytes Callgate accepts.",
+      "Send a shorter path and query; large data belongs in the body."),
+  REQUEST_HEADERS_TOO_LARGE(
+      "The request's headers are larger than the {limit} bytes Callgate accepts.",
+      "Send fewer or smaller headers."),
+  UNSUPPORTED_MEDIA_TYPE(
+      "The body is {contentType}; this API reads only application/json.",
+      "Send the body as JSON with 'Content-Type: application/json' (file uploads are not"
+          + " accepted)."),
   UNAUTHENTICATED(
       "The request carries no valid Callgate API key ({reason}).",
       "Send 'Authorization: Bearer <api key>' with a key created by an admin (POST /v1/keys)."),

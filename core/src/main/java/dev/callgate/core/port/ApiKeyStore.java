@@ -15,6 +15,12 @@ public interface ApiKeyStore {
 
   CompletionStage<List<StoredApiKey>> list();
 
-  /** True when it existed. */
+  /**
+   * Saves a key that configuration supplies, unless a key of its id was deleted before: a revoked
+   * configured key stays revoked across restarts. True when the key is stored.
+   */
+  CompletionStage<Boolean> saveUnlessRevoked(StoredApiKey key);
+
+  /** True when it existed. Its id is remembered as revoked. */
   CompletionStage<Boolean> delete(String id);
 }

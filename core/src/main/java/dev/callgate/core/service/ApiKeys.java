@@ -5,6 +5,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.StoredApiKey;
@@ -26,12 +27,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Callgate's API keys: {@code cg.<id>.<secret>}, with a public id to find the key by and 256 random
  * bits of secret. Only a SHA-256 hash of the key is stored; the key is shown once, on creation. A
- * bootstrap admin key may also come from configuration, compared in constant time and never stored.
+ * bootstrap admin key may also come from configuration: its hash is stored like any key's, under an
+ * id derived from it, so the API lists it and revokes it at once, and a revoked one stays revoked.
+ * A key's subject is what audit and {@code allowedCallers} name, so it is checked: 1 to 128
+ * letters, digits and {@code . _ - @ : +}, not a name reserved for Callgate's own actors, with at
+ * least one role.
  */
 public final class ApiKeys {
   private static final String PREFIX = "cg.";
@@ -91,7 +97,68 @@ public final class ApiKeys {
     this.configuredAdminKey = configuredAdminKey;
   }
 
+  /** The subject of the configured admin key, which no other key may take. */
+  public static final String ADMIN_SUBJECT = "admin";
+
+  /** Subjects that name Callgate's own actors in audit and logs; no key may act as them. */
+  public static final Set<String> RESERVED_SUBJECTS =
+      Set.of(ADMIN_SUBJECT, "callgate", "system", "anonymous", "unknown");
+
+  static final int MAX_SUBJECT_LENGTH = 128;
+  private static final Pattern SUBJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@:+-]*");
+
+  /** The ids of keys that came from configuration start with this; random ids are hex only. */
+  static final String CONFIGURED_ID_PREFIX = "configured-";
+
+  /** Every reason a key for {@code subject} with {@code roles} cannot be created. */
+  public static List<Diagnosis> problems(String subject, Set<Caller.Role> roles) {
+    List<Diagnosis> problems = new ArrayList<>();
+    if (subject == null || subject.isEmpty()) {
+      problems.add(subjectProblem("it is missing"));
+    } else if (subject.length() > MAX_SUBJECT_LENGTH) {
+      problems.add(
+          subjectProblem(
+              "it has " + subject.length() + " characters, more than " + MAX_SUBJECT_LENGTH));
+    } else if (!SUBJECT.matcher(subject).matches()) {
+      problems.add(
+          subjectProblem(
+              "it may hold only letters, digits and . _ - @ : +, starting with a letter or digit"));
+    } else if (RESERVED_SUBJECTS.contains(subject.toLowerCase(Locale.ROOT))) {
+      problems.add(
+          subjectProblem(
+              "'"
+                  + subject
+                  + "' is reserved for Callgate's own actors (audit could not tell them apart)"));
+    }
+    if (roles.isEmpty()) {
+      problems.add(
+          Diagnosis.of(
+              DiagnosisCode.INVALID_VALUE,
+              "field",
+              "roles",
+              "problem",
+              "a key needs at least one role (admin or caller)"));
+    }
+    return problems;
+  }
+
+  private static Diagnosis subjectProblem(String problem) {
+    return Diagnosis.of(DiagnosisCode.INVALID_VALUE, "field", "subject", "problem", problem);
+  }
+
+  /**
+   * Creates a key; {@code subject} and {@code roles} must pass {@link #problems(String, Set)} (else
+   * {@link IllegalArgumentException}).
+   */
   public CompletionStage<Created> create(String subject, Set<Caller.Role> roles) {
+    List<Diagnosis> problems = problems(subject, roles);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(problems.get(0).message());
+    }
+    return createUnchecked(subject, roles);
+  }
+
+  private CompletionStage<Created> createUnchecked(String subject, Set<Caller.Role> roles) {
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
     byte[] secretBytes = new byte[32];
@@ -105,33 +172,65 @@ public final class ApiKeys {
   }
 
   /**
-   * On first start without a configured admin key: creates an admin key when there is no key at
-   * all, and returns it (to be printed once). Empty when keys exist or one is configured.
+   * At start. With a configured admin key: stores it (unless it was revoked) and removes a key
+   * configured earlier and no longer. Without: creates an admin key when there is no key at all,
+   * and returns it (to be printed once).
    */
   public CompletionStage<Optional<Created>> bootstrap() {
-    if (configuredAdminKey.isPresent()) {
-      return CompletableFuture.completedStage(Optional.empty());
-    }
+    Optional<StoredApiKey> configured = configuredAdminKey.map(this::configured);
     return store
         .list()
         .thenCompose(
-            keys ->
-                keys.isEmpty()
-                    ? create("admin", Set.of(Caller.Role.ADMIN)).thenApply(Optional::of)
-                    : CompletableFuture.completedStage(Optional.empty()));
+            keys -> {
+              CompletionStage<Boolean> done = CompletableFuture.completedStage(true);
+              for (StoredApiKey key : keys) {
+                boolean stale =
+                    key.id().startsWith(CONFIGURED_ID_PREFIX)
+                        && configured.map(c -> !c.id().equals(key.id())).orElse(true);
+                if (stale) {
+                  done = done.thenCompose(v -> store.delete(key.id()));
+                }
+              }
+              if (configured.isPresent()) {
+                return done.thenCompose(v -> store.saveUnlessRevoked(configured.get()))
+                    .thenApply(saved -> Optional.<Created>empty());
+              }
+              boolean none = keys.stream().allMatch(k -> k.id().startsWith(CONFIGURED_ID_PREFIX));
+              return done.thenCompose(
+                  v ->
+                      none
+                          ? createUnchecked(ADMIN_SUBJECT, Set.of(Caller.Role.ADMIN))
+                              .thenApply(Optional::of)
+                          : CompletableFuture.completedStage(Optional.<Created>empty()));
+            });
   }
 
-  /** The caller a presented key stands for, if it is a valid key. */
+  private StoredApiKey configured(Secret key) {
+    byte[] hash = hash(key);
+    return new StoredApiKey(
+        CONFIGURED_ID_PREFIX + HexFormat.of().formatHex(hash, 0, 4),
+        ADMIN_SUBJECT,
+        Set.of("admin"),
+        hash,
+        clock.now());
+  }
+
+  /** The caller a presented key stands for, if it is a valid key that was not revoked. */
   public CompletionStage<Optional<Caller>> authenticate(Secret presented) {
-    if (configuredAdminKey.isPresent() && configuredAdminKey.get().equals(presented)) {
-      return CompletableFuture.completedStage(Optional.of(Caller.admin("admin")));
+    byte[] presentedHash = hash(presented);
+    if (configuredAdminKey.isPresent()
+        && MessageDigest.isEqual(hash(configuredAdminKey.get()), presentedHash)) {
+      return find(configured(configuredAdminKey.get()).id(), presentedHash);
     }
     String value = presented.reveal();
     if (!value.startsWith(PREFIX) || value.indexOf('.', PREFIX.length()) < 0) {
       return CompletableFuture.completedStage(Optional.empty());
     }
-    String id = value.substring(PREFIX.length(), value.indexOf('.', PREFIX.length()));
-    byte[] presentedHash = hash(presented);
+    return find(
+        value.substring(PREFIX.length(), value.indexOf('.', PREFIX.length())), presentedHash);
+  }
+
+  private CompletionStage<Optional<Caller>> find(String id, byte[] presentedHash) {
     return store
         .find(id)
         .thenApply(
@@ -144,9 +243,6 @@ public final class ApiKeys {
   /** Issues a key as {@code command} asks, unless its subject or a role name is wrong. */
   public CompletionStage<IssueOutcome> issue(IssueApiKey command) {
     List<Diagnosis> problems = new ArrayList<>();
-    if (command.subject().filter(s -> !s.isBlank()).isEmpty()) {
-      problems.add(Diagnosis.of(INVALID_VALUE, "field", "subject", "problem", "it is missing"));
-    }
     Set<Caller.Role> roles = EnumSet.noneOf(Caller.Role.class);
     for (String role : command.roleNames().orElse(List.of("caller"))) {
       Optional<Caller.Role> named =
@@ -162,8 +258,13 @@ public final class ApiKeys {
                       "field",
                       "roles",
                       "problem",
-                      "'" + role + "' is not admin or caller")));
+                      "'" + role + "' is not admin, caller or metrics")));
     }
+    boolean rolesNamed = problems.isEmpty();
+    // an unknown role name is its own problem; "no role at all" would only repeat it
+    problems(command.subject().orElse(null), roles).stream()
+        .filter(problem -> rolesNamed || !"roles".equals(problem.facts().get("field")))
+        .forEach(problems::add);
     if (!problems.isEmpty()) {
       return CompletableFuture.completedStage(new IssueOutcome.Rejected(problems));
     }

@@ -10,13 +10,15 @@ import java.util.Set;
 
 /**
  * Who is asking: the subject of the API key that authenticated the request, and its roles. An admin
- * may manage and call every credential; a caller only those that list its subject.
+ * may manage and call every credential; a caller only those that list its subject; a metrics key
+ * may only read {@code /metrics}.
  */
 public record Caller(String subject, Set<Role> roles) {
 
   public enum Role {
     ADMIN,
-    CALLER
+    CALLER,
+    METRICS
   }
 
   public Caller {
@@ -36,18 +38,24 @@ public record Caller(String subject, Set<Role> roles) {
     return roles.contains(Role.ADMIN);
   }
 
+  public boolean mayReadMetrics() {
+    return isAdmin() || roles.contains(Role.METRICS);
+  }
+
   /**
    * Whether this caller may start or end a grant of {@code credential}: an admin any, a caller only
    * its own token of a per-user credential it may call.
    */
   public boolean managesGrantsOf(NamedCredential credential) {
     return isAdmin()
-        || (credential.principal() == PrincipalType.PER_USER && credential.allowsCaller(subject));
+        || (credential.principal() == PrincipalType.PER_USER
+            && roles.contains(Role.CALLER)
+            && credential.allowsCaller(subject));
   }
 
   /** Why this caller may not use {@code credential}, if it may not: admins may use any. */
   public Optional<Diagnosis> refusedBy(NamedCredential credential) {
-    if (isAdmin() || credential.allowsCaller(subject)) {
+    if (isAdmin() || (roles.contains(Role.CALLER) && credential.allowsCaller(subject))) {
       return Optional.empty();
     }
     return Optional.of(

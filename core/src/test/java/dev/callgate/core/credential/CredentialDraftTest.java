@@ -353,6 +353,27 @@ class CredentialDraftTest {
   }
 
   @Test
+  void validateWhenApiKeyHeaderIsOneCallgateCannotSetThenInvalidValue() {
+    for (String header :
+        List.of(
+            "Host",
+            "host",
+            "Content-Length",
+            "Transfer-Encoding",
+            "Connection",
+            "Upgrade",
+            "TE",
+            "Proxy-Authorization",
+            "Expect",
+            "Callgate-Error")) {
+      Draft draft = Draft.apiKey();
+      draft.apiKeyHeader = header;
+
+      assertThat(onlyProblem(draft).fact("field")).as(header).isEqualTo("apiKeyHeader");
+    }
+  }
+
+  @Test
   void validateWhenJwtBearerIsCompleteThenHoldsTheAssertionParts() {
     Draft draft = Draft.jwtBearer();
     draft.jwtAudience = "https://idp.example.com/token";

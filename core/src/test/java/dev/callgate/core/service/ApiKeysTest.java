@@ -2,10 +2,12 @@ package dev.callgate.core.service;
 
 import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.ManualClock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -69,10 +71,73 @@ class ApiKeysTest {
     ApiKeys withConfigured =
         new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(configured));
 
-    assertThat(join(withConfigured.authenticate(configured))).contains(Caller.admin("admin"));
     assertThat(join(withConfigured.bootstrap())).isEmpty();
+    assertThat(join(withConfigured.authenticate(configured))).contains(Caller.admin("admin"));
     assertThat(
             join(withConfigured.authenticate(Secret.of("a-configured-admin-key-of-some-lengtH"))))
         .isEmpty();
+  }
+
+  @Test
+  void authenticateWhenTheConfiguredAdminKeyIsRevokedThenRefusedAtOnceAndAfterARestart() {
+    Secret configured = Secret.of("a-configured-admin-key-of-some-length");
+    ApiKeys withConfigured =
+        new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(configured));
+    join(withConfigured.bootstrap());
+    String id = join(withConfigured.list()).get(0).id();
+
+    assertThat(join(withConfigured.delete(id))).isEmpty();
+
+    assertThat(join(withConfigured.authenticate(configured))).isEmpty();
+    ApiKeys restarted =
+        new ApiKeys(store, new ManualClock(), new SplittableRandom(4), Optional.of(configured));
+    assertThat(join(restarted.bootstrap())).isEmpty();
+    assertThat(join(restarted.authenticate(configured))).isEmpty();
+  }
+
+  @Test
+  void bootstrapWhenTheConfiguredAdminKeyChangesThenTheOldOneIsRefused() {
+    Secret old = Secret.of("a-configured-admin-key-of-some-length");
+    Secret next = Secret.of("another-configured-admin-key-now-in-use");
+    join(
+        new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(old))
+            .bootstrap());
+
+    ApiKeys restarted =
+        new ApiKeys(store, new ManualClock(), new SplittableRandom(4), Optional.of(next));
+    join(restarted.bootstrap());
+
+    assertThat(join(restarted.authenticate(old))).isEmpty();
+    assertThat(join(restarted.authenticate(next))).contains(Caller.admin("admin"));
+    assertThat(join(restarted.list())).hasSize(1);
+  }
+
+  @Test
+  void problemsWhenTheSubjectIsMalformedReservedOrTheRolesEmptyThenEachIsNamed() {
+    Set<Caller.Role> caller = Set.of(Caller.Role.CALLER);
+
+    assertThat(ApiKeys.problems("billing", caller)).isEmpty();
+    assertThat(ApiKeys.problems("svc-1.billing@corp:eu+a_b", caller)).isEmpty();
+    for (String bad :
+        List.of(
+            "",
+            "bill\r\nX-Injected: 1",
+            "bill\u0000ing",
+            "b".repeat(5_000),
+            " billing",
+            "bil ling",
+            "admin",
+            "Admin",
+            "callgate")) {
+      assertThat(ApiKeys.problems(bad, caller))
+          .as(bad.length() > 40 ? bad.length() + " characters" : bad)
+          .singleElement()
+          .satisfies(d -> assertThat(d.facts()).containsEntry("field", "subject"));
+    }
+    assertThat(ApiKeys.problems("billing", Set.of()))
+        .singleElement()
+        .satisfies(d -> assertThat(d.facts()).containsEntry("field", "roles"));
+    assertThatThrownBy(() -> keys.create("admin", caller))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -17,10 +17,10 @@ import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * A {@link SecretCipher} with JCA's AES/GCM/NoPadding under random 256-bit keys held in memory: a
- * fresh 12-byte IV per encryption, the key id bound as associated data, ciphertext bytes laid out
- * as IV followed by ciphertext and tag. {@link #rotateTo(String)} adds a key and encrypts with it
- * from then on while older keys still decrypt; {@link #forget(String)} drops one, to test an
- * unknown key. Thread-safe.
+ * fresh 12-byte IV per encryption, the key id and the secret's place bound as associated data,
+ * ciphertext bytes laid out as IV followed by ciphertext and tag. {@link #rotateTo(String)} adds a
+ * key and encrypts with it from then on while older keys still decrypt; {@link #forget(String)}
+ * drops one, to test an unknown key. Thread-safe.
  */
 public final class AesGcmTestCipher implements SecretCipher {
 
@@ -62,14 +62,14 @@ public final class AesGcmTestCipher implements SecretCipher {
   }
 
   @Override
-  public Ciphertext encrypt(Secret secret) {
+  public Ciphertext encrypt(Secret secret, Place place) {
     String keyId = currentKeyId;
     byte[] iv = new byte[IV_BYTES];
     random.nextBytes(iv);
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, keys.get(keyId), new GCMParameterSpec(TAG_BITS, iv));
-      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(place.associatedData(keyId));
       byte[] sealed = cipher.doFinal(secret.reveal().getBytes(StandardCharsets.UTF_8));
       return new Ciphertext(
           keyId, ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
@@ -79,7 +79,16 @@ public final class AesGcmTestCipher implements SecretCipher {
   }
 
   @Override
-  public Secret decrypt(Ciphertext ciphertext) {
+  public Secret decrypt(Ciphertext ciphertext, Place place) {
+    return open(ciphertext, place.associatedData(ciphertext.keyId()));
+  }
+
+  @Override
+  public Secret decryptUnbound(Ciphertext ciphertext) {
+    return open(ciphertext, ciphertext.keyId().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Secret open(Ciphertext ciphertext, byte[] associatedData) {
     SecretKey key = keys.get(ciphertext.keyId());
     if (key == null) {
       throw new IllegalStateException("unknown key id '" + ciphertext.keyId() + "'");
@@ -94,7 +103,7 @@ public final class AesGcmTestCipher implements SecretCipher {
           Cipher.DECRYPT_MODE,
           key,
           new GCMParameterSpec(TAG_BITS, Arrays.copyOfRange(bytes, 0, IV_BYTES)));
-      cipher.updateAAD(ciphertext.keyId().getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(associatedData);
       byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
       return Secret.of(new String(plain, StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {

@@ -5,6 +5,7 @@ import dev.callgate.core.port.StoredApiKey;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** {@link ApiKeyStore} in memory. */
 public final class InMemoryApiKeyStore implements ApiKeyStore {
   private final ConcurrentHashMap<String, StoredApiKey> keys = new ConcurrentHashMap<>();
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
   @Override
   public CompletionStage<Void> save(StoredApiKey key) {
@@ -31,7 +33,17 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public CompletionStage<Boolean> delete(String id) {
+  public synchronized CompletionStage<Boolean> saveUnlessRevoked(StoredApiKey key) {
+    if (revoked.contains(key.id())) {
+      return CompletableFuture.completedStage(false);
+    }
+    keys.put(key.id(), key);
+    return CompletableFuture.completedStage(true);
+  }
+
+  @Override
+  public synchronized CompletionStage<Boolean> delete(String id) {
+    revoked.add(id);
     return CompletableFuture.completedStage(keys.remove(id) != null);
   }
 }

@@ -26,6 +26,11 @@ final class CachedApiKeyStore implements ApiKeyStore {
   }
 
   @Override
+  public CompletionStage<Boolean> saveUnlessRevoked(StoredApiKey key) {
+    return store.saveUnlessRevoked(key).whenComplete((done, failure) -> cache.invalidate(key.id()));
+  }
+
+  @Override
   public CompletionStage<Optional<StoredApiKey>> find(String id) {
     return cache.get(id);
   }

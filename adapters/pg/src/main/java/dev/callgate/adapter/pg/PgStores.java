@@ -12,6 +12,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The PostgreSQL store, for production and for clusters: one pool (vertx-pg-client), the migrations
@@ -25,7 +26,11 @@ public final class PgStores {
           "db/pg/V1__schema.sql",
           "db/pg/V2__unsettled_refresh_and_census.sql",
           "db/pg/V3__failure_streak_identity_client_rejected.sql",
+          "db/pg/V5__secrets_bound_to_their_place.sql",
           "db/pg/V6__credential_provider_foreign_key.sql");
+
+  /** The version whose code step binds every sealed secret to its place. */
+  static final int SECRETS_BOUND = 5;
 
   private PgStores() {}
 
@@ -62,7 +67,11 @@ public final class PgStores {
             .using(vertx)
             .build();
     PgChangeNotifier notifier = PgChangeNotifier.connect(vertx, prepared);
-    return Migrations.apply(pool, SqlDialect.POSTGRESQL, MIGRATIONS)
+    return Migrations.apply(
+            pool,
+            SqlDialect.POSTGRESQL,
+            MIGRATIONS,
+            Map.of(SECRETS_BOUND, SqlStores.bindSecretsToTheirPlace(cipher, SqlDialect.POSTGRESQL)))
         .compose(applied -> PgChangeFeed.connect(vertx, options))
         .map(
             feed ->

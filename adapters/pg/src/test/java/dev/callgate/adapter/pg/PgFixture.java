@@ -66,7 +66,8 @@ final class PgFixture {
     Pool pool = PgBuilder.pool().connectingTo(database()).using(VERTX).build();
     try {
       pool.query(
-              "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys")
+              "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys,"
+                  + " api_key_revocations")
           .execute()
           .await();
     } finally {

@@ -1,6 +1,8 @@
 package dev.callgate.adapter.pg;
 
+import dev.callgate.adapter.sql.Migrations;
 import dev.callgate.adapter.sql.SealedAtRestContract;
+import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
 import dev.callgate.core.port.SecretCipher;
 import io.vertx.pgclient.PgBuilder;
@@ -38,5 +40,34 @@ class PgSealedAtRestTest extends SealedAtRestContract {
     } finally {
       pool.close().await();
     }
+  }
+
+  @Override
+  protected void rawUpdate(String statement) {
+    Pool pool = PgBuilder.pool().connectingTo(PgFixture.database()).using(PgFixture.VERTX).build();
+    try {
+      pool.query(statement).execute().await();
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  @Override
+  protected Pool databaseBeforeBinding() {
+    rawUpdate("DROP SCHEMA public CASCADE");
+    rawUpdate("CREATE SCHEMA public");
+    Pool pool = PgBuilder.pool().connectingTo(PgFixture.database()).using(PgFixture.VERTX).build();
+    Migrations.apply(
+            pool,
+            SqlDialect.POSTGRESQL,
+            PgStores.MIGRATIONS.subList(
+                0, PgStores.MIGRATIONS.indexOf("db/pg/V5__secrets_bound_to_their_place.sql")))
+        .await();
+    return pool;
+  }
+
+  @Override
+  protected SqlDialect dialect() {
+    return SqlDialect.POSTGRESQL;
   }
 }

@@ -16,8 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Secrets at rest with AES-256-GCM (JCA): a fresh 96-bit IV per encryption, a 128-bit tag, and the
- * key id bound as associated data so a ciphertext cannot be passed off under another key. One key
- * encrypts; every known key decrypts, so master keys can rotate.
+ * key id with the secret's place (table, column, row) bound as associated data, so a ciphertext
+ * cannot be passed off under another key or in another row. One key encrypts; every known key
+ * decrypts, so master keys can rotate.
  */
 public final class AesGcmSecretCipher implements SecretCipher {
   private static final int IV_BYTES = 12;
@@ -72,13 +73,13 @@ public final class AesGcmSecretCipher implements SecretCipher {
   }
 
   @Override
-  public Ciphertext encrypt(Secret secret) {
+  public Ciphertext encrypt(Secret secret, Place place) {
     byte[] iv = new byte[IV_BYTES];
     random.nextBytes(iv);
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentKeyId), new GCMParameterSpec(TAG_BITS, iv));
-      cipher.updateAAD(currentKeyId.getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(place.associatedData(currentKeyId));
       byte[] sealed = cipher.doFinal(secret.reveal().getBytes(StandardCharsets.UTF_8));
       return new Ciphertext(
           currentKeyId, ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
@@ -88,7 +89,25 @@ public final class AesGcmSecretCipher implements SecretCipher {
   }
 
   @Override
-  public Secret decrypt(Ciphertext ciphertext) {
+  public Secret decrypt(Ciphertext ciphertext, Place place) {
+    return open(
+        ciphertext,
+        place.associatedData(ciphertext.keyId()),
+        "the secret in "
+            + place
+            + " does not open there: it was sealed for another row or column (copied or moved"
+            + " in the database) or altered");
+  }
+
+  @Override
+  public Secret decryptUnbound(Ciphertext ciphertext) {
+    return open(
+        ciphertext,
+        ciphertext.keyId().getBytes(StandardCharsets.UTF_8),
+        "a stored secret failed its integrity check");
+  }
+
+  private Secret open(Ciphertext ciphertext, byte[] associatedData, String refusal) {
     SecretKeySpec key = keys.get(ciphertext.keyId());
     if (key == null) {
       throw new IllegalStateException(
@@ -103,11 +122,11 @@ public final class AesGcmSecretCipher implements SecretCipher {
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES));
-      cipher.updateAAD(ciphertext.keyId().getBytes(StandardCharsets.UTF_8));
+      cipher.updateAAD(associatedData);
       byte[] plain = cipher.doFinal(bytes, IV_BYTES, bytes.length - IV_BYTES);
       return Secret.of(new String(plain, StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("a stored secret failed its integrity check", e);
+      throw new IllegalStateException(refusal, e);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,8 +26,25 @@ public final class Migrations {
 
   private Migrations() {}
 
+  /**
+   * What a migration does beyond its SQL — what SQL cannot, such as sealing secrets — run after its
+   * SQL in the same transaction.
+   */
+  @FunctionalInterface
+  public interface Step {
+    Future<Void> apply(SqlConnection connection);
+  }
+
   /** {@code resources}: classpath paths in version order, e.g. {@code db/sqlite/V1__schema.sql}. */
   public static Future<Integer> apply(Pool pool, SqlDialect dialect, List<String> resources) {
+    return apply(pool, dialect, resources, Map.of());
+  }
+
+  /**
+   * As {@link #apply(Pool, SqlDialect, List)}, with {@code steps} by the version they belong to.
+   */
+  public static Future<Integer> apply(
+      Pool pool, SqlDialect dialect, List<String> resources, Map<Integer, Step> steps) {
     Sql sql = new Sql(dialect);
     return pool.withTransaction(
         connection ->
@@ -53,7 +71,8 @@ public final class Migrations {
                         done =
                             done.compose(
                                 count ->
-                                    applyOne(connection, sql, resource, version).map(count + 1));
+                                    applyOne(connection, sql, resource, version, steps)
+                                        .map(count + 1));
                       }
                       return done;
                     }));
@@ -71,10 +90,14 @@ public final class Migrations {
   }
 
   private static Future<Void> applyOne(
-      SqlConnection connection, Sql sql, String resource, int version) {
+      SqlConnection connection, Sql sql, String resource, int version, Map<Integer, Step> steps) {
     Future<Void> done = Future.succeededFuture();
     for (String statement : statements(read(resource))) {
       done = done.compose(v -> connection.query(statement).execute().mapEmpty());
+    }
+    Step step = steps.get(version);
+    if (step != null) {
+      done = done.compose(v -> step.apply(connection));
     }
     String description = resource.substring(resource.lastIndexOf('/') + 1);
     return done.compose(

@@ -10,6 +10,7 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.PendingAuthorization;
+import dev.callgate.core.port.SecretCipher.Place;
 import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.ProviderIdentity;
@@ -63,11 +64,15 @@ final class RecordMapper {
       record.key().credentialName(),
       record.key().userSubject(),
       record.state().name(),
-      tokens.map(t -> secrets.seal(t.accessToken())).orElse(null),
+      tokens
+          .map(t -> secrets.seal(t.accessToken(), tokenPlace(record.key(), "access_token")))
+          .orElse(null),
       tokens.map(TokenSet::tokenType).orElse(null),
       tokens.map(t -> t.issuedAt().toEpochMilli()).orElse(null),
       tokens.map(t -> t.expiresAt().toEpochMilli()).orElse(null),
-      tokens.map(t -> secrets.seal(t.refreshToken())).orElse(null),
+      tokens
+          .map(t -> secrets.seal(t.refreshToken(), tokenPlace(record.key(), "refresh_token")))
+          .orElse(null),
       tokens.flatMap(TokenSet::refreshTokenExpiry).map(e -> e.at().toEpochMilli()).orElse(null),
       tokens.flatMap(TokenSet::refreshTokenExpiry).map(e -> e.source().name()).orElse(null),
       tokens.map(t -> new JsonArray(t.scope()).encode()).orElse(null),
@@ -96,7 +101,8 @@ final class RecordMapper {
     Optional<TokenSet> tokens = Optional.empty();
     String accessToken = row.getString("access_token");
     if (accessToken != null) {
-      Optional<Secret> refreshToken = secrets.open(row.getString("refresh_token"));
+      Optional<Secret> refreshToken =
+          secrets.open(row.getString("refresh_token"), tokenPlace(key, "refresh_token"));
       Optional<RefreshTokenExpiry> expiry =
           Sql.instant(row, "refresh_expires_at")
               .map(
@@ -108,7 +114,7 @@ final class RecordMapper {
       tokens =
           Optional.of(
               new TokenSet(
-                  secrets.open(accessToken).orElseThrow(),
+                  secrets.open(accessToken, tokenPlace(key, "access_token")).orElseThrow(),
                   row.getString("token_type"),
                   Sql.instant(row, "issued_at").orElseThrow(),
                   Sql.instant(row, "expires_at").orElseThrow(),
@@ -192,7 +198,8 @@ final class RecordMapper {
       provider.tokenEndpoint().map(URI::toString).orElse(null),
       provider.revocationEndpoint().map(URI::toString).orElse(null),
       provider.clientId(),
-      secrets.seal(provider.clientSecret()),
+      secrets.seal(
+          provider.clientSecret(), Place.of("providers", "client_secret", provider.name())),
       provider.clientAuthMethod().wireName(),
       new JsonArray(provider.scopes()).encode(),
       provider.refreshTokenLifetime().map(Duration::toString).orElse(null)
@@ -207,7 +214,9 @@ final class RecordMapper {
         uri(row.getString("token_endpoint")),
         uri(row.getString("revocation_endpoint")),
         row.getString("client_id"),
-        secrets.open(row.getString("client_secret")),
+        secrets.open(
+            row.getString("client_secret"),
+            Place.of("providers", "client_secret", row.getString("name"))),
         ClientAuthMethod.fromWireName(row.getString("client_auth_method")).orElseThrow(),
         strings(row.getString("scopes")),
         Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse));
@@ -215,7 +224,8 @@ final class RecordMapper {
 
   // ---- credentials ----
 
-  static final String CREDENTIAL_COLUMNS = "name, url, protocol, principal, settings, secret";
+  static final String CREDENTIAL_COLUMNS =
+      "name, url, protocol, principal, settings, secret, url_query";
 
   Object[] credentialValues(NamedCredential credential) {
     JsonObject settings =
@@ -242,20 +252,30 @@ final class RecordMapper {
       settings.put("apiKeyHeader", apiKey.headerName());
       secret = apiKey.key();
     }
+    // a query may carry an API key: it is sealed like every other secret
+    String url = credential.url().toString();
+    Optional<String> query = Optional.ofNullable(credential.url().getRawQuery());
     return new Object[] {
       credential.name(),
-      credential.url().toString(),
+      query.isPresent() ? url.substring(0, url.indexOf('?')) : url,
       credential.protocol().wireName(),
       credential.principal().wireName(),
       settings.encode(),
-      secret == null ? null : secrets.seal(secret)
+      secret == null
+          ? null
+          : secrets.seal(secret, Place.of("credentials", "secret", credential.name())),
+      secrets.seal(query.map(Secret::of), Place.of("credentials", "url_query", credential.name()))
     };
   }
 
   NamedCredential credential(Row row) {
     JsonObject settings = new JsonObject(row.getString("settings"));
     Protocol protocol = Protocol.fromWireName(row.getString("protocol")).orElseThrow();
-    Optional<Secret> secret = secrets.open(row.getString("secret"));
+    String name = row.getString("name");
+    Optional<Secret> secret =
+        secrets.open(row.getString("secret"), Place.of("credentials", "secret", name));
+    Optional<Secret> query =
+        secrets.open(row.getString("url_query"), Place.of("credentials", "url_query", name));
     String provider = settings.getString("provider");
     Authentication authentication =
         switch (protocol) {
@@ -277,8 +297,8 @@ final class RecordMapper {
     Set<String> callers = new LinkedHashSet<>();
     settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
     return new NamedCredential(
-        row.getString("name"),
-        URI.create(row.getString("url")),
+        name,
+        URI.create(row.getString("url") + query.map(q -> "?" + q.reveal()).orElse("")),
         authentication,
         PrincipalType.fromWireName(row.getString("principal")).orElseThrow(),
         settings.getBoolean("generateAuthorizationHeader"),
@@ -299,7 +319,9 @@ final class RecordMapper {
       pending.state(),
       pending.tokenKey().credentialName(),
       pending.tokenKey().userSubject(),
-      secrets.seal(pending.codeVerifier()),
+      secrets.seal(
+          pending.codeVerifier(),
+          Place.of("pending_authorizations", "code_verifier", pending.state())),
       pending.redirectUri().toString(),
       new JsonArray(pending.requestedScopes()).encode(),
       Sql.millis(pending.createdAt()),
@@ -311,7 +333,11 @@ final class RecordMapper {
     return new PendingAuthorization(
         row.getString("state"),
         new TokenKey(row.getString("credential"), row.getString("subject")),
-        secrets.open(row.getString("code_verifier")).orElseThrow(),
+        secrets
+            .open(
+                row.getString("code_verifier"),
+                Place.of("pending_authorizations", "code_verifier", row.getString("state")))
+            .orElseThrow(),
         URI.create(row.getString("redirect_uri")),
         strings(row.getString("scopes")),
         Sql.instant(row, "created_at").orElseThrow(),
@@ -337,6 +363,10 @@ final class RecordMapper {
         new LinkedHashSet<>(strings(row.getString("roles"))),
         Base64.getDecoder().decode(row.getString("hash")),
         Sql.instant(row, "created_at").orElseThrow());
+  }
+
+  static Place tokenPlace(TokenKey key, String column) {
+    return Place.of("tokens", column, key.credentialName(), key.userSubject());
   }
 
   private static Optional<URI> uri(String value) {

@@ -3,7 +3,9 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
+import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -52,9 +54,42 @@ final class SqlApiKeyStore implements ApiKeyStore {
   }
 
   @Override
+  public CompletionStage<Boolean> saveUnlessRevoked(StoredApiKey key) {
+    return Sql.stage(
+        pool.withTransaction(
+                connection ->
+                    sql.run(connection, "SELECT id FROM api_key_revocations WHERE id = ?", key.id())
+                        .compose(
+                            revoked ->
+                                revoked.size() > 0
+                                    ? Future.succeededFuture(false)
+                                    : sql.run(
+                                            connection,
+                                            SqlCredentialStore.upsert(
+                                                "api_keys", RecordMapper.API_KEY_COLUMNS, "id"),
+                                            RecordMapper.apiKeyValues(key))
+                                        .map(true)))
+            .map(
+                saved -> {
+                  changed.accept(new StoreChange.ApiKeyChanged(key.id()));
+                  return saved;
+                }));
+  }
+
+  @Override
   public CompletionStage<Boolean> delete(String id) {
     return Sql.stage(
-        sql.run(pool, "DELETE FROM api_keys WHERE id = ?", id)
+        pool.withTransaction(
+                connection ->
+                    sql.run(
+                            connection,
+                            "INSERT INTO api_key_revocations (id, revoked_at) VALUES (?, ?)"
+                                + " ON CONFLICT (id) DO NOTHING",
+                            id,
+                            Instant.now().toEpochMilli())
+                        .compose(
+                            recorded ->
+                                sql.run(connection, "DELETE FROM api_keys WHERE id = ?", id)))
             .map(
                 rows -> {
                   changed.accept(new StoreChange.ApiKeyChanged(id));

@@ -1,10 +1,12 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.SecretCipher;
+import dev.callgate.core.port.SecretCipher.Place;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenStore;
 import io.vertx.core.Future;
@@ -13,8 +15,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +33,7 @@ public final class SqlStores {
       List.of(
           new String[] {"providers", "client_secret", "name"},
           new String[] {"credentials", "secret", "name"},
+          new String[] {"credentials", "url_query", "name"},
           new String[] {"tokens", "access_token", "credential, subject"},
           new String[] {"tokens", "refresh_token", "credential, subject"},
           new String[] {"pending_authorizations", "code_verifier", "state"});
@@ -100,21 +106,70 @@ public final class SqlStores {
   public CompletionStage<Integer> reencryptSecrets() {
     return Sql.stage(
         pool.withTransaction(
-            connection -> {
-              Future<Integer> done = Future.succeededFuture(0);
-              for (String[] column : SEALED) {
-                done =
-                    done.compose(
-                        count ->
-                            reseal(connection, column[0], column[1], column[2])
-                                .map(n -> count + n));
-              }
-              return done;
-            }));
+            connection ->
+                resealAll(
+                    connection,
+                    sql,
+                    stored -> !SecretColumns.keyId(stored).equals(secrets.currentKeyId()),
+                    secrets::open)));
   }
 
-  private Future<Integer> reseal(
-      SqlConnection connection, String table, String column, String keyColumns) {
+  /**
+   * The migration step that binds every secret to its place: a secret sealed before (in the unbound
+   * form) is opened and sealed again for its table, column and row, and a credential URL's query —
+   * which may carry an API key — moves out of the plain {@code url} column into the sealed {@code
+   * url_query}. Runs inside the migration's transaction, after its SQL.
+   */
+  public static Migrations.Step bindSecretsToTheirPlace(SecretCipher cipher, SqlDialect dialect) {
+    SecretColumns secrets = new SecretColumns(cipher);
+    Sql sql = new Sql(dialect);
+    return connection ->
+        sealUrlQueries(connection, sql, secrets)
+            .compose(
+                moved ->
+                    resealAll(
+                        connection,
+                        sql,
+                        stored -> !SecretColumns.bound(stored),
+                        (stored, place) -> Optional.of(secrets.openUnbound(stored)),
+                        secrets))
+            .mapEmpty();
+  }
+
+  private Future<Integer> resealAll(
+      SqlConnection connection,
+      Sql sql,
+      Predicate<String> stale,
+      BiFunction<String, Place, Optional<Secret>> open) {
+    return resealAll(connection, sql, stale, open, secrets);
+  }
+
+  private static Future<Integer> resealAll(
+      SqlConnection connection,
+      Sql sql,
+      Predicate<String> stale,
+      BiFunction<String, Place, Optional<Secret>> open,
+      SecretColumns secrets) {
+    Future<Integer> done = Future.succeededFuture(0);
+    for (String[] column : SEALED) {
+      done =
+          done.compose(
+              count ->
+                  reseal(connection, sql, secrets, column[0], column[1], column[2], stale, open)
+                      .map(n -> count + n));
+    }
+    return done;
+  }
+
+  private static Future<Integer> reseal(
+      SqlConnection connection,
+      Sql sql,
+      SecretColumns secrets,
+      String table,
+      String column,
+      String keyColumns,
+      Predicate<String> stale,
+      BiFunction<String, Place, Optional<Secret>> open) {
     String[] keys = keyColumns.split(",\\s*");
     return sql.run(
             connection,
@@ -132,19 +187,41 @@ public final class SqlStores {
               List<Object[]> updates = new ArrayList<>();
               for (Row row : rows) {
                 String sealed = row.getString(column);
-                if (SecretColumns.keyId(sealed).equals(secrets.currentKeyId())) {
+                if (!stale.test(sealed)) {
                   continue;
                 }
+                List<String> rowKey = new ArrayList<>();
                 Object[] parameters = new Object[keys.length + 1];
-                parameters[0] = secrets.seal(secrets.open(sealed).orElseThrow());
                 for (int i = 0; i < keys.length; i++) {
                   parameters[i + 1] = row.getValue(keys[i]);
+                  rowKey.add(row.getString(keys[i]));
                 }
+                Place place = new Place(table, column, rowKey);
+                parameters[0] = secrets.seal(open.apply(sealed, place).orElseThrow(), place);
                 updates.add(parameters);
               }
-              StringBuilder where = new StringBuilder();
-              for (String key : keys) {
-                where.append(where.length() == 0 ? "" : " AND ").append(key).append(" = ?");
+              return update(connection, sql, table, column, keys, updates);
+            });
+  }
+
+  private static Future<Integer> sealUrlQueries(
+      SqlConnection connection, Sql sql, SecretColumns secrets) {
+    return sql.run(connection, "SELECT name, url FROM credentials WHERE url LIKE ?", "%?%")
+        .compose(
+            rows -> {
+              List<Object[]> updates = new ArrayList<>();
+              for (Row row : rows) {
+                String name = row.getString("name");
+                String url = row.getString("url");
+                int question = url.indexOf('?');
+                updates.add(
+                    new Object[] {
+                      url.substring(0, question),
+                      secrets.seal(
+                          Secret.of(url.substring(question + 1)),
+                          Place.of("credentials", "url_query", name)),
+                      name
+                    });
               }
               Future<Integer> done = Future.succeededFuture(0);
               for (Object[] parameters : updates) {
@@ -153,12 +230,37 @@ public final class SqlStores {
                         n ->
                             sql.run(
                                     connection,
-                                    "UPDATE " + table + " SET " + column + " = ? WHERE " + where,
+                                    "UPDATE credentials SET url = ?, url_query = ? WHERE name = ?",
                                     parameters)
                                 .map(n + 1));
               }
               return done;
             });
+  }
+
+  private static Future<Integer> update(
+      SqlConnection connection,
+      Sql sql,
+      String table,
+      String column,
+      String[] keys,
+      List<Object[]> updates) {
+    StringBuilder where = new StringBuilder();
+    for (String key : keys) {
+      where.append(where.length() == 0 ? "" : " AND ").append(key).append(" = ?");
+    }
+    Future<Integer> done = Future.succeededFuture(0);
+    for (Object[] parameters : updates) {
+      done =
+          done.compose(
+              n ->
+                  sql.run(
+                          connection,
+                          "UPDATE " + table + " SET " + column + " = ? WHERE " + where,
+                          parameters)
+                      .map(n + 1));
+    }
+    return done;
   }
 
   public Future<Void> close() {

@@ -1,6 +1,7 @@
 package dev.callgate.adapter.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
@@ -10,20 +11,30 @@ import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
+import dev.callgate.core.port.StoreUnavailableException;
+import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
+import io.vertx.sqlclient.Pool;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +61,17 @@ public abstract class SealedAtRestContract {
 
   /** Every row of {@code table}, every column as text, read with plain SQL. */
   protected abstract List<List<String>> rawRows(String table);
+
+  /** Runs one statement with plain SQL, as someone with write access to the database would. */
+  protected abstract void rawUpdate(String statement);
+
+  /**
+   * A fresh database with only the migrations from before secrets were bound to their place; the
+   * caller closes the pool, then {@link #reopen(SecretCipher)} migrates it.
+   */
+  protected abstract Pool databaseBeforeBinding();
+
+  protected abstract SqlDialect dialect();
 
   protected static <T> T join(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
@@ -174,5 +196,187 @@ public abstract class SealedAtRestContract {
         join(after.credentials().findCredential("basic")).orElseThrow().authentication();
     assertThat(((Authentication.Basic) basic).password()).isEqualTo(Secret.of(PASSWORD));
     join(after.close().toCompletionStage());
+  }
+
+  @Test
+  void findWhenASealedSecretIsCopiedIntoAnotherRowOrColumnThenItDoesNotOpenThere() {
+    SqlStores stores = open(AesGcmSecretCipher.of("old", Map.of("old", OLD_KEY)));
+    fill(stores);
+
+    // the provider's client secret, pasted over the Basic credential's password
+    rawUpdate(
+        "UPDATE credentials SET secret = (SELECT client_secret FROM providers WHERE name = 'idp')"
+            + " WHERE name = 'basic'");
+    // the API-key credential's key, pasted over the Basic credential's in another row
+    rawUpdate(
+        "UPDATE credentials SET secret = (SELECT secret FROM credentials WHERE name = 'basic')"
+            + " WHERE name = 'api-key'");
+
+    assertThatThrownBy(() -> join(stores.credentials().findCredential("basic")))
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("credentials.secret of basic")
+        .hasMessageContaining("sealed for another row or column")
+        .hasMessageNotContaining(CLIENT_SECRET);
+    assertThatThrownBy(() -> join(stores.credentials().findCredential("api-key")))
+        .cause()
+        .hasMessageContaining("credentials.secret of api-key");
+    assertThat(join(stores.credentials().findProvider("idp")).orElseThrow().clientSecret())
+        .contains(Secret.of(CLIENT_SECRET));
+    join(stores.close().toCompletionStage());
+  }
+
+  @Test
+  void findWhenATokenIsCopiedToAnotherSubjectThenItDoesNotOpenThere() {
+    SqlStores stores = open(AesGcmSecretCipher.of("old", Map.of("old", OLD_KEY)));
+    fill(stores);
+
+    rawUpdate(
+        "UPDATE tokens SET refresh_token = access_token WHERE credential ="
+            + " 'oauth2-authorization-code'");
+
+    assertThatThrownBy(
+            () -> join(stores.tokens().find(TokenKey.named("oauth2-authorization-code"))))
+        .cause()
+        .hasMessageContaining("tokens.refresh_token of oauth2-authorization-code")
+        .hasMessageNotContaining(ACCESS_TOKEN);
+    join(stores.close().toCompletionStage());
+  }
+
+  @Test
+  void saveCredentialWhenItsUrlCarriesAnApiKeyInTheQueryThenTheQueryIsSealed() {
+    SqlStores stores = open(AesGcmSecretCipher.of("old", Map.of("old", OLD_KEY)));
+    URI url = URI.create("https://api.test/v1?api_key=" + API_KEY + "&format=json");
+    join(
+        stores
+            .credentials()
+            .saveCredential(
+                new NamedCredential(
+                    "query-key",
+                    url,
+                    new Authentication.None(),
+                    PrincipalType.NAMED,
+                    true,
+                    false,
+                    false,
+                    Set.of(),
+                    true,
+                    Optional.empty())));
+
+    assertThat(everything()).doesNotContain(API_KEY).contains("https://api.test/v1|");
+    assertThat(join(stores.credentials().findCredential("query-key")).orElseThrow().url())
+        .isEqualTo(url);
+    join(stores.close().toCompletionStage());
+  }
+
+  @Test
+  void openWhenSecretsWereSealedBeforeTheyWereBoundThenTheMigrationReSealsThemForTheirPlace() {
+    Pool before = databaseBeforeBinding();
+    Sql sql = new Sql(dialect());
+    sql.run(
+            before,
+            "INSERT INTO providers (name, issuer, client_id, client_secret, client_auth_method,"
+                + " scopes) VALUES (?, ?, ?, ?, ?, ?)",
+            "idp",
+            "https://idp.test",
+            "client",
+            unbound("old", OLD_KEY, CLIENT_SECRET),
+            "client_secret_basic",
+            "[\"openid\"]")
+        .await();
+    sql.run(
+            before,
+            "INSERT INTO credentials (name, url, protocol, principal, settings, secret) VALUES (?,"
+                + " ?, ?, ?, ?, ?)",
+            "basic",
+            "https://api.test/v2?api_key=" + API_KEY,
+            "basic",
+            "named",
+            "{\"allowedCallers\":[],\"generateAuthorizationHeader\":true,"
+                + "\"allowMergeFieldsInHeaders\":false,\"allowMergeFieldsInBody\":false,"
+                + "\"keepAlive\":true,\"username\":\"svc\"}",
+            unbound("old", OLD_KEY, PASSWORD))
+        .await();
+    sql.run(
+            before,
+            "INSERT INTO tokens (credential, subject, state, access_token, token_type, issued_at,"
+                + " expires_at, refresh_token, scope, consecutive_failures, attempts_window_start,"
+                + " attempts_count, diagnoses, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?, ?)",
+            "basic",
+            "",
+            "ACTIVE",
+            unbound("old", OLD_KEY, ACCESS_TOKEN),
+            "Bearer",
+            T0.toEpochMilli(),
+            T0.plusSeconds(3600).toEpochMilli(),
+            unbound("old", OLD_KEY, REFRESH_TOKEN),
+            "[]",
+            0L,
+            T0.toEpochMilli(),
+            0L,
+            "[]",
+            1L)
+        .await();
+    before.close().await();
+
+    SqlStores after = reopen(AesGcmSecretCipher.of("old", Map.of("old", OLD_KEY)));
+
+    assertThat(join(after.credentials().findProvider("idp")).orElseThrow().clientSecret())
+        .contains(Secret.of(CLIENT_SECRET));
+    NamedCredential basic = join(after.credentials().findCredential("basic")).orElseThrow();
+    assertThat(((Authentication.Basic) basic.authentication()).password())
+        .isEqualTo(Secret.of(PASSWORD));
+    assertThat(basic.url()).isEqualTo(URI.create("https://api.test/v2?api_key=" + API_KEY));
+    TokenSet tokens =
+        join(after.tokens().find(TokenKey.named("basic"))).orElseThrow().tokens().orElseThrow();
+    assertThat(tokens.accessToken()).isEqualTo(Secret.of(ACCESS_TOKEN));
+    assertThat(tokens.refreshToken()).contains(Secret.of(REFRESH_TOKEN));
+    String raw = everything();
+    assertThat(raw).doesNotContain(API_KEY, PASSWORD, CLIENT_SECRET).contains("$2$old:");
+    // now bound: the old client secret moved into the password column no longer opens
+    rawUpdate(
+        "UPDATE credentials SET secret = (SELECT client_secret FROM providers WHERE name = 'idp')");
+    assertThatThrownBy(() -> join(after.credentials().findCredential("basic")))
+        .cause()
+        .hasMessageContaining("sealed for another row or column");
+    join(after.close().toCompletionStage());
+  }
+
+  @Test
+  void saveUnlessRevokedWhenTheKeyWasDeletedThenItStaysDeleted() {
+    SqlStores stores = open(AesGcmSecretCipher.of("old", Map.of("old", OLD_KEY)));
+    StoredApiKey key = new StoredApiKey("configured-1", "admin", Set.of("admin"), new byte[32], T0);
+
+    assertThat(join(stores.apiKeys().saveUnlessRevoked(key))).isTrue();
+    assertThat(join(stores.apiKeys().saveUnlessRevoked(key))).isTrue();
+    assertThat(join(stores.apiKeys().delete("configured-1"))).isTrue();
+
+    assertThat(join(stores.apiKeys().saveUnlessRevoked(key))).isFalse();
+    assertThat(join(stores.apiKeys().find("configured-1"))).isEmpty();
+    join(stores.close().toCompletionStage());
+  }
+
+  /** A secret as versions before binding sealed it: bound to its key id alone. */
+  private static String unbound(String keyId, String base64Key, String secret) {
+    try {
+      byte[] iv = new byte[12];
+      new java.security.SecureRandom().nextBytes(iv);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(
+          Cipher.ENCRYPT_MODE,
+          new SecretKeySpec(Base64.getDecoder().decode(base64Key), "AES"),
+          new GCMParameterSpec(128, iv));
+      cipher.updateAAD(keyId.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+      return keyId
+          + ":"
+          + Base64.getEncoder()
+              .encodeToString(
+                  ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed).array());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
