@@ -34,7 +34,9 @@ public record Configuration(
     String instanceId,
     Duration refreshLease,
     Duration cacheMaxStaleness,
-    int databasePoolSize) {
+    int databasePoolSize,
+    int calloutPoolSize,
+    int calloutPoolQueue) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -47,6 +49,8 @@ public record Configuration(
   public static final String REFRESH_LEASE = "CALLGATE_REFRESH_LEASE";
   public static final String CACHE_MAX_STALENESS = "CALLGATE_CACHE_MAX_STALENESS";
   public static final String DB_POOL_SIZE = "CALLGATE_DB_POOL_SIZE";
+  public static final String CALLOUT_POOL_SIZE = "CALLGATE_CALLOUT_POOL_SIZE";
+  public static final String CALLOUT_POOL_QUEUE = "CALLGATE_CALLOUT_POOL_QUEUE";
 
   /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
   static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
@@ -98,6 +102,8 @@ public record Configuration(
     Duration cacheMaxStaleness =
         duration(env, CACHE_MAX_STALENESS, Duration.ofSeconds(10), problems);
     int poolSize = count(env, DB_POOL_SIZE, 16, problems);
+    int calloutPoolSize = count(env, CALLOUT_POOL_SIZE, 32, problems);
+    int calloutPoolQueue = number(env, CALLOUT_POOL_QUEUE, 256, 0, 65_536, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -113,7 +119,9 @@ public record Configuration(
             instanceId,
             refreshLease,
             cacheMaxStaleness,
-            poolSize));
+            poolSize,
+            calloutPoolSize,
+            calloutPoolQueue));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */
@@ -151,6 +159,29 @@ public record Configuration(
       // reported below
     }
     problems.add(problem(variable, "'" + value + "' is not a number from 1 to 1024"));
+    return fallback;
+  }
+
+  private static int number(
+      Map<String, String> env,
+      String variable,
+      int fallback,
+      int min,
+      int max,
+      List<Diagnosis> problems) {
+    String value = env.get(variable);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int number = Integer.parseInt(value.trim());
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(problem(variable, "'" + value + "' is not a number from " + min + " to " + max));
     return fallback;
   }
 

@@ -74,9 +74,13 @@ public final class VertxStreamedContent implements Body.StreamedContent {
     return length;
   }
 
-  /** Pipes the body to {@code destination} with flow control, then ends it. */
+  /**
+   * Pipes the body to {@code destination} with flow control, then ends it — only when the body
+   * ended: a body that fails leaves {@code destination} unended, so a truncated body is never
+   * passed off as a complete one; the caller resets it.
+   */
   public Future<Void> pipeTo(WriteStream<Buffer> destination) {
-    return readStream.pipeTo(destination);
+    return readStream.pipe().endOnFailure(false).to(destination);
   }
 
   @Override
