@@ -54,14 +54,22 @@ final class CallgateUnderTest implements AutoCloseable {
     }
   }
 
-  private CallgateUnderTest(Path dataDir) {
+  private final Map<String, String> settings;
+
+  private CallgateUnderTest(Path dataDir, Map<String, String> settings) {
     this.dataDir = dataDir;
+    this.settings = settings;
   }
 
   static CallgateUnderTest start() {
+    return start(Map.of());
+  }
+
+  /** With {@code settings} ({@code CALLGATE_…} variables) besides the harness's own. */
+  static CallgateUnderTest start(Map<String, String> settings) {
     try {
       CallgateUnderTest callgate =
-          new CallgateUnderTest(Files.createTempDirectory("callgate-under-test"));
+          new CallgateUnderTest(Files.createTempDirectory("callgate-under-test"), settings);
       callgate.service = CallgateService.start(callgate.configuration(), callgate.printed()).join();
       return callgate;
     } catch (IOException e) {
@@ -75,6 +83,7 @@ final class CallgateUnderTest implements AutoCloseable {
     environment.put(Configuration.PUBLIC_URL, "http://127.0.0.1");
     environment.put(Configuration.DATA_DIR, dataDir.toString());
     environment.put(Configuration.ADMIN_KEY, ADMIN_KEY);
+    environment.putAll(settings);
     Validated<Configuration> config = Configuration.fromEnvironment(environment);
     assertThat(config.problems()).isEmpty();
     return ((Validated.Valid<Configuration>) config).value();
