@@ -224,6 +224,21 @@ class CalloutWireTest {
     }
   }
 
+  @Test
+  void calloutWhenTheTargetsAnswerBreaksOffThenTheCallerNeverGetsItAsComplete() throws Exception {
+    try (RecordingTarget target = RecordingTarget.breakingOffItsAnswer();
+        Socket caller = new Socket("127.0.0.1", callgate.base().getPort())) {
+      String credential = credential(target, "alice");
+      send(caller, head("GET", credential, alice, "Accept: */*"));
+      caller.setSoTimeout((int) WAIT.toMillis());
+
+      String received = readUntilClosed(caller);
+
+      assertThat(received).startsWith("HTTP/1.1 200 OK").contains(FIRST_BYTES);
+      assertThat(received).doesNotContain("0\r\n\r\n");
+    }
+  }
+
   /** A basic-auth credential on {@code target} that {@code caller} may call; returns its name. */
   private static String credential(RecordingTarget target, String caller) {
     String name = "wire" + NAMES.incrementAndGet();
@@ -280,6 +295,20 @@ class CalloutWireTest {
       Thread.sleep(10);
     }
     return connection;
+  }
+
+  /** Everything the caller gets until Callgate closes (or resets) the connection. */
+  private static String readUntilClosed(Socket caller) throws IOException {
+    java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    try {
+      for (int n; (n = caller.getInputStream().read(chunk)) >= 0; ) {
+        received.write(chunk, 0, n);
+      }
+    } catch (java.net.SocketException reset) {
+      // a reset ends the answer as a close does
+    }
+    return received.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static String readStatusLine(Socket caller) throws IOException {

@@ -31,7 +31,9 @@ public final class RecordingTarget implements AutoCloseable {
     /** {@code 200 OK} with a two-byte body, as soon as the head has come. */
     EARLY,
     /** {@code 200 OK} with a large body, written as fast as the reader takes it. */
-    STREAMED
+    STREAMED,
+    /** {@code 200 OK}, chunked, one chunk, then the connection closed: a broken answer. */
+    BROKEN_OFF
   }
 
   /** One accepted connection: the bytes it brought and whether its peer closed it. */
@@ -93,6 +95,11 @@ public final class RecordingTarget implements AutoCloseable {
   /** A target that answers every request head with {@code size} bytes. */
   public static RecordingTarget streaming(long size) throws IOException {
     return start(Answer.STREAMED, size);
+  }
+
+  /** A target that answers chunked and closes the connection after the first chunk. */
+  public static RecordingTarget breakingOffItsAnswer() throws IOException {
+    return start(Answer.BROKEN_OFF, 0);
   }
 
   private static RecordingTarget start(Answer answer, long size) throws IOException {
@@ -177,6 +184,13 @@ public final class RecordingTarget implements AutoCloseable {
         out.flush();
       }
       case STREAMED -> streamAnswer(out, connection, answerSize);
+      case BROKEN_OFF -> {
+        out.write(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n"
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        throw new IOException("the answer breaks off here");
+      }
     }
   }
 
