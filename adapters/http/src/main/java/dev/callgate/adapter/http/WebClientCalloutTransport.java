@@ -30,7 +30,8 @@ import java.util.function.Function;
  * it into a write stream that must exist before the response does ({@code BodyCodec.pipe}), while
  * Callgate has to look at the status first (a 401 or 403 body is read for the classifier, any other
  * is relayed) and then hand the body over as a paused {@code ReadStream} the HTTP API pipes into
- * its own response. {@code HttpClientResponse} is exactly that stream.
+ * its own response. {@code HttpClientResponse} is exactly that stream. Each request is an {@link
+ * UpstreamExchange}, which decides whether its connection may go back to the pool.
  */
 final class WebClientCalloutTransport implements CalloutTransport {
 
