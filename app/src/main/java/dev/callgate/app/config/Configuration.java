@@ -37,7 +37,9 @@ public record Configuration(
     Duration cacheMaxStaleness,
     int databasePoolSize,
     InboundLimits inbound,
-    boolean metricsRequireKey) {
+    boolean metricsRequireKey,
+    int calloutPoolSize,
+    int calloutPoolQueue) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -57,6 +59,8 @@ public record Configuration(
   public static final String HTTP_MAX_REQUEST_LINE = "CALLGATE_HTTP_MAX_REQUEST_LINE";
   public static final String HTTP_MAX_HEADER_SIZE = "CALLGATE_HTTP_MAX_HEADER_SIZE";
   public static final String METRICS_REQUIRE_KEY = "CALLGATE_METRICS_REQUIRE_KEY";
+  public static final String CALLOUT_POOL_SIZE = "CALLGATE_CALLOUT_POOL_SIZE";
+  public static final String CALLOUT_POOL_QUEUE = "CALLGATE_CALLOUT_POOL_QUEUE";
 
   /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
   static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
@@ -118,6 +122,8 @@ public record Configuration(
             bounded(env, HTTP_MAX_REQUEST_LINE, defaults.maxRequestLine(), 256, 65_536, problems),
             bounded(env, HTTP_MAX_HEADER_SIZE, defaults.maxHeaderSize(), 1024, 65_536, problems));
     boolean metricsRequireKey = bool(env, METRICS_REQUIRE_KEY, false, problems);
+    int calloutPoolSize = count(env, CALLOUT_POOL_SIZE, 32, problems);
+    int calloutPoolQueue = bounded(env, CALLOUT_POOL_QUEUE, 256, 0, 65_536, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -135,7 +141,9 @@ public record Configuration(
             cacheMaxStaleness,
             poolSize,
             inbound,
-            metricsRequireKey));
+            metricsRequireKey,
+            calloutPoolSize,
+            calloutPoolQueue));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

@@ -68,7 +68,11 @@ public final class Problems {
           IDP_RESPONSE_INVALID,
           AUTHORIZATION_CODE_REJECTED ->
           502;
-      case REFRESH_FAILED_TRANSIENT, IDP_UNAVAILABLE, STORE_UNAVAILABLE -> 503;
+      case REFRESH_FAILED_TRANSIENT,
+          IDP_UNAVAILABLE,
+          STORE_UNAVAILABLE,
+          TARGET_CONNECTION_LIMIT_REACHED ->
+          503;
       case INTERNAL_ERROR -> 500;
     };
   }

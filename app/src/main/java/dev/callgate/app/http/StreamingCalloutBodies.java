@@ -3,9 +3,16 @@ package dev.callgate.app.http;
 import dev.callgate.adapter.http.VertxStreamedContent;
 import dev.callgate.core.callout.Body;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Callout bodies streamed both ways with back-pressure, so a body of any size passes through
@@ -32,7 +39,8 @@ public final class StreamingCalloutBodies implements CalloutBodies {
       return Future.succeededFuture(Body.EMPTY);
     }
     // the request is still paused (see Http.authenticate): the transport resumes it as it pipes
-    return Future.succeededFuture(VertxStreamedContent.of(request, length).asBody());
+    CallerUpload upload = new CallerUpload(request, Vertx.currentContext());
+    return Future.succeededFuture(VertxStreamedContent.of(upload, length).asBody());
   }
 
   @Override
@@ -44,12 +52,60 @@ public final class StreamingCalloutBodies implements CalloutBodies {
       } else {
         response.putHeader("Content-Length", String.valueOf(content.length().getAsLong()));
       }
-      return content.pipeTo(response);
+      return relay(content, response);
     }
     if (body instanceof Body.Streamed) {
       return Future.failedFuture(new IllegalStateException("unknown streamed body"));
     }
     return buffered.toResponse(body, response);
+  }
+
+  /**
+   * The response pipe: the target's answer, chunk by chunk, into the caller's response, with
+   * back-pressure. A caller that goes away mid-answer abandons the exchange — its connection to the
+   * target is closed, not drained nor pooled — and nothing is written to the closed response after
+   * that. An answer that breaks off resets the caller's response, so the caller sees a truncated
+   * answer as truncated (no last chunk, fewer bytes than declared), never as complete.
+   */
+  private static Future<Void> relay(VertxStreamedContent content, HttpServerResponse response) {
+    Promise<Void> relayed = Promise.promise();
+    AtomicBoolean over = new AtomicBoolean();
+    ReadStream<Buffer> answer = content.readStream();
+    Handler<Void> callerGone =
+        v -> {
+          if (over.compareAndSet(false, true)) {
+            content.abandon();
+            relayed.tryFail(new VertxException("the caller closed the connection", true));
+          }
+        };
+    response.closeHandler(callerGone);
+    response.exceptionHandler(failure -> callerGone.handle(null));
+    answer.exceptionHandler(
+        failure -> {
+          if (over.compareAndSet(false, true)) {
+            response.reset();
+            relayed.tryFail(failure);
+          }
+        });
+    answer.endHandler(
+        v -> {
+          if (over.compareAndSet(false, true)) {
+            response.end().onComplete(relayed);
+          }
+        });
+    answer.handler(
+        chunk -> {
+          if (over.get()) {
+            return;
+          }
+          response.write(chunk);
+          if (response.writeQueueFull()) {
+            answer.pause();
+            response.drainHandler(drained -> answer.resume());
+          }
+        });
+    answer.resume();
+    return relayed.future();
   }
 
   private static OptionalLong length(String header) {

@@ -166,7 +166,11 @@ public final class CallgateService {
                 .withRequestTimeout(config.tokenEndpointTimeout())
                 .withClock(clock::now));
     CalloutTransport transport =
-        CalloutTransports.create(vertx, CalloutTransportOptions.defaults());
+        CalloutTransports.create(
+            vertx,
+            CalloutTransportOptions.defaults()
+                .withMaxPoolSize(config.calloutPoolSize())
+                .withMaxWaitQueueSize(config.calloutPoolQueue()));
     String instanceId = config.instanceId();
     Refresher.Settings refreshSettings =
         new Refresher.Settings(

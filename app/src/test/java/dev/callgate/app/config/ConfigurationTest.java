@@ -130,6 +130,26 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenCalloutPoolSettingsAreGivenThenUsesThemAndNamesBadOnes() {
+    Configuration defaults = valid(Map.of());
+    Configuration config =
+        valid(Map.of(Configuration.CALLOUT_POOL_SIZE, "8", Configuration.CALLOUT_POOL_QUEUE, "0"));
+    String problems =
+        problems(
+            Map.of(Configuration.CALLOUT_POOL_SIZE, "0", Configuration.CALLOUT_POOL_QUEUE, "lots"));
+
+    assertThat(defaults.calloutPoolSize()).isEqualTo(32);
+    assertThat(defaults.calloutPoolQueue()).isEqualTo(256);
+    assertThat(config.calloutPoolSize()).isEqualTo(8);
+    assertThat(config.calloutPoolQueue()).isZero();
+    assertThat(problems)
+        .contains(
+            Configuration.CALLOUT_POOL_SIZE + " is invalid: '0' is not a number from 1 to 1024",
+            Configuration.CALLOUT_POOL_QUEUE
+                + " is invalid: 'lots' is not a number from 0 to 65536");
+  }
+
+  @Test
   void fromEnvironmentWhenPublicUrlHasATrailingSlashThenTheRedirectUriHasOneSlash() {
     Configuration config = valid(Map.of(Configuration.PUBLIC_URL, "https://callgate.example.com/"));
 

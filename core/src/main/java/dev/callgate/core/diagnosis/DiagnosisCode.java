@@ -148,6 +148,13 @@ public enum DiagnosisCode {
       "The target {target} could not be reached: {reason}.",
       "Check the credential's URL, the name resolution and network path to the target, and the"
           + " target's health."),
+  TARGET_CONNECTION_LIMIT_REACHED(
+      "All {maxConnections} connections of credential '{credential}' to {target} are in use and"
+          + " {maxWaiting} callouts already wait for one, so this callout was not sent.",
+      "Retry shortly. If the load is expected or the target is slow to answer, raise"
+          + " CALLGATE_CALLOUT_POOL_SIZE (connections per credential and target) or"
+          + " CALLGATE_CALLOUT_POOL_QUEUE (callouts that may wait for a connection). Other"
+          + " credentials are not affected: each has its own connections."),
   TARGET_PATH_REJECTED(
       "The path '{path}' is not allowed below the credential's URL {baseUrl}: {reason}.",
       "Call a path below the credential's URL, without '..', backslashes, empty segments or an"

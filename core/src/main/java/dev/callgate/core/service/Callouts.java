@@ -2,6 +2,7 @@ package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
 
@@ -289,13 +290,27 @@ public final class Callouts {
             request.method(),
             uri,
             ((HeaderOutcome.Prepared) headers).headers(),
-            ((BodyOutcome.Resolved) body).body());
+            ((BodyOutcome.Resolved) body).body(),
+            credential.name());
     return transport
         .send(outbound)
         .thenApply(
             outcome -> {
               if (outcome instanceof CalloutTransport.Sent sent) {
                 return new Attempt.Answered(sent.response());
+              }
+              if (outcome instanceof CalloutTransport.ConnectionLimitReached limit) {
+                return new Attempt.Blocked(
+                    Diagnosis.of(
+                        TARGET_CONNECTION_LIMIT_REACHED,
+                        "credential",
+                        credential.name(),
+                        "target",
+                        origin(uri),
+                        "maxConnections",
+                        String.valueOf(limit.maxConnections()),
+                        "maxWaiting",
+                        String.valueOf(limit.maxWaiting())));
               }
               CalloutTransport.Unreachable unreachable = (CalloutTransport.Unreachable) outcome;
               return new Attempt.Blocked(

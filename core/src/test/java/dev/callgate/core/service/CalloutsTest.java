@@ -387,6 +387,29 @@ class CalloutsTest {
   }
 
   @Test
+  void calloutWhenCredentialsConnectionsAreAllBusyThenConnectionLimitReachedNamingTheSettings() {
+    authorizedCrm(List.of("openid", "offline_access"));
+    f.target.respondWith(request -> new CalloutTransport.ConnectionLimitReached(32, 256));
+
+    CalloutResult result = call();
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED);
+    assertThat(((CalloutResult.Refused) result).diagnosis().message())
+        .contains("32 connections", "'crm'", "https://api.test", "256 callouts");
+    assertThat(((CalloutResult.Refused) result).diagnosis().remedy())
+        .contains("CALLGATE_CALLOUT_POOL_SIZE", "CALLGATE_CALLOUT_POOL_QUEUE");
+  }
+
+  @Test
+  void calloutWhenTargetIsCalledThenTheRequestNamesItsCredential() {
+    authorizedCrm(List.of("openid", "offline_access"));
+
+    call();
+
+    assertThat(f.target.lastRequest().credential()).isEqualTo("crm");
+  }
+
+  @Test
   void calloutWhenTokenStoreIsDownThenStoreUnavailable() {
     authorizedCrm(List.of("openid", "offline_access"));
     f.tokens.failWith(new StoreUnavailableException("connection to the database lost", null));

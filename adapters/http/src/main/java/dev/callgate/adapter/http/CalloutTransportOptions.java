@@ -7,11 +7,13 @@ import java.util.Objects;
  * Settings of the callout transport: how long to wait for a connection to the target ({@code
  * connectTimeout}, including a wait for a free pooled connection), how long the target may stay
  * silent while Callgate waits for its answer or reads its body ({@code responseTimeout}, an idle
- * timeout: a large body that keeps flowing is never cut off), and how many connections to one
- * target may be open at once ({@code maxPoolSize}).
+ * timeout: a large body that keeps flowing is never cut off), how many connections one credential
+ * may have open to one target at once ({@code maxPoolSize}), and how many of its callouts may wait
+ * for one of them ({@code maxWaitQueueSize}; one more is refused at once, as {@code
+ * ConnectionLimitReached}).
  */
 public record CalloutTransportOptions(
-    Duration connectTimeout, Duration responseTimeout, int maxPoolSize) {
+    Duration connectTimeout, Duration responseTimeout, int maxPoolSize, int maxWaitQueueSize) {
 
   public CalloutTransportOptions {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -21,23 +23,34 @@ public record CalloutTransportOptions(
     if (maxPoolSize < 1) {
       throw new IllegalArgumentException("maxPoolSize must be at least 1, was " + maxPoolSize);
     }
+    if (maxWaitQueueSize < 0) {
+      throw new IllegalArgumentException(
+          "maxWaitQueueSize must not be negative, was " + maxWaitQueueSize);
+    }
   }
 
-  /** 10 s to connect, 30 s of silence at most, 32 connections per target. */
+  /**
+   * 10 s to connect, 30 s of silence at most, 32 connections per credential and target, 256
+   * waiting.
+   */
   public static CalloutTransportOptions defaults() {
-    return new CalloutTransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 32);
+    return new CalloutTransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 32, 256);
   }
 
   public CalloutTransportOptions withConnectTimeout(Duration next) {
-    return new CalloutTransportOptions(next, responseTimeout, maxPoolSize);
+    return new CalloutTransportOptions(next, responseTimeout, maxPoolSize, maxWaitQueueSize);
   }
 
   public CalloutTransportOptions withResponseTimeout(Duration next) {
-    return new CalloutTransportOptions(connectTimeout, next, maxPoolSize);
+    return new CalloutTransportOptions(connectTimeout, next, maxPoolSize, maxWaitQueueSize);
   }
 
   public CalloutTransportOptions withMaxPoolSize(int next) {
-    return new CalloutTransportOptions(connectTimeout, responseTimeout, next);
+    return new CalloutTransportOptions(connectTimeout, responseTimeout, next, maxWaitQueueSize);
+  }
+
+  public CalloutTransportOptions withMaxWaitQueueSize(int next) {
+    return new CalloutTransportOptions(connectTimeout, responseTimeout, maxPoolSize, next);
   }
 
   private static void requirePositive(Duration duration, String name) {

@@ -2,16 +2,21 @@ package dev.callgate.adapter.http;
 
 import dev.callgate.core.port.CalloutTransport;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Creates Callgate's {@link CalloutTransport} on a Vert.x HTTP client. Request bodies arrive as
  * {@link VertxStreamedContent} (or in memory); response bodies leave as {@link
  * VertxStreamedContent}, except the small bodies of 401 and 403 answers, which are read into memory
- * for the unauthorized-response classifier. The client is closed with the Vert.x instance (or the
- * verticle) that created it.
+ * for the unauthorized-response classifier. Each credential gets a client, and so connection pools,
+ * of its own (made at its first callout): a credential's pool to a target holds {@code maxPoolSize}
+ * connections and {@code maxWaitQueueSize} waiting callouts at most. The clients are closed with
+ * the Vert.x instance (or the verticle) that created them.
  */
 public final class CalloutTransports {
 
@@ -26,8 +31,15 @@ public final class CalloutTransports {
             // the body is relayed byte for byte: the caller negotiated its own encoding
             .setDecompressionSupported(false)
             .setKeepAlive(true);
-    PoolOptions poolOptions = new PoolOptions().setHttp1MaxSize(options.maxPoolSize());
+    PoolOptions poolOptions =
+        new PoolOptions()
+            .setHttp1MaxSize(options.maxPoolSize())
+            .setMaxWaitQueueSize(options.maxWaitQueueSize());
+    Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     return new WebClientCalloutTransport(
-        vertx.createHttpClient(clientOptions, poolOptions), options);
+        credential ->
+            clients.computeIfAbsent(
+                credential, name -> vertx.createHttpClient(clientOptions, poolOptions)),
+        options);
   }
 }

@@ -53,6 +53,13 @@ final class UnreachableReasons {
     return closedOrFailed(failure, "the exchange with the target failed");
   }
 
+  /** The caller's request body failed while it was being sent; the request was abandoned. */
+  static Unreachable requestBodyBrokeOff() {
+    return new Unreachable(
+        "the caller's request body broke off, so the request was abandoned before it was complete",
+        false);
+  }
+
   /** The head of a 401/403 answer came, its body did not. */
   static Unreachable whileReadingError(Throwable failure) {
     if (isTimeout(failure)) {

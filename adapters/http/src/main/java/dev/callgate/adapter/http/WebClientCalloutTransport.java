@@ -5,12 +5,11 @@ import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.port.CalloutTransport;
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -23,6 +22,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The callout transport. It keeps the name of the Vert.x web client it was planned on, but it sits
@@ -30,7 +30,8 @@ import java.util.concurrent.CompletionStage;
  * it into a write stream that must exist before the response does ({@code BodyCodec.pipe}), while
  * Callgate has to look at the status first (a 401 or 403 body is read for the classifier, any other
  * is relayed) and then hand the body over as a paused {@code ReadStream} the HTTP API pipes into
- * its own response. {@code HttpClientResponse} is exactly that stream.
+ * its own response. {@code HttpClientResponse} is exactly that stream. Each request is an {@link
+ * UpstreamExchange}, which decides whether its connection may go back to the pool.
  */
 final class WebClientCalloutTransport implements CalloutTransport {
 
@@ -50,11 +51,16 @@ final class WebClientCalloutTransport implements CalloutTransport {
           "transfer-encoding",
           "upgrade");
 
-  private final HttpClient client;
+  private final Function<String, HttpClient> clients;
   private final CalloutTransportOptions options;
 
-  WebClientCalloutTransport(HttpClient client, CalloutTransportOptions options) {
-    this.client = client;
+  /**
+   * {@code clients} gives each credential a client of its own, and so pools of its own: one
+   * credential's load cannot take the connections another's callouts need, and a connection never
+   * carries two credentials' requests.
+   */
+  WebClientCalloutTransport(Function<String, HttpClient> clients, CalloutTransportOptions options) {
+    this.clients = clients;
     this.options = options;
   }
 
@@ -78,46 +84,42 @@ final class WebClientCalloutTransport implements CalloutTransport {
           "a streamed request body must be a VertxStreamedContent, was "
               + streamed.content().getClass().getName());
     }
-    client
+    clients
+        .apply(request.credential())
         .request(requestOptions)
         .onComplete(
             connected -> {
               if (connected.failed()) {
-                outcome.complete(UnreachableReasons.whileConnecting(connected.cause(), options));
+                outcome.complete(
+                    connected.cause() instanceof ConnectionPoolTooBusyException
+                        ? new ConnectionLimitReached(
+                            options.maxPoolSize(), options.maxWaitQueueSize())
+                        : UnreachableReasons.whileConnecting(connected.cause(), options));
                 return;
               }
-              sendBody(connected.result(), body)
+              UpstreamExchange exchange = new UpstreamExchange(connected.result());
+              exchange
+                  .send(body)
                   .onComplete(
                       answered -> {
                         if (answered.failed()) {
                           outcome.complete(
-                              UnreachableReasons.whileExchanging(answered.cause(), options));
+                              exchange.requestBodyFailed()
+                                  ? UnreachableReasons.requestBodyBrokeOff()
+                                  : UnreachableReasons.whileExchanging(answered.cause(), options));
                         } else {
-                          relay(request.method(), answered.result(), outcome);
+                          relay(request.method(), answered.result(), exchange, outcome);
                         }
                       });
             });
     return outcome.future().toCompletionStage();
   }
 
-  private static Future<HttpClientResponse> sendBody(HttpClientRequest request, Body body) {
-    if (body instanceof Body.Bytes bytes) {
-      return request.send(Buffer.buffer(bytes.bytes()));
-    }
-    if (body instanceof Body.Streamed streamed) {
-      VertxStreamedContent content = (VertxStreamedContent) streamed.content();
-      OptionalLong length = content.length();
-      if (length.isPresent()) {
-        // with a Content-Length the client sends the stream as is instead of chunked
-        request.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length.getAsLong()));
-      }
-      return request.send(content.readStream());
-    }
-    return request.send();
-  }
-
   private static void relay(
-      String method, HttpClientResponse response, Promise<TransportOutcome> outcome) {
+      String method,
+      HttpClientResponse response,
+      UpstreamExchange exchange,
+      Promise<TransportOutcome> outcome) {
     // no chunk may arrive before someone reads it: the body waits, paused, for its reader
     response.pause();
     int status = response.statusCode();
@@ -130,7 +132,8 @@ final class WebClientCalloutTransport implements CalloutTransport {
       bufferForClassifier(response, headers, outcome);
     } else {
       VertxStreamedContent content =
-          VertxStreamedContent.of(response, contentLength(response.headers()));
+          VertxStreamedContent.of(response, contentLength(response.headers()))
+              .onAbandon(exchange::abandon);
       outcome.complete(new Sent(new CalloutResponse(status, headers, new Body.Streamed(content))));
     }
   }
