@@ -2,12 +2,14 @@ package dev.callgate.core.port;
 
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.callout.OutboundRequest;
+import dev.callgate.core.diagnosis.Diagnosis;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Sends a callout to its target. Whatever the target answers is {@link Sent}; a target that cannot
- * be reached or does not answer in time is {@link Unreachable}: both are values.
+ * be reached or does not answer in time is {@link Unreachable}, one whose address Callgate may not
+ * connect to is {@link Refused}: all are values.
  */
 public interface CalloutTransport {
 
@@ -18,6 +20,13 @@ public interface CalloutTransport {
   record Sent(CalloutResponse response) implements TransportOutcome {
     public Sent {
       Objects.requireNonNull(response, "response");
+    }
+  }
+
+  /** The outbound address policy refused the target's address; nothing was sent. */
+  record Refused(Diagnosis diagnosis) implements TransportOutcome {
+    public Refused {
+      Objects.requireNonNull(diagnosis, "diagnosis");
     }
   }
 

@@ -297,6 +297,9 @@ public final class Callouts {
               if (outcome instanceof CalloutTransport.Sent sent) {
                 return new Attempt.Answered(sent.response());
               }
+              if (outcome instanceof CalloutTransport.Refused refused) {
+                return new Attempt.Blocked(refused.diagnosis());
+              }
               CalloutTransport.Unreachable unreachable = (CalloutTransport.Unreachable) outcome;
               return new Attempt.Blocked(
                   Diagnosis.of(

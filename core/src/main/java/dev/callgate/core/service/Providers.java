@@ -330,6 +330,10 @@ public final class Providers {
       }
       return new ClientProof(false, false, answer, Optional.empty());
     }
+    if (outcome instanceof GrantOutcome.Misconfigured misconfigured) {
+      return new ClientProof(
+          false, true, misconfigured.diagnosis().message(), Optional.of(misconfigured.diagnosis()));
+    }
     if (outcome instanceof GrantOutcome.Failed failed
         && failed.failure() == GrantOutcome.Failure.INVALID_RESPONSE) {
       Diagnosis invalid =

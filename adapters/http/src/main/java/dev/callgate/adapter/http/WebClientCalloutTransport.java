@@ -52,10 +52,13 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   private final HttpClient client;
   private final CalloutTransportOptions options;
+  private final OutboundGuard guard;
 
-  WebClientCalloutTransport(HttpClient client, CalloutTransportOptions options) {
+  WebClientCalloutTransport(
+      HttpClient client, CalloutTransportOptions options, OutboundGuard guard) {
     this.client = client;
     this.options = options;
+    this.guard = guard;
   }
 
   @Override
@@ -78,12 +81,17 @@ final class WebClientCalloutTransport implements CalloutTransport {
           "a streamed request body must be a VertxStreamedContent, was "
               + streamed.content().getClass().getName());
     }
-    client
-        .request(requestOptions)
+    guard
+        .destination(request.uri())
+        // the checked address, never a second lookup; the URI still names the host for Host and SNI
+        .compose(destination -> client.request(requestOptions.setServer(destination.server())))
         .onComplete(
             connected -> {
               if (connected.failed()) {
-                outcome.complete(UnreachableReasons.whileConnecting(connected.cause(), options));
+                outcome.complete(
+                    connected.cause() instanceof OutboundAddressRefusedException refused
+                        ? new CalloutTransport.Refused(refused.diagnosis())
+                        : UnreachableReasons.whileConnecting(connected.cause(), options));
                 return;
               }
               sendBody(connected.result(), body)
