@@ -2,9 +2,12 @@ package dev.callgate.app.config;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_CONFIGURATION;
 
+import dev.callgate.adapter.idp.IdentityProviderOptions;
+import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -34,7 +37,10 @@ public record Configuration(
     String instanceId,
     Duration refreshLease,
     Duration cacheMaxStaleness,
-    int databasePoolSize) {
+    int databasePoolSize,
+    OutboundAddressPolicy outbound,
+    ProviderEndpointRule providerEndpoints,
+    int providerMaxResponseBytes) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -47,6 +53,12 @@ public record Configuration(
   public static final String REFRESH_LEASE = "CALLGATE_REFRESH_LEASE";
   public static final String CACHE_MAX_STALENESS = "CALLGATE_CACHE_MAX_STALENESS";
   public static final String DB_POOL_SIZE = "CALLGATE_DB_POOL_SIZE";
+  public static final String OUTBOUND_ALLOW = OutboundAddressPolicy.SETTING;
+  public static final String PROVIDER_ALLOW_HTTP = ProviderEndpointRule.SETTING;
+  public static final String PROVIDER_MAX_RESPONSE_BYTES = "CALLGATE_PROVIDER_MAX_RESPONSE_BYTES";
+
+  /** A provider's answers are kilobytes; 64 MiB is beyond any honest one. */
+  static final int MAX_PROVIDER_RESPONSE_BYTES = 64 * 1024 * 1024;
 
   /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
   static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
@@ -98,6 +110,17 @@ public record Configuration(
     Duration cacheMaxStaleness =
         duration(env, CACHE_MAX_STALENESS, Duration.ofSeconds(10), problems);
     int poolSize = count(env, DB_POOL_SIZE, 16, problems);
+    OutboundAddressPolicy outbound =
+        OutboundAddressPolicy.parse(env.get(OUTBOUND_ALLOW))
+            .fold(
+                policy -> policy,
+                invalid -> {
+                  problems.addAll(invalid);
+                  return OutboundAddressPolicy.publicOnly();
+                });
+    ProviderEndpointRule providerEndpoints =
+        new ProviderEndpointRule(flag(env, PROVIDER_ALLOW_HTTP, problems));
+    int providerMaxResponseBytes = providerMaxResponseBytes(env, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -113,7 +136,42 @@ public record Configuration(
             instanceId,
             refreshLease,
             cacheMaxStaleness,
-            poolSize));
+            poolSize,
+            outbound,
+            providerEndpoints,
+            providerMaxResponseBytes));
+  }
+
+  private static boolean flag(Map<String, String> env, String variable, List<Diagnosis> problems) {
+    String value = env.getOrDefault(variable, "false").trim();
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    problems.add(problem(variable, "'" + value + "' is neither true nor false"));
+    return false;
+  }
+
+  private static int providerMaxResponseBytes(Map<String, String> env, List<Diagnosis> problems) {
+    String value = env.get(PROVIDER_MAX_RESPONSE_BYTES);
+    if (value == null) {
+      return IdentityProviderOptions.DEFAULT_MAX_RESPONSE_BYTES;
+    }
+    try {
+      int bytes = Integer.parseInt(value.trim());
+      if (bytes >= 1024 && bytes <= MAX_PROVIDER_RESPONSE_BYTES) {
+        return bytes;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(
+        problem(
+            PROVIDER_MAX_RESPONSE_BYTES,
+            "'"
+                + value
+                + "' is not a number of bytes from 1024 to "
+                + MAX_PROVIDER_RESPONSE_BYTES));
+    return IdentityProviderOptions.DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

@@ -127,7 +127,11 @@ final class AdminRoutes {
   }
 
   private void saveProvider(RoutingContext ctx, Optional<String> pathName) {
-    Optional<AuthProvider> valid = validBody(ctx, pathName, ResourceJson::provider);
+    Optional<AuthProvider> valid =
+        validBody(
+            ctx,
+            pathName,
+            body -> ResourceJson.provider(body, services.providers().endpointRule()));
     if (valid.isEmpty()) {
       return;
     }
@@ -197,7 +201,7 @@ final class AdminRoutes {
     String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.credentials().findProvider(name),
+        services.providers().describe(name),
         provider -> {
           if (provider.isEmpty()) {
             Problems.send(ctx.response(), Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
