@@ -175,9 +175,9 @@ class ProviderMetadataRulesTest {
     GrantOutcome outcome = await(idp.clientCredentials(provider));
     GrantOutcome refresh = await(idp.refresh(provider, Secret.of("rt")));
     RevocationOutcome revocation = await(idp.revoke(provider, Secret.of("rt"), "refresh_token"));
-    Diagnosis diagnosis = discoveryDiagnosis(idp, provider);
 
     assertThat(reachedElsewhere).isEmpty();
+    Diagnosis diagnosis = discoveryDiagnosis(idp, provider);
     assertThat(outcome).isInstanceOf(GrantOutcome.Misconfigured.class);
     assertThat(refresh).isInstanceOf(GrantOutcome.Misconfigured.class);
     assertThat(revocation).isInstanceOf(RevocationOutcome.Failed.class);
