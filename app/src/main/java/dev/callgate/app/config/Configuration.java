@@ -2,10 +2,13 @@ package dev.callgate.app.config;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_CONFIGURATION;
 
+import dev.callgate.adapter.idp.IdentityProviderOptions;
 import dev.callgate.app.http.InboundLimits;
+import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -39,7 +42,10 @@ public record Configuration(
     InboundLimits inbound,
     boolean metricsRequireKey,
     int calloutPoolSize,
-    int calloutPoolQueue) {
+    int calloutPoolQueue,
+    OutboundAddressPolicy outbound,
+    ProviderEndpointRule providerEndpoints,
+    int providerMaxResponseBytes) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -61,6 +67,12 @@ public record Configuration(
   public static final String METRICS_REQUIRE_KEY = "CALLGATE_METRICS_REQUIRE_KEY";
   public static final String CALLOUT_POOL_SIZE = "CALLGATE_CALLOUT_POOL_SIZE";
   public static final String CALLOUT_POOL_QUEUE = "CALLGATE_CALLOUT_POOL_QUEUE";
+  public static final String OUTBOUND_ALLOW = OutboundAddressPolicy.SETTING;
+  public static final String PROVIDER_ALLOW_HTTP = ProviderEndpointRule.SETTING;
+  public static final String PROVIDER_MAX_RESPONSE_BYTES = "CALLGATE_PROVIDER_MAX_RESPONSE_BYTES";
+
+  /** A provider's answers are kilobytes; 64 MiB is beyond any honest one. */
+  static final int MAX_PROVIDER_RESPONSE_BYTES = 64 * 1024 * 1024;
 
   /** A lease must outlast a token-endpoint call; the calls get at most half of it. */
   static final Duration MIN_REFRESH_LEASE = Duration.ofSeconds(2);
@@ -124,6 +136,24 @@ public record Configuration(
     boolean metricsRequireKey = bool(env, METRICS_REQUIRE_KEY, false, problems);
     int calloutPoolSize = count(env, CALLOUT_POOL_SIZE, 32, problems);
     int calloutPoolQueue = bounded(env, CALLOUT_POOL_QUEUE, 256, 0, 65_536, problems);
+    OutboundAddressPolicy outbound =
+        OutboundAddressPolicy.parse(env.get(OUTBOUND_ALLOW))
+            .fold(
+                policy -> policy,
+                invalid -> {
+                  problems.addAll(invalid);
+                  return OutboundAddressPolicy.publicOnly();
+                });
+    ProviderEndpointRule providerEndpoints =
+        new ProviderEndpointRule(bool(env, PROVIDER_ALLOW_HTTP, false, problems));
+    int providerMaxResponseBytes =
+        bounded(
+            env,
+            PROVIDER_MAX_RESPONSE_BYTES,
+            IdentityProviderOptions.DEFAULT_MAX_RESPONSE_BYTES,
+            1024,
+            MAX_PROVIDER_RESPONSE_BYTES,
+            problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -143,7 +173,10 @@ public record Configuration(
             inbound,
             metricsRequireKey,
             calloutPoolSize,
-            calloutPoolQueue));
+            calloutPoolQueue,
+            outbound,
+            providerEndpoints,
+            providerMaxResponseBytes));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

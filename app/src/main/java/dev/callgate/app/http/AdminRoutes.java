@@ -109,7 +109,11 @@ final class AdminRoutes {
 
   private void saveProvider(RoutingContext ctx, Optional<String> pathName) {
     SaveMode mode = SaveMode.of(pathName);
-    Optional<AuthProvider> valid = validBody(ctx, pathName, ResourceJson::provider);
+    Optional<AuthProvider> valid =
+        validBody(
+            ctx,
+            pathName,
+            body -> ResourceJson.provider(body, services.providers().endpointRule()));
     if (valid.isEmpty()) {
       return;
     }
@@ -177,7 +181,7 @@ final class AdminRoutes {
   private void getProvider(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.providers().find(ctx.pathParam("name")),
+        services.providers().describe(ctx.pathParam("name")),
         outcome ->
             outcome.fold(
                 provider -> {

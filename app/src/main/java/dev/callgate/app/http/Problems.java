@@ -66,6 +66,8 @@ public final class Problems {
           TOKEN_REJECTED_AFTER_REFRESH,
           TARGET_UNREACHABLE,
           IDP_RESPONSE_INVALID,
+          PROVIDER_METADATA_INVALID,
+          OUTBOUND_ADDRESS_REFUSED,
           AUTHORIZATION_CODE_REJECTED ->
           502;
       case REFRESH_FAILED_TRANSIENT,

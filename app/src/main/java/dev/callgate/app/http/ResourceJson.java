@@ -5,8 +5,10 @@ import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.TokenStatus;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -60,7 +62,7 @@ final class ResourceJson {
 
   private ResourceJson() {}
 
-  static Validated<AuthProvider> provider(JsonObject body) {
+  static Validated<AuthProvider> provider(JsonObject body, ProviderEndpointRule endpoints) {
     JsonFields f = new JsonFields(body, PROVIDER_FIELDS);
     AuthProviderDraft draft =
         new AuthProviderDraft(
@@ -74,7 +76,7 @@ final class ResourceJson {
             f.string("clientAuthMethod"),
             f.strings("scopes"),
             f.string("refreshTokenLifetime"));
-    return combine(f.problems(), draft.validate());
+    return combine(f.problems(), draft.validate(endpoints));
   }
 
   static Validated<NamedCredential> credential(JsonObject body) {
@@ -125,6 +127,35 @@ final class ResourceJson {
         .put("clientAuthMethod", provider.clientAuthMethod().wireName())
         .put("scopes", new JsonArray(provider.scopes()));
     provider.refreshTokenLifetime().ifPresent(v -> json.put("refreshTokenLifetime", v.toString()));
+    return json;
+  }
+
+  /**
+   * A provider with the metadata in use: {@code discovered} holds the endpoints Callgate sends to
+   * (from discovery, with configured ones in their place), {@code discoveryProblem} why there are
+   * none.
+   */
+  static JsonObject json(Providers.ProviderDescription description) {
+    JsonObject json = json(description.provider());
+    description
+        .metadata()
+        .filter(metadata -> description.provider().issuer().isPresent())
+        .ifPresent(
+            metadata -> {
+              JsonObject discovered = new JsonObject();
+              metadata.issuer().ifPresent(v -> discovered.put("issuer", v));
+              metadata
+                  .authorizationEndpoint()
+                  .ifPresent(v -> discovered.put("authorizationEndpoint", v.toString()));
+              discovered.put("tokenEndpoint", metadata.tokenEndpoint().toString());
+              metadata
+                  .revocationEndpoint()
+                  .ifPresent(v -> discovered.put("revocationEndpoint", v.toString()));
+              json.put("discovered", discovered);
+            });
+    description
+        .problem()
+        .ifPresent(problem -> json.put("discoveryProblem", Problems.diagnosisJson(problem)));
     return json;
   }
 

@@ -164,13 +164,17 @@ public final class CallgateService {
             IdentityProviderOptions.defaults()
                 .withConnectTimeout(config.tokenEndpointTimeout())
                 .withRequestTimeout(config.tokenEndpointTimeout())
-                .withClock(clock::now));
+                .withClock(clock::now)
+                .withOutbound(config.outbound())
+                .withEndpoints(config.providerEndpoints())
+                .withMaxResponseBytes(config.providerMaxResponseBytes()));
     CalloutTransport transport =
         CalloutTransports.create(
             vertx,
             CalloutTransportOptions.defaults()
                 .withMaxPoolSize(config.calloutPoolSize())
-                .withMaxWaitQueueSize(config.calloutPoolQueue()));
+                .withMaxWaitQueueSize(config.calloutPoolQueue()),
+            config.outbound());
     String instanceId = config.instanceId();
     Refresher.Settings refreshSettings =
         new Refresher.Settings(
@@ -210,7 +214,13 @@ public final class CallgateService {
     // Writes that decide on tokens (re-arming, revoking) read the store itself, like the refresher.
     Providers providers =
         new Providers(
-            stores.credentials(), stores.tokens(), identityProvider, clock, random, policy);
+            stores.credentials(),
+            stores.tokens(),
+            identityProvider,
+            clock,
+            random,
+            policy,
+            config.providerEndpoints());
     Revocations revocations =
         new Revocations(
             stores.credentials(),

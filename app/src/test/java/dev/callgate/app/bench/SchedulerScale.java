@@ -713,6 +713,7 @@ public final class SchedulerScale {
       env.put("CALLGATE_HTTP_HOST", "127.0.0.1");
       env.put("CALLGATE_HTTP_PORT", String.valueOf(port));
       env.put("CALLGATE_DATA_DIR", runDir.resolve("data").toString());
+      env.put("CALLGATE_OUTBOUND_ALLOW", "127.0.0.0/8,::1/128");
       System.out.printf("starting %s%n", String.join(" ", builder.command()));
       return new Service(builder.start(), port, log);
     }

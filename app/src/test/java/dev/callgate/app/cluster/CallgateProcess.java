@@ -3,6 +3,7 @@ package dev.callgate.app.cluster;
 import static dev.callgate.app.config.Configuration.DATA_DIR;
 import static dev.callgate.app.config.Configuration.HTTP_HOST;
 import static dev.callgate.app.config.Configuration.HTTP_PORT;
+import static dev.callgate.app.config.Configuration.OUTBOUND_ALLOW;
 
 import java.io.IOException;
 import java.net.URI;
@@ -69,6 +70,8 @@ public final class CallgateProcess implements AutoCloseable {
     complete.put(HTTP_HOST, "127.0.0.1");
     complete.put(HTTP_PORT, String.valueOf(Workspace.freePort()));
     complete.put(DATA_DIR, Workspace.freshDirectory("callgate-" + name).toString());
+    // the targets and providers of the cluster tests listen on loopback
+    complete.put(OUTBOUND_ALLOW, "127.0.0.0/8,::1/128");
     complete.putAll(environment);
     Path log = Workspace.logFile(name);
     Files.deleteIfExists(log);

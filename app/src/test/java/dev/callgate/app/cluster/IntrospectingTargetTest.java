@@ -9,6 +9,7 @@ import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
@@ -50,7 +51,17 @@ class IntrospectingTargetTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    idp = IdentityProviders.create(vertx, IdentityProviderOptions.defaults());
+    idp =
+        IdentityProviders.create(
+            vertx,
+            IdentityProviderOptions.defaults()
+                .withOutbound(
+                    OutboundAddressPolicy.parse("127.0.0.0/8,::1/128")
+                        .fold(
+                            policy -> policy,
+                            problems -> {
+                              throw new IllegalStateException(problems.toString());
+                            })));
     provider =
         NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofSeconds(60), Duration.ofSeconds(120));
     shortLived =

@@ -6,6 +6,7 @@ import dev.callgate.app.http.InboundLimits;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -198,5 +199,45 @@ class ConfigurationTest {
 
     assertThat(config.embedded()).isFalse();
     assertThat(config.toString()).doesNotContain("hunter2").contains("postgresql");
+  }
+
+  @Test
+  void
+      fromEnvironmentWhenOutboundSettingsAreUnsetThenPublicAddressesHttpsProvidersAndOneMebibyte() {
+    Configuration config = valid(Map.of());
+
+    assertThat(config.outbound()).isEqualTo(OutboundAddressPolicy.publicOnly());
+    assertThat(config.providerEndpoints().allowHttp()).isFalse();
+    assertThat(config.providerMaxResponseBytes()).isEqualTo(1024 * 1024);
+  }
+
+  @Test
+  void fromEnvironmentWhenOutboundSettingsAreGivenThenUsesThem() {
+    Configuration config =
+        valid(
+            Map.of(
+                Configuration.OUTBOUND_ALLOW, "127.0.0.0/8, ::1/128,idp.internal",
+                Configuration.PROVIDER_ALLOW_HTTP, "true",
+                Configuration.PROVIDER_MAX_RESPONSE_BYTES, "65536"));
+
+    assertThat(config.outbound().allowedRanges()).hasSize(2);
+    assertThat(config.outbound().allowedHosts()).containsExactly("idp.internal");
+    assertThat(config.providerEndpoints().allowHttp()).isTrue();
+    assertThat(config.providerMaxResponseBytes()).isEqualTo(65536);
+  }
+
+  @Test
+  void fromEnvironmentWhenOutboundSettingsAreInvalidThenNamesEach() {
+    String problems =
+        problems(
+            Map.of(
+                Configuration.OUTBOUND_ALLOW, "127.0.0.0/33",
+                Configuration.PROVIDER_ALLOW_HTTP, "yes",
+                Configuration.PROVIDER_MAX_RESPONSE_BYTES, "10"));
+
+    assertThat(problems)
+        .contains("CALLGATE_OUTBOUND_ALLOW", "127.0.0.0/33")
+        .contains("CALLGATE_PROVIDER_ALLOW_HTTP", "'yes'")
+        .contains("CALLGATE_PROVIDER_MAX_RESPONSE_BYTES", "'10'");
   }
 }

@@ -34,6 +34,9 @@ import java.util.function.BooleanSupplier;
 public final class CallgateUnderTest implements AutoCloseable {
   public static final String ADMIN_KEY = "callgate-under-test-admin-key-0123456789";
 
+  /** {@code CALLGATE_OUTBOUND_ALLOW} for targets and providers on this machine. */
+  static final String LOOPBACK = "127.0.0.0/8,::1/128";
+
   /** The redirect URI Callgate announces (its public URL is http://127.0.0.1). */
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
@@ -83,6 +86,9 @@ public final class CallgateUnderTest implements AutoCloseable {
     environment.put(Configuration.PUBLIC_URL, "http://127.0.0.1");
     environment.put(Configuration.DATA_DIR, dataDir.toString());
     environment.put(Configuration.ADMIN_KEY, ADMIN_KEY);
+    // targets and providers of these tests listen on loopback, which Callgate reaches only when
+    // allowed, as a person running them beside it allows it
+    environment.put(Configuration.OUTBOUND_ALLOW, LOOPBACK);
     environment.putAll(settings);
     Validated<Configuration> config = Configuration.fromEnvironment(environment);
     assertThat(config.problems()).isEmpty();

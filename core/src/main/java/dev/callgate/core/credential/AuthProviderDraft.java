@@ -1,5 +1,6 @@
 package dev.callgate.core.credential;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_URL;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_MISSING;
 
@@ -28,14 +29,21 @@ public record AuthProviderDraft(
     List<String> scopes,
     String refreshTokenLifetime) {
 
+  /** Validates with endpoints that must be https, or http to loopback. */
   public Validated<AuthProvider> validate() {
+    return validate(ProviderEndpointRule.httpsOrLoopback());
+  }
+
+  /** Validates with {@code endpoints} deciding which URLs a provider may have. */
+  public Validated<AuthProvider> validate(ProviderEndpointRule endpoints) {
     List<Diagnosis> problems = new ArrayList<>();
     Checks.name("name", name, problems);
-    Optional<URI> issuerUri = optionalUrl("issuer", issuer, problems);
+    Optional<URI> issuerUri = optionalUrl("issuer", issuer, endpoints, problems);
     Optional<URI> authorizationUri =
-        optionalUrl("authorizationEndpoint", authorizationEndpoint, problems);
-    Optional<URI> tokenUri = optionalUrl("tokenEndpoint", tokenEndpoint, problems);
-    Optional<URI> revocationUri = optionalUrl("revocationEndpoint", revocationEndpoint, problems);
+        optionalUrl("authorizationEndpoint", authorizationEndpoint, endpoints, problems);
+    Optional<URI> tokenUri = optionalUrl("tokenEndpoint", tokenEndpoint, endpoints, problems);
+    Optional<URI> revocationUri =
+        optionalUrl("revocationEndpoint", revocationEndpoint, endpoints, problems);
     if (issuer == null && tokenEndpoint == null) {
       problems.add(
           Diagnosis.of(
@@ -120,7 +128,18 @@ public record AuthProviderDraft(
             lifetime));
   }
 
-  private static Optional<URI> optionalUrl(String field, String value, List<Diagnosis> problems) {
-    return value == null ? Optional.empty() : Checks.httpUrl(field, value, problems);
+  private static Optional<URI> optionalUrl(
+      String field, String value, ProviderEndpointRule endpoints, List<Diagnosis> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    Optional<URI> uri = Checks.httpUrl(field, value, problems);
+    Optional<String> violation = uri.flatMap(endpoints::violation);
+    if (violation.isPresent()) {
+      problems.add(
+          Diagnosis.of(INVALID_URL, "field", field, "value", value, "reason", violation.get()));
+      return Optional.empty();
+    }
+    return uri;
   }
 }

@@ -168,6 +168,18 @@ public enum DiagnosisCode {
       "The identity provider could not be reached or failed to answer: {reason}.",
       "Try again shortly; if it persists, check that the identity provider is reachable from"
           + " Callgate and healthy."),
+  PROVIDER_METADATA_INVALID(
+      "Provider '{provider}': the {source} gives {field} as '{value}', which Callgate does not"
+          + " use: {rule}.",
+      "Correct the provider's issuer or endpoints with PUT /v1/providers/{provider}, or the"
+          + " identity provider's published metadata; plain http to a host other than loopback"
+          + " needs CALLGATE_PROVIDER_ALLOW_HTTP=true. Tokens wait, their grants kept, until the"
+          + " provider is saved again."),
+  OUTBOUND_ADDRESS_REFUSED(
+      "Callgate does not connect to {host} at {address}: {rule}.",
+      "To reach a loopback or private address on purpose, name its range or the host in"
+          + " CALLGATE_OUTBOUND_ALLOW (e.g. 10.0.0.0/8,idp.internal) and restart Callgate;"
+          + " link-local and cloud metadata addresses are never reached."),
   STORE_UNAVAILABLE(
       "Callgate's store is unavailable: {reason}.",
       "Check the database (or the data directory of the embedded store) and Callgate's"

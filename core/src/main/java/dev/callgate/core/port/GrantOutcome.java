@@ -1,13 +1,14 @@
 package dev.callgate.core.port;
 
+import dev.callgate.core.diagnosis.Diagnosis;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a call to the token endpoint came to: tokens, an OAuth error response from the provider (RFC
- * 6749 §5.2), or a failure to get a usable answer at all. The refresh policy decides which of these
- * are final and which may pass.
+ * 6749 §5.2), a failure to get a usable answer at all, or a configuration that forbade asking. The
+ * refresh policy decides which of these are final and which may pass.
  */
 public sealed interface GrantOutcome {
 
@@ -33,6 +34,17 @@ public sealed interface GrantOutcome {
     public Failed {
       Objects.requireNonNull(failure, "failure");
       Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * Nothing usable was sent, through no fault of the network: the provider's configuration or its
+   * metadata breaks a rule (an endpoint that is not https, a document for another issuer) or the
+   * outbound address policy refuses its address. It stays so until the configuration changes.
+   */
+  record Misconfigured(Diagnosis diagnosis) implements GrantOutcome {
+    public Misconfigured {
+      Objects.requireNonNull(diagnosis, "diagnosis");
     }
   }
 

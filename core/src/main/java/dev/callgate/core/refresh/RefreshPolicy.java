@@ -346,8 +346,9 @@ public final class RefreshPolicy {
    * are transient. A refused client ({@code invalid_client}) or grant type ({@code
    * unauthorized_client}, {@code unsupported_grant_type}) is the configuration's fault, and so is
    * every refusal of a grant without a person: the token is {@link Severity#CLIENT_REJECTED} and
-   * its grant kept. A refused refresh token ({@code invalid_grant}) or scope ends the grant, with
-   * the cause {@link InvalidGrantCause} can tell and no more.
+   * its grant kept, as is a provider whose metadata or address breaks a rule. A refused refresh
+   * token ({@code invalid_grant}) or scope ends the grant, with the cause {@link InvalidGrantCause}
+   * can tell and no more.
    *
    * @throws IllegalArgumentException for a {@link GrantOutcome.Granted}, which is no failure
    */
@@ -359,6 +360,10 @@ public final class RefreshPolicy {
     }
     if (outcome instanceof GrantOutcome.Refused refused) {
       return classifyRefused(refused, context);
+    }
+    if (outcome instanceof GrantOutcome.Misconfigured misconfigured) {
+      // Retrying changes nothing until the provider's settings do, and saving it re-arms.
+      return clientRejected(misconfigured.diagnosis());
     }
     throw new IllegalArgumentException("a granted refresh is not a failure");
   }

@@ -495,6 +495,9 @@ public final class Authorizations {
                 flow.redirectUri());
       };
     }
+    if (outcome instanceof GrantOutcome.Misconfigured misconfigured) {
+      return misconfigured.diagnosis();
+    }
     GrantOutcome.Failed failed = (GrantOutcome.Failed) outcome;
     return switch (failed.failure()) {
       case INVALID_RESPONSE ->

@@ -312,6 +312,9 @@ public final class Callouts {
                         "maxWaiting",
                         String.valueOf(limit.maxWaiting())));
               }
+              if (outcome instanceof CalloutTransport.Refused refused) {
+                return new Attempt.Blocked(refused.diagnosis());
+              }
               CalloutTransport.Unreachable unreachable = (CalloutTransport.Unreachable) outcome;
               return new Attempt.Blocked(
                   Diagnosis.of(

@@ -8,6 +8,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
@@ -119,6 +120,17 @@ public final class Providers {
   private final RandomGenerator random;
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
+  private final ProviderEndpointRule endpoints;
+
+  /** A provider as it is used: its settings and what discovery found for it, or why nothing. */
+  public record ProviderDescription(
+      AuthProvider provider, Optional<ProviderMetadata> metadata, Optional<Diagnosis> problem) {
+    public ProviderDescription {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(metadata, "metadata");
+      Objects.requireNonNull(problem, "problem");
+    }
+  }
 
   /** {@code random} makes the refresh token the check presents; it need not be strong. */
   public Providers(
@@ -128,6 +140,26 @@ public final class Providers {
       Clock clock,
       RandomGenerator random,
       RefreshPolicy policy) {
+    this(
+        credentials,
+        tokens,
+        identityProvider,
+        clock,
+        random,
+        policy,
+        ProviderEndpointRule.httpsOrLoopback());
+  }
+
+  /** With {@code endpoints} deciding which endpoint URLs a provider may be saved with. */
+  public Providers(
+      CredentialStore credentials,
+      TokenStore tokens,
+      IdentityProvider identityProvider,
+      Clock clock,
+      RandomGenerator random,
+      RefreshPolicy policy,
+      ProviderEndpointRule endpoints) {
+    this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     this.credentials = credentials;
     this.tokens = tokens;
     this.identityProvider = identityProvider;
@@ -167,6 +199,53 @@ public final class Providers {
                           (SaveOutcome)
                               new SaveOutcome.Saved(provider, command.mode().creates(), rearmed));
             });
+  }
+
+  /** Which endpoint URLs a provider may have: a draft is validated with this rule. */
+  public ProviderEndpointRule endpointRule() {
+    return endpoints;
+  }
+
+  /**
+   * The provider {@code name} with the metadata Callgate uses for it: for an issuer, what discovery
+   * found (its endpoints, with the configured ones in their place), or the diagnosis of why
+   * discovery found nothing usable; for explicit endpoints, those.
+   */
+  public CompletionStage<FindOutcome<ProviderDescription>> describe(String name) {
+    return FindOutcome.of(
+        credentials
+            .findProvider(name)
+            .thenCompose(
+                found -> {
+                  if (found.isEmpty()) {
+                    return CompletableFuture.completedStage(Optional.<ProviderDescription>empty());
+                  }
+                  AuthProvider provider = found.get();
+                  return identityProvider
+                      .discover(provider)
+                      .thenApply(
+                          metadata ->
+                              new ProviderDescription(
+                                  provider, Optional.of(metadata), Optional.empty()))
+                      .exceptionally(
+                          failure ->
+                              new ProviderDescription(
+                                  provider,
+                                  Optional.empty(),
+                                  Optional.of(discoveryProblem(failure))))
+                      .thenApply(Optional::of);
+                }),
+        () -> Diagnosis.of(PROVIDER_NOT_FOUND, "provider", name));
+  }
+
+  private static Diagnosis discoveryProblem(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    return cause instanceof IdentityProviderException idp
+        ? idp.diagnosis()
+        : Diagnosis.of(
+            IDP_UNAVAILABLE,
+            "reason",
+            "discovery failed (" + cause.getClass().getSimpleName() + ")");
   }
 
   /**
@@ -286,15 +365,7 @@ public final class Providers {
         .thenCompose(metadata -> authenticate(provider, metadata))
         .exceptionally(
             failure -> {
-              Throwable cause =
-                  failure instanceof CompletionException ? failure.getCause() : failure;
-              Diagnosis diagnosis =
-                  cause instanceof IdentityProviderException idp
-                      ? idp.diagnosis()
-                      : Diagnosis.of(
-                          IDP_UNAVAILABLE,
-                          "reason",
-                          "discovery failed (" + cause.getClass().getSimpleName() + ")");
+              Diagnosis diagnosis = discoveryProblem(failure);
               return new ProviderCheck(
                   false,
                   List.of(new Check("discovery", false, diagnosis.message())),
@@ -411,6 +482,10 @@ public final class Providers {
             Optional.empty());
       }
       return new ClientProof(false, false, answer, Optional.empty());
+    }
+    if (outcome instanceof GrantOutcome.Misconfigured misconfigured) {
+      return new ClientProof(
+          false, true, misconfigured.diagnosis().message(), Optional.of(misconfigured.diagnosis()));
     }
     if (outcome instanceof GrantOutcome.Failed failed
         && failed.failure() == GrantOutcome.Failure.INVALID_RESPONSE) {

@@ -327,4 +327,30 @@ class AuthProviderDraftTest {
                     List.of(),
                     Optional.empty()));
   }
+
+  @Test
+  void validateWhenAnEndpointIsPlainHttpToAnotherHostThenInvalidUrlUnlessAllowed() {
+    Draft draft = new Draft();
+    draft.issuer = null;
+    draft.tokenEndpoint = "http://idp.example.com/token";
+
+    Diagnosis problem = onlyProblem(draft);
+    AuthProviderDraft allowed =
+        new AuthProviderDraft(
+            "okta", null, null, draft.tokenEndpoint, null, "callgate", "s", null, null, null);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_URL);
+    assertThat(problem.message()).contains("tokenEndpoint", "CALLGATE_PROVIDER_ALLOW_HTTP");
+    assertThat(allowed.validate(new ProviderEndpointRule(true)).problems()).isEmpty();
+  }
+
+  @Test
+  void validateWhenEndpointsArePlainHttpToLoopbackThenValid() {
+    Draft draft = new Draft();
+    draft.issuer = "http://localhost:8180/realms/x";
+    draft.tokenEndpoint = "http://127.0.0.1:8180/token";
+    draft.revocationEndpoint = "http://[::1]:8180/revoke";
+
+    assertThat(draft.validate().problems()).isEmpty();
+  }
 }

@@ -12,6 +12,7 @@ import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.GrantOutcome;
@@ -407,6 +408,25 @@ class CalloutsTest {
     call();
 
     assertThat(f.target.lastRequest().credential()).isEqualTo("crm");
+  }
+
+  @Test
+  void calloutWhenTheTransportRefusesTheAddressThenItsDiagnosisNotTargetUnreachable() {
+    authorizedCrm(List.of("openid", "offline_access"));
+    Diagnosis refused =
+        Diagnosis.of(
+            DiagnosisCode.OUTBOUND_ADDRESS_REFUSED,
+            "host",
+            "api.test",
+            "address",
+            "10.0.0.7",
+            "rule",
+            "a private address, not named in CALLGATE_OUTBOUND_ALLOW");
+    f.target.respondWith(request -> new CalloutTransport.Refused(refused));
+
+    CalloutResult result = call();
+
+    assertThat(((CalloutResult.Refused) result).diagnosis()).isEqualTo(refused);
   }
 
   @Test

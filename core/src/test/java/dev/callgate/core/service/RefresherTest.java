@@ -175,6 +175,31 @@ class RefresherTest {
   }
 
   @Test
+  void refreshWhenProviderMetadataBreaksARuleThenClientRejectedWithThatDiagnosisNotTransient() {
+    Diagnosis metadataInvalid =
+        Diagnosis.of(
+            DiagnosisCode.PROVIDER_METADATA_INVALID,
+            "provider",
+            "corp",
+            "source",
+            "discovery document at https://idp.test/.well-known/openid-configuration",
+            "field",
+            "token_endpoint",
+            "value",
+            "http://collector.example/token",
+            "rule",
+            "plain http is used only for loopback hosts");
+    f.idp.scriptNext(new GrantOutcome.Misconfigured(metadataInvalid));
+
+    RefreshOutcome outcome = manual();
+
+    assertThat(((RefreshOutcome.Rejected) outcome).diagnosis()).isEqualTo(metadataInvalid);
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.CLIENT_REJECTED);
+    assertThat(f.stored(CRM).tokens()).isPresent();
+    assertThat(f.stored(CRM).nextRefreshAt()).isEmpty();
+  }
+
+  @Test
   void refreshWhenProviderServesHtmlThenTransientIdpResponseInvalidNotARevokedGrant() {
     f.idp.scriptNext(
         new GrantOutcome.Failed(

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.http;
 
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.CalloutTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -22,9 +23,17 @@ public final class CalloutTransports {
 
   private CalloutTransports() {}
 
+  /** A transport that connects to public addresses only. */
   public static CalloutTransport create(Vertx vertx, CalloutTransportOptions options) {
+    return create(vertx, options, OutboundAddressPolicy.publicOnly());
+  }
+
+  /** A transport that connects only where {@code outbound} allows, after one lookup per request. */
+  public static CalloutTransport create(
+      Vertx vertx, CalloutTransportOptions options, OutboundAddressPolicy outbound) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(outbound, "outbound");
     HttpClientOptions clientOptions =
         new HttpClientOptions()
             .setConnectTimeout(Math.toIntExact(options.connectTimeout().toMillis()))
@@ -40,6 +49,7 @@ public final class CalloutTransports {
         credential ->
             clients.computeIfAbsent(
                 credential, name -> vertx.createHttpClient(clientOptions, poolOptions)),
-        options);
+        options,
+        OutboundGuard.create(vertx, outbound));
   }
 }

@@ -53,15 +53,18 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   private final Function<String, HttpClient> clients;
   private final CalloutTransportOptions options;
+  private final OutboundGuard guard;
 
   /**
    * {@code clients} gives each credential a client of its own, and so pools of its own: one
    * credential's load cannot take the connections another's callouts need, and a connection never
    * carries two credentials' requests.
    */
-  WebClientCalloutTransport(Function<String, HttpClient> clients, CalloutTransportOptions options) {
+  WebClientCalloutTransport(
+      Function<String, HttpClient> clients, CalloutTransportOptions options, OutboundGuard guard) {
     this.clients = clients;
     this.options = options;
+    this.guard = guard;
   }
 
   @Override
@@ -84,17 +87,24 @@ final class WebClientCalloutTransport implements CalloutTransport {
           "a streamed request body must be a VertxStreamedContent, was "
               + streamed.content().getClass().getName());
     }
-    clients
-        .apply(request.credential())
-        .request(requestOptions)
+    guard
+        .destination(request.uri())
+        // the checked address, never a second lookup; the URI still names the host for Host and SNI
+        .compose(
+            destination ->
+                clients
+                    .apply(request.credential())
+                    .request(requestOptions.setServer(destination.server())))
         .onComplete(
             connected -> {
               if (connected.failed()) {
                 outcome.complete(
-                    connected.cause() instanceof ConnectionPoolTooBusyException
-                        ? new ConnectionLimitReached(
-                            options.maxPoolSize(), options.maxWaitQueueSize())
-                        : UnreachableReasons.whileConnecting(connected.cause(), options));
+                    connected.cause() instanceof OutboundAddressRefusedException refused
+                        ? new CalloutTransport.Refused(refused.diagnosis())
+                        : connected.cause() instanceof ConnectionPoolTooBusyException
+                            ? new ConnectionLimitReached(
+                                options.maxPoolSize(), options.maxWaitQueueSize())
+                            : UnreachableReasons.whileConnecting(connected.cause(), options));
                 return;
               }
               UpstreamExchange exchange = new UpstreamExchange(connected.result());

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.http;
 
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -9,6 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 /** A real HTTP target on a free loopback port, answering with the handler a test gives it. */
 final class TargetServer implements AutoCloseable {
+
+  /** Targets listen on loopback, which Callgate reaches only when allowed. */
+  static final OutboundAddressPolicy LOOPBACK =
+      OutboundAddressPolicy.parse("127.0.0.0/8,::1/128")
+          .fold(
+              policy -> policy,
+              problems -> {
+                throw new IllegalStateException(problems.toString());
+              });
 
   private final HttpServer server;
 

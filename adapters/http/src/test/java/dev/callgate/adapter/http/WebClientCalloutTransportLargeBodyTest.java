@@ -30,7 +30,8 @@ class WebClientCalloutTransportLargeBodyTest {
   @BeforeAll
   static void startVertx() {
     vertx = Vertx.vertx();
-    transport = CalloutTransports.create(vertx, CalloutTransportOptions.defaults());
+    transport =
+        CalloutTransports.create(vertx, CalloutTransportOptions.defaults(), TargetServer.LOOPBACK);
   }
 
   @AfterAll

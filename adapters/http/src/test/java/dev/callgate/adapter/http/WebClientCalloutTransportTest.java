@@ -48,7 +48,8 @@ class WebClientCalloutTransportTest {
             vertx,
             CalloutTransportOptions.defaults()
                 .withConnectTimeout(Duration.ofSeconds(2))
-                .withResponseTimeout(Duration.ofSeconds(5)));
+                .withResponseTimeout(Duration.ofSeconds(5)),
+            TargetServer.LOOPBACK);
   }
 
   @AfterAll
@@ -221,7 +222,8 @@ class WebClientCalloutTransportTest {
     long size = 1024 * 1024 + 17;
     Vertx own = Vertx.vertx();
     CalloutTransport onePooledConnection =
-        CalloutTransports.create(own, CalloutTransportOptions.defaults().withMaxPoolSize(1));
+        CalloutTransports.create(
+            own, CalloutTransportOptions.defaults().withMaxPoolSize(1), TargetServer.LOOPBACK);
     try (TargetServer target =
         TargetServer.start(
             vertx,
@@ -349,7 +351,9 @@ class WebClientCalloutTransportTest {
   void sendWhenTargetDoesNotAnswerInTimeThenTimedOut() throws Exception {
     CalloutTransport impatient =
         CalloutTransports.create(
-            vertx, CalloutTransportOptions.defaults().withResponseTimeout(Duration.ofMillis(300)));
+            vertx,
+            CalloutTransportOptions.defaults().withResponseTimeout(Duration.ofMillis(300)),
+            TargetServer.LOOPBACK);
     try (TargetServer target = TargetServer.start(vertx, request -> {})) {
       long start = System.nanoTime();
 
@@ -386,7 +390,8 @@ class WebClientCalloutTransportTest {
         CalloutTransport impatient =
             CalloutTransports.create(
                 vertx,
-                CalloutTransportOptions.defaults().withConnectTimeout(Duration.ofMillis(400)));
+                CalloutTransportOptions.defaults().withConnectTimeout(Duration.ofMillis(400)),
+                TargetServer.LOOPBACK);
 
         Unreachable unreachable =
             unreachable(

@@ -84,7 +84,8 @@ class WebClientCalloutTransportWireTest {
             .withConnectTimeout(Duration.ofSeconds(2))
             .withResponseTimeout(Duration.ofSeconds(10))
             .withMaxPoolSize(maxPoolSize)
-            .withMaxWaitQueueSize(maxWaitQueueSize));
+            .withMaxWaitQueueSize(maxWaitQueueSize),
+        TargetServer.LOOPBACK);
   }
 
   @Test

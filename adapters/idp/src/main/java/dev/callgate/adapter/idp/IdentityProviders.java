@@ -1,5 +1,6 @@
 package dev.callgate.adapter.idp;
 
+import dev.callgate.adapter.http.OutboundGuard;
 import dev.callgate.core.port.IdentityProvider;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -11,7 +12,8 @@ import java.util.Objects;
  * discovery (OpenID Connect Discovery, falling back to RFC 8414) cached per issuer, the token
  * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post} or public-client
  * authentication, RFC 7523 JWT bearer assertions, and RFC 7009 revocation, over a Vert.x web client
- * that never blocks the event loop.
+ * that never blocks the event loop. Every request goes only to an address the outbound address
+ * policy allows, to an endpoint the endpoint rule accepts, and reads at most the configured bytes.
  */
 public final class IdentityProviders {
 
@@ -29,6 +31,9 @@ public final class IdentityProviders {
                 // login page or a wrong URL, and the answer must be reported as such.
                 .setFollowRedirects(false)
                 .setUserAgent("Callgate"));
-    return new OidcIdentityProvider(vertx, client, options);
+    return new OidcIdentityProvider(
+        vertx,
+        new ProviderHttp(client, OutboundGuard.create(vertx, options.outbound()), options),
+        options);
   }
 }

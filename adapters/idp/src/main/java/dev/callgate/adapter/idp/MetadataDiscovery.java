@@ -8,10 +8,11 @@ import dev.callgate.core.port.ProviderMetadata;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +37,7 @@ final class MetadataDiscovery {
   private record Attempt(
       URI url,
       Optional<ProviderMetadata> metadata,
-      DiscoveryFailedException failure,
+      RuntimeException failure,
       String reason,
       boolean tryOther) {
 
@@ -44,25 +45,127 @@ final class MetadataDiscovery {
       return new Attempt(url, Optional.of(metadata), null, "", false);
     }
 
-    static Attempt failed(URI url, DiscoveryFailedException failure, String reason, boolean other) {
+    static Attempt failed(URI url, RuntimeException failure, String reason, boolean other) {
       return new Attempt(url, Optional.empty(), failure, reason, other);
+    }
+
+    boolean serverError() {
+      return failure instanceof DiscoveryFailedException discovery
+          && discovery.failure().filter(GrantOutcome.Failure.SERVER_ERROR::equals).isPresent();
     }
   }
 
-  private final WebClient client;
+  /**
+   * A value that breaks a rule for provider metadata: the {@code source} that gave it (the
+   * configuration, or a discovery document), the {@code field}, the {@code value} and the {@code
+   * rule}. It becomes a diagnosis once the provider it concerns is known.
+   */
+  private static final class MetadataInvalid extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String source;
+    private final String field;
+    private final String value;
+    private final String rule;
+
+    MetadataInvalid(String source, String field, String value, String rule) {
+      super(field + ": " + rule, null, false, false);
+      this.source = source;
+      this.field = field;
+      this.value = withoutUserInfo(value);
+      this.rule = rule;
+    }
+
+    Diagnosis diagnosis(String provider) {
+      return Diagnosis.of(
+          DiagnosisCode.PROVIDER_METADATA_INVALID,
+          "provider",
+          provider,
+          "source",
+          source,
+          "field",
+          field,
+          "value",
+          value,
+          "rule",
+          rule);
+    }
+  }
+
+  private static final String CONFIGURATION = "provider's configuration";
+
+  private final ProviderHttp http;
   private final IdentityProviderOptions options;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  MetadataDiscovery(WebClient client, IdentityProviderOptions options) {
-    this.client = client;
+  MetadataDiscovery(ProviderHttp http, IdentityProviderOptions options) {
+    this.http = http;
     this.options = options;
   }
 
+  /**
+   * The provider's metadata, its endpoints checked against the endpoint rule wherever they come
+   * from, so that no client secret, code or token goes to a URL the rule refuses; a broken rule
+   * fails with a {@link GrantOutcome.Misconfigured} discovery failure.
+   */
   Future<ProviderMetadata> discover(AuthProvider provider) {
-    if (provider.issuer().isEmpty()) {
-      return Future.succeededFuture(explicit(provider));
+    Future<ProviderMetadata> metadata;
+    try {
+      provider.issuer().ifPresent(issuer -> check(CONFIGURATION, "issuer", issuer));
+      if (provider.issuer().isEmpty()) {
+        metadata = Future.succeededFuture(explicit(provider));
+      } else {
+        URI issuer = provider.issuer().get();
+        metadata = discovered(issuer).map(found -> withOverrides(found, provider));
+      }
+    } catch (MetadataInvalid invalid) {
+      metadata = Future.failedFuture(invalid);
     }
-    return discovered(provider.issuer().get()).map(metadata -> withOverrides(metadata, provider));
+    return metadata
+        .map(effective -> checked(provider, effective))
+        .recover(
+            failure ->
+                Future.failedFuture(
+                    failure instanceof MetadataInvalid invalid
+                        ? DiscoveryFailedException.misconfigured(invalid.diagnosis(provider.name()))
+                        : failure));
+  }
+
+  /** {@code metadata} once each endpoint it names passes the endpoint rule. */
+  private ProviderMetadata checked(AuthProvider provider, ProviderMetadata metadata) {
+    String discovered =
+        "discovery document of " + provider.issuer().map(URI::toString).orElse("(none)");
+    check(
+        provider.tokenEndpoint().isPresent() ? CONFIGURATION : discovered,
+        provider.tokenEndpoint().isPresent() ? "tokenEndpoint" : "token_endpoint",
+        metadata.tokenEndpoint());
+    metadata
+        .authorizationEndpoint()
+        .ifPresent(
+            endpoint ->
+                check(
+                    provider.authorizationEndpoint().isPresent() ? CONFIGURATION : discovered,
+                    provider.authorizationEndpoint().isPresent()
+                        ? "authorizationEndpoint"
+                        : "authorization_endpoint",
+                    endpoint));
+    metadata
+        .revocationEndpoint()
+        .ifPresent(
+            endpoint ->
+                check(
+                    provider.revocationEndpoint().isPresent() ? CONFIGURATION : discovered,
+                    provider.revocationEndpoint().isPresent()
+                        ? "revocationEndpoint"
+                        : "revocation_endpoint",
+                    endpoint));
+    return metadata;
+  }
+
+  private void check(String source, String field, URI endpoint) {
+    Optional<String> violation = options.endpoints().violation(endpoint);
+    if (violation.isPresent()) {
+      throw new MetadataInvalid(source, field, endpoint.toString(), violation.get());
+    }
   }
 
   private Future<ProviderMetadata> discovered(URI issuer) {
@@ -107,25 +210,35 @@ final class MetadataDiscovery {
   }
 
   private Future<Attempt> attempt(URI issuer, URI url) {
-    return client
-        .getAbs(url.toString())
-        .putHeader(HttpHeaders.ACCEPT.toString(), "application/json")
-        .timeout(options.requestTimeout().toMillis())
-        .send()
+    return http.exchange(HttpMethod.GET, url, HttpRequest::send)
         .map(response -> read(issuer, url, response))
         .recover(
             failure -> {
-              // Unreachable: another URL on the same host cannot help.
-              GrantOutcome.Failed failed =
-                  TransportFailures.toFailed(failure, url, options.requestTimeout());
+              // Unreachable, refused or oversized: another URL on the same host cannot help.
+              GrantOutcome outcome = TransportFailures.toOutcome(failure, url, options);
+              if (outcome instanceof GrantOutcome.Misconfigured misconfigured) {
+                return Future.succeededFuture(
+                    Attempt.failed(
+                        url,
+                        DiscoveryFailedException.misconfigured(misconfigured.diagnosis()),
+                        misconfigured.diagnosis().message(),
+                        false));
+              }
+              GrantOutcome.Failed failed = (GrantOutcome.Failed) outcome;
+              Diagnosis diagnosis =
+                  failed.failure() == GrantOutcome.Failure.INVALID_RESPONSE
+                      ? Diagnosis.of(
+                          DiagnosisCode.IDP_RESPONSE_INVALID,
+                          "endpoint",
+                          url,
+                          "reason",
+                          failed.reason())
+                      : Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", failed.reason());
               return Future.succeededFuture(
                   Attempt.failed(
                       url,
                       new DiscoveryFailedException(
-                          Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", failed.reason()),
-                          failed.failure(),
-                          failed.reason(),
-                          Optional.empty()),
+                          diagnosis, failed.failure(), failed.reason(), Optional.empty()),
                       failed.reason(),
                       false));
             });
@@ -152,20 +265,30 @@ final class MetadataDiscovery {
     if (status != 200 || json.isEmpty()) {
       return Attempt.failed(url, invalid(url, answer, status), answer, true);
     }
-    String reason;
+    String source = "discovery document at " + url;
     try {
-      ProviderMetadata metadata = metadata(json.get());
+      ProviderMetadata metadata = metadata(source, json.get());
       String advertised = metadata.issuer().orElse("(none)");
       if (trimSlash(advertised).equals(trimSlash(issuer.toString()))) {
         return Attempt.found(url, metadata);
       }
-      // OpenID Connect Discovery §4.3: a document for another issuer must not be used.
-      reason =
-          "the document names the issuer '" + advertised + "', not the configured '" + issuer + "'";
-    } catch (IllegalArgumentException | ClassCastException e) {
-      reason = e.getMessage();
+      // RFC 8414 §3.3, OpenID Connect Discovery §4.3: a document for another issuer, or for
+      // none, must not be used; its endpoints would receive this client's secret.
+      MetadataInvalid mismatch =
+          new MetadataInvalid(
+              source,
+              "issuer",
+              advertised,
+              "it must equal the configured issuer "
+                  + issuer
+                  + " (RFC 8414 §3.3, OpenID Connect Discovery §4.3)");
+      return Attempt.failed(url, mismatch, mismatch.getMessage(), false);
+    } catch (MetadataInvalid invalid) {
+      return Attempt.failed(url, invalid, invalid.getMessage(), false);
+    } catch (ClassCastException e) {
+      String reason = "a field has the wrong JSON type";
+      return Attempt.failed(url, invalid(url, reason, status), reason, false);
     }
-    return Attempt.failed(url, invalid(url, reason, status), reason, false);
   }
 
   private static DiscoveryFailedException invalid(URI url, String reason, int status) {
@@ -176,7 +299,7 @@ final class MetadataDiscovery {
         Optional.of(status));
   }
 
-  private static DiscoveryFailedException bothFailed(URI issuer, Attempt first, Attempt second) {
+  private static RuntimeException bothFailed(URI issuer, Attempt first, Attempt second) {
     if (!second.tryOther()) {
       return second.failure();
     }
@@ -190,52 +313,62 @@ final class MetadataDiscovery {
             + " ("
             + second.reason()
             + ")";
-    boolean serverError =
-        first.failure().asGrantOutcome().failure() == GrantOutcome.Failure.SERVER_ERROR
-            || second.failure().asGrantOutcome().failure() == GrantOutcome.Failure.SERVER_ERROR;
-    if (serverError) {
+    Optional<Integer> status =
+        second.failure() instanceof DiscoveryFailedException discovery
+            ? discovery.httpStatus()
+            : Optional.empty();
+    if (first.serverError() || second.serverError()) {
       return new DiscoveryFailedException(
           Diagnosis.of(DiagnosisCode.IDP_UNAVAILABLE, "reason", reason),
           GrantOutcome.Failure.SERVER_ERROR,
           reason,
-          second.failure().asGrantOutcome().httpStatus());
+          status);
     }
     return new DiscoveryFailedException(
         Diagnosis.of(DiagnosisCode.IDP_RESPONSE_INVALID, "endpoint", issuer, "reason", reason),
         GrantOutcome.Failure.INVALID_RESPONSE,
         reason,
-        second.failure().asGrantOutcome().httpStatus());
+        status);
   }
 
-  private static ProviderMetadata metadata(JsonObject json) {
+  private static ProviderMetadata metadata(String source, JsonObject json) {
     Object tokenEndpoint = json.getValue("token_endpoint");
     if (!(tokenEndpoint instanceof String)) {
-      throw new IllegalArgumentException("the document has no token_endpoint");
+      throw new MetadataInvalid(
+          source,
+          "token_endpoint",
+          String.valueOf(tokenEndpoint),
+          "a discovery document names the token endpoint as a URL (RFC 8414 §2)");
     }
     return new ProviderMetadata(
         Optional.ofNullable(json.getString("issuer")),
-        endpoint(json, "authorization_endpoint"),
-        absolute((String) tokenEndpoint, "token_endpoint"),
-        endpoint(json, "revocation_endpoint"),
+        endpoint(source, json, "authorization_endpoint"),
+        absolute(source, (String) tokenEndpoint, "token_endpoint"),
+        endpoint(source, json, "revocation_endpoint"),
         strings(json, "scopes_supported"),
         strings(json, "grant_types_supported"),
         strings(json, "code_challenge_methods_supported"));
   }
 
-  private static Optional<URI> endpoint(JsonObject json, String field) {
-    return Optional.ofNullable(json.getString(field)).map(value -> absolute(value, field));
+  private static Optional<URI> endpoint(String source, JsonObject json, String field) {
+    return Optional.ofNullable(json.getString(field)).map(value -> absolute(source, value, field));
   }
 
-  private static URI absolute(String value, String field) {
+  private static URI absolute(String source, String value, String field) {
     try {
       URI uri = new URI(value);
-      if (!uri.isAbsolute() || uri.getHost() == null) {
-        throw new IllegalArgumentException(field + " is not an absolute URL");
+      if (uri.isAbsolute() && uri.getHost() != null) {
+        return uri;
       }
-      return uri;
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(field + " is not a URL");
+      // reported below
     }
+    throw new MetadataInvalid(source, field, value, "an endpoint is an absolute URL with a host");
+  }
+
+  /** User info may hold a password, and a diagnosis is shown and logged. */
+  private static String withoutUserInfo(String value) {
+    return value.replaceFirst("//[^/?#]*@", "//***@");
   }
 
   private static List<String> strings(JsonObject json, String field) {

@@ -12,9 +12,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -31,15 +30,15 @@ final class OidcIdentityProvider implements IdentityProvider {
   static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
   private final Vertx vertx;
-  private final WebClient client;
+  private final ProviderHttp http;
   private final IdentityProviderOptions options;
   private final MetadataDiscovery discovery;
 
-  OidcIdentityProvider(Vertx vertx, WebClient client, IdentityProviderOptions options) {
+  OidcIdentityProvider(Vertx vertx, ProviderHttp http, IdentityProviderOptions options) {
     this.vertx = vertx;
-    this.client = client;
+    this.http = http;
     this.options = options;
-    this.discovery = new MetadataDiscovery(client, options);
+    this.discovery = new MetadataDiscovery(http, options);
   }
 
   @Override
@@ -116,7 +115,7 @@ final class OidcIdentityProvider implements IdentityProvider {
                 Future.succeededFuture(
                     new RevocationOutcome.Failed(
                         failure instanceof DiscoveryFailedException discoveryFailed
-                            ? discoveryFailed.getMessage()
+                            ? TransportFailures.reason(discoveryFailed.asGrantOutcome())
                             : "discovery failed (" + failure.getClass().getSimpleName() + ")")))
         .toCompletionStage();
   }
@@ -126,7 +125,7 @@ final class OidcIdentityProvider implements IdentityProvider {
       URI endpoint, io.vertx.core.AsyncResult<HttpResponse<Buffer>> answer) {
     if (answer.failed()) {
       return new RevocationOutcome.Failed(
-          TransportFailures.toFailed(answer.cause(), endpoint, options.requestTimeout()).reason());
+          TransportFailures.reason(TransportFailures.toOutcome(answer.cause(), endpoint, options)));
     }
     int status = answer.result().statusCode();
     if (status == 200) {
@@ -166,8 +165,8 @@ final class OidcIdentityProvider implements IdentityProvider {
                                       answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
                                       answer.result().body(),
                                       options.clock().instant())
-                                  : TransportFailures.toFailed(
-                                      answer.cause(), endpoint, options.requestTimeout())));
+                                  : TransportFailures.toOutcome(
+                                      answer.cause(), endpoint, options)));
             },
             failure ->
                 failure instanceof DiscoveryFailedException discoveryFailed
@@ -177,13 +176,13 @@ final class OidcIdentityProvider implements IdentityProvider {
   }
 
   private Future<HttpResponse<Buffer>> post(AuthProvider provider, URI endpoint, MultiMap form) {
-    HttpRequest<Buffer> request =
-        client
-            .postAbs(endpoint.toString())
-            .putHeader(HttpHeaders.ACCEPT.toString(), "application/json")
-            .timeout(options.requestTimeout().toMillis());
-    ClientAuthentication.apply(provider, request, form);
-    return request.sendForm(form);
+    return http.exchange(
+        HttpMethod.POST,
+        endpoint,
+        request -> {
+          ClientAuthentication.apply(provider, request, form);
+          return request.sendForm(form);
+        });
   }
 
   private static void scope(MultiMap form, List<String> scopes) {

@@ -65,7 +65,7 @@ class MockOAuth2ServerIdentityProviderTest {
 
   @BeforeEach
   void newAdapter() {
-    idp = IdentityProviders.create(vertx, IdentityProviderOptions.defaults());
+    idp = IdentityProviders.create(vertx, TestSupport.options());
     sent();
   }
 

@@ -54,7 +54,7 @@ class NodeOidcProviderControlTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    idp = IdentityProviders.create(vertx, IdentityProviderOptions.defaults());
+    idp = IdentityProviders.create(vertx, TestSupport.options());
     server = NodeOidcProvider.start(ACCESS_TTL, Duration.ofSeconds(120));
     provider =
         TestSupport.withIssuer(

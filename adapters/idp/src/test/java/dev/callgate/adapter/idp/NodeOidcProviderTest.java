@@ -51,7 +51,7 @@ class NodeOidcProviderTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    idp = IdentityProviders.create(vertx, IdentityProviderOptions.defaults());
+    idp = IdentityProviders.create(vertx, TestSupport.options());
     server = NodeOidcProvider.start(Duration.ofSeconds(5), Duration.ofSeconds(20));
     shortLived = NodeOidcProvider.start(Duration.ofSeconds(5), SHORT_REFRESH_TOKEN_TTL);
   }

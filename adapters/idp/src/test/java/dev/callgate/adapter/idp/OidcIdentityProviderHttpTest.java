@@ -91,9 +91,7 @@ class OidcIdentityProviderHttpTest {
   void createAdapter() {
     received.clear();
     discoveryRequests.set(0);
-    idp =
-        IdentityProviders.create(
-            vertx, IdentityProviderOptions.defaults().withRequestTimeout(TIMEOUT));
+    idp = IdentityProviders.create(vertx, TestSupport.options().withRequestTimeout(TIMEOUT));
   }
 
   private static void answer(HttpServerRequest request) {
@@ -344,7 +342,7 @@ class OidcIdentityProviderHttpTest {
   @Test
   void refreshWhenHostIsUnknownThenUnreachable() {
     AuthProvider unknown =
-        TestSupport.withTokenEndpoint(URI.create("http://idp.invalid/token"), "c", "s");
+        TestSupport.withTokenEndpoint(URI.create("https://idp.invalid/token"), "c", "s");
 
     GrantOutcome.Failed failed = (GrantOutcome.Failed) await(idp.refresh(unknown, Secret.of("rt")));
 
@@ -503,7 +501,7 @@ class OidcIdentityProviderHttpTest {
     IdentityProvider clocked =
         IdentityProviders.create(
             vertx,
-            IdentityProviderOptions.defaults()
+            TestSupport.options()
                 .withDiscoveryLifetime(Duration.ofHours(1))
                 .withClock(() -> now[0]));
     AuthProvider provider =
@@ -554,7 +552,7 @@ class OidcIdentityProviderHttpTest {
   }
 
   @Test
-  void discoverWhenDocumentNamesAnotherIssuerThenResponseInvalid() {
+  void discoverWhenDocumentNamesAnotherIssuerThenMetadataInvalid() {
     AuthProvider provider =
         TestSupport.withIssuer(
             URI.create(base + "/wrongissuer"), "client", "secret", ClientAuthMethod.NONE);
@@ -563,7 +561,7 @@ class OidcIdentityProviderHttpTest {
 
     assertThat(failure).isInstanceOf(IdentityProviderException.class);
     IdentityProviderException exception = (IdentityProviderException) failure;
-    assertThat(exception.diagnosis().code()).isEqualTo(DiagnosisCode.IDP_RESPONSE_INVALID);
+    assertThat(exception.diagnosis().code()).isEqualTo(DiagnosisCode.PROVIDER_METADATA_INVALID);
     assertThat(exception.diagnosis().message()).contains("elsewhere.example");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
@@ -26,6 +27,18 @@ import java.util.concurrent.TimeUnit;
 final class TestSupport {
 
   private TestSupport() {}
+
+  /** The adapter's defaults with loopback allowed, where every server of these tests listens. */
+  static IdentityProviderOptions options() {
+    return IdentityProviderOptions.defaults()
+        .withOutbound(
+            OutboundAddressPolicy.parse("127.0.0.0/8,::1/128")
+                .fold(
+                    policy -> policy,
+                    problems -> {
+                      throw new IllegalStateException(problems.toString());
+                    }));
+  }
 
   static <T> T await(CompletionStage<T> stage) {
     try {

@@ -1,0 +1,122 @@
+package dev.callgate.adapter.http;
+
+import dev.callgate.core.outbound.AddressRange;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where an outbound request may connect: the URL's host resolved once, each address judged by the
+ * {@link OutboundAddressPolicy}, and the first one it allows returned as the exact address to
+ * connect to. A client that connects to that address (Vert.x {@code RequestOptions.setServer} or
+ * the web client's {@code requestAbs(method, server, url)}) keeps the host name for the Host
+ * header, TLS SNI and certificate checks, while no second lookup happens between the check and the
+ * connection, so a name that answers a public address to the check and a private one to the
+ * connection (DNS rebinding) gains nothing. Every HTTP client Callgate creates asks it first.
+ */
+public final class OutboundGuard {
+
+  /** Where to connect: {@code address} on {@code port}, speaking TLS or not, for {@code host}. */
+  public record Destination(String host, InetAddress address, int port, boolean tls) {
+    public Destination {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(address, "address");
+    }
+
+    /** The socket address to hand Vert.x, so that it connects without resolving again. */
+    public SocketAddress server() {
+      return SocketAddress.inetSocketAddress(port, address.getHostAddress());
+    }
+  }
+
+  private final Vertx vertx;
+  private final OutboundAddressPolicy policy;
+
+  private OutboundGuard(Vertx vertx, OutboundAddressPolicy policy) {
+    this.vertx = vertx;
+    this.policy = policy;
+  }
+
+  public static OutboundGuard create(Vertx vertx, OutboundAddressPolicy policy) {
+    return new OutboundGuard(
+        Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(policy, "policy"));
+  }
+
+  public OutboundAddressPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * The host as a client would read it. {@link URI} finds no host in authorities such as {@code
+   * 127.1}, {@code 0x7f.1} or {@code 2130706433} (a last label that starts with a digit), which
+   * resolvers still turn into addresses: those are read from the raw authority, so they are
+   * resolved and judged like any other.
+   */
+  private static String host(URI url) {
+    if (url.getHost() != null) {
+      return url.getHost();
+    }
+    String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
+    authority = authority.substring(authority.lastIndexOf('@') + 1);
+    int colon = authority.lastIndexOf(':');
+    return colon < 0 || authority.endsWith("]") ? authority : authority.substring(0, colon);
+  }
+
+  private static int port(URI url, int otherwise) {
+    if (url.getHost() != null) {
+      return url.getPort() == -1 ? otherwise : url.getPort();
+    }
+    String authority = url.getRawAuthority() == null ? "" : url.getRawAuthority();
+    int colon = authority.lastIndexOf(':');
+    if (colon < 0 || authority.endsWith("]")) {
+      return otherwise;
+    }
+    String digits = authority.substring(colon + 1);
+    return digits.matches("\\d{1,5}") && Integer.parseInt(digits) <= 65535
+        ? Integer.parseInt(digits)
+        : -1;
+  }
+
+  /**
+   * The destination of {@code url}; fails with {@link OutboundAddressRefusedException} when the
+   * policy refuses every address the host has, or with the resolver's {@code UnknownHostException}.
+   */
+  public Future<Destination> destination(URI url) {
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    boolean tls = scheme.equals("https");
+    String host = host(url);
+    int port = port(url, tls ? 443 : 80);
+    if (host.isEmpty() || port < 0 || !(tls || scheme.equals("http"))) {
+      return Future.failedFuture(
+          new IllegalArgumentException("not an http(s) URL with a host: " + scheme + ":"));
+    }
+    if (policy.judgeName(host) instanceof OutboundAddressPolicy.Verdict.Refused refused) {
+      return Future.failedFuture(new OutboundAddressRefusedException(refused));
+    }
+    Optional<InetAddress> literal = AddressRange.numericHost(host);
+    Future<InetAddress[]> resolved =
+        literal.isPresent()
+            ? Future.succeededFuture(new InetAddress[] {literal.get()})
+            // The JDK resolver blocks, so it runs on a worker; it reads the hosts file as well.
+            : vertx.executeBlocking(() -> InetAddress.getAllByName(host), false);
+    return resolved.compose(
+        addresses -> {
+          OutboundAddressPolicy.Verdict.Refused first = null;
+          for (InetAddress address : addresses) {
+            OutboundAddressPolicy.Verdict verdict = policy.judge(host, address);
+            if (verdict instanceof OutboundAddressPolicy.Verdict.Refused refused) {
+              first = first == null ? refused : first;
+            } else {
+              return Future.succeededFuture(new Destination(host, address, port, tls));
+            }
+          }
+          return Future.failedFuture(new OutboundAddressRefusedException(first));
+        });
+  }
+}
