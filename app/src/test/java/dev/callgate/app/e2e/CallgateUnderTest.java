@@ -2,6 +2,7 @@ package dev.callgate.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.app.config.Configuration;
 import dev.callgate.app.runtime.CallgateService;
 import dev.callgate.core.diagnosis.Validated;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -38,6 +40,7 @@ final class CallgateUnderTest implements AutoCloseable {
   static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   private final HttpClient http = HttpClient.newHttpClient();
+  private final CookieManager browser = new CookieManager();
   private final Path dataDir;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private CallgateService service;
@@ -183,8 +186,41 @@ final class CallgateUnderTest implements AutoCloseable {
     return URI.create(started.json().getString("authorizationUrl"));
   }
 
-  /** What the browser does with the provider's redirect: opens Callgate's callback with it. */
+  /**
+   * Opens Callgate's {@code authorizationUrl} in the test's browser, signs in at the provider as
+   * {@code login} and returns the provider's redirect back; the browser keeps Callgate's
+   * flow-binding cookie for {@link #callback}.
+   */
+  Map<String, String> signIn(URI authorizationUrl, URI redirectUri, String login) {
+    return signIn(browser, authorizationUrl, redirectUri, login);
+  }
+
+  /** As {@link #signIn(URI, URI, String)}, in {@code browser}. */
+  static Map<String, String> signIn(
+      CookieManager browser, URI authorizationUrl, URI redirectUri, String login) {
+    try {
+      return BrowserLogin.follow(authorizationUrl, redirectUri, login, browser);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What the test's browser does with the provider's redirect: opens Callgate's callback. */
   Answer callback(Map<String, String> redirect) {
+    return callback(browser, redirect);
+  }
+
+  /** What {@code browser} does with the provider's redirect: opens Callgate's callback. */
+  Answer callback(CookieManager browser, Map<String, String> redirect) {
+    return callbackWithCookie(
+        BrowserLogin.cookieHeader(browser, base().resolve("/v1/oauth/callback")), redirect);
+  }
+
+  /** The provider's redirect back, from a browser that sends {@code cookie}. */
+  Answer callbackWithCookie(Optional<String> cookie, Map<String, String> redirect) {
     StringBuilder query = new StringBuilder();
     redirect.forEach(
         (name, value) ->
@@ -193,7 +229,12 @@ final class CallgateUnderTest implements AutoCloseable {
                 .append(name)
                 .append('=')
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-    return anonymous("GET", "/v1/oauth/callback" + query);
+    return send(
+        Optional.empty(),
+        "GET",
+        "/v1/oauth/callback" + query,
+        null,
+        cookie.map(c -> Map.of("Cookie", c)).orElse(Map.of()));
   }
 
   JsonObject status(String credential) {

@@ -145,6 +145,7 @@ class ApiTest {
       request.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(request::putHeader);
+    request.followRedirects(false);
     HttpResponse<Buffer> response =
         (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)))
             .toCompletionStage()
@@ -195,14 +196,20 @@ class ApiTest {
   private void authorize() throws Exception {
     Answer started = admin(HttpMethod.POST, "/v1/credentials/crm/authorizations", null);
     assertThat(started.status()).isEqualTo(201);
-    URI url = URI.create(started.json().getString("authorizationUrl"));
-    InMemoryIdentityProvider.Approval approval = idp.approve(url, "alice");
+    URI page = URI.create(started.json().getString("authorizationUrl"));
+    Answer opened =
+        send(HttpMethod.GET, page.getRawPath() + "?" + page.getRawQuery(), null, Map.of(), null);
+    assertThat(opened.status()).isEqualTo(303);
+    String cookie = opened.headers().get("Set-Cookie");
+    assertThat(cookie).contains("HttpOnly", "SameSite=Lax", "Path=/v1/oauth/");
+    InMemoryIdentityProvider.Approval approval =
+        idp.approve(URI.create(opened.headers().get("Location")), "alice");
     Answer callback =
         send(
             HttpMethod.GET,
             "/v1/oauth/callback?state=" + approval.state() + "&code=" + approval.code(),
             null,
-            Map.of(),
+            Map.of("Cookie", cookie.substring(0, cookie.indexOf(';'))),
             null);
     assertThat(callback.status()).isEqualTo(200);
     assertThat(callback.body().toString()).contains("is authorized");

@@ -25,7 +25,8 @@ public final class SqliteStores {
       List.of(
           "db/sqlite/V1__schema.sql",
           "db/sqlite/V2__unsettled_refresh_and_census.sql",
-          "db/sqlite/V3__failure_streak_identity_client_rejected.sql");
+          "db/sqlite/V3__failure_streak_identity_client_rejected.sql",
+          "db/sqlite/V4__hashed_flow_state_browser_binding_refresh_budgets.sql");
 
   private SqliteStores() {}
 

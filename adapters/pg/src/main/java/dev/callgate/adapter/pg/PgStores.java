@@ -24,7 +24,8 @@ public final class PgStores {
       List.of(
           "db/pg/V1__schema.sql",
           "db/pg/V2__unsettled_refresh_and_census.sql",
-          "db/pg/V3__failure_streak_identity_client_rejected.sql");
+          "db/pg/V3__failure_streak_identity_client_rejected.sql",
+          "db/pg/V4__hashed_flow_state_browser_binding_refresh_budgets.sql");
 
   private PgStores() {}
 

@@ -30,7 +30,7 @@ public final class SqlStores {
           new String[] {"credentials", "secret", "name"},
           new String[] {"tokens", "access_token", "credential, subject"},
           new String[] {"tokens", "refresh_token", "credential, subject"},
-          new String[] {"pending_authorizations", "code_verifier", "state"});
+          new String[] {"pending_authorizations", "code_verifier", "state_hash"});
 
   private final Pool pool;
   private final Sql sql;
