@@ -6,8 +6,6 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /** The few HTML pages a person's browser sees (the start and the end of an authorization flow). */
@@ -32,7 +30,7 @@ final class Pages {
    * which Strict cookies are not), Secure behind https, and sent to the callback's folder only.
    */
   static void redirectBinding(RoutingContext ctx, URI location, BrowserBinding binding) {
-    long maxAge = Math.max(1, Duration.between(Instant.now(), binding.expiresAt()).toSeconds());
+    long maxAge = Math.max(1, binding.lifetime().toSeconds());
     ctx.response()
         .addCookie(
             Cookie.cookie(binding.cookieName(), binding.secret().reveal())

@@ -145,8 +145,7 @@ final class TokenRoutes {
 
   private void callback(RoutingContext ctx) {
     Optional<String> state = Optional.ofNullable(ctx.request().getParam("state"));
-    Optional<String> binding =
-        state.flatMap(s -> Pages.cookie(ctx, BrowserBinding.cookieName(s)));
+    Optional<String> binding = state.flatMap(s -> Pages.cookie(ctx, BrowserBinding.cookieName(s)));
     AuthorizationCallback callback =
         new AuthorizationCallback(
             state,

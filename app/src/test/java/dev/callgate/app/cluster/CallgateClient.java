@@ -148,7 +148,7 @@ public final class CallgateClient {
     try {
       redirect =
           BrowserLogin.follow(
-              URI.create(started.json().getString("authorizationUrl")),
+              reachable(URI.create(started.json().getString("authorizationUrl"))),
               NodeOidcProvider.REDIRECT_URI,
               login,
               browser);
@@ -180,6 +180,11 @@ public final class CallgateClient {
     }
     assertThat(callback.status()).as(callback.body()).isEqualTo(200);
     return callback;
+  }
+
+  /** Callgate's authorization page at this instance's port (the public URL names none). */
+  private URI reachable(URI page) {
+    return baseUri.resolve(page.getRawPath() + "?" + page.getRawQuery());
   }
 
   /** {@code GET /v1/credentials/{credential}/status}, which must answer 200. */

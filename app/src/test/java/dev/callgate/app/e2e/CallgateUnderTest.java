@@ -183,7 +183,15 @@ final class CallgateUnderTest implements AutoCloseable {
             "/v1/credentials/" + credential + "/authorizations" + query(user),
             null);
     assertThat(started.status()).as(started.body()).isEqualTo(201);
-    return URI.create(started.json().getString("authorizationUrl"));
+    return reachable(URI.create(started.json().getString("authorizationUrl")));
+  }
+
+  /**
+   * Callgate's authorization page at the port it listens on: its public URL names none, since the
+   * redirect URI registered at the providers under test has none.
+   */
+  URI reachable(URI page) {
+    return base().resolve(page.getRawPath() + "?" + page.getRawQuery());
   }
 
   /**

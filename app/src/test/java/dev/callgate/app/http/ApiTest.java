@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
+import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.Credentials;
@@ -201,7 +202,10 @@ class ApiTest {
         send(HttpMethod.GET, page.getRawPath() + "?" + page.getRawQuery(), null, Map.of(), null);
     assertThat(opened.status()).isEqualTo(303);
     String cookie = opened.headers().get("Set-Cookie");
-    assertThat(cookie).contains("HttpOnly", "SameSite=Lax", "Path=/v1/oauth/");
+    assertThat(cookie)
+        .containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Lax", "Path=/v1/oauth/", "Max-Age=600")
+        .doesNotContain("Secure");
     InMemoryIdentityProvider.Approval approval =
         idp.approve(URI.create(opened.headers().get("Location")), "alice");
     Answer callback =
@@ -440,9 +444,33 @@ class ApiTest {
   }
 
   @Test
-  void callbackWhenStateIsForgedThenAnHtmlPageWithTheDiagnosis() throws Exception {
+  void callbackWhenNoFlowBindingCookieComesThenForbiddenPageWithTheDiagnosis() throws Exception {
     Answer answer =
         send(HttpMethod.GET, "/v1/oauth/callback?state=forged&code=x", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(403);
+    assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_BROWSER_MISMATCH");
+    assertThat(answer.body().toString()).contains("AUTHORIZATION_BROWSER_MISMATCH");
+  }
+
+  @Test
+  void authorizationPageWhenTheFlowIsUnknownThenAnHtmlPageWithTheDiagnosis() throws Exception {
+    Answer answer = send(HttpMethod.GET, "/v1/oauth/authorize?flow=forged", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");
+    assertThat(answer.headers().get("Set-Cookie")).isNull();
+  }
+
+  @Test
+  void callbackWhenStateIsForgedThenAnHtmlPageWithTheDiagnosis() throws Exception {
+    Answer answer =
+        send(
+            HttpMethod.GET,
+            "/v1/oauth/callback?state=forged&code=x",
+            null,
+            Map.of("Cookie", BrowserBinding.cookieName("forged") + "=guessed"),
+            null);
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");

@@ -105,7 +105,9 @@ public final class KeycloakLogin {
 
     private Browser() {}
 
-    /** The {@code Cookie} header this browser sends to {@code uri} (a client's callback), if any. */
+    /**
+     * The {@code Cookie} header this browser sends to {@code uri} (a client's callback), if any.
+     */
     public Optional<String> cookieHeader(URI uri) {
       try {
         return jar.get(uri, Map.of()).getOrDefault("Cookie", List.of()).stream()

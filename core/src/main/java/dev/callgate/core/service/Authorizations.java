@@ -343,7 +343,7 @@ public final class Authorizations {
                             BrowserBinding.cookieName(state),
                             Secret.of(secret),
                             settings.cookiePath(),
-                            flow.expiresAt(),
+                            Duration.between(clock.now(), flow.expiresAt()),
                             settings.secureCookies()))
                     : new AuthorizationOpening.Refused(((ProviderUrl.Refused) url).diagnosis()));
   }

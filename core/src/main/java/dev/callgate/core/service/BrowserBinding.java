@@ -2,17 +2,17 @@ package dev.callgate.core.service;
 
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.FlowHash;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The cookie that ties an authorization flow to the browser that opened Callgate's authorization
  * page: its name (one per flow, so that flows in several tabs do not overwrite each other), the
- * single-use secret it holds, the path it is sent to (the callback's), until when it lives, and
- * whether only https may carry it. The callback is refused without it.
+ * single-use secret it holds, the path it is sent to (the callback's), how long it lives (as long
+ * as the flow), and whether only https may carry it. The callback is refused without it.
  */
 public record BrowserBinding(
-    String cookieName, Secret secret, String path, Instant expiresAt, boolean secure) {
+    String cookieName, Secret secret, String path, Duration lifetime, boolean secure) {
 
   private static final String COOKIE_PREFIX = "callgate_flow_";
 
@@ -20,7 +20,7 @@ public record BrowserBinding(
     Objects.requireNonNull(cookieName, "cookieName");
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(lifetime, "lifetime");
   }
 
   /**

@@ -271,7 +271,7 @@ class AuthorizationsTest {
     assertThat(binding.cookieName()).isEqualTo(BrowserBinding.cookieName(flowOf(page)));
     assertThat(binding.path()).isEqualTo("/v1/oauth/");
     assertThat(binding.secure()).isTrue();
-    assertThat(binding.expiresAt()).isEqualTo(f.clock.now().plus(Duration.ofMinutes(10)));
+    assertThat(binding.lifetime()).isEqualTo(Duration.ofMinutes(10));
     assertThat(f.pending.pending().get(0).browserBinding())
         .contains(FlowHash.of(binding.secret().reveal()));
   }
