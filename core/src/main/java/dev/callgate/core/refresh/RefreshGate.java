@@ -192,7 +192,7 @@ public final class RefreshGate {
                 "maxAttempts",
                 policy.settings().maxAttemptsPerHour(),
                 "window",
-                policy.settings().attemptWindow(),
+                policy.settings().attemptWindow().toMinutes() + " minutes",
                 "nextAllowedAt",
                 RefreshPolicy.format(until)),
             until);
