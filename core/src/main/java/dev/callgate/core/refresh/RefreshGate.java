@@ -26,7 +26,8 @@ import java.util.function.Function;
  *   <li>after a passing failure Callgate waits for the back-off, unless a person asks, or a callout
  *       whose access token has expired comes after the {@linkplain RefreshPolicy#probeFloor probe
  *       floor} (recovery follows the provider, not the back-off clock);
- *   <li>a person's request moments after a successful refresh is answered by it, without a call;
+ *   <li>a token owner's request moments after a successful refresh is answered by it, without a
+ *       call;
  *   <li>attempts per hour are bounded per {@linkplain RefreshBudget budget} — the schedule's, after
  *       a target's 401, an admin's, a token owner's — so that none can starve another, but the
  *       bound never makes Callgate miss the last chance before the refresh token expires.
@@ -127,7 +128,7 @@ public final class RefreshGate {
       }
     }
 
-    /** The token was refreshed moments ago: the person who asks gets it, without a call. */
+    /** The token was refreshed moments ago: the owner who asks gets it, without a call. */
     record Fresh(Instant refreshedAt) implements Decision {
       public Fresh {
         Objects.requireNonNull(refreshedAt, "refreshedAt");
@@ -257,12 +258,12 @@ public final class RefreshGate {
   }
 
   /**
-   * When a person's request comes moments after a refresh that succeeded: answered by that refresh,
-   * so that pressing "refresh" forty times costs the provider one call.
+   * When an owner's request comes moments after a refresh (or authorization) that succeeded:
+   * answered by it, so that pressing "refresh" forty times costs the provider one call.
    */
   private static Optional<Instant> recentlyRefreshed(
       TokenRecord record, RefreshTrigger trigger, Instant now, RefreshPolicy policy) {
-    if (!trigger.personAsked() || record.state() != TokenState.ACTIVE) {
+    if (!trigger.answeredByARecentRefresh() || record.state() != TokenState.ACTIVE) {
       return Optional.empty();
     }
     return record

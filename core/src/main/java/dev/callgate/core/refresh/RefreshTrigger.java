@@ -43,12 +43,25 @@ public enum RefreshTrigger {
 
   /**
    * Whether a person asked, which lets a refresh through where only a person may decide (a refused
-   * client, a grant without a person to renew), and which a refresh that just happened answers.
+   * client, a grant without a person to renew).
    */
   public boolean personAsked() {
     return switch (this) {
       case MANUAL, OWNER -> true;
       case PROACTIVE, KEEP_ALIVE, ON_DEMAND, ON_401 -> false;
+    };
+  }
+
+  /**
+   * Whether a refresh that succeeded moments ago answers this request instead of the provider: an
+   * owner's, so that pressing "refresh" forty times costs one call. An admin's is not answered so,
+   * since an admin refreshes to see what the provider says now (after ending a session or changing
+   * a client there); the admins' own hourly bound limits it.
+   */
+  public boolean answeredByARecentRefresh() {
+    return switch (this) {
+      case OWNER -> true;
+      case PROACTIVE, KEEP_ALIVE, ON_DEMAND, ON_401, MANUAL -> false;
     };
   }
 

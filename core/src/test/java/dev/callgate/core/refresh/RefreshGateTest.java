@@ -184,15 +184,15 @@ class RefreshGateTest {
       ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
       ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       PROACTIVE   CALL:DUE
       ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       ON_401      CALL:DUE
-      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      FRESH
       ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       OWNER       FRESH
-      ACTIVE               JUST_REFRESHED                  CLIENT_CREDENTIALS  MANUAL      FRESH
+      ACTIVE               JUST_REFRESHED                  JWT_BEARER          OWNER       FRESH
+      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
       ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       PROACTIVE   CALL:DUE
       ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       ON_401      CALL:DUE
-      ACTIVE               JUST_REFRESHED_REJECTIONS_SPENT REFRESH_TOKEN       MANUAL      FRESH
-      EXPIRING             JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
-      REFRESH_FAILED       JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
-      CLIENT_REJECTED      JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               JUST_REFRESHED_REJECTIONS_SPENT REFRESH_TOKEN       OWNER       FRESH
+      EXPIRING             JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      REFRESH_FAILED       JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      CLIENT_REJECTED      JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
       ACTIVE               REFRESHED_A_WHILE_AGO           REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
       ACTIVE               REFRESHED_A_WHILE_AGO           REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
       REFRESH_FAILED       BACKING_OFF                     REFRESH_TOKEN       OWNER       WAIT:REFRESH_FAILED_TRANSIENT
