@@ -1,10 +1,14 @@
 package dev.callgate.app.http;
 
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.service.BrowserBinding;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URI;
 import java.util.Optional;
 
-/** The few HTML pages a person's browser sees (the end of an authorization flow). */
+/** The few HTML pages a person's browser sees (the start and the end of an authorization flow). */
 final class Pages {
   private Pages() {}
 
@@ -18,6 +22,35 @@ final class Pages {
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>Callgate</title></head><body>"
                 + body
                 + "</body></html>");
+  }
+
+  /**
+   * Sends the browser on to {@code location} with the cookie that binds its authorization flow:
+   * HttpOnly (no script reads it), SameSite=Lax (sent on the provider's top-level redirect back,
+   * which Strict cookies are not), Secure behind https, and sent to the callback's folder only.
+   */
+  static void redirectBinding(RoutingContext ctx, URI location, BrowserBinding binding) {
+    long maxAge = Math.max(1, binding.lifetime().toSeconds());
+    ctx.response()
+        .addCookie(
+            Cookie.cookie(binding.cookieName(), binding.secret().reveal())
+                .setPath(binding.path())
+                .setMaxAge(maxAge)
+                .setHttpOnly(true)
+                .setSecure(binding.secure())
+                .setSameSite(CookieSameSite.LAX))
+        .putHeader("Location", location.toString())
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .setStatusCode(303)
+        .end();
+  }
+
+  /** The value of the request's cookie {@code name}, if it sent one. */
+  static Optional<String> cookie(RoutingContext ctx, String name) {
+    return Optional.ofNullable(ctx.request().getCookie(name))
+        .map(Cookie::getValue)
+        .filter(value -> !value.isEmpty());
   }
 
   static String diagnosis(Diagnosis diagnosis) {

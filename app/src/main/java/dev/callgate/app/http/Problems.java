@@ -24,7 +24,7 @@ public final class Problems {
     return switch (code) {
       case CREDENTIAL_NOT_FOUND, PROVIDER_NOT_FOUND, API_KEY_NOT_FOUND, ROUTE_NOT_FOUND -> 404;
       case UNAUTHENTICATED -> 401;
-      case CALLER_NOT_ALLOWED, FORBIDDEN -> 403;
+      case CALLER_NOT_ALLOWED, FORBIDDEN, AUTHORIZATION_BROWSER_MISMATCH -> 403;
       case NOT_AUTHORIZED_YET,
           NO_REFRESH_TOKEN_ISSUED,
           REFRESH_TOKEN_EXPIRED,
@@ -38,7 +38,8 @@ public final class Problems {
           GRANT_MAY_LIVE_ON,
           FLOW_NOT_SUPPORTED,
           ALREADY_EXISTS,
-          PROVIDER_IN_USE ->
+          PROVIDER_IN_USE,
+          PROVIDER_IDENTITY_CHANGED ->
           409;
       case AUTHORIZATION_HEADER_CONFLICT,
           MERGE_FIELDS_NOT_ALLOWED,
@@ -58,6 +59,7 @@ public final class Problems {
       case REQUEST_TOO_LARGE -> 413;
       case REQUEST_URI_TOO_LONG -> 414;
       case UNSUPPORTED_MEDIA_TYPE -> 415;
+      case REFRESH_RATE_LIMITED -> 429;
       case REQUEST_HEADERS_TOO_LARGE -> 431;
       case CLIENT_AUTH_FAILED,
           GRANT_TYPE_NOT_ALLOWED,

@@ -1,8 +1,11 @@
 package dev.callgate.app.http;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
+
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.service.AuthorizationCallback;
 import dev.callgate.core.service.AuthorizationStart;
+import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.TokenStatuses;
@@ -35,9 +38,12 @@ final class TokenRoutes {
   }
 
   /**
-   * The callback route: the identity provider's redirect, so no API key; the state authenticates.
+   * The browser's routes, so no API key: the authorization page that binds a flow to the browser
+   * opening it, and the identity provider's redirect back, which the state and that binding
+   * authenticate.
    */
   void mountCallback(Router router) {
+    router.get("/v1/oauth/authorize").handler(this::openAuthorization);
     router.get("/v1/oauth/callback").handler(this::callback);
   }
 
@@ -46,9 +52,27 @@ final class TokenRoutes {
   }
 
   private void startAuthorization(RoutingContext ctx) {
+    boolean allowIdentityChange = false;
+    if (ctx.body() != null && ctx.body().length() > 0) {
+      Optional<JsonObject> body = Http.jsonBody(ctx);
+      if (body.isEmpty()) {
+        return;
+      }
+      Object allow = body.get().getValue("allowIdentityChange");
+      if (allow != null && !(allow instanceof Boolean)) {
+        Problems.send(
+            ctx.response(),
+            Diagnosis.of(
+                INVALID_VALUE, "field", "allowIdentityChange", "problem", "must be true or false"));
+        return;
+      }
+      allowIdentityChange = Boolean.TRUE.equals(allow);
+    }
     Http.respond(
         ctx,
-        services.authorizations().start(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
+        services
+            .authorizations()
+            .start(Http.caller(ctx), ctx.pathParam("name"), user(ctx), allowIdentityChange),
         start -> {
           if (start instanceof AuthorizationStart.Started started) {
             Http.json(
@@ -63,13 +87,38 @@ final class TokenRoutes {
         });
   }
 
+  /** Callgate's authorization page: binds the flow to this browser, then on to the provider. */
+  private void openAuthorization(RoutingContext ctx) {
+    Http.respond(
+        ctx,
+        services.authorizations().open(ctx.request().getParam("flow")),
+        opening ->
+            opening.fold(
+                opened -> {
+                  Pages.redirectBinding(ctx, opened.providerUrl(), opened.binding());
+                  return null;
+                },
+                refused -> {
+                  Pages.send(
+                      ctx,
+                      Problems.status(refused.diagnosis().code()),
+                      "<h1>Callgate: the authorization cannot start</h1>"
+                          + Pages.diagnosis(refused.diagnosis()),
+                      Optional.of(refused.diagnosis()));
+                  return null;
+                }));
+  }
+
   private void callback(RoutingContext ctx) {
+    Optional<String> state = Optional.ofNullable(ctx.request().getParam("state"));
+    Optional<String> binding = state.flatMap(s -> Pages.cookie(ctx, BrowserBinding.cookieName(s)));
     AuthorizationCallback callback =
         new AuthorizationCallback(
-            Optional.ofNullable(ctx.request().getParam("state")),
+            state,
             Optional.ofNullable(ctx.request().getParam("code")),
             Optional.ofNullable(ctx.request().getParam("error")),
-            Optional.ofNullable(ctx.request().getParam("error_description")));
+            Optional.ofNullable(ctx.request().getParam("error_description")),
+            binding);
     Http.respond(
         ctx,
         services.authorizations().complete(callback),

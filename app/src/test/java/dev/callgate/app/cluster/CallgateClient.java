@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -143,12 +144,14 @@ public final class CallgateClient {
     Answer started = call("POST", "/v1/credentials/" + credential + "/authorizations", null);
     assertThat(started.status()).as(started.body()).isEqualTo(201);
     Map<String, String> redirect;
+    CookieManager browser = new CookieManager();
     try {
       redirect =
           BrowserLogin.follow(
-              URI.create(started.json().getString("authorizationUrl")),
+              reachable(URI.create(started.json().getString("authorizationUrl"))),
               NodeOidcProvider.REDIRECT_URI,
-              login);
+              login,
+              browser);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -156,17 +159,32 @@ public final class CallgateClient {
       throw new IllegalStateException("interrupted while logging in", e);
     }
     assertThat(redirect).as("the provider's redirect back").containsKeys("code", "state");
-    Answer callback =
-        callAs(
-            null,
-            "GET",
+    URI callbackUri =
+        baseUri.resolve(
             "/v1/oauth/callback?code="
                 + URLEncoder.encode(redirect.get("code"), StandardCharsets.UTF_8)
                 + "&state="
-                + URLEncoder.encode(redirect.get("state"), StandardCharsets.UTF_8),
-            null);
+                + URLEncoder.encode(redirect.get("state"), StandardCharsets.UTF_8));
+    HttpRequest.Builder request = HttpRequest.newBuilder(callbackUri).timeout(TIMEOUT).GET();
+    BrowserLogin.cookieHeader(browser, callbackUri).ifPresent(c -> request.header("Cookie", c));
+    Answer callback;
+    try {
+      HttpResponse<String> response =
+          HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      callback = new Answer(response.statusCode(), response.headers().map(), response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during the callback", e);
+    }
     assertThat(callback.status()).as(callback.body()).isEqualTo(200);
     return callback;
+  }
+
+  /** Callgate's authorization page at this instance's port (the public URL names none). */
+  private URI reachable(URI page) {
+    return baseUri.resolve(page.getRawPath() + "?" + page.getRawQuery());
   }
 
   /** {@code GET /v1/credentials/{credential}/status}, which must answer 200. */

@@ -2,6 +2,7 @@ package dev.callgate.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.app.config.Configuration;
 import dev.callgate.app.runtime.CallgateService;
 import dev.callgate.core.diagnosis.Validated;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -41,6 +43,7 @@ public final class CallgateUnderTest implements AutoCloseable {
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   private final HttpClient http = HttpClient.newHttpClient();
+  private final CookieManager browser = new CookieManager();
   private final Path dataDir;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private CallgateService service;
@@ -195,11 +198,52 @@ public final class CallgateUnderTest implements AutoCloseable {
             "/v1/credentials/" + credential + "/authorizations" + query(user),
             null);
     assertThat(started.status()).as(started.body()).isEqualTo(201);
-    return URI.create(started.json().getString("authorizationUrl"));
+    return reachable(URI.create(started.json().getString("authorizationUrl")));
   }
 
-  /** What the browser does with the provider's redirect: opens Callgate's callback with it. */
+  /**
+   * Callgate's authorization page at the port it listens on: its public URL names none, since the
+   * redirect URI registered at the providers under test has none.
+   */
+  public URI reachable(URI page) {
+    return base().resolve(page.getRawPath() + "?" + page.getRawQuery());
+  }
+
+  /**
+   * Opens Callgate's {@code authorizationUrl} in the test's browser, signs in at the provider as
+   * {@code login} and returns the provider's redirect back; the browser keeps Callgate's
+   * flow-binding cookie for {@link #callback}.
+   */
+  public Map<String, String> signIn(URI authorizationUrl, URI redirectUri, String login) {
+    return signIn(browser, authorizationUrl, redirectUri, login);
+  }
+
+  /** As {@link #signIn(URI, URI, String)}, in {@code browser}. */
+  public static Map<String, String> signIn(
+      CookieManager browser, URI authorizationUrl, URI redirectUri, String login) {
+    try {
+      return BrowserLogin.follow(authorizationUrl, redirectUri, login, browser);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What the test's browser does with the provider's redirect: opens Callgate's callback. */
   public Answer callback(Map<String, String> redirect) {
+    return callback(browser, redirect);
+  }
+
+  /** What {@code browser} does with the provider's redirect: opens Callgate's callback. */
+  public Answer callback(CookieManager browser, Map<String, String> redirect) {
+    return callbackWithCookie(
+        BrowserLogin.cookieHeader(browser, base().resolve("/v1/oauth/callback")), redirect);
+  }
+
+  /** The provider's redirect back, from a browser that sends {@code cookie}. */
+  public Answer callbackWithCookie(Optional<String> cookie, Map<String, String> redirect) {
     StringBuilder query = new StringBuilder();
     redirect.forEach(
         (name, value) ->
@@ -208,7 +252,12 @@ public final class CallgateUnderTest implements AutoCloseable {
                 .append(name)
                 .append('=')
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-    return anonymous("GET", "/v1/oauth/callback" + query);
+    return send(
+        Optional.empty(),
+        "GET",
+        "/v1/oauth/callback" + query,
+        null,
+        cookie.map(c -> Map.of("Cookie", c)).orElse(Map.of()));
   }
 
   public JsonObject status(String credential) {

@@ -2,7 +2,6 @@ package dev.callgate.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.app.e2e.CallgateUnderTest.Answer;
 import io.vertx.core.json.JsonArray;
@@ -84,7 +83,7 @@ class EndToEndTest {
   /** The authorization flow as a person does it: open the URL, log in, consent, come back. */
   private static void authorize(String credential) throws Exception {
     Map<String, String> redirect =
-        BrowserLogin.follow(
+        callgate.signIn(
             callgate.authorizationUrl(CallgateUnderTest.ADMIN_KEY, credential, Optional.empty()),
             NodeOidcProvider.REDIRECT_URI,
             "alice");

@@ -123,7 +123,8 @@ class KeycloakLifecycleTest {
     URI url = callgate.authorizationUrl(ADMIN_KEY, credential, user);
     Map<String, String> redirect =
         browser.follow(url, REDIRECT_URI, username, username + "-password");
-    return callgate.callback(redirect);
+    return callgate.callbackWithCookie(
+        browser.cookieHeader(callgate.base().resolve("/v1/oauth/callback")), redirect);
   }
 
   private void authorized(String credential) {

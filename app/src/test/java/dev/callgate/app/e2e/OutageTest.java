@@ -4,7 +4,6 @@ import static dev.callgate.app.e2e.CallgateUnderTest.REDIRECT_URI;
 import static dev.callgate.app.e2e.CallgateUnderTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.app.e2e.CallgateUnderTest.Answer;
 import io.vertx.core.json.JsonArray;
@@ -76,7 +75,7 @@ class OutageTest {
 
   private Instant authorize(String credential) throws Exception {
     Map<String, String> redirect =
-        BrowserLogin.follow(
+        callgate.signIn(
             callgate.authorizationUrl(CallgateUnderTest.ADMIN_KEY, credential, Optional.empty()),
             NodeOidcProvider.REDIRECT_URI,
             "alice");

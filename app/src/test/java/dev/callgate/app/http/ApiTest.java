@@ -7,6 +7,7 @@ import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
+import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
@@ -152,6 +153,7 @@ class ApiTest {
       request.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(request::putHeader);
+    request.followRedirects(false);
     HttpResponse<Buffer> response =
         (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)))
             .toCompletionStage()
@@ -202,14 +204,23 @@ class ApiTest {
   private void authorize() throws Exception {
     Answer started = admin(HttpMethod.POST, "/v1/credentials/crm/authorizations", null);
     assertThat(started.status()).isEqualTo(201);
-    URI url = URI.create(started.json().getString("authorizationUrl"));
-    InMemoryIdentityProvider.Approval approval = idp.approve(url, "alice");
+    URI page = URI.create(started.json().getString("authorizationUrl"));
+    Answer opened =
+        send(HttpMethod.GET, page.getRawPath() + "?" + page.getRawQuery(), null, Map.of(), null);
+    assertThat(opened.status()).isEqualTo(303);
+    String cookie = opened.headers().get("Set-Cookie");
+    assertThat(cookie)
+        .containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Lax", "Path=/v1/oauth/", "Max-Age=600")
+        .doesNotContain("Secure");
+    InMemoryIdentityProvider.Approval approval =
+        idp.approve(URI.create(opened.headers().get("Location")), "alice");
     Answer callback =
         send(
             HttpMethod.GET,
             "/v1/oauth/callback?state=" + approval.state() + "&code=" + approval.code(),
             null,
-            Map.of(),
+            Map.of("Cookie", cookie.substring(0, cookie.indexOf(';'))),
             null);
     assertThat(callback.status()).isEqualTo(200);
     assertThat(callback.body().toString()).contains("is authorized");
@@ -516,9 +527,33 @@ class ApiTest {
   }
 
   @Test
-  void callbackWhenStateIsForgedThenAnHtmlPageWithTheDiagnosis() throws Exception {
+  void callbackWhenNoFlowBindingCookieComesThenForbiddenPageWithTheDiagnosis() throws Exception {
     Answer answer =
         send(HttpMethod.GET, "/v1/oauth/callback?state=forged&code=x", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(403);
+    assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_BROWSER_MISMATCH");
+    assertThat(answer.body().toString()).contains("AUTHORIZATION_BROWSER_MISMATCH");
+  }
+
+  @Test
+  void authorizationPageWhenTheFlowIsUnknownThenAnHtmlPageWithTheDiagnosis() throws Exception {
+    Answer answer = send(HttpMethod.GET, "/v1/oauth/authorize?flow=forged", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");
+    assertThat(answer.headers().get("Set-Cookie")).isNull();
+  }
+
+  @Test
+  void callbackWhenStateIsForgedThenAnHtmlPageWithTheDiagnosis() throws Exception {
+    Answer answer =
+        send(
+            HttpMethod.GET,
+            "/v1/oauth/callback?state=forged&code=x",
+            null,
+            Map.of("Cookie", BrowserBinding.cookieName("forged") + "=guessed"),
+            null);
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");

@@ -91,10 +91,11 @@ public final class KeycloakLogin {
   /** One person's browser: a cookie jar and the pages it has answered. */
   public static final class Browser {
 
+    private final LoopbackIsSecure jar = new LoopbackIsSecure();
     private final HttpClient http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .cookieHandler(new LoopbackIsSecure())
+            .cookieHandler(jar)
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
@@ -103,6 +104,18 @@ public final class KeycloakLogin {
     private boolean declinesConsent;
 
     private Browser() {}
+
+    /**
+     * The {@code Cookie} header this browser sends to {@code uri} (a client's callback), if any.
+     */
+    public Optional<String> cookieHeader(URI uri) {
+      try {
+        return jar.get(uri, Map.of()).getOrDefault("Cookie", List.of()).stream()
+            .reduce((a, b) -> a + "; " + b);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
 
     /** From now on this browser's user answers a consent page with "No". */
     public Browser decliningConsent() {

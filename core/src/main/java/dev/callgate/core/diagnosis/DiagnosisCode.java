@@ -94,6 +94,11 @@ public enum DiagnosisCode {
           + " on there until it expires.",
       "If it must end now, end it at the identity provider (for Keycloak: the user's sessions or"
           + " consents in the admin console)."),
+  REFRESH_RATE_LIMITED(
+      "Refreshes of credential '{credential}' asked for by {askedBy} are limited to {maxAttempts}"
+          + " per {window}, and that many were made; the next is allowed at {nextAllowedAt}.",
+      "Nothing: Callgate refreshes the token by itself before it expires and after a target"
+          + " rejects it. Ask again after {nextAllowedAt} if a new token is still needed."),
   REFRESH_FAILED_TRANSIENT(
       "Refreshing the token failed for a reason that may pass: {reason}. Next attempt at"
           + " {nextAttemptAt}.",
@@ -187,6 +192,15 @@ public enum DiagnosisCode {
   AUTHORIZATION_STATE_INVALID(
       "The authorization callback carries a state that is unknown, already used or expired.",
       "Start the authorization again and complete it within {stateLifetime}."),
+  AUTHORIZATION_BROWSER_MISMATCH(
+      "The authorization callback came from a browser that did not start the flow: {reason}.",
+      "Open the authorizationUrl Callgate returned in the browser you sign in with, and complete"
+          + " the flow there; a link opened elsewhere, or a callback address passed on, is refused."),
+  PROVIDER_IDENTITY_CHANGED(
+      "The identity provider signed in '{newIdentity}', but {principal} of credential"
+          + " '{credential}' is granted to '{recordedIdentity}'; the grant was kept as it was.",
+      "Authorize again signed in as '{recordedIdentity}'. If the token is to belong to another"
+          + " account, an admin starts the authorization with \"allowIdentityChange\": true."),
   AUTHORIZATION_DENIED(
       "The identity provider ended the authorization with {error}: {errorDescription}.",
       "Authorize again and grant the requested access; if the provider refuses, check the client's"

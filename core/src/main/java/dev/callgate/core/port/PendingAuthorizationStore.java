@@ -3,10 +3,19 @@ package dev.callgate.core.port;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** Authorization flows in progress, each taken at most once (so a state cannot be replayed). */
+/**
+ * Authorization flows in progress, found by the hash of their state: each is bound to a browser at
+ * most once, and taken at most once (so a state cannot be replayed).
+ */
 public interface PendingAuthorizationStore {
   CompletionStage<Void> save(PendingAuthorization pending);
 
-  /** Removes and returns the flow with this state, atomically; empty if unknown or taken. */
-  CompletionStage<Optional<PendingAuthorization>> take(String state);
+  /**
+   * Records {@code browserBinding} on the flow with this state hash if it has none yet, atomically,
+   * and returns the flow as bound; empty if unknown, taken, or bound to a browser already.
+   */
+  CompletionStage<Optional<PendingAuthorization>> bind(FlowHash stateHash, FlowHash browserBinding);
+
+  /** Removes and returns the flow with this state hash, atomically; empty if unknown or taken. */
+  CompletionStage<Optional<PendingAuthorization>> take(FlowHash stateHash);
 }

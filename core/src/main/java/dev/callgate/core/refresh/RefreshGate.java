@@ -2,6 +2,7 @@ package dev.callgate.core.refresh;
 
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
@@ -25,8 +26,11 @@ import java.util.function.Function;
  *   <li>after a passing failure Callgate waits for the back-off, unless a person asks, or a callout
  *       whose access token has expired comes after the {@linkplain RefreshPolicy#probeFloor probe
  *       floor} (recovery follows the provider, not the back-off clock);
- *   <li>attempts per hour are bounded, but the bound never makes Callgate miss the last chance
- *       before the refresh token expires.
+ *   <li>a token owner's request moments after a successful refresh is answered by it, without a
+ *       call;
+ *   <li>attempts per hour are bounded per {@linkplain RefreshBudget budget} — the schedule's, after
+ *       a target's 401, an admin's, a token owner's — so that none can starve another, but the
+ *       bound never makes Callgate miss the last chance before the refresh token expires.
  * </ul>
  */
 public final class RefreshGate {
@@ -52,7 +56,8 @@ public final class RefreshGate {
         Function<Call, R> call,
         Function<Wait, R> wait,
         Function<Refuse, R> refuse,
-        Function<GrantEnded, R> ended);
+        Function<GrantEnded, R> ended,
+        Function<Fresh, R> fresh);
 
     /** Call the provider. */
     record Call(Reason reason) implements Decision {
@@ -65,7 +70,8 @@ public final class RefreshGate {
           Function<Call, R> call,
           Function<Wait, R> wait,
           Function<Refuse, R> refuse,
-          Function<GrantEnded, R> ended) {
+          Function<GrantEnded, R> ended,
+          Function<Fresh, R> fresh) {
         return call.apply(this);
       }
     }
@@ -82,7 +88,8 @@ public final class RefreshGate {
           Function<Call, R> call,
           Function<Wait, R> wait,
           Function<Refuse, R> refuse,
-          Function<GrantEnded, R> ended) {
+          Function<GrantEnded, R> ended,
+          Function<Fresh, R> fresh) {
         return wait.apply(this);
       }
     }
@@ -98,7 +105,8 @@ public final class RefreshGate {
           Function<Call, R> call,
           Function<Wait, R> wait,
           Function<Refuse, R> refuse,
-          Function<GrantEnded, R> ended) {
+          Function<GrantEnded, R> ended,
+          Function<Fresh, R> fresh) {
         return refuse.apply(this);
       }
     }
@@ -114,8 +122,26 @@ public final class RefreshGate {
           Function<Call, R> call,
           Function<Wait, R> wait,
           Function<Refuse, R> refuse,
-          Function<GrantEnded, R> ended) {
+          Function<GrantEnded, R> ended,
+          Function<Fresh, R> fresh) {
         return ended.apply(this);
+      }
+    }
+
+    /** The token was refreshed moments ago: the owner who asks gets it, without a call. */
+    record Fresh(Instant refreshedAt) implements Decision {
+      public Fresh {
+        Objects.requireNonNull(refreshedAt, "refreshedAt");
+      }
+
+      @Override
+      public <R> R fold(
+          Function<Call, R> call,
+          Function<Wait, R> wait,
+          Function<Refuse, R> refuse,
+          Function<GrantEnded, R> ended,
+          Function<Fresh, R> fresh) {
+        return fresh.apply(this);
       }
     }
   }
@@ -149,7 +175,29 @@ public final class RefreshGate {
           standingOr(record, "backing off after a failed refresh", backoffUntil.get()),
           backoffUntil.get());
     }
-    if (!policy.attemptAllowed(record.attempts(), now)) {
+    Optional<Instant> recentRefresh = recentlyRefreshed(record, trigger, now, policy);
+    if (recentRefresh.isPresent()) {
+      return new Decision.Fresh(recentRefresh.get());
+    }
+    RefreshBudget budget = trigger.budget();
+    if (!policy.attemptAllowed(record.attempts(), budget, now)) {
+      if (trigger.personAsked()) {
+        Instant until = policy.attemptsResetAt(record.attempts());
+        return new Decision.Wait(
+            Diagnosis.of(
+                DiagnosisCode.REFRESH_RATE_LIMITED,
+                "credential",
+                record.key().credentialName(),
+                "askedBy",
+                budget == RefreshBudget.ADMIN ? "admins" : "the token's owner",
+                "maxAttempts",
+                policy.settings().maxAttemptsPerHour(),
+                "window",
+                policy.settings().attemptWindow().toMinutes() + " minutes",
+                "nextAllowedAt",
+                RefreshPolicy.format(until)),
+            until);
+      }
       Optional<Instant> lastChance = record.tokens().flatMap(policy::lastChanceAt);
       Optional<Instant> expiry = record.tokens().flatMap(TokenSet::refreshTokenExpiresAt);
       boolean atLastChance =
@@ -165,7 +213,9 @@ public final class RefreshGate {
           transientDiagnosis(
               record,
               policy.settings().maxAttemptsPerHour()
-                  + " refresh attempts within the hour, the most Callgate makes for one token",
+                  + " refresh attempts "
+                  + (budget == RefreshBudget.AFTER_REJECTION ? "after a target's 401 " : "")
+                  + "within the hour, the most Callgate makes for one token",
               until),
           until);
     }
@@ -187,7 +237,7 @@ public final class RefreshGate {
 
   private static Optional<Decision> refusedByState(
       TokenRecord record, GrantType grant, RefreshTrigger trigger) {
-    boolean personAsked = trigger == RefreshTrigger.MANUAL;
+    boolean personAsked = trigger.personAsked();
     boolean mayCall =
         switch (record.state()) {
           case ACTIVE, EXPIRING, REFRESHING, REFRESH_FAILED -> true;
@@ -199,12 +249,28 @@ public final class RefreshGate {
   }
 
   private static Reason reasonToCall(TokenRecord record, GrantType grant, RefreshTrigger trigger) {
-    if (trigger == RefreshTrigger.MANUAL) {
+    if (trigger.personAsked()) {
       return Reason.PERSON_ASKED;
     }
     return record.state() == TokenState.UNAUTHORIZED && grant.withoutPerson()
         ? Reason.FIRST_GRANT
         : Reason.DUE;
+  }
+
+  /**
+   * When an owner's request comes moments after a refresh (or authorization) that succeeded:
+   * answered by it, so that pressing "refresh" forty times costs the provider one call.
+   */
+  private static Optional<Instant> recentlyRefreshed(
+      TokenRecord record, RefreshTrigger trigger, Instant now, RefreshPolicy policy) {
+    if (!trigger.answeredByARecentRefresh() || record.state() != TokenState.ACTIVE) {
+      return Optional.empty();
+    }
+    return record
+        .lastRefreshAt()
+        .filter(at -> record.tokens().isPresent())
+        .filter(at -> !at.isAfter(now))
+        .filter(at -> now.isBefore(at.plus(policy.recentRefreshWindow())));
   }
 
   private static boolean mayProbe(

@@ -7,6 +7,7 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenSet;
@@ -260,6 +261,8 @@ public final class RefreshPolicy {
     return Duration.ofNanos(random.nextLong(lower, upper + 1));
   }
 
+  static final Duration RECENT_REFRESH_WINDOW = Duration.ofSeconds(30);
+
   /** Attempts crowding before a deadline are never closer together than this. */
   static final Duration CROWDED_GAP = Duration.ofSeconds(1);
 
@@ -330,9 +333,19 @@ public final class RefreshPolicy {
     return min(PROBE_CEILING, max(PROBE_FLOOR, outage.dividedBy(10)));
   }
 
-  /** Whether one more refresh attempt fits into the window holding {@code now}. */
-  public boolean attemptAllowed(RefreshAttempts attempts, Instant now) {
-    return attempts.countAt(now, settings.attemptWindow()) < settings.maxAttemptsPerHour();
+  /**
+   * Whether one more refresh attempt of {@code budget} fits into the window holding {@code now}.
+   */
+  public boolean attemptAllowed(RefreshAttempts attempts, RefreshBudget budget, Instant now) {
+    return attempts.countAt(budget, now, settings.attemptWindow()) < settings.maxAttemptsPerHour();
+  }
+
+  /**
+   * How long a token that was just refreshed answers a person's request to refresh it again: the
+   * new token is returned without calling the provider, so that repeated requests cost one call.
+   */
+  public Duration recentRefreshWindow() {
+    return RECENT_REFRESH_WINDOW;
   }
 
   /** When the window of {@code attempts} ends and attempts are allowed again. */

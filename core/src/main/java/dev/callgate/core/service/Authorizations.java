@@ -1,15 +1,18 @@
 package dev.callgate.core.service;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_BROWSER_MISMATCH;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_CODE_REJECTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_DENIED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_STATE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.NO_REFRESH_TOKEN_ISSUED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IDENTITY_CHANGED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.SCOPE_REJECTED;
 
@@ -20,6 +23,7 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
@@ -35,6 +39,7 @@ import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,12 +58,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * The authorization-code flow with PKCE (RFC 6749 §4.1, RFC 7636 S256): {@link #start} makes a
- * one-time {@code state} and a code verifier, remembers them until the callback, and returns the
- * URL a person opens; {@link #complete} accepts the identity provider's redirect once, exchanges
- * the code and stores the tokens. At that moment it checks what was granted: a missing refresh
- * token is reported with the scope to add ({@code offline_access} for OpenID Connect issuers,
- * {@code refresh_token} where the provider advertises it), missing scopes likewise. A per-user
- * credential is authorized by each of its callers for themselves; a named one by an admin.
+ * one-time {@code state} and a code verifier, remembers them until the callback (the state only as
+ * a hash), and returns the URL of Callgate's own authorization page; {@link #open} binds the flow
+ * to the browser that opens that page with a cookie and sends it on to the identity provider;
+ * {@link #complete} accepts the provider's redirect once, from that browser only, exchanges the
+ * code and stores the tokens. At that moment it checks what was granted: a grant by another account
+ * at the provider than the one the token belongs to is refused unless an admin allowed it; a
+ * missing refresh token is reported with the scope to add ({@code offline_access} for OpenID
+ * Connect issuers, {@code refresh_token} where the provider advertises it), missing scopes
+ * likewise. A per-user credential is authorized by each of its callers for themselves; a named one
+ * by an admin.
  */
 public final class Authorizations {
 
@@ -68,12 +77,29 @@ public final class Authorizations {
       Objects.requireNonNull(redirectUri, "redirectUri");
       Objects.requireNonNull(stateLifetime, "stateLifetime");
     }
+
+    /** Callgate's authorization page, beside the callback: it binds the flow to the browser. */
+    public URI authorizationPage() {
+      return redirectUri.resolve("authorize");
+    }
+
+    /** The path the flow-binding cookie is sent to: the callback's folder, nothing more. */
+    String cookiePath() {
+      String path = redirectUri.resolve(".").getRawPath();
+      return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /** Whether browsers reach Callgate over https, so the cookie may travel on nothing else. */
+    boolean secureCookies() {
+      return "https".equalsIgnoreCase(redirectUri.getScheme());
+    }
   }
 
   private static final System.Logger LOG = System.getLogger(Authorizations.class.getName());
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private final CredentialStore credentials;
+  private final TokenStore tokens;
   private final PendingAuthorizationStore pending;
   private final IdentityProvider identityProvider;
   private final Clock clock;
@@ -94,6 +120,7 @@ public final class Authorizations {
       RefreshPolicy policy,
       Settings settings) {
     this.credentials = credentials;
+    this.tokens = tokens;
     this.pending = pending;
     this.identityProvider = identityProvider;
     this.revoker = new GrantRevoker(identityProvider);
@@ -117,6 +144,27 @@ public final class Authorizations {
    */
   public CompletionStage<AuthorizationStart> start(
       Caller caller, String credentialName, Optional<String> forUser) {
+    return start(caller, credentialName, forUser, false);
+  }
+
+  /**
+   * Starts the flow as {@link #start(Caller, String, Optional)} does; {@code allowIdentityChange}
+   * (admins only) lets it grant the token to another account at the provider than the one it is
+   * granted to now.
+   */
+  public CompletionStage<AuthorizationStart> start(
+      Caller caller, String credentialName, Optional<String> forUser, boolean allowIdentityChange) {
+    if (allowIdentityChange && !caller.isAdmin()) {
+      return refusedStart(
+          Diagnosis.of(
+              FORBIDDEN,
+              "subject",
+              caller.subject(),
+              "action",
+              "allow an authorization to change the account a token is granted to",
+              "role",
+              "admin"));
+    }
     return credentials
         .findCredential(credentialName)
         .thenCompose(
@@ -158,23 +206,65 @@ public final class Authorizations {
                                           ? refusedStart(
                                               Diagnosis.of(
                                                   PROVIDER_NOT_FOUND, "provider", providerName))
-                                          : startWith(provider.get(), key)),
+                                          : startWith(provider.get(), key, allowIdentityChange)),
                       problems -> refusedStart(problems.get(0)));
             });
   }
 
-  private CompletionStage<AuthorizationStart> startWith(AuthProvider provider, TokenKey key) {
-    return discover(provider)
+  private CompletionStage<AuthorizationStart> startWith(
+      AuthProvider provider, TokenKey key, boolean allowIdentityChange) {
+    String state = randomToken();
+    Secret verifier = Secret.of(randomToken());
+    return providerUrl(provider, state, verifier, provider.scopes())
         .thenCompose(
+            url -> {
+              if (url instanceof ProviderUrl.Refused refused) {
+                return refusedStart(refused.diagnosis());
+              }
+              Instant now = clock.now();
+              Instant expiresAt = now.plus(settings.stateLifetime());
+              PendingAuthorization flow =
+                  new PendingAuthorization(
+                      FlowHash.of(state),
+                      key,
+                      verifier,
+                      settings.redirectUri(),
+                      provider.scopes(),
+                      now,
+                      expiresAt,
+                      Optional.empty(),
+                      allowIdentityChange);
+              URI page =
+                  URI.create(
+                      settings.authorizationPage()
+                          + "?flow="
+                          + URLEncoder.encode(state, StandardCharsets.UTF_8));
+              return pending
+                  .save(flow)
+                  .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt));
+            });
+  }
+
+  /** The identity provider's authorization URL for a flow, or why there is none. */
+  private sealed interface ProviderUrl {
+    record Built(URI url) implements ProviderUrl {}
+
+    record Refused(Diagnosis diagnosis) implements ProviderUrl {}
+  }
+
+  private CompletionStage<ProviderUrl> providerUrl(
+      AuthProvider provider, String state, Secret verifier, List<String> scopes) {
+    return discover(provider)
+        .thenApply(
             discovered -> {
               if (discovered instanceof Discovery.Failed failed) {
-                return refusedStart(failed.diagnosis());
+                return new ProviderUrl.Refused(failed.diagnosis());
               }
               ProviderMetadata metadata = ((Discovery.Found) discovered).metadata();
               Optional<URI> endpoint =
                   metadata.authorizationEndpoint().or(provider::authorizationEndpoint);
               if (endpoint.isEmpty()) {
-                return refusedStart(
+                return new ProviderUrl.Refused(
                     Diagnosis.of(
                         INVALID_VALUE,
                         "field",
@@ -184,32 +274,78 @@ public final class Authorizations {
                             + provider.name()
                             + "' has none, and its discovery document names none"));
               }
-              Instant now = clock.now();
-              String state = randomToken();
-              Secret verifier = Secret.of(randomToken());
-              AuthorizationRequest request =
+              return new ProviderUrl.Built(
                   new AuthorizationRequest(
-                      endpoint.get(),
-                      provider.clientId(),
-                      settings.redirectUri(),
-                      provider.scopes(),
-                      state,
-                      codeChallenge(verifier),
-                      metadata.issuer().or(() -> provider.issuer().map(URI::toString)));
-              Instant expiresAt = now.plus(settings.stateLifetime());
-              PendingAuthorization flow =
-                  new PendingAuthorization(
-                      state,
-                      key,
-                      verifier,
-                      settings.redirectUri(),
-                      provider.scopes(),
-                      now,
-                      expiresAt);
-              return pending
-                  .save(flow)
-                  .thenApply(saved -> new AuthorizationStart.Started(request.toUri(), expiresAt));
+                          endpoint.get(),
+                          provider.clientId(),
+                          settings.redirectUri(),
+                          scopes,
+                          state,
+                          codeChallenge(verifier),
+                          metadata.issuer().or(() -> provider.issuer().map(URI::toString)))
+                      .toUri());
             });
+  }
+
+  /**
+   * A browser opened the URL {@link #start} returned, whose {@code flow} is the flow's state: the
+   * first browser to do so is bound to the flow by a cookie holding a fresh secret (of which the
+   * store keeps a hash), and sent on to the identity provider. A second opening is refused, so a
+   * URL that leaked after its owner opened it is worth nothing, and one that leaked before shows
+   * its owner an error instead of a silent success for someone else.
+   */
+  public CompletionStage<AuthorizationOpening> open(String flow) {
+    if (flow == null || flow.isBlank()) {
+      return refusedOpening(invalidState());
+    }
+    String secret = randomToken();
+    return pending
+        .bind(FlowHash.of(flow), FlowHash.of(secret))
+        .thenCompose(
+            bound -> {
+              if (bound.isEmpty() || !clock.now().isBefore(bound.get().expiresAt())) {
+                return refusedOpening(invalidState());
+              }
+              PendingAuthorization pendingFlow = bound.get();
+              String credentialName = pendingFlow.tokenKey().credentialName();
+              return credentials
+                  .findCredential(credentialName)
+                  .thenCompose(
+                      credential -> {
+                        Optional<String> providerName =
+                            credential.flatMap(c -> c.authentication().providerName());
+                        if (providerName.isEmpty()) {
+                          return refusedOpening(
+                              Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+                        }
+                        return credentials
+                            .findProvider(providerName.get())
+                            .thenCompose(
+                                provider ->
+                                    provider.isEmpty()
+                                        ? refusedOpening(
+                                            Diagnosis.of(
+                                                PROVIDER_NOT_FOUND, "provider", providerName.get()))
+                                        : openWith(provider.get(), pendingFlow, flow, secret));
+                      });
+            });
+  }
+
+  private CompletionStage<AuthorizationOpening> openWith(
+      AuthProvider provider, PendingAuthorization flow, String state, String secret) {
+    return providerUrl(provider, state, flow.codeVerifier(), flow.requestedScopes())
+        .thenApply(
+            url ->
+                url instanceof ProviderUrl.Built built
+                    ? new AuthorizationOpening.Opened(
+                        built.url(),
+                        new BrowserBinding(
+                            BrowserBinding.cookieName(state),
+                            Secret.of(secret),
+                            settings.cookiePath(),
+                            Duration.between(clock.now(), flow.expiresAt()),
+                            settings.secureCookies()))
+                    : new AuthorizationOpening.Refused(((ProviderUrl.Refused) url).diagnosis()));
   }
 
   /**
@@ -222,14 +358,34 @@ public final class Authorizations {
     if (callback.state().isEmpty()) {
       return refusedCompletion(invalidState(), Optional.empty());
     }
+    if (callback.browserBinding().isEmpty()) {
+      // not even taken: the browser that holds the cookie may still complete the flow
+      return refusedCompletion(
+          browserMismatch(
+              "it carried no flow-binding cookie, so it did not come from the browser that opened"
+                  + " Callgate's authorization page (or that browser refused the cookie)"),
+          Optional.empty());
+    }
     return pending
-        .take(callback.state().get())
+        .take(FlowHash.of(callback.state().get()))
         .thenCompose(
             taken -> {
               if (taken.isEmpty()) {
                 return refusedCompletion(invalidState(), Optional.empty());
               }
               PendingAuthorization flow = taken.get();
+              if (flow.browserBinding().isEmpty()) {
+                return refusedCompletion(
+                    browserMismatch(
+                        "the flow was never opened through Callgate's authorization page"),
+                    Optional.empty());
+              }
+              if (!flow.browserBinding().get().matches(callback.browserBinding().get())) {
+                // not recorded on the token: whoever sent this must not be able to mark it
+                return refusedCompletion(
+                    browserMismatch("its flow-binding cookie belongs to another flow or browser"),
+                    Optional.empty());
+              }
               if (!clock.now().isBefore(flow.expiresAt())) {
                 return failed(flow, invalidState());
               }
@@ -363,6 +519,68 @@ public final class Authorizations {
     warnings.addAll(planner.warnings(Optional.empty(), tokens, provider));
     RefreshPlan plan = planner.planFor(credential);
     Optional<ProviderIdentity> identity = granted.response().identity();
+    return this.tokens
+        .find(flow.tokenKey())
+        .thenCompose(
+            current -> {
+              Optional<Diagnosis> changed =
+                  identityChange(flow, current.flatMap(TokenRecord::identity), identity);
+              if (changed.isPresent()) {
+                return refusedIdentityChange(provider, flow, tokens, changed.get());
+              }
+              return authorized(provider, flow, tokens, identity, warnings, now, plan);
+            });
+  }
+
+  /**
+   * A different account at the provider than the one the token is granted to — unless an admin
+   * allowed it when starting the flow. Tokens that name no subject cannot be compared, and pass.
+   */
+  private static Optional<Diagnosis> identityChange(
+      PendingAuthorization flow,
+      Optional<ProviderIdentity> recorded,
+      Optional<ProviderIdentity> granted) {
+    if (flow.identityChangeAllowed() || recorded.isEmpty() || granted.isEmpty()) {
+      return Optional.empty();
+    }
+    if (recorded.get().subject().equals(granted.get().subject())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Diagnosis.of(
+            PROVIDER_IDENTITY_CHANGED,
+            "newIdentity",
+            granted.get().describe(),
+            "principal",
+            flow.tokenKey().principalDescription(),
+            "credential",
+            flow.tokenKey().credentialName(),
+            "recordedIdentity",
+            recorded.get().describe()));
+  }
+
+  /**
+   * Keeps the token as it was and revokes the grant just issued (best effort), which nobody will
+   * use: another account's tokens must not linger at the provider on Callgate's behalf.
+   */
+  private CompletionStage<AuthorizationCompletion> refusedIdentityChange(
+      AuthProvider provider, PendingAuthorization flow, TokenSet issued, Diagnosis diagnosis) {
+    return revoker
+        .revoke(provider, issued)
+        .handle(
+            (revoked, failure) ->
+                (AuthorizationCompletion)
+                    new AuthorizationCompletion.Refused(diagnosis, Optional.of(flow.tokenKey())));
+  }
+
+  private CompletionStage<AuthorizationCompletion> authorized(
+      AuthProvider provider,
+      PendingAuthorization flow,
+      TokenSet tokens,
+      Optional<ProviderIdentity> identity,
+      List<Diagnosis> warnings,
+      Instant now,
+      RefreshPlan plan) {
     AtomicReference<TokenRecord> replaced = new AtomicReference<>();
     return updates
         .updateDurably(
@@ -540,6 +758,10 @@ public final class Authorizations {
             });
   }
 
+  private static Diagnosis browserMismatch(String reason) {
+    return Diagnosis.of(AUTHORIZATION_BROWSER_MISMATCH, "reason", reason);
+  }
+
   private Diagnosis invalidState() {
     return Diagnosis.of(AUTHORIZATION_STATE_INVALID, "stateLifetime", settings.stateLifetime());
   }
@@ -564,6 +786,10 @@ public final class Authorizations {
 
   private static CompletionStage<AuthorizationStart> refusedStart(Diagnosis diagnosis) {
     return CompletableFuture.completedStage(new AuthorizationStart.Refused(diagnosis));
+  }
+
+  private static CompletionStage<AuthorizationOpening> refusedOpening(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new AuthorizationOpening.Refused(diagnosis));
   }
 
   private static CompletionStage<AuthorizationCompletion> refusedCompletion(

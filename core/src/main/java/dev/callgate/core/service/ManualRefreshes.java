@@ -6,7 +6,6 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
-import dev.callgate.core.refresh.RefreshTrigger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,7 +110,7 @@ public final class ManualRefreshes {
         .fold(
             key ->
                 refresher
-                    .refresh(key, RefreshTrigger.MANUAL, Optional.empty())
+                    .refreshAskedBy(command.caller(), key)
                     .thenApply(
                         outcome ->
                             outcome.fold(

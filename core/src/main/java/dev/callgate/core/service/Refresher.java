@@ -124,6 +124,28 @@ public final class Refresher {
     return refresh(key, trigger, basedOn, true);
   }
 
+  /**
+   * A person's "refresh now" of the token {@code key}: an admin may refresh any token; a caller
+   * only its own per-user token, counted against that token's owner budget. A named credential's
+   * token is shared by every caller and renewed by the schedule and after a target's 401, so no
+   * single caller may drive its provider.
+   */
+  public CompletionStage<RefreshOutcome> refreshAskedBy(Caller caller, TokenKey key) {
+    if (caller.isAdmin()) {
+      return refresh(key, RefreshTrigger.MANUAL, Optional.empty());
+    }
+    if (key.isNamedPrincipal() || !key.userSubject().equals(caller.subject())) {
+      return done(
+          rejected(
+              DiagnosisCode.CALLER_NOT_ALLOWED,
+              "subject",
+              caller.subject(),
+              "credential",
+              key.credentialName()));
+    }
+    return refresh(key, RefreshTrigger.OWNER, Optional.empty());
+  }
+
   private CompletionStage<RefreshOutcome> refresh(
       TokenKey key, RefreshTrigger trigger, Optional<Secret> basedOn, boolean mayJoin) {
     SingleFlight.Flight<RefreshOutcome> flight =
@@ -224,7 +246,8 @@ public final class Refresher {
                 .update(
                     record.key(),
                     latest -> latest.refreshTokenExpired(ended.diagnosis(), refresh.plan()))
-                .thenApply(stored -> new RefreshOutcome.Rejected(ended.diagnosis(), false)));
+                .thenApply(stored -> new RefreshOutcome.Rejected(ended.diagnosis(), false)),
+        fresh -> done(new RefreshOutcome.Refreshed(record, false)));
   }
 
   private CompletionStage<RefreshOutcome> leased(
@@ -309,7 +332,10 @@ public final class Refresher {
     RefreshStart mine = new RefreshStart(settings.instanceId(), clock.now());
     Duration window = planner.policy().settings().attemptWindow();
     return updates
-        .update(latest, current -> current.refreshStarted(mine, window, refresh.plan()))
+        .update(
+            latest,
+            current ->
+                current.refreshStarted(mine, refresh.trigger().budget(), window, refresh.plan()))
         .thenCompose(
             started ->
                 grant(refresh, provider, started)
@@ -455,7 +481,8 @@ public final class Refresher {
                   granted.response().identity(),
                   planner.warnings(latest.tokens(), next, provider),
                   now,
-                  refresh.trigger().successRestartsAttemptCount(),
+                  Optional.of(refresh.trigger().budget())
+                      .filter(budget -> refresh.trigger().successRestartsAttemptCount()),
                   refresh.plan());
             },
             leaseUntil)

@@ -105,29 +105,32 @@ public record TokenRecord(
   }
 
   /**
-   * This instance began a refresh at {@code now}: one more attempt in the hourly count, and the
-   * refresh is unsettled until its outcome is recorded — unless an earlier one is still unsettled,
-   * whose lost answer may have replaced the refresh token and which therefore stays on record.
+   * This instance began a refresh at {@code now}: one more attempt in {@code budget}'s hourly
+   * count, and the refresh is unsettled until its outcome is recorded — unless an earlier one is
+   * still unsettled, whose lost answer may have replaced the refresh token and which therefore
+   * stays on record.
    */
-  public TokenRecord refreshStarted(RefreshStart start, Duration attemptWindow, RefreshPlan plan) {
+  public TokenRecord refreshStarted(
+      RefreshStart start, RefreshBudget budget, Duration attemptWindow, RefreshPlan plan) {
     return new Builder(this)
         .on(TokenEvent.REFRESH_STARTED)
-        .attempts(attempts.plusOne(start.at(), attemptWindow))
+        .attempts(attempts.plusOne(budget, start.at(), attemptWindow))
         .unsettledRefresh(Optional.of(unsettledRefresh.orElse(start)))
         .plannedBy(plan);
   }
 
   /**
    * The identity provider issued {@code next}. The failure streak ends and the refresh settles; the
-   * hourly attempt count starts afresh when {@code restartAttemptCount} (the refresh succeeded
-   * because a token was due). A refused client that a person's refresh got through is active again.
+   * hourly attempt count of {@code restartedBudget} starts afresh (the refresh succeeded because a
+   * token was due, or an admin asked). A refused client that a person's refresh got through is
+   * active again.
    */
   public TokenRecord refreshed(
       TokenSet next,
       Optional<ProviderIdentity> grantedTo,
       List<Diagnosis> warnings,
       Instant now,
-      boolean restartAttemptCount,
+      Optional<RefreshBudget> restartedBudget,
       RefreshPlan plan) {
     TokenEvent event = state.keepsGrant() ? TokenEvent.REFRESH_SUCCEEDED : TokenEvent.AUTHORIZED;
     return new Builder(this)
@@ -135,7 +138,7 @@ public record TokenRecord(
         .tokens(Optional.of(next))
         .lastRefreshAt(Optional.of(now))
         .failures(FailureStreak.NONE, Optional.empty())
-        .attempts(restartAttemptCount ? RefreshAttempts.NONE : attempts)
+        .attempts(restartedBudget.map(attempts::restarted).orElse(attempts))
         .unsettledRefresh(Optional.empty())
         .diagnoses(warnings)
         .identity(grantedTo.or(() -> identity))

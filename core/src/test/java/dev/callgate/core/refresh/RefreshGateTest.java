@@ -8,6 +8,7 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -74,8 +75,36 @@ class RefreshGateTest {
               e ->
                   e.tokens(tokens(false, true))
                       .attempts(new RefreshAttempts(NOW.minusSeconds(600), 12))),
+          Map.entry(
+              "REJECTIONS_SPENT",
+              e ->
+                  e.tokens(tokens(false, true))
+                      .attempts(budgetSpent(RefreshBudget.AFTER_REJECTION))),
+          Map.entry(
+              "ADMIN_REQUESTS_SPENT",
+              e -> e.tokens(tokens(false, true)).attempts(budgetSpent(RefreshBudget.ADMIN))),
+          Map.entry(
+              "OWNER_REQUESTS_SPENT",
+              e -> e.tokens(tokens(false, true)).attempts(budgetSpent(RefreshBudget.OWNER))),
+          Map.entry(
+              "JUST_REFRESHED",
+              e -> e.tokens(tokens(false, true)).lastRefreshAt(NOW.minusSeconds(5))),
+          Map.entry(
+              "REFRESHED_A_WHILE_AGO",
+              e -> e.tokens(tokens(false, true)).lastRefreshAt(NOW.minusSeconds(30))),
+          Map.entry(
+              "JUST_REFRESHED_REJECTIONS_SPENT",
+              e ->
+                  e.tokens(tokens(false, true))
+                      .lastRefreshAt(NOW.minusSeconds(5))
+                      .attempts(budgetSpent(RefreshBudget.AFTER_REJECTION))),
           Map.entry("AT_LAST_CHANCE", e -> atLastChance(e, NOW.minus(Duration.ofMinutes(30)))),
           Map.entry("LAST_CHANCE_TAKEN", e -> atLastChance(e, NOW)));
+
+  /** Twelve attempts of {@code budget} ten minutes into this hour's window, none of the others. */
+  static RefreshAttempts budgetSpent(RefreshBudget budget) {
+    return new RefreshAttempts(NOW.minusSeconds(600), Map.of(budget, 12));
+  }
 
   static TokenRecords.Edit failing(TokenRecords.Edit edit, TokenSet tokens, long secondsAgo) {
     Instant failed = NOW.minusSeconds(secondsAgo);
@@ -138,7 +167,37 @@ class RefreshGateTest {
       REFRESH_FAILED       BACKING_OFF_EXPIRED             REFRESH_TOKEN       ON_401      WAIT:REFRESH_FAILED_TRANSIENT
       REFRESH_FAILED       BACKING_OFF_EXPIRED             CLIENT_CREDENTIALS  ON_DEMAND   CALL:PROBE
       ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       PROACTIVE   WAIT:REFRESH_FAILED_TRANSIENT
-      ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       MANUAL      WAIT:REFRESH_FAILED_TRANSIENT
+      ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       ON_DEMAND   WAIT:REFRESH_FAILED_TRANSIENT
+      ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       ON_401      CALL:DUE
+      ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               BOUND_REACHED                   REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       ON_401      WAIT:REFRESH_FAILED_TRANSIENT
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       PROACTIVE   CALL:DUE
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       KEEP_ALIVE  CALL:DUE
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       ON_DEMAND   CALL:DUE
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               REJECTIONS_SPENT                REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      ACTIVE               ADMIN_REQUESTS_SPENT            REFRESH_TOKEN       MANUAL      WAIT:REFRESH_RATE_LIMITED
+      ACTIVE               ADMIN_REQUESTS_SPENT            REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      ACTIVE               ADMIN_REQUESTS_SPENT            REFRESH_TOKEN       PROACTIVE   CALL:DUE
+      ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       OWNER       WAIT:REFRESH_RATE_LIMITED
+      ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       PROACTIVE   CALL:DUE
+      ACTIVE               OWNER_REQUESTS_SPENT            REFRESH_TOKEN       ON_401      CALL:DUE
+      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       OWNER       FRESH
+      ACTIVE               JUST_REFRESHED                  JWT_BEARER          OWNER       FRESH
+      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       PROACTIVE   CALL:DUE
+      ACTIVE               JUST_REFRESHED                  REFRESH_TOKEN       ON_401      CALL:DUE
+      ACTIVE               JUST_REFRESHED_REJECTIONS_SPENT REFRESH_TOKEN       OWNER       FRESH
+      EXPIRING             JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      REFRESH_FAILED       JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      CLIENT_REJECTED      JUST_REFRESHED                  REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      ACTIVE               REFRESHED_A_WHILE_AGO           REFRESH_TOKEN       MANUAL      CALL:PERSON_ASKED
+      ACTIVE               REFRESHED_A_WHILE_AGO           REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      REFRESH_FAILED       BACKING_OFF                     REFRESH_TOKEN       OWNER       WAIT:REFRESH_FAILED_TRANSIENT
+      CLIENT_REJECTED      FRESH                           REFRESH_TOKEN       OWNER       CALL:PERSON_ASKED
+      NEEDS_AUTHORIZATION  FRESH                           REFRESH_TOKEN       OWNER       REFUSE:REFRESH_TOKEN_REVOKED
       REFRESH_FAILED       AT_LAST_CHANCE                  REFRESH_TOKEN       KEEP_ALIVE  CALL:LAST_CHANCE
       REFRESH_FAILED       LAST_CHANCE_TAKEN               REFRESH_TOKEN       KEEP_ALIVE  WAIT:REFRESH_FAILED_TRANSIENT
       UNAUTHORIZED         NO_TOKENS                       REFRESH_TOKEN       ON_DEMAND   REFUSE:NOT_AUTHORIZED_YET
@@ -222,7 +281,8 @@ class RefreshGateTest {
         call -> "CALL:" + call.reason(),
         wait -> "WAIT:" + wait.diagnosis().code(),
         refuse -> "REFUSE:" + refuse.diagnosis().code(),
-        ended -> "ENDED:" + ended.diagnosis().code());
+        ended -> "ENDED:" + ended.diagnosis().code(),
+        fresh -> "FRESH");
   }
 
   @ParameterizedTest(name = "{0} {1} {2} {3} -> {4}")
@@ -261,7 +321,8 @@ class RefreshGateTest {
           return null;
         },
         refuse -> null,
-        ended -> null);
+        ended -> null,
+        fresh -> null);
   }
 
   @Property
@@ -272,8 +333,22 @@ class RefreshGateTest {
     RefreshGate.Decision decision =
         RefreshGate.decide(record(state, "FRESH"), grant, trigger, NOW, POLICY);
 
-    boolean calls = decision.fold(call -> true, wait -> false, refuse -> false, ended -> false);
-    assertThat(calls).isEqualTo(grant.withoutPerson() && trigger == RefreshTrigger.MANUAL);
+    boolean calls =
+        decision.fold(call -> true, wait -> false, refuse -> false, ended -> false, fresh -> false);
+    assertThat(calls).isEqualTo(grant.withoutPerson() && trigger.personAsked());
+  }
+
+  @Property
+  void decideWhenATargetRejectedTokensAllHourThenTheScheduleAndAdminsStillCall(
+      @ForAll GrantType grant) {
+    TokenRecord spent = record(TokenState.ACTIVE, "REJECTIONS_SPENT");
+
+    assertThat(describe(RefreshGate.decide(spent, grant, RefreshTrigger.ON_401, NOW, POLICY)))
+        .startsWith("WAIT");
+    assertThat(describe(RefreshGate.decide(spent, grant, RefreshTrigger.PROACTIVE, NOW, POLICY)))
+        .startsWith("CALL");
+    assertThat(describe(RefreshGate.decide(spent, grant, RefreshTrigger.MANUAL, NOW, POLICY)))
+        .isEqualTo("CALL:PERSON_ASKED");
   }
 
   @Property

@@ -7,6 +7,7 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -300,16 +301,22 @@ class RefreshPolicyPropertiesTest {
     int made = 0;
     for (int i = 0; i < tries; i++) {
       Instant now = start.plusMillis(spreadMillis * i / tries);
-      if (policy.attemptAllowed(attempts, now)) {
-        attempts = attempts.plusOne(now, window);
+      if (policy.attemptAllowed(attempts, RefreshBudget.SCHEDULE, now)) {
+        attempts = attempts.plusOne(RefreshBudget.SCHEDULE, now, window);
         made++;
       }
     }
 
     assertThat(made).isEqualTo(Math.min(tries, policy.settings().maxAttemptsPerHour()));
     if (made == policy.settings().maxAttemptsPerHour()) {
-      assertThat(policy.attemptAllowed(attempts, start.plusMillis(spreadMillis))).isFalse();
-      assertThat(policy.attemptAllowed(attempts, policy.attemptsResetAt(attempts))).isTrue();
+      assertThat(
+              policy.attemptAllowed(
+                  attempts, RefreshBudget.SCHEDULE, start.plusMillis(spreadMillis)))
+          .isFalse();
+      assertThat(
+              policy.attemptAllowed(
+                  attempts, RefreshBudget.SCHEDULE, policy.attemptsResetAt(attempts)))
+          .isTrue();
     }
   }
 

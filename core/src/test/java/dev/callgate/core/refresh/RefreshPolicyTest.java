@@ -11,6 +11,7 @@ import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.RefreshTokenExpiry.Source;
@@ -535,7 +536,9 @@ class RefreshPolicyTest {
 
     @Test
     void attemptAllowedWhenElevenAttemptsThisHourThenAllowed() {
-      assertThat(policy.attemptAllowed(new RefreshAttempts(NOW, 11), NOW.plusSeconds(3599)))
+      assertThat(
+              policy.attemptAllowed(
+                  new RefreshAttempts(NOW, 11), RefreshBudget.SCHEDULE, NOW.plusSeconds(3599)))
           .isTrue();
     }
 
@@ -543,14 +546,18 @@ class RefreshPolicyTest {
     void attemptAllowedWhenTwelveAttemptsThisHourThenRefusedUntilTheWindowEnds() {
       RefreshAttempts attempts = new RefreshAttempts(NOW, 12);
 
-      assertThat(policy.attemptAllowed(attempts, NOW.plusSeconds(3599))).isFalse();
+      assertThat(policy.attemptAllowed(attempts, RefreshBudget.SCHEDULE, NOW.plusSeconds(3599)))
+          .isFalse();
       assertThat(policy.attemptsResetAt(attempts)).isEqualTo(NOW.plus(Duration.ofHours(1)));
-      assertThat(policy.attemptAllowed(attempts, NOW.plus(Duration.ofHours(1)))).isTrue();
+      assertThat(
+              policy.attemptAllowed(
+                  attempts, RefreshBudget.SCHEDULE, NOW.plus(Duration.ofHours(1))))
+          .isTrue();
     }
 
     @Test
     void attemptAllowedWhenNeverAttemptedThenAllowed() {
-      assertThat(policy.attemptAllowed(RefreshAttempts.NONE, NOW)).isTrue();
+      assertThat(policy.attemptAllowed(RefreshAttempts.NONE, RefreshBudget.SCHEDULE, NOW)).isTrue();
     }
   }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
 import dev.callgate.core.token.TokenKey;
@@ -27,13 +28,11 @@ class AuthorizationsTest {
   private URI start(Caller caller, String credential) {
     AuthorizationStart start = join(f.authorizations.start(caller, credential));
     assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
-    return ((AuthorizationStart.Started) start).authorizationUrl();
+    return f.browse(((AuthorizationStart.Started) start).authorizationUrl());
   }
 
   private AuthorizationCompletion complete(InMemoryIdentityProvider.Approval approval) {
-    return join(
-        f.authorizations.complete(
-            AuthorizationCallback.withCode(approval.state(), approval.code())));
+    return join(f.authorizations.complete(f.callback(approval)));
   }
 
   private static Diagnosis refusal(AuthorizationCompletion completion) {
@@ -110,7 +109,7 @@ class AuthorizationsTest {
             refusal(
                     join(
                         f.authorizations.complete(
-                            AuthorizationCallback.withCode("forged", "code-1"))))
+                            AuthorizationCallback.withCode("forged", "code-1", "cookie-1"))))
                 .code())
         .isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
   }
@@ -130,7 +129,8 @@ class AuthorizationsTest {
                         Optional.of(denial.state()),
                         Optional.empty(),
                         Optional.of(denial.error()),
-                        Optional.of(denial.errorDescription())))));
+                        Optional.of(denial.errorDescription()),
+                        f.cookie(denial.state())))));
 
     assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_DENIED);
     assertThat(diagnosis.message()).contains("access_denied", "The user said no");
@@ -224,5 +224,183 @@ class AuthorizationsTest {
 
     assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
         .isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
+  }
+
+  private URI page(Caller caller, String credential) {
+    AuthorizationStart start = join(f.authorizations.start(caller, credential));
+    return ((AuthorizationStart.Started) start).authorizationUrl();
+  }
+
+  private static String flowOf(URI page) {
+    return java.net.URLDecoder.decode(
+        page.getRawQuery().substring("flow=".length()), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void startWhenStartedThenHandsOutCallgatesPageAndKeepsOnlyTheStatesHash() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+
+    URI page = page(ADMIN, "crm");
+
+    assertThat(page.toString()).startsWith("https://callgate.test/v1/oauth/authorize?flow=");
+    String flow = flowOf(page);
+    assertThat(f.pending.pending())
+        .singleElement()
+        .satisfies(
+            pending -> {
+              assertThat(pending.stateHash()).isEqualTo(FlowHash.of(flow));
+              assertThat(pending.toString()).doesNotContain(flow);
+              assertThat(pending.browserBinding()).isEmpty();
+            });
+  }
+
+  @Test
+  void openWhenABrowserOpensThePageThenBindsItWithAnHttpsOnlyCookieForTheCallbacksFolder() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    URI page = page(ADMIN, "crm");
+
+    AuthorizationOpening.Opened opened =
+        (AuthorizationOpening.Opened) join(f.authorizations.open(flowOf(page)));
+
+    BrowserBinding binding = opened.binding();
+    assertThat(opened.providerUrl().toString())
+        .startsWith(InMemoryIdentityProvider.AUTHORIZATION_ENDPOINT + "?")
+        .contains("state=" + flowOf(page));
+    assertThat(binding.cookieName()).isEqualTo(BrowserBinding.cookieName(flowOf(page)));
+    assertThat(binding.path()).isEqualTo("/v1/oauth/");
+    assertThat(binding.secure()).isTrue();
+    assertThat(binding.lifetime()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(f.pending.pending().get(0).browserBinding())
+        .contains(FlowHash.of(binding.secret().reveal()));
+  }
+
+  @Test
+  void openWhenASecondBrowserOpensTheSamePageThenRefused() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    URI page = page(ADMIN, "crm");
+    f.browse(page);
+
+    AuthorizationOpening second = join(f.authorizations.open(flowOf(page)));
+
+    assertThat(second).isInstanceOf(AuthorizationOpening.Refused.class);
+    assertThat(((AuthorizationOpening.Refused) second).diagnosis().code())
+        .isEqualTo(DiagnosisCode.AUTHORIZATION_STATE_INVALID);
+  }
+
+  @Test
+  void completeWhenTheCallbackComesWithoutTheCookieThenRefusedAndTheRightBrowserStillCompletes() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    InMemoryIdentityProvider.Approval approval =
+        f.idp.approve(f.browse(page(ADMIN, "crm")), "alice");
+
+    AuthorizationCompletion elsewhere =
+        join(
+            f.authorizations.complete(
+                new AuthorizationCallback(
+                    Optional.of(approval.state()),
+                    Optional.of(approval.code()),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty())));
+    AuthorizationCompletion here = complete(approval);
+
+    assertThat(refusal(elsewhere).code()).isEqualTo(DiagnosisCode.AUTHORIZATION_BROWSER_MISMATCH);
+    assertThat(((AuthorizationCompletion.Refused) elsewhere).key()).isEmpty();
+    assertThat(here).isInstanceOf(AuthorizationCompletion.Authorized.class);
+    assertThat(f.idp.codeExchanges()).isEqualTo(1);
+  }
+
+  @Test
+  void completeWhenTheCookieIsAnotherBrowsersThenRefusedAndNothingIsRecordedOnTheToken() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    InMemoryIdentityProvider.Approval approval =
+        f.idp.approve(f.browse(page(ADMIN, "crm")), "alice");
+
+    Diagnosis diagnosis =
+        refusal(
+            join(
+                f.authorizations.complete(
+                    AuthorizationCallback.withCode(
+                        approval.state(), approval.code(), "a-cookie-of-its-own"))));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_BROWSER_MISMATCH);
+    assertThat(f.idp.codeExchanges()).isZero();
+    assertThat(f.tokens.stored(TokenKey.named("crm"))).isEmpty();
+  }
+
+  @Test
+  void completeWhenTheFlowWasNeverOpenedThroughCallgatesPageThenRefused() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(authorizationCode("crm"));
+    URI page = page(ADMIN, "crm");
+    InMemoryIdentityProvider.Approval approval =
+        new InMemoryIdentityProvider.Approval("code-1", flowOf(page), ServiceFixture.REDIRECT_URI);
+
+    Diagnosis diagnosis =
+        refusal(
+            join(
+                f.authorizations.complete(
+                    AuthorizationCallback.withCode(approval.state(), "code-1", "guessed"))));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AUTHORIZATION_BROWSER_MISMATCH);
+    assertThat(diagnosis.message()).contains("never opened");
+  }
+
+  @Test
+  void completeWhenAnotherProviderAccountSignsInThenRefusedAndTheGrantIsKept() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(
+        draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+    TokenRecord carols = f.authorize("mail", Caller.caller("carol"), "carol-at-idp");
+
+    InMemoryIdentityProvider.Approval mallory =
+        f.idp.approve(f.browse(page(Caller.caller("carol"), "mail")), "mallory-at-idp");
+    Diagnosis diagnosis = refusal(complete(mallory));
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.PROVIDER_IDENTITY_CHANGED);
+    assertThat(diagnosis.message()).contains("'mallory-at-idp'", "'carol-at-idp'");
+    TokenRecord kept = f.stored(TokenKey.perUser("mail", "carol"));
+    assertThat(kept.tokens()).isEqualTo(carols.tokens());
+    assertThat(kept.identity()).isEqualTo(carols.identity());
+    assertThat(kept.version()).isEqualTo(carols.version());
+  }
+
+  @Test
+  void completeWhenAnAdminAllowedTheIdentityChangeThenTheTokenPassesToTheNewAccount() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(
+        draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+    f.authorize("mail", Caller.caller("carol"), "carol-at-idp");
+
+    AuthorizationStart start =
+        join(f.authorizations.start(ADMIN, "mail", Optional.of("carol"), true));
+    URI providerUrl = f.browse(((AuthorizationStart.Started) start).authorizationUrl());
+    AuthorizationCompletion done = complete(f.idp.approve(providerUrl, "carol-new-at-idp"));
+
+    assertThat(done).isInstanceOf(AuthorizationCompletion.Authorized.class);
+    assertThat(f.stored(TokenKey.perUser("mail", "carol")).identity().orElseThrow().subject())
+        .isEqualTo("carol-new-at-idp");
+  }
+
+  @Test
+  void startWhenACallerAsksToAllowAnIdentityChangeThenForbidden() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(
+        draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+
+    AuthorizationStart start =
+        join(f.authorizations.start(Caller.caller("carol"), "mail", Optional.empty(), true));
+
+    assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
+        .isEqualTo(DiagnosisCode.FORBIDDEN);
+    assertThat(f.pending.pending()).isEmpty();
   }
 }

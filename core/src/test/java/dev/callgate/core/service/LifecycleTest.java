@@ -291,14 +291,14 @@ class LifecycleTest {
   }
 
   @Test
-  void authorizeWhenAnotherUserAuthorizesTheNamedCredentialThenThePreviousGrantIsRevoked() {
+  void authorizeWhenAnAdminLetsAnotherUserAuthorizeTheNamedCredentialThenThePreviousIsRevoked() {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
     f.authorize("crm", Caller.admin("alice"));
     String previous = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
     int before = f.idp.revocations();
 
-    TokenRecord again = f.authorize("crm", Caller.admin("bob"));
+    TokenRecord again = f.authorize("crm", Caller.admin("bob"), "bob", true);
 
     assertThat(f.idp.revocations() - before).isEqualTo(2);
     assertThat(f.idp.isValidAccessToken(previous)).isFalse();
@@ -310,7 +310,7 @@ class LifecycleTest {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
     AuthorizationStart start = join(f.authorizations.start(ADMIN, "crm"));
-    URI url = ((AuthorizationStart.Started) start).authorizationUrl();
+    URI url = f.browse(((AuthorizationStart.Started) start).authorizationUrl());
     InMemoryIdentityProvider.Denial denial = f.idp.deny(url, "access_denied", "The user said no");
 
     AuthorizationCompletion done =
@@ -320,7 +320,8 @@ class LifecycleTest {
                     Optional.of(denial.state()),
                     Optional.empty(),
                     Optional.of(denial.error()),
-                    Optional.of(denial.errorDescription()))));
+                    Optional.of(denial.errorDescription()),
+                    f.cookie(denial.state()))));
 
     assertThat(((AuthorizationCompletion.Refused) done).key()).contains(CRM);
     assertThat(f.stored(CRM).state()).isEqualTo(TokenState.UNAUTHORIZED);
@@ -340,12 +341,10 @@ class LifecycleTest {
     f.credential(authorizationCode("crm"));
     AuthorizationStart start = join(f.authorizations.start(ADMIN, "crm"));
     InMemoryIdentityProvider.Approval approval =
-        f.idp.approve(((AuthorizationStart.Started) start).authorizationUrl(), "admin");
+        f.idp.approve(f.browse(((AuthorizationStart.Started) start).authorizationUrl()), "admin");
     f.clock.advance(Duration.ofMinutes(11));
 
-    join(
-        f.authorizations.complete(
-            AuthorizationCallback.withCode(approval.state(), approval.code())));
+    join(f.authorizations.complete(f.callback(approval)));
 
     assertThat(f.stored(CRM).diagnoses())
         .extracting(Diagnosis::code)
@@ -360,12 +359,9 @@ class LifecycleTest {
             "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
     AuthorizationStart start = join(f.authorizations.start(ADMIN, "mail", Optional.of("carol")));
     InMemoryIdentityProvider.Approval approval =
-        f.idp.approve(((AuthorizationStart.Started) start).authorizationUrl(), "carol");
+        f.idp.approve(f.browse(((AuthorizationStart.Started) start).authorizationUrl()), "carol");
 
-    AuthorizationCompletion done =
-        join(
-            f.authorizations.complete(
-                AuthorizationCallback.withCode(approval.state(), approval.code())));
+    AuthorizationCompletion done = join(f.authorizations.complete(f.callback(approval)));
 
     TokenRecord record = ((AuthorizationCompletion.Authorized) done).record();
     assertThat(record.key()).isEqualTo(TokenKey.perUser("mail", "carol"));

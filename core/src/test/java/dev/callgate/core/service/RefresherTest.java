@@ -13,6 +13,7 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.testkit.DelegatingTokenStore;
 import dev.callgate.core.testkit.TokenRecords;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
@@ -155,7 +156,86 @@ class RefresherTest {
     assertThat(f.idp.refreshCalls()).isEqualTo(bound);
     assertThat(outcome).isInstanceOf(RefreshOutcome.Deferred.class);
     assertThat(((RefreshOutcome.Deferred) outcome).diagnosis().message())
-        .contains(bound + " refresh attempts within the hour");
+        .contains(bound + " refresh attempts after a target's 401 within the hour");
+  }
+
+  @Test
+  void refreshWhenTargetRejectionsSpentTheirBudgetThenTheScheduleAndAnAdminStillRefresh() {
+    int bound = f.policy.settings().maxAttemptsPerHour();
+    for (int i = 0; i < bound * 2; i++) {
+      TokenSet current = f.stored(CRM).tokens().orElseThrow();
+      f.clock.advance(Duration.ofSeconds(5));
+      join(f.refresher.refresh(CRM, RefreshTrigger.ON_401, Optional.of(current.accessToken())));
+    }
+    assertThat(f.idp.refreshCalls()).isEqualTo(bound);
+
+    TokenSet current = f.stored(CRM).tokens().orElseThrow();
+    RefreshOutcome scheduled =
+        join(
+            f.refresher.refresh(CRM, RefreshTrigger.PROACTIVE, Optional.of(current.accessToken())));
+    RefreshOutcome asked = join(f.refresher.refreshAskedBy(ADMIN, CRM));
+
+    assertThat(scheduled.calledProvider()).isTrue();
+    assertThat(asked).isInstanceOf(RefreshOutcome.Refreshed.class);
+    assertThat(asked.calledProvider()).isTrue();
+    assertThat(f.idp.refreshCalls()).isEqualTo(bound + 2);
+  }
+
+  @Test
+  void refreshAskedByWhenTheOwnerAsksFortyTimesInARowThenTheProviderIsCalledOnce() {
+    f.credential(
+        ServiceFixture.draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+    f.authorize("mail", Caller.caller("carol"));
+    TokenKey carols = TokenKey.perUser("mail", "carol");
+    f.clock.advance(Duration.ofSeconds(31));
+
+    List<RefreshOutcome> outcomes = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      outcomes.add(join(f.refresher.refreshAskedBy(Caller.caller("carol"), carols)));
+      f.clock.advance(Duration.ofMillis(500));
+    }
+
+    assertThat(f.idp.refreshCalls()).isEqualTo(1);
+    assertThat(outcomes).allMatch(RefreshOutcome.Refreshed.class::isInstance);
+    assertThat(outcomes.subList(1, 40)).noneMatch(RefreshOutcome::calledProvider);
+    TokenSet fresh = f.stored(carols).tokens().orElseThrow();
+    assertThat(outcomes)
+        .extracting(o -> ((RefreshOutcome.Refreshed) o).record().tokens().orElseThrow())
+        .containsOnly(fresh);
+  }
+
+  @Test
+  void refreshAskedByWhenACallerAsksForANamedCredentialsTokenThenRefusedWithoutACall() {
+    RefreshOutcome outcome = join(f.refresher.refreshAskedBy(Caller.caller("bob"), CRM));
+
+    assertThat(outcome).isInstanceOf(RefreshOutcome.Rejected.class);
+    assertThat(((RefreshOutcome.Rejected) outcome).diagnosis().code())
+        .isEqualTo(DiagnosisCode.CALLER_NOT_ALLOWED);
+    assertThat(f.idp.refreshCalls()).isZero();
+  }
+
+  @Test
+  void refreshAskedByWhenTheOwnerKeepsAskingThenTheOwnersBudgetEndsAndTheAdminsRemains() {
+    f.credential(
+        ServiceFixture.draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+    f.authorize("mail", Caller.caller("carol"));
+    TokenKey carols = TokenKey.perUser("mail", "carol");
+    int bound = f.policy.settings().maxAttemptsPerHour();
+
+    RefreshOutcome last = null;
+    for (int i = 0; i < bound + 3; i++) {
+      f.clock.advance(Duration.ofSeconds(31));
+      last = join(f.refresher.refreshAskedBy(Caller.caller("carol"), carols));
+    }
+    RefreshOutcome admins = join(f.refresher.refreshAskedBy(ADMIN, carols));
+
+    assertThat(f.idp.refreshCalls()).isEqualTo(bound + 1);
+    assertThat(last).isInstanceOf(RefreshOutcome.Deferred.class);
+    assertThat(((RefreshOutcome.Deferred) last).diagnosis().code())
+        .isEqualTo(DiagnosisCode.REFRESH_RATE_LIMITED);
+    assertThat(admins.calledProvider()).isTrue();
   }
 
   @Test
@@ -359,6 +439,7 @@ class RefresherTest {
                 f.tokens.compareAndSet(
                     latest.refreshStarted(
                         new RefreshStart(instance, f.clock.now()),
+                        RefreshBudget.SCHEDULE,
                         Duration.ofHours(1),
                         record -> latest.nextRefreshAt()))))
         .isPresent();

@@ -18,6 +18,8 @@ import dev.callgate.core.testkit.ScriptedTarget;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -26,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The use cases wired over the in-memory ports, as the service wires them over the adapters. */
 final class ServiceFixture {
+  private final java.util.Map<String, String> cookies =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static final URI REDIRECT_URI = URI.create("https://callgate.test/v1/oauth/callback");
   static final Caller ADMIN = Caller.admin("admin");
 
@@ -154,16 +159,54 @@ final class ServiceFixture {
 
   /** Runs the authorization-code flow for {@code caller}, as a person in a browser would. */
   TokenRecord authorize(String credentialName, Caller caller) {
-    AuthorizationStart start = join(authorizations.start(caller, credentialName));
-    assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
-    URI url = ((AuthorizationStart.Started) start).authorizationUrl();
-    InMemoryIdentityProvider.Approval approval = idp.approve(url, caller.subject());
-    AuthorizationCompletion done =
+    return authorize(credentialName, caller, caller.subject());
+  }
+
+  /** Runs the flow for {@code caller}, signing in at the provider as {@code providerSubject}. */
+  TokenRecord authorize(String credentialName, Caller caller, String providerSubject) {
+    return authorize(credentialName, caller, providerSubject, false);
+  }
+
+  /** As above; {@code allowIdentityChange} as an admin's start request carries it. */
+  TokenRecord authorize(
+      String credentialName, Caller caller, String providerSubject, boolean allowIdentityChange) {
+    AuthorizationStart start =
         join(
-            authorizations.complete(
-                AuthorizationCallback.withCode(approval.state(), approval.code())));
+            authorizations.start(
+                caller, credentialName, java.util.Optional.empty(), allowIdentityChange));
+    assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
+    URI url = browse(((AuthorizationStart.Started) start).authorizationUrl());
+    InMemoryIdentityProvider.Approval approval = idp.approve(url, providerSubject);
+    AuthorizationCompletion done = join(authorizations.complete(callback(approval)));
     assertThat(done).isInstanceOf(AuthorizationCompletion.Authorized.class);
     return ((AuthorizationCompletion.Authorized) done).record();
+  }
+
+  /**
+   * A browser opening Callgate's authorization page {@code page}: the provider URL it is sent on
+   * to, with the flow-binding cookie kept for {@link #callback}.
+   */
+  URI browse(URI page) {
+    String flow = page.getRawQuery().substring("flow=".length());
+    AuthorizationOpening opening =
+        join(authorizations.open(URLDecoder.decode(flow, StandardCharsets.UTF_8)));
+    assertThat(opening).isInstanceOf(AuthorizationOpening.Opened.class);
+    AuthorizationOpening.Opened opened = (AuthorizationOpening.Opened) opening;
+    cookies.put(opened.binding().cookieName(), opened.binding().secret().reveal());
+    return opened.providerUrl();
+  }
+
+  /** The provider's redirect back with {@code approval}, in the browser that opened the flow. */
+  AuthorizationCallback callback(InMemoryIdentityProvider.Approval approval) {
+    return AuthorizationCallback.withCode(
+        approval.state(),
+        approval.code(),
+        cookies.getOrDefault(BrowserBinding.cookieName(approval.state()), "no-cookie"));
+  }
+
+  /** The flow-binding cookie the browser holds for the flow of {@code state}, if any. */
+  java.util.Optional<String> cookie(String state) {
+    return java.util.Optional.ofNullable(cookies.get(BrowserBinding.cookieName(state)));
   }
 
   TokenRecord stored(TokenKey key) {

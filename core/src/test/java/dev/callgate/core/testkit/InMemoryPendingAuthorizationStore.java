@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import java.util.List;
@@ -11,14 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * A {@link PendingAuthorizationStore} in memory: saving replaces by state, and {@link #take}
- * removes atomically, so each state is taken at most once however many callbacks race. Expiry is
- * the service's to check, as with every adapter. {@link #failWith(RuntimeException)} makes every
- * call fail its stage until {@link #recover()}.
+ * A {@link PendingAuthorizationStore} in memory: saving replaces by state hash, {@link #bind} binds
+ * once, and {@link #take} removes atomically, so each state is taken at most once however many
+ * callbacks race. Expiry is the service's to check, as with every adapter. {@link
+ * #failWith(RuntimeException)} makes every call fail its stage until {@link #recover()}.
  */
 public final class InMemoryPendingAuthorizationStore implements PendingAuthorizationStore {
 
-  private final ConcurrentMap<String, PendingAuthorization> pending = new ConcurrentHashMap<>();
+  private final ConcurrentMap<FlowHash, PendingAuthorization> pending = new ConcurrentHashMap<>();
   private volatile RuntimeException failure;
 
   @Override
@@ -28,12 +29,36 @@ public final class InMemoryPendingAuthorizationStore implements PendingAuthoriza
     if (failing != null) {
       return CompletableFuture.failedFuture(failing);
     }
-    pending.put(authorization.state(), authorization);
+    pending.put(authorization.stateHash(), authorization);
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  public CompletionStage<Optional<PendingAuthorization>> take(String state) {
+  public CompletionStage<Optional<PendingAuthorization>> bind(
+      FlowHash state, FlowHash browserBinding) {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(browserBinding, "browserBinding");
+    RuntimeException failing = failure;
+    if (failing != null) {
+      return CompletableFuture.failedFuture(failing);
+    }
+    boolean[] bound = {false};
+    PendingAuthorization after =
+        pending.computeIfPresent(
+            state,
+            (hash, flow) -> {
+              if (flow.browserBinding().isPresent()) {
+                return flow;
+              }
+              bound[0] = true;
+              return flow.boundTo(browserBinding);
+            });
+    return CompletableFuture.completedFuture(
+        bound[0] ? Optional.of(after) : Optional.<PendingAuthorization>empty());
+  }
+
+  @Override
+  public CompletionStage<Optional<PendingAuthorization>> take(FlowHash state) {
     Objects.requireNonNull(state, "state");
     RuntimeException failing = failure;
     if (failing != null) {

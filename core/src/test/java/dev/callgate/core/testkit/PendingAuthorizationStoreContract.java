@@ -4,6 +4,7 @@ import static dev.callgate.core.testkit.Concurrently.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.token.TokenKey;
@@ -16,9 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link PendingAuthorizationStore} must do: a flow round-trips, and {@code take} hands
- * it out once, even to callbacks that race. An adapter's test extends this class and returns an
- * empty store from {@link #createStore()}.
+ * What every {@link PendingAuthorizationStore} must do: a flow round-trips, found by its state's
+ * hash only (the state itself is never kept), a browser binds it once and {@code take} hands it out
+ * once, even to browsers and callbacks that race. An adapter's test extends this class and returns
+ * an empty store from {@link #createStore()}.
  */
 public abstract class PendingAuthorizationStoreContract {
 
@@ -33,6 +35,14 @@ public abstract class PendingAuthorizationStoreContract {
   protected void credentialExists(String credentialName) {}
 
   protected void closeStore(PendingAuthorizationStore closing) {}
+
+  /**
+   * Every value the store holds, as text, for the check that no state and no verifier is kept as it
+   * was given; empty for stores that keep objects in memory.
+   */
+  protected List<String> storedValues() {
+    return List.of();
+  }
 
   @BeforeEach
   void createTheStore() {
@@ -51,24 +61,24 @@ public abstract class PendingAuthorizationStoreContract {
     save(named);
     save(perUser);
 
-    Optional<PendingAuthorization> taken = join(store.take("state-2"));
+    Optional<PendingAuthorization> taken = join(store.take(FlowHash.of("state-2")));
 
     assertThat(taken).contains(perUser);
     assertThat(taken.get().codeVerifier().reveal()).isEqualTo("verifier-state-2-" + "x".repeat(40));
-    assertThat(join(store.take("state-1"))).contains(named);
+    assertThat(join(store.take(FlowHash.of("state-1")))).contains(named);
   }
 
   @Test
   void takeWhenTakenBeforeThenEmpty() {
     save(pending("state-1", TokenKey.named("crm")));
-    join(store.take("state-1"));
+    join(store.take(FlowHash.of("state-1")));
 
-    assertThat(join(store.take("state-1"))).isEmpty();
+    assertThat(join(store.take(FlowHash.of("state-1")))).isEmpty();
   }
 
   @Test
   void takeWhenUnknownThenEmpty() {
-    assertThat(join(store.take("never-saved"))).isEmpty();
+    assertThat(join(store.take(FlowHash.of("never-saved")))).isEmpty();
   }
 
   @Test
@@ -77,7 +87,7 @@ public abstract class PendingAuthorizationStoreContract {
     save(flow);
 
     List<Optional<PendingAuthorization>> taken =
-        Concurrently.race(50, i -> join(store.take("state-1")));
+        Concurrently.race(50, i -> join(store.take(FlowHash.of("state-1"))));
 
     assertThat(taken.stream().flatMap(Optional::stream)).containsExactly(flow);
   }
@@ -86,16 +96,79 @@ public abstract class PendingAuthorizationStoreContract {
   void saveWhenScopesAreEmptyThenTakeReturnsThemEmpty() {
     PendingAuthorization flow =
         new PendingAuthorization(
-            "state-3",
+            FlowHash.of("state-3"),
             TokenKey.named("crm"),
             Secret.of("v".repeat(43)),
             URI.create("http://127.0.0.1:8080/v1/oauth/callback"),
             List.of(),
             T0,
-            T0.plusSeconds(600));
+            T0.plusSeconds(600),
+            Optional.of(FlowHash.of("binding-3")),
+            true);
     save(flow);
 
-    assertThat(join(store.take("state-3"))).contains(flow);
+    assertThat(join(store.take(FlowHash.of("state-3")))).contains(flow);
+  }
+
+  @Test
+  void takeWhenLookedUpByTheStateItselfInsteadOfItsHashThenEmpty() {
+    save(pending("state-1", TokenKey.named("crm")));
+
+    assertThat(join(store.take(new FlowHash("state-1")))).isEmpty();
+    assertThat(join(store.take(FlowHash.of("state-1")))).isPresent();
+  }
+
+  @Test
+  void saveWhenStoredThenNeitherTheStateNorTheVerifierIsKeptAsGiven() {
+    save(pending("state-secret-1", TokenKey.perUser("crm", "alice")));
+
+    assertThat(storedValues())
+        .noneMatch(value -> value.contains("state-secret-1"))
+        .noneMatch(value -> value.contains("verifier-state-secret-1"));
+  }
+
+  @Test
+  void bindWhenUnboundThenBindsOnceAndTakeReturnsTheBinding() {
+    save(pending("state-1", TokenKey.named("crm")));
+
+    Optional<PendingAuthorization> bound =
+        join(store.bind(FlowHash.of("state-1"), FlowHash.of("browser-a")));
+    Optional<PendingAuthorization> again =
+        join(store.bind(FlowHash.of("state-1"), FlowHash.of("browser-b")));
+
+    assertThat(bound.orElseThrow().browserBinding()).contains(FlowHash.of("browser-a"));
+    assertThat(again).isEmpty();
+    assertThat(join(store.take(FlowHash.of("state-1"))).orElseThrow().browserBinding())
+        .contains(FlowHash.of("browser-a"));
+  }
+
+  @Test
+  void bindWhenUnknownOrTakenThenEmpty() {
+    save(pending("state-1", TokenKey.named("crm")));
+    join(store.take(FlowHash.of("state-1")));
+
+    assertThat(join(store.bind(FlowHash.of("state-1"), FlowHash.of("browser-a")))).isEmpty();
+    assertThat(join(store.bind(FlowHash.of("never-saved"), FlowHash.of("browser-a")))).isEmpty();
+  }
+
+  @Test
+  void bindWhenFiftyBrowsersRaceForOneFlowThenExactlyOneIsBound() {
+    save(pending("state-1", TokenKey.named("crm")));
+
+    List<Optional<PendingAuthorization>> bound =
+        Concurrently.race(
+            50, i -> join(store.bind(FlowHash.of("state-1"), FlowHash.of("browser-" + i))));
+
+    assertThat(bound.stream().flatMap(Optional::stream)).hasSize(1);
+    FlowHash winner =
+        bound.stream()
+            .flatMap(Optional::stream)
+            .findFirst()
+            .orElseThrow()
+            .browserBinding()
+            .orElseThrow();
+    assertThat(join(store.take(FlowHash.of("state-1"))).orElseThrow().browserBinding())
+        .contains(winner);
   }
 
   protected void save(PendingAuthorization flow) {
@@ -105,12 +178,14 @@ public abstract class PendingAuthorizationStoreContract {
 
   protected static PendingAuthorization pending(String state, TokenKey key) {
     return new PendingAuthorization(
-        state,
+        FlowHash.of(state),
         key,
         Secret.of("verifier-" + state + "-" + "x".repeat(40)),
         URI.create("https://callgate.example.com/v1/oauth/callback"),
         List.of("openid", "offline_access"),
         T0,
-        T0.plusSeconds(600));
+        T0.plusSeconds(600),
+        Optional.empty(),
+        false);
   }
 }

@@ -10,6 +10,7 @@ import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
@@ -579,7 +580,17 @@ public abstract class TokenStoreContract {
         Optional.of(T0.minusSeconds(5)),
         new FailureStreak(3, Optional.of(T0.minusSeconds(90)), Optional.of(T0.minusSeconds(10))),
         Optional.of(T0.plusSeconds(8)),
-        new RefreshAttempts(T0.minusSeconds(1200), 4),
+        new RefreshAttempts(
+            T0.minusSeconds(1200),
+            Map.of(
+                RefreshBudget.SCHEDULE,
+                4,
+                RefreshBudget.AFTER_REJECTION,
+                3,
+                RefreshBudget.ADMIN,
+                2,
+                RefreshBudget.OWNER,
+                1)),
         List.of(
             Diagnosis.of(
                 DiagnosisCode.REFRESH_FAILED_TRANSIENT,

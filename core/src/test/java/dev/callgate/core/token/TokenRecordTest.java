@@ -70,12 +70,12 @@ class TokenRecordTest {
     RefreshStart earlier = new RefreshStart("instance-a", T0.plusSeconds(10));
     RefreshStart mine = new RefreshStart("instance-b", T0.plusSeconds(20));
 
-    TokenRecord first = active().refreshStarted(earlier, WINDOW, PLAN);
-    TokenRecord second = first.refreshStarted(mine, WINDOW, PLAN);
+    TokenRecord first = active().refreshStarted(earlier, RefreshBudget.SCHEDULE, WINDOW, PLAN);
+    TokenRecord second = first.refreshStarted(mine, RefreshBudget.SCHEDULE, WINDOW, PLAN);
 
     assertThat(second.state()).isEqualTo(TokenState.REFRESHING);
     assertThat(second.unsettledRefresh()).contains(earlier);
-    assertThat(second.attempts().count()).isEqualTo(2);
+    assertThat(second.attempts().count(RefreshBudget.SCHEDULE)).isEqualTo(2);
   }
 
   @Test
@@ -85,10 +85,12 @@ class TokenRecordTest {
 
     TokenRecord record =
         active()
-            .refreshStarted(new RefreshStart("a", T0.plusSeconds(10)), WINDOW, PLAN)
+            .refreshStarted(
+                new RefreshStart("a", T0.plusSeconds(10)), RefreshBudget.SCHEDULE, WINDOW, PLAN)
             .refreshFailed(
                 transientFailure(), T0.plusSeconds(10), T0.plusSeconds(20), Optional.empty(), PLAN)
-            .refreshStarted(new RefreshStart("a", T0.plusSeconds(20)), WINDOW, PLAN)
+            .refreshStarted(
+                new RefreshStart("a", T0.plusSeconds(20)), RefreshBudget.SCHEDULE, WINDOW, PLAN)
             .refreshFailed(
                 transientFailure(), T0.plusSeconds(30), next, Optional.empty(), failedPlan);
 
@@ -105,10 +107,12 @@ class TokenRecordTest {
   void refreshedWhenAfterFailuresThenStreakEndsAttemptsRestartAndRefreshSettles() {
     TokenRecord failed =
         active()
-            .refreshStarted(new RefreshStart("a", T0.plusSeconds(10)), WINDOW, PLAN)
+            .refreshStarted(
+                new RefreshStart("a", T0.plusSeconds(10)), RefreshBudget.SCHEDULE, WINDOW, PLAN)
             .refreshFailed(
                 transientFailure(), T0.plusSeconds(10), T0.plusSeconds(20), Optional.empty(), PLAN)
-            .refreshStarted(new RefreshStart("a", T0.plusSeconds(20)), WINDOW, PLAN);
+            .refreshStarted(
+                new RefreshStart("a", T0.plusSeconds(20)), RefreshBudget.SCHEDULE, WINDOW, PLAN);
 
     TokenRecord refreshed =
         failed.refreshed(
@@ -116,7 +120,7 @@ class TokenRecordTest {
             Optional.empty(),
             List.of(),
             T0.plusSeconds(21),
-            true,
+            Optional.of(RefreshBudget.SCHEDULE),
             PLAN);
 
     assertThat(refreshed.state()).isEqualTo(TokenState.ACTIVE);
@@ -136,7 +140,13 @@ class TokenRecordTest {
             .authorized(tokens("at-1", T0), Optional.of(alice), List.of(), T0, PLAN);
 
     TokenRecord refreshed =
-        record.refreshed(tokens("at-2", T0), Optional.empty(), List.of(), T0, true, PLAN);
+        record.refreshed(
+            tokens("at-2", T0),
+            Optional.empty(),
+            List.of(),
+            T0,
+            Optional.of(RefreshBudget.SCHEDULE),
+            PLAN);
 
     assertThat(refreshed.identity()).contains(alice);
   }
@@ -154,7 +164,8 @@ class TokenRecordTest {
             "crm");
     TokenRecord rejected =
         active()
-            .refreshStarted(new RefreshStart("a", T0.plusSeconds(10)), WINDOW, PLAN)
+            .refreshStarted(
+                new RefreshStart("a", T0.plusSeconds(10)), RefreshBudget.SCHEDULE, WINDOW, PLAN)
             .clientRejected(refused, PLAN);
 
     assertThat(rejected.state()).isEqualTo(TokenState.CLIENT_REJECTED);

@@ -33,6 +33,7 @@ public final class SqliteStores {
           "db/sqlite/V1__schema.sql",
           "db/sqlite/V2__unsettled_refresh_and_census.sql",
           "db/sqlite/V3__failure_streak_identity_client_rejected.sql",
+          "db/sqlite/V4__hashed_flow_state_browser_binding_refresh_budgets.sql",
           "db/sqlite/V5__secrets_bound_to_their_place.sql",
           "db/sqlite/V6__credential_provider_foreign_key.sql");
 

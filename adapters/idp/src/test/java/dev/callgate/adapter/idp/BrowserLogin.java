@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -78,9 +79,20 @@ public final class BrowserLogin {
    */
   public static Map<String, String> follow(URI authorizationUrl, URI redirectUri, String login)
       throws IOException, InterruptedException {
+    return follow(authorizationUrl, redirectUri, login, new CookieManager());
+  }
+
+  /**
+   * As {@link #follow(URI, URI, String)}, in the browser whose cookies {@code browser} keeps: the
+   * cookies that pages on the way set (such as a client's flow-binding cookie) stay there for the
+   * redirect back.
+   */
+  public static Map<String, String> follow(
+      URI authorizationUrl, URI redirectUri, String login, CookieManager browser)
+      throws IOException, InterruptedException {
     HttpClient http =
         HttpClient.newBuilder()
-            .cookieHandler(new CookieManager())
+            .cookieHandler(browser)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
     URI next = authorizationUrl;
@@ -117,6 +129,16 @@ public final class BrowserLogin {
               HttpResponse.BodyHandlers.ofString());
     }
     throw new AssertionError("no redirect to the client after 12 steps");
+  }
+
+  /** The {@code Cookie} header {@code browser} sends to {@code uri}, or empty. */
+  public static Optional<String> cookieHeader(CookieManager browser, URI uri) {
+    try {
+      return browser.get(uri, Map.of()).getOrDefault("Cookie", List.of()).stream()
+          .reduce((a, b) -> a + "; " + b);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static HttpRequest get(URI uri) {

@@ -26,6 +26,7 @@ public final class PgStores {
           "db/pg/V1__schema.sql",
           "db/pg/V2__unsettled_refresh_and_census.sql",
           "db/pg/V3__failure_streak_identity_client_rejected.sql",
+          "db/pg/V4__hashed_flow_state_browser_binding_refresh_budgets.sql",
           "db/pg/V5__secrets_bound_to_their_place.sql",
           "db/pg/V6__credential_provider_foreign_key.sql");
 

@@ -9,12 +9,14 @@ import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher.Place;
 import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.token.FailureStreak;
 import dev.callgate.core.token.ProviderIdentity;
 import dev.callgate.core.token.RefreshAttempts;
+import dev.callgate.core.token.RefreshBudget;
 import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.RefreshTokenExpiry;
 import dev.callgate.core.token.TokenKey;
@@ -47,7 +49,8 @@ final class RecordMapper {
           + " consecutive_failures, next_attempt_at, attempts_window_start, attempts_count,"
           + " diagnoses, next_refresh_at, unsettled_refresh_by, unsettled_refresh_at,"
           + " failures_first_at, failures_last_at, identity_subject, identity_username,"
-          + " identity_email, identity_session, version";
+          + " identity_email, identity_session, attempts_after_rejection, attempts_by_admin,"
+          + " attempts_by_owner, version";
 
   private final SecretColumns secrets;
 
@@ -81,7 +84,7 @@ final class RecordMapper {
       record.failures().count(),
       Sql.millis(record.nextAttemptAt()),
       record.attempts().windowStart().toEpochMilli(),
-      record.attempts().count(),
+      record.attempts().count(RefreshBudget.SCHEDULE),
       diagnoses(record.diagnoses()),
       Sql.millis(record.nextRefreshAt()),
       record.unsettledRefresh().map(RefreshStart::instance).orElse(null),
@@ -92,6 +95,9 @@ final class RecordMapper {
       record.identity().flatMap(ProviderIdentity::preferredUsername).orElse(null),
       record.identity().flatMap(ProviderIdentity::email).orElse(null),
       record.identity().flatMap(ProviderIdentity::sessionId).orElse(null),
+      record.attempts().count(RefreshBudget.AFTER_REJECTION),
+      record.attempts().count(RefreshBudget.ADMIN),
+      record.attempts().count(RefreshBudget.OWNER),
       version
     };
   }
@@ -132,7 +138,15 @@ final class RecordMapper {
         Sql.instant(row, "next_attempt_at"),
         new RefreshAttempts(
             Instant.ofEpochMilli(row.getLong("attempts_window_start")),
-            row.getInteger("attempts_count")),
+            Map.of(
+                RefreshBudget.SCHEDULE,
+                row.getInteger("attempts_count"),
+                RefreshBudget.AFTER_REJECTION,
+                row.getInteger("attempts_after_rejection"),
+                RefreshBudget.ADMIN,
+                row.getInteger("attempts_by_admin"),
+                RefreshBudget.OWNER,
+                row.getInteger("attempts_by_owner"))),
         diagnoses(row.getString("diagnoses")),
         Sql.instant(row, "next_refresh_at"),
         Optional.ofNullable(row.getString("unsettled_refresh_by"))
@@ -312,36 +326,41 @@ final class RecordMapper {
   // ---- pending authorizations and API keys ----
 
   static final String PENDING_COLUMNS =
-      "state, credential, subject, code_verifier, redirect_uri, scopes, created_at, expires_at";
+      "state_hash, credential, subject, code_verifier, redirect_uri, scopes, created_at,"
+          + " expires_at, browser_binding, identity_change_allowed";
 
   Object[] pendingValues(PendingAuthorization pending) {
     return new Object[] {
-      pending.state(),
+      pending.stateHash().value(),
       pending.tokenKey().credentialName(),
       pending.tokenKey().userSubject(),
       secrets.seal(
           pending.codeVerifier(),
-          Place.of("pending_authorizations", "code_verifier", pending.state())),
+          Place.of("pending_authorizations", "code_verifier", pending.stateHash().value())),
       pending.redirectUri().toString(),
       new JsonArray(pending.requestedScopes()).encode(),
       Sql.millis(pending.createdAt()),
-      Sql.millis(pending.expiresAt())
+      Sql.millis(pending.expiresAt()),
+      pending.browserBinding().map(FlowHash::value).orElse(null),
+      pending.identityChangeAllowed() ? 1 : 0
     };
   }
 
   PendingAuthorization pending(Row row) {
     return new PendingAuthorization(
-        row.getString("state"),
+        new FlowHash(row.getString("state_hash")),
         new TokenKey(row.getString("credential"), row.getString("subject")),
         secrets
             .open(
                 row.getString("code_verifier"),
-                Place.of("pending_authorizations", "code_verifier", row.getString("state")))
+                Place.of("pending_authorizations", "code_verifier", row.getString("state_hash")))
             .orElseThrow(),
         URI.create(row.getString("redirect_uri")),
         strings(row.getString("scopes")),
         Sql.instant(row, "created_at").orElseThrow(),
-        Sql.instant(row, "expires_at").orElseThrow());
+        Sql.instant(row, "expires_at").orElseThrow(),
+        Optional.ofNullable(row.getString("browser_binding")).map(FlowHash::new),
+        row.getInteger("identity_change_allowed") != 0);
   }
 
   static final String API_KEY_COLUMNS = "id, subject, roles, hash, created_at";

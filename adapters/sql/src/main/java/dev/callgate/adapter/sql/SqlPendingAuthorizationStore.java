@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import io.vertx.core.Future;
@@ -9,7 +10,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
-/** {@link PendingAuthorizationStore} on a SQL database; a state is taken by deleting its row. */
+/**
+ * {@link PendingAuthorizationStore} on a SQL database, keyed by the state's hash: a flow is bound
+ * by an update that only an unbound row matches, and taken by deleting its row.
+ */
 final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
   private final Pool pool;
   private final Sql sql;
@@ -40,7 +44,37 @@ final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
   }
 
   @Override
-  public CompletionStage<Optional<PendingAuthorization>> take(String state) {
+  public CompletionStage<Optional<PendingAuthorization>> bind(
+      FlowHash stateHash, FlowHash browserBinding) {
+    return Sql.stage(
+        pool.withTransaction(
+            connection ->
+                sql.run(
+                        connection,
+                        "UPDATE pending_authorizations SET browser_binding = ?"
+                            + " WHERE state_hash = ? AND browser_binding IS NULL",
+                        browserBinding.value(),
+                        stateHash.value())
+                    .compose(
+                        updated ->
+                            updated.rowCount() != 1
+                                ? Future.succeededFuture(Optional.<PendingAuthorization>empty())
+                                : sql.run(
+                                        connection,
+                                        "SELECT "
+                                            + RecordMapper.PENDING_COLUMNS
+                                            + " FROM pending_authorizations WHERE state_hash = ?",
+                                        stateHash.value())
+                                    .map(
+                                        rows ->
+                                            rows.size() == 0
+                                                ? Optional.<PendingAuthorization>empty()
+                                                : Optional.of(
+                                                    mapper.pending(rows.iterator().next()))))));
+  }
+
+  @Override
+  public CompletionStage<Optional<PendingAuthorization>> take(FlowHash stateHash) {
     String lock = sql.dialect() == SqlDialect.POSTGRESQL ? " FOR UPDATE" : "";
     return Sql.stage(
         pool.withTransaction(
@@ -49,9 +83,9 @@ final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
                         connection,
                         "SELECT "
                             + RecordMapper.PENDING_COLUMNS
-                            + " FROM pending_authorizations WHERE state = ?"
+                            + " FROM pending_authorizations WHERE state_hash = ?"
                             + lock,
-                        state)
+                        stateHash.value())
                     .compose(
                         rows -> {
                           if (rows.size() == 0) {
@@ -61,8 +95,8 @@ final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
                           // only the transaction whose delete removed the row has taken the state
                           return sql.run(
                                   connection,
-                                  "DELETE FROM pending_authorizations WHERE state = ?",
-                                  state)
+                                  "DELETE FROM pending_authorizations WHERE state_hash = ?",
+                                  stateHash.value())
                               .map(
                                   deleted ->
                                       deleted.rowCount() == 1

@@ -36,7 +36,7 @@ public final class SqlStores {
           new String[] {"credentials", "url_query", "name"},
           new String[] {"tokens", "access_token", "credential, subject"},
           new String[] {"tokens", "refresh_token", "credential, subject"},
-          new String[] {"pending_authorizations", "code_verifier", "state"});
+          new String[] {"pending_authorizations", "code_verifier", "state_hash"});
 
   private final Pool pool;
   private final Sql sql;

@@ -9,6 +9,7 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
 import dev.callgate.core.port.StoreUnavailableException;
@@ -135,13 +136,15 @@ public abstract class SealedAtRestContract {
             .pendingAuthorizations()
             .save(
                 new PendingAuthorization(
-                    "state-1",
+                    FlowHash.of("state-1"),
                     key,
                     Secret.of(VERIFIER),
                     URI.create("https://cg.test/cb"),
                     List.of(),
                     T0,
-                    T0.plusSeconds(600))));
+                    T0.plusSeconds(600),
+                    Optional.empty(),
+                    false)));
   }
 
   private String everything() {
@@ -190,7 +193,10 @@ public abstract class SealedAtRestContract {
             .orElseThrow();
     assertThat(tokens.accessToken()).isEqualTo(Secret.of(ACCESS_TOKEN));
     assertThat(tokens.refreshToken()).contains(Secret.of(REFRESH_TOKEN));
-    assertThat(join(after.pendingAuthorizations().take("state-1")).orElseThrow().codeVerifier())
+    assertThat(
+            join(after.pendingAuthorizations().take(FlowHash.of("state-1")))
+                .orElseThrow()
+                .codeVerifier())
         .isEqualTo(Secret.of(VERIFIER));
     Authentication basic =
         join(after.credentials().findCredential("basic")).orElseThrow().authentication();
