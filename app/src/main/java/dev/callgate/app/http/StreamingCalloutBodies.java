@@ -2,6 +2,8 @@ package dev.callgate.app.http;
 
 import dev.callgate.adapter.http.VertxStreamedContent;
 import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.BodyMode;
+import dev.callgate.core.callout.EchoGuard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -20,9 +22,9 @@ public final class StreamingCalloutBodies implements CalloutBodies {
   }
 
   @Override
-  public Future<Body> fromRequest(HttpServerRequest request, boolean needsBytes) {
-    if (needsBytes) {
-      return buffered.fromRequest(request, true);
+  public Future<Body> fromRequest(HttpServerRequest request, BodyMode mode) {
+    if (mode instanceof BodyMode.Buffered) {
+      return buffered.fromRequest(request, mode);
     }
     OptionalLong length = length(request.getHeader("Content-Length"));
     boolean chunked = request.getHeader("Transfer-Encoding") != null;
@@ -50,6 +52,25 @@ public final class StreamingCalloutBodies implements CalloutBodies {
       return Future.failedFuture(new IllegalStateException("unknown streamed body"));
     }
     return buffered.toResponse(body, response);
+  }
+
+  /** Wraps the target's stream in an {@link EchoGuardedStream}; the piping above is unchanged. */
+  @Override
+  public Body guarded(Body body, EchoGuard guard, Runnable onEcho) {
+    if (guard.isEmpty()
+        || !(body instanceof Body.Streamed streamed)
+        || !(streamed.content() instanceof VertxStreamedContent content)) {
+      return body;
+    }
+    EchoGuardedStream checked =
+        new EchoGuardedStream(
+            content.readStream(),
+            guard.scanner(),
+            () -> {
+              onEcho.run();
+              content.discard();
+            });
+    return VertxStreamedContent.of(checked, content.length()).asBody();
   }
 
   private static OptionalLong length(String header) {

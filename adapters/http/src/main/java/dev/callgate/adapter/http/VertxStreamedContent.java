@@ -3,6 +3,7 @@ package dev.callgate.adapter.http;
 import dev.callgate.core.callout.Body;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.util.Objects;
@@ -59,6 +60,17 @@ public final class VertxStreamedContent implements Body.StreamedContent {
   /** Pipes the body to {@code destination} with flow control, then ends it. */
   public Future<Void> pipeTo(WriteStream<Buffer> destination) {
     return readStream.pipeTo(destination);
+  }
+
+  /** Drops the body; a target's answer is cut off with its connection, never drained for reuse. */
+  @Override
+  public void discard() {
+    readStream.handler(null);
+    if (readStream instanceof HttpClientResponse response) {
+      response.request().reset();
+    } else {
+      readStream.resume();
+    }
   }
 
   @Override
