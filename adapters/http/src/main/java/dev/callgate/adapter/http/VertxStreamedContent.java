@@ -67,6 +67,8 @@ public final class VertxStreamedContent implements Body.StreamedContent {
   public void discard() {
     readStream.handler(null);
     if (readStream instanceof HttpClientResponse response) {
+      // the reset is Callgate's own doing, not a failure to report
+      response.exceptionHandler(ignored -> {});
       response.request().reset();
     } else {
       readStream.resume();
