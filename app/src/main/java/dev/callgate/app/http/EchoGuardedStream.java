@@ -42,8 +42,14 @@ final class EchoGuardedStream implements ReadStream<Buffer> {
   private void chunk(Buffer chunk) {
     SecretEchoScanner.Verdict verdict = scanner.scan(chunk.getBytes());
     if (verdict instanceof SecretEchoScanner.Verdict.Release release) {
-      if (release.bytes().length > 0 && handler != null) {
-        handler.handle(Buffer.buffer(release.bytes()));
+      if (handler != null) {
+        if (release.carried().length > 0) {
+          handler.handle(Buffer.buffer(release.carried()));
+        }
+        if (release.fromChunk() > 0) {
+          handler.handle(
+              release.fromChunk() == chunk.length() ? chunk : chunk.slice(0, release.fromChunk()));
+        }
       }
       return;
     }

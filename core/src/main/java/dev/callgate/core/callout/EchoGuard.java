@@ -36,7 +36,28 @@ public final class EchoGuard {
         watched.add(bytes);
       }
     }
-    return watched.isEmpty() ? NONE : new EchoGuard(List.copyOf(watched));
+    return watched.isEmpty() ? NONE : new EchoGuard(withoutContainers(watched));
+  }
+
+  /**
+   * A secret that contains another watched one ({@code Basic <base64>} contains the Base64) needs
+   * no watching of its own: wherever it appears, the shorter one does too.
+   */
+  private static List<byte[]> withoutContainers(List<byte[]> secrets) {
+    List<byte[]> kept = new ArrayList<>();
+    for (byte[] secret : secrets) {
+      boolean containsAnother =
+          secrets.stream()
+              .anyMatch(
+                  other ->
+                      other != secret
+                          && other.length < secret.length
+                          && SecretEchoScanner.indexOf(secret, other) >= 0);
+      if (!containsAnother) {
+        kept.add(secret);
+      }
+    }
+    return List.copyOf(kept);
   }
 
   /** Both guards' secrets: a retry after a refresh carried another token than the first try. */
@@ -53,7 +74,7 @@ public final class EchoGuard {
         all.add(secret);
       }
     }
-    return new EchoGuard(List.copyOf(all));
+    return new EchoGuard(withoutContainers(all));
   }
 
   public boolean isEmpty() {

@@ -14,9 +14,15 @@ import java.util.Objects;
  * bytes and answers, so the stream owner decides what an echo does to the stream.
  */
 public final class SecretEchoScanner {
+  private static final byte[] NONE = new byte[0];
+
   private final byte[][] secrets;
   private final int hold;
-  private byte[] held = new byte[0];
+
+  /** Which bytes start some secret: one pass over a chunk finds every candidate position. */
+  private final boolean[] starts = new boolean[256];
+
+  private byte[] held = NONE;
   private boolean echoed;
 
   SecretEchoScanner(List<byte[]> secrets) {
@@ -27,21 +33,26 @@ public final class SecretEchoScanner {
         throw new IllegalArgumentException("an empty secret would match everything");
       }
       longest = Math.max(longest, secret.length);
+      starts[secret[0] & 0xff] = true;
     }
     this.hold = Math.max(0, longest - 1);
   }
 
   /** What one chunk came to: bytes that may be relayed now, or an echo. */
   public sealed interface Verdict {
-    /** Bytes now known to hold no secret, in order; possibly none. */
-    record Release(byte[] bytes) implements Verdict {
+    /**
+     * Relay {@code carried} (bytes held back from earlier chunks), then the first {@code fromChunk}
+     * bytes of the chunk just scanned; the rest of it is held back. Split so a relay need not copy
+     * the chunk.
+     */
+    record Release(byte[] carried, int fromChunk) implements Verdict {
       public Release {
-        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(carried, "carried");
       }
 
       @Override
       public String toString() {
-        return "Release[" + bytes.length + "]";
+        return "Release[" + carried.length + "+" + fromChunk + "]";
       }
     }
 
@@ -49,34 +60,74 @@ public final class SecretEchoScanner {
     record Echoed() implements Verdict {}
   }
 
-  private static final Verdict.Release NOTHING = new Verdict.Release(new byte[0]);
-
   public Verdict scan(byte[] chunk) {
     Objects.requireNonNull(chunk, "chunk");
     if (echoed) {
       return new Verdict.Echoed();
     }
     if (secrets.length == 0) {
-      return new Verdict.Release(chunk);
+      return new Verdict.Release(NONE, chunk.length);
     }
-    byte[] window;
-    if (held.length == 0) {
-      window = chunk;
-    } else {
-      window = Arrays.copyOf(held, held.length + chunk.length);
-      System.arraycopy(chunk, 0, window, held.length, chunk.length);
-    }
-    for (byte[] secret : secrets) {
-      if (indexOf(window, secret) >= 0) {
-        echoed = true;
-        held = new byte[0];
-        return new Verdict.Echoed();
+    // a secret that starts in the held bytes ends within the chunk's first hold bytes
+    if (held.length > 0) {
+      int take = Math.min(hold, chunk.length);
+      byte[] seam = Arrays.copyOf(held, held.length + take);
+      System.arraycopy(chunk, 0, seam, held.length, take);
+      if (holdsSecret(seam)) {
+        return echo();
       }
     }
-    int keep = Math.min(hold, window.length);
-    int release = window.length - keep;
-    held = Arrays.copyOfRange(window, release, window.length);
-    return release == 0 ? NOTHING : new Verdict.Release(Arrays.copyOf(window, release));
+    if (holdsSecret(chunk)) {
+      return echo();
+    }
+    int total = held.length + chunk.length;
+    int release = total - Math.min(hold, total);
+    byte[] carried;
+    int fromChunk;
+    if (release <= held.length) {
+      carried = Arrays.copyOf(held, release);
+      fromChunk = 0;
+      byte[] next = Arrays.copyOfRange(held, release, held.length + chunk.length);
+      System.arraycopy(chunk, 0, next, held.length - release, chunk.length);
+      held = next;
+    } else {
+      carried = held;
+      fromChunk = release - held.length;
+      held = Arrays.copyOfRange(chunk, fromChunk, chunk.length);
+    }
+    return new Verdict.Release(carried, fromChunk);
+  }
+
+  private Verdict echo() {
+    echoed = true;
+    held = NONE;
+    return new Verdict.Echoed();
+  }
+
+  private boolean holdsSecret(byte[] text) {
+    for (int i = 0; i < text.length; i++) {
+      if (!starts[text[i] & 0xff]) {
+        continue;
+      }
+      for (byte[] secret : secrets) {
+        if (matchesAt(text, i, secret)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesAt(byte[] text, int at, byte[] secret) {
+    if (at + secret.length > text.length) {
+      return false;
+    }
+    for (int j = 0; j < secret.length; j++) {
+      if (text[at + j] != secret[j]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -84,8 +135,8 @@ public final class SecretEchoScanner {
    * not seen, so they pass.
    */
   public byte[] finish() {
-    byte[] rest = echoed ? new byte[0] : held;
-    held = new byte[0];
+    byte[] rest = echoed ? NONE : held;
+    held = NONE;
     return rest;
   }
 
