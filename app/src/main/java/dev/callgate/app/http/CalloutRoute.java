@@ -135,7 +135,14 @@ public final class CalloutRoute {
             body ->
                 Future.fromCompletionStage(
                     callouts.send(prepared, body), ctx.vertx().getOrCreateContext()))
-        .onSuccess(result -> relay(ctx, name, result, took(started)))
+        .onSuccess(
+            result -> {
+              try {
+                relay(ctx, name, result, took(started));
+              } catch (RuntimeException e) {
+                Http.fail(ctx, e);
+              }
+            })
         .onFailure(
             failure -> {
               if (failure instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {
@@ -220,7 +227,8 @@ public final class CalloutRoute {
     boolean bodyUnread = hasBody(request) && !request.isEnded();
     if (bodyUnread) {
       response.putHeader("Connection", "close");
-    } else {
+    } else if (!request.isEnded()) {
+      // an HTTP/2 request refuses a second resume once it has ended
       request.resume();
     }
     Problems.send(response, diagnosis)

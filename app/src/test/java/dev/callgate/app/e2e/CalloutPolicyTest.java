@@ -12,8 +12,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -147,6 +152,44 @@ class CalloutPolicyTest {
     // a chunked answer cut by a reset has no last chunk: the caller cannot take it as complete
     assertThat(response).doesNotEndWith("0\r\n\r\n");
     assertThat(callgate.metrics()).contains("callgate_secret_echoes_blocked_total{where=\"body\"}");
+  }
+
+  @Test
+  void calloutWhenAnHttpClientCallsTwiceOnOneConnectionThenBothAnswersArrive() {
+    Answer first = callgate.admin("GET", "/v1/callout/echo/ok");
+    Answer refused =
+        callgate.admin("GET", "/v1/callout/echo/ok", Map.of("Callgate-Proxy-Authorization", "x"));
+    Answer second = callgate.admin("GET", "/v1/callout/echo/ok");
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo("ok");
+    assertThat(refused.error()).isEqualTo("AUTHORIZATION_HEADER_CONFLICT");
+    assertThat(second.body()).isEqualTo("ok");
+  }
+
+  /** The JDK client upgrades its first plain-http GET to HTTP/2 (h2c) where the server agrees. */
+  @Test
+  void calloutWhenRefusedAfterTheBodyStepOnAFreshClientThenAnsweredNotHung() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    int[] statuses = new int[3];
+    String[][] calls = {
+      {"/v1/callout/echo/ok", "X-Any", "1"},
+      {"/v1/callout/echo/echo-header", "X-Any", "1"},
+      {"/v1/callout/nothing/ok", "X-Any", "1"},
+    };
+    for (int i = 0; i < calls.length; i++) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(callgate.base().resolve(calls[i][0]))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Authorization", "Bearer " + callerKey)
+                  .header(calls[i][1], calls[i][2])
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      statuses[i] = response.statusCode();
+    }
+
+    assertThat(statuses).containsExactly(200, 502, 404);
   }
 
   @Test
