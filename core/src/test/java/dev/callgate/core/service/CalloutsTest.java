@@ -17,6 +17,7 @@ import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.testkit.ScriptedTarget;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -671,5 +673,35 @@ class CalloutsTest {
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.INVALID_VALUE);
     assertThat(f.target.count()).isZero();
+  }
+
+  @Test
+  void calloutWhenPreparedAndSentThenTheCredentialIsReadOnce() {
+    f.credential(basic(null, null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+    AtomicInteger reads = new AtomicInteger();
+    CredentialStore counting =
+        (CredentialStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                CredentialStore.class.getClassLoader(),
+                new Class<?>[] {CredentialStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("findCredential")) {
+                    reads.incrementAndGet();
+                  }
+                  return method.invoke(f.credentials, args);
+                });
+    Callouts callouts = new Callouts(counting, f.tokens, f.refresher, f.target, f.clock, f.policy);
+
+    CalloutResult result =
+        join(
+            callouts.send(
+                APP,
+                "crm",
+                new CalloutRequest(
+                    "GET", "accounts", Optional.empty(), Headers.EMPTY, Body.EMPTY)));
+
+    assertThat(status(result)).isEqualTo(200);
+    assertThat(reads).hasValue(1);
   }
 }
