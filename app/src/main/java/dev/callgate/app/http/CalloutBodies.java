@@ -1,6 +1,8 @@
 package dev.callgate.app.http;
 
 import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.BodyMode;
+import dev.callgate.core.callout.EchoGuard;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,9 +14,19 @@ import io.vertx.core.http.HttpServerResponse;
  */
 public interface CalloutBodies {
 
-  /** The caller's body, paused until the transport reads it (or in memory, when small). */
-  Future<Body> fromRequest(HttpServerRequest request, boolean needsBytes);
+  /**
+   * The caller's body, paused until the transport reads it, or — for {@link BodyMode.Buffered} — in
+   * memory, read no further than the limit (the future fails with {@link
+   * BufferedCalloutBodies.RequestTooLarge} at the first byte past it).
+   */
+  Future<Body> fromRequest(HttpServerRequest request, BodyMode mode);
 
   /** Writes {@code body} to {@code response} and ends it. */
   Future<Void> toResponse(Body body, HttpServerResponse response);
+
+  /**
+   * {@code body}, checked for the guard's secrets as it streams: on an echo, {@code onEcho} runs,
+   * the target's answer is dropped and the stream fails. A body in memory was checked by core.
+   */
+  Body guarded(Body body, EchoGuard guard, Runnable onEcho);
 }

@@ -2,6 +2,7 @@ package dev.callgate.app.http;
 
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +58,7 @@ public final class Problems {
           INVALID_CONFIGURATION ->
           400;
       case REQUEST_TOO_LARGE -> 413;
+      case METHOD_NOT_ALLOWED -> 405;
       case REQUEST_URI_TOO_LONG -> 414;
       case UNSUPPORTED_MEDIA_TYPE -> 415;
       case REFRESH_RATE_LIMITED -> 429;
@@ -67,6 +69,7 @@ public final class Problems {
           SCOPE_REJECTED,
           TOKEN_REJECTED_AFTER_REFRESH,
           TARGET_UNREACHABLE,
+          SECRET_ECHOED,
           IDP_RESPONSE_INVALID,
           PROVIDER_METADATA_INVALID,
           OUTBOUND_ADDRESS_REFUSED,
@@ -109,17 +112,17 @@ public final class Problems {
   }
 
   /** Ends the response with the problem for {@code diagnoses} (the first decides the status). */
-  public static void send(HttpServerResponse response, List<Diagnosis> diagnoses) {
+  public static Future<Void> send(HttpServerResponse response, List<Diagnosis> diagnoses) {
     JsonObject problem = document(diagnoses);
-    response
+    return response
         .setStatusCode(problem.getInteger("status"))
         .putHeader("Content-Type", CONTENT_TYPE)
         .putHeader(ERROR_HEADER, diagnoses.get(0).code().name())
         .end(problem.encode());
   }
 
-  public static void send(HttpServerResponse response, Diagnosis diagnosis) {
-    send(response, List.of(diagnosis));
+  public static Future<Void> send(HttpServerResponse response, Diagnosis diagnosis) {
+    return send(response, List.of(diagnosis));
   }
 
   /** {@code REFRESH_TOKEN_EXPIRED} → "Refresh token expired". */

@@ -1,5 +1,6 @@
 package dev.callgate.app.http;
 
+import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
@@ -51,6 +52,7 @@ final class ResourceJson {
           "allowedCallers",
           "keepAlive",
           "testPath",
+          "allowedMethods",
           "username",
           "password",
           "apiKeyHeader",
@@ -101,7 +103,8 @@ final class ResourceJson {
             f.string("jwtIssuer"),
             f.string("jwtSubject"),
             f.string("jwtAudience"),
-            f.string("jwtSigningKey"));
+            f.string("jwtSigningKey"),
+            f.strings("allowedMethods"));
     return combine(f.problems(), draft.validate());
   }
 
@@ -172,7 +175,11 @@ final class ResourceJson {
         .put("allowMergeFieldsInBody", credential.allowMergeFieldsInBody())
         .put(
             "allowedCallers", new JsonArray(credential.allowedCallers().stream().sorted().toList()))
-        .put("keepAlive", credential.keepAlive());
+        .put("keepAlive", credential.keepAlive())
+        .put(
+            "allowedMethods",
+            new JsonArray(
+                List.of(HeaderRules.allowHeader(credential.allowedMethods()).split(", "))));
     credential.testPath().ifPresent(p -> json.put("testPath", p));
     Authentication authentication = credential.authentication();
     if (authentication instanceof Authentication.Basic basic) {

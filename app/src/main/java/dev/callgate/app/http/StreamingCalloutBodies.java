@@ -2,6 +2,8 @@ package dev.callgate.app.http;
 
 import dev.callgate.adapter.http.VertxStreamedContent;
 import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.BodyMode;
+import dev.callgate.core.callout.EchoGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -27,9 +29,9 @@ public final class StreamingCalloutBodies implements CalloutBodies {
   }
 
   @Override
-  public Future<Body> fromRequest(HttpServerRequest request, boolean needsBytes) {
-    if (needsBytes) {
-      return buffered.fromRequest(request, true);
+  public Future<Body> fromRequest(HttpServerRequest request, BodyMode mode) {
+    if (mode instanceof BodyMode.Buffered) {
+      return buffered.fromRequest(request, mode);
     }
     OptionalLong length = length(request.getHeader("Content-Length"));
     boolean chunked = request.getHeader("Transfer-Encoding") != null;
@@ -106,6 +108,28 @@ public final class StreamingCalloutBodies implements CalloutBodies {
         });
     answer.resume();
     return relayed.future();
+  }
+
+  /**
+   * Wraps the target's stream in an {@link EchoGuardedStream}; a caller that goes away still
+   * abandons the exchange underneath.
+   */
+  @Override
+  public Body guarded(Body body, EchoGuard guard, Runnable onEcho) {
+    if (guard.isEmpty()
+        || !(body instanceof Body.Streamed streamed)
+        || !(streamed.content() instanceof VertxStreamedContent content)) {
+      return body;
+    }
+    EchoGuardedStream checked =
+        new EchoGuardedStream(
+            content.readStream(),
+            guard.scanner(),
+            () -> {
+              onEcho.run();
+              content.discard();
+            });
+    return VertxStreamedContent.of(checked, content.length()).onAbandon(content::abandon).asBody();
   }
 
   private static OptionalLong length(String header) {

@@ -150,6 +150,20 @@ public final class CallgateMetrics implements RefreshObserver {
   }
 
   /**
+   * A target's answer not relayed, or cut, because it repeated a secret Callgate injected: {@code
+   * callgate_secret_echoes_blocked_total} by {@code where} ({@code headers} or {@code body}; any
+   * other value counts as {@code other}, so the series stay few).
+   */
+  public void secretEchoBlocked(String where) {
+    String part = "headers".equals(where) || "body".equals(where) ? where : "other";
+    Counter.builder("callgate_secret_echoes_blocked")
+        .description("Target answers withheld or cut because they repeated an injected secret")
+        .tag("where", part)
+        .register(registry)
+        .increment();
+  }
+
+  /**
    * One settled refresh: {@code callgate_refreshes_total} counts the token-endpoint requests by
    * trigger and outcome; a refresh answered without one — from a stored diagnosis, a back-off, a
    * result another caller or instance had just brought — is counted in {@code

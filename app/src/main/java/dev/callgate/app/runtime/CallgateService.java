@@ -190,7 +190,14 @@ public final class CallgateService {
             refreshSettings,
             metrics);
     Callouts callouts =
-        new Callouts(cached.credentials(), cached.tokens(), refresher, transport, clock, policy);
+        new Callouts(
+            cached.credentials(),
+            cached.tokens(),
+            refresher,
+            transport,
+            clock,
+            policy,
+            BUFFERED_BODY_LIMIT);
     Authorizations authorizations =
         new Authorizations(
             cached.credentials(),
@@ -244,9 +251,9 @@ public final class CallgateService {
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
-            cached.credentials(),
             new StreamingCalloutBodies(BUFFERED_BODY_LIMIT),
-            metrics::callout);
+            metrics::callout,
+            metrics::secretEchoBlocked);
     RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1));
     Readiness readiness = new Readiness(instanceId, stores::ping, stores.changes()::listening);
     return Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext())

@@ -132,9 +132,9 @@ class ApiTest {
                 "callgate-test", () -> CompletableFuture.completedStage(true), () -> true),
             new CalloutRoute(
                 callouts,
-                credentials,
                 new BufferedCalloutBodies(1024 * 1024),
-                (name, result, took) -> {}));
+                (name, result, took) -> {},
+                where -> {}));
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     web = WebClient.create(vertx);
   }

@@ -83,5 +83,12 @@ public sealed interface Body {
   /** Implemented by the adapter that owns the stream (for example a Vert.x {@code ReadStream}). */
   interface StreamedContent {
     OptionalLong length();
+
+    /**
+     * The body will not be read: release it, and do not reuse the connection it came on (its sender
+     * is not trusted to frame what follows). A stream that holds no connection has nothing to
+     * release.
+     */
+    default void discard() {}
   }
 }

@@ -18,4 +18,9 @@ public record CalloutRequest(
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
   }
+
+  /** The request without its body. */
+  public CalloutHead head() {
+    return new CalloutHead(method, rawPath, rawQuery, headers);
+  }
 }

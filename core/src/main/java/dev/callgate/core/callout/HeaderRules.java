@@ -3,26 +3,44 @@ package dev.callgate.core.callout;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MERGE_FIELDS_NOT_ALLOWED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.METHOD_NOT_ALLOWED;
 
+import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * The callout header rules: which of the caller's headers reach the target, under which name, and
- * with which value. Hop-by-hop headers (RFC 9110 §7.6.1), {@code Host} and {@code Content-Length}
- * (the transport sets them) are dropped; the caller's {@code Authorization} carries its Callgate
- * API key and is never forwarded; other {@code Callgate-*} headers are Callgate's; {@code
- * Callgate-Proxy-<Name>} is forwarded as {@code <Name>}. A header that would collide with the
- * authorization header Callgate generates is refused ({@code AUTHORIZATION_HEADER_CONFLICT}) rather
- * than sent as a second credential; merge fields in header values are resolved when the credential
- * allows them and refused otherwise. Finally the generated header is added.
+ * The one rulebook for what crosses Callgate on a callout — used by the callout service, the
+ * transport and the HTTP route alike. Requests: which methods a credential lets through (TRACE,
+ * which echoes the request with its credential, and CONNECT, which opens a tunnel, never), which
+ * header names and values are accepted at all (names are RFC 9110 tokens; values are visible
+ * US-ASCII, space and tab — the obsolete octets above 0x7F are refused, never forwarded), and which
+ * of the caller's headers reach the target, under which name, and with which value. Responses:
+ * hop-by-hop headers and every {@code Callgate-*} header of the target's are never relayed, so a
+ * target cannot forge Callgate's own error header. Secrets: the {@link EchoGuard} of what Callgate
+ * injected, which the target's answer must not repeat.
+ *
+ * <p>The request header rules in detail: Hop-by-hop headers (RFC 9110 §7.6.1), {@code Host} and
+ * {@code Content-Length} (the transport sets them) are dropped; the caller's {@code Authorization}
+ * carries its Callgate API key and is never forwarded; other {@code Callgate-*} headers are
+ * Callgate's; {@code Callgate-Proxy-<Name>} is forwarded as {@code <Name>}. A header that would
+ * collide with the authorization header Callgate generates is refused ({@code
+ * AUTHORIZATION_HEADER_CONFLICT}) rather than sent as a second credential; merge fields in header
+ * values are resolved when the credential allows them and refused otherwise. Finally the generated
+ * header is added.
  */
 public final class HeaderRules {
 
@@ -45,6 +63,19 @@ public final class HeaderRules {
   /** Set by the transport for the target's connection and body. */
   private static final Set<String> TRANSPORT_OWNED = Set.of("host", "content-length");
 
+  /** The methods a credential allows when it names none, in the order they are shown. */
+  public static final Set<String> DEFAULT_ALLOWED_METHODS =
+      orderedSet("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+  /**
+   * TRACE reflects the request — with the credential Callgate added — back to the caller; CONNECT
+   * turns the callout into a tunnel past every rule here. No credential allows them.
+   */
+  public static final Set<String> NEVER_ALLOWED_METHODS = Set.of("TRACE", "CONNECT");
+
+  /** RFC 9110 §5.6.2 token: what a method and a header name may be. */
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
   private HeaderRules() {}
 
   /**
@@ -58,6 +89,146 @@ public final class HeaderRules {
         && !TRANSPORT_OWNED.contains(lower)
         && !lower.equals("expect")
         && !lower.startsWith(CALLGATE_PREFIX);
+  }
+
+  /** Whether {@code text} is an RFC 9110 token (a method, a header name). */
+  public static boolean isToken(String text) {
+    return text != null && TOKEN.matcher(text).matches();
+  }
+
+  /**
+   * The problems of a credential's {@code allowedMethods} as written: each must be a token, TRACE
+   * and CONNECT are refused; the accepted ones, upper-cased, are added to {@code methods}.
+   */
+  public static List<Diagnosis> checkAllowedMethods(
+      Collection<String> written, Set<String> methods) {
+    List<Diagnosis> problems = new ArrayList<>();
+    if (written.isEmpty()) {
+      problems.add(invalid("allowedMethods", "it is empty, so no callout could pass"));
+    }
+    for (String method : written) {
+      if (!isToken(method)) {
+        problems.add(
+            invalid(
+                "allowedMethods", "'" + String.valueOf(method) + "' is not an HTTP method token"));
+        continue;
+      }
+      String upper = method.toUpperCase(Locale.ROOT);
+      if (NEVER_ALLOWED_METHODS.contains(upper)) {
+        problems.add(
+            invalid(
+                "allowedMethods",
+                upper
+                    + " is never allowed (TRACE echoes the credential back, CONNECT opens a"
+                    + " tunnel)"));
+      } else {
+        methods.add(upper);
+      }
+    }
+    return problems;
+  }
+
+  /** {@code METHOD_NOT_ALLOWED} when the credential does not let {@code method} through. */
+  public static Optional<Diagnosis> methodRefused(NamedCredential credential, String method) {
+    if (credential.allowsMethod(method)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Diagnosis.of(
+            METHOD_NOT_ALLOWED,
+            "method",
+            printable(method),
+            "credential",
+            credential.name(),
+            "allowed",
+            allowHeader(credential.allowedMethods())));
+  }
+
+  /** The value of an {@code Allow} header for these methods, in the usual order. */
+  public static String allowHeader(Set<String> methods) {
+    List<String> ordered = new ArrayList<>();
+    DEFAULT_ALLOWED_METHODS.stream().filter(methods::contains).forEach(ordered::add);
+    methods.stream()
+        .filter(m -> !DEFAULT_ALLOWED_METHODS.contains(m))
+        .sorted()
+        .forEach(ordered::add);
+    return String.join(", ", ordered);
+  }
+
+  /**
+   * The first header field of a caller's request that no rule could forward faithfully: a name that
+   * is empty or not a token, or a value with a control character or an octet above 0x7F (RFC 9110
+   * §5.5 obs-text, which targets read differently; send such text encoded, as RFC 8187 does).
+   * Applied to every field the caller sent, forwarded or not, so the answer does not depend on
+   * which header carried it.
+   */
+  public static Optional<Diagnosis> invalidField(Headers callerHeaders) {
+    for (Headers.Header header : callerHeaders.fields()) {
+      if (!isToken(header.name())) {
+        return Optional.of(
+            invalid(
+                "header name '" + printable(header.name()) + "'",
+                "a header name is a non-empty token (RFC 9110 §5.6.2)"));
+      }
+      String value = header.value();
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c > 0x7e || (c < 0x20 && c != '\t')) {
+          return Optional.of(
+              invalid(
+                  "header " + header.name(),
+                  "its value holds a control character or a character outside US-ASCII;"
+                      + " Callgate forwards visible US-ASCII, spaces and tabs only"));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * {@code headers} without hop-by-hop fields: those of RFC 9110 §7.6.1 (and Keep-Alive,
+   * Proxy-Connection) and every name a {@code Connection} field lists.
+   */
+  public static Headers withoutHopByHop(Headers headers) {
+    Set<String> dropped = hopByHopNames(headers.all("Connection"));
+    return headers.filter(h -> !dropped.contains(Headers.normalize(h.name())));
+  }
+
+  /**
+   * What the caller sees of the target's headers: no hop-by-hop field, no {@code Content-Length}
+   * (Callgate frames the body it relays itself) and no {@code Callgate-*} field — those are
+   * Callgate's own, and a target sending {@code Callgate-Error} would pass its answer off as
+   * Callgate's refusal.
+   */
+  public static Headers relayedResponseHeaders(Headers targetHeaders) {
+    return withoutHopByHop(targetHeaders)
+        .filter(
+            h ->
+                !h.is("Content-Length")
+                    && !Headers.normalize(h.name()).startsWith(CALLGATE_PREFIX));
+  }
+
+  /**
+   * The secrets Callgate puts into a request for this credential: the generated header's value and,
+   * since merge fields and the Basic scheme carry them in other shapes, the access token, {@code
+   * user:password} with its Base64, the API key and — where merge fields may place it — the
+   * password.
+   */
+  public static EchoGuard echoGuard(
+      NamedCredential credential, Optional<Headers.Header> generated, MergeFieldValues values) {
+    List<String> secrets = new ArrayList<>();
+    generated.ifPresent(header -> secrets.add(header.value()));
+    values.oauthToken().ifPresent(token -> secrets.add(token.reveal()));
+    values.apiKey().ifPresent(key -> secrets.add(key.reveal()));
+    if (credential.authentication() instanceof Authentication.Basic basic) {
+      String userPass = basic.username() + ":" + basic.password().reveal();
+      secrets.add(userPass);
+      secrets.add(Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
+    }
+    if (credential.allowMergeFieldsInHeaders() || credential.allowMergeFieldsInBody()) {
+      values.password().ifPresent(password -> secrets.add(password.reveal()));
+    }
+    return EchoGuard.of(secrets);
   }
 
   public static HeaderOutcome prepare(
@@ -154,9 +325,14 @@ public final class HeaderRules {
    * name the caller's {@code Connection} header lists (RFC 9110 §7.6.1).
    */
   private static Set<String> droppedNames(Headers callerHeaders) {
-    Set<String> names = new HashSet<>(HOP_BY_HOP);
+    Set<String> names = hopByHopNames(callerHeaders.all("Connection"));
     names.addAll(TRANSPORT_OWNED);
-    for (String connection : callerHeaders.all("Connection")) {
+    return names;
+  }
+
+  private static Set<String> hopByHopNames(List<String> connectionFields) {
+    Set<String> names = new HashSet<>(HOP_BY_HOP);
+    for (String connection : connectionFields) {
       for (String option : connection.split(",")) {
         String trimmed = option.trim();
         if (!trimmed.isEmpty()) {
@@ -165,6 +341,26 @@ public final class HeaderRules {
       }
     }
     return names;
+  }
+
+  private static Set<String> orderedSet(String... values) {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(List.of(values)));
+  }
+
+  /** Caller text for a message: control and non-ASCII characters escaped, long text shortened. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder();
+    text.chars()
+        .limit(100)
+        .forEach(
+            c -> {
+              if (c < 0x20 || c > 0x7e) {
+                out.append(String.format(Locale.ROOT, "\\u%04x", c));
+              } else {
+                out.append((char) c);
+              }
+            });
+    return text.length() > 100 ? out + "…" : out.toString();
   }
 
   private static String lineBreakProblem() {

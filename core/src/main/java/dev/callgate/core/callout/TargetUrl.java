@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,11 +19,12 @@ import java.util.regex.Pattern;
  * Joins a credential's URL and a caller's raw (still percent-encoded) path and query into the URI
  * Callgate calls, so that the result can never leave the credential's scheme, host and port nor
  * climb above its base path — whatever the target does with the path afterwards. Dot segments (also
- * percent-encoded, or hidden behind an encoded slash or a {@code ;} path parameter), backslashes,
- * empty segments, absolute URLs, control characters and invalid percent-encoding are refused with
- * {@code TARGET_PATH_REJECTED}. The caller's valid encoding is kept byte for byte; characters a URI
- * may not hold raw (a space, {@code |}, non-ASCII letters) are percent-encoded as UTF-8. The joined
- * URI is checked once more against the base before it is returned.
+ * percent-encoded any number of times, written as overlong UTF-8 or as a Unicode look-alike such as
+ * U+FF0E, or hidden behind an encoded slash or a {@code ;} path parameter), backslashes, empty
+ * segments, absolute URLs, control characters and invalid percent-encoding are refused with {@code
+ * TARGET_PATH_REJECTED}. The caller's valid encoding is kept byte for byte; characters a URI may
+ * not hold raw (a space, {@code |}, non-ASCII letters) are percent-encoded as UTF-8. The joined URI
+ * is checked once more against the base before it is returned.
  */
 public final class TargetUrl {
 
@@ -144,29 +146,68 @@ public final class TargetUrl {
     if (encoded.problem != null) {
       return encoded;
     }
-    byte[] decoded = decode(encoded.value);
-    for (byte b : decoded) {
-      int unsigned = b & 0xff;
+    // A target, or a proxy in front of it, may decode more than once, and may fold Unicode
+    // look-alikes (U+FF0E, U+2024) to ASCII: every decoding, down to the last that changes
+    // anything, is checked, each as bytes, as ISO-8859-1 and as NFKC-folded UTF-8.
+    String layer = encoded.value;
+    for (int depth = 0; ; depth++) {
+      byte[] decoded = decodeLeniently(layer);
+      String problem = problem(decoded, depth == 0 ? "" : "an encoded ");
+      if (problem != null) {
+        return Result.problem(problem);
+      }
+      String next = new String(decoded, StandardCharsets.ISO_8859_1);
+      if (next.equals(layer)) {
+        return encoded;
+      }
+      layer = next;
+    }
+  }
+
+  /** What is wrong with one decoding of a segment, or null; {@code how} prefixes the reason. */
+  private static String problem(byte[] decoded, String how) {
+    for (int i = 0; i < decoded.length; i++) {
+      int unsigned = decoded[i] & 0xff;
       if (unsigned < 0x20 || unsigned == 0x7f) {
-        return Result.problem("it holds an encoded control character");
+        return "it holds an encoded control character";
       }
       if (unsigned == '\\') {
-        return Result.problem("it holds an encoded backslash");
+        return "it holds " + (how.isEmpty() ? "an encoded" : "a doubly encoded") + " backslash";
       }
-      if (unsigned == 0xc0 || unsigned == 0xc1) {
-        return Result.problem("it holds an overlong UTF-8 encoding");
+      if (isOverlong(decoded, i)) {
+        return "it holds an overlong UTF-8 encoding";
       }
     }
-    String once = new String(decoded, StandardCharsets.ISO_8859_1);
-    if (hasDotSegment(once)) {
-      return Result.problem("it holds a '.' or '..' segment");
+    String text = new String(decoded, StandardCharsets.ISO_8859_1);
+    if (hasDotSegment(text)) {
+      return how.isEmpty()
+          ? "it holds a '.' or '..' segment"
+          : "it holds a doubly encoded '.', '..' or backslash";
     }
-    // a target that decodes twice would see what a double encoding hides
-    String twice = decodeLeniently(once);
-    if (hasDotSegment(twice) || twice.indexOf('\\') >= 0) {
-      return Result.problem("it holds a doubly encoded '.', '..' or backslash");
+    String folded =
+        Normalizer.normalize(new String(decoded, StandardCharsets.UTF_8), Normalizer.Form.NFKC);
+    if (hasDotSegment(folded) || folded.indexOf('\\') >= 0) {
+      return "it holds a character that reads as '.', '/' or a backslash once folded (NFKC)";
     }
-    return encoded;
+    return null;
+  }
+
+  /**
+   * Whether the byte at {@code i} starts an overlong UTF-8 form (RFC 3629 §3): C0 and C1 lead
+   * bytes, E0 followed by 80–9F and F0 followed by 80–8F encode in more bytes than needed, which
+   * lenient decoders turn into '.' or '/'.
+   */
+  private static boolean isOverlong(byte[] bytes, int i) {
+    int lead = bytes[i] & 0xff;
+    if (lead == 0xc0 || lead == 0xc1) {
+      return true;
+    }
+    if (i + 1 >= bytes.length) {
+      return false;
+    }
+    int next = bytes[i + 1] & 0xff;
+    return (lead == 0xe0 && next >= 0x80 && next <= 0x9f)
+        || (lead == 0xf0 && next >= 0x80 && next <= 0x8f);
   }
 
   /**
@@ -261,22 +302,22 @@ public final class TargetUrl {
     return bytes.toByteArray();
   }
 
-  /** Decodes valid {@code %XX} and leaves anything else, byte for char (ISO-8859-1). */
-  private static String decodeLeniently(String text) {
-    StringBuilder out = new StringBuilder(text.length());
+  /** Decodes valid {@code %XX} and leaves anything else, char for byte (ISO-8859-1). */
+  private static byte[] decodeLeniently(String text) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '%'
           && i + 2 < text.length()
           && isHex(text.charAt(i + 1))
           && isHex(text.charAt(i + 2))) {
-        out.append((char) Integer.parseInt(text.substring(i + 1, i + 3), 16));
+        out.write(Integer.parseInt(text.substring(i + 1, i + 3), 16));
         i += 2;
       } else {
-        out.append(c);
+        out.write(c);
       }
     }
-    return out.toString();
+    return out.toByteArray();
   }
 
   private static boolean isHex(char c) {

@@ -49,6 +49,8 @@ final class Checks {
       problems.add(invalidUrl(field, value, "the scheme must be http or https"));
     } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
       problems.add(invalidUrl(field, value, "it has no host"));
+    } else if (uri.getPort() > 65535 || uri.getPort() == 0) {
+      problems.add(invalidUrl(field, value, "the port must be between 1 and 65535"));
     } else if (uri.getRawUserInfo() != null) {
       problems.add(invalidUrl(field, value, "credentials in the URL are not allowed"));
     } else if (uri.getRawFragment() != null) {

@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 /**
  * A named credential as a person wrote it (the API's fields, unchecked; absent fields are {@code
  * null}). {@link #validate()} applies the defaults (principal {@code named}, header generation and
- * keep-alive on, merge fields off, API-key header {@code X-API-Key}) and returns the {@link
- * NamedCredential} or every problem found. Whether the named provider exists is the service's
- * question, not the draft's.
+ * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
+ * HeaderRules#DEFAULT_ALLOWED_METHODS}) and returns the {@link NamedCredential} or every problem
+ * found. Whether the named provider exists is the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -41,9 +41,54 @@ public record CredentialDraft(
     String jwtIssuer,
     String jwtSubject,
     String jwtAudience,
-    String jwtSigningKey) {
+    String jwtSigningKey,
+    List<String> allowedMethods) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
+
+  /** A draft that leaves {@code allowedMethods} to its default. */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        null);
+  }
 
   /** RFC 9110 §5.6.2 token: what a header name may be. */
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -96,6 +141,12 @@ public record CredentialDraft(
         callers.add(caller);
       }
     }
+    Set<String> methods = new LinkedHashSet<>();
+    if (allowedMethods == null) {
+      methods.addAll(HeaderRules.DEFAULT_ALLOWED_METHODS);
+    } else {
+      problems.addAll(HeaderRules.checkAllowedMethods(allowedMethods, methods));
+    }
     if (testPath != null && (testPath.isBlank() || testPath.chars().anyMatch(c -> c < 0x20))) {
       problems.add(
           Diagnosis.of(
@@ -119,7 +170,8 @@ public record CredentialDraft(
             orDefault(allowMergeFieldsInBody, false),
             callers,
             orDefault(keepAlive, true),
-            Optional.ofNullable(testPath)));
+            Optional.ofNullable(testPath),
+            methods));
   }
 
   private Optional<Authentication> authentication(

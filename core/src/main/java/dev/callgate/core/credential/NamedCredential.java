@@ -1,5 +1,6 @@
 package dev.callgate.core.credential;
 
+import dev.callgate.core.callout.HeaderRules;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,7 +12,8 @@ import java.util.Set;
  * Authorization} header itself, whether callers may use merge fields such as {@code
  * {!$Credential.OAuthToken}}, which API-key subjects may call it (an empty set: admins only), and
  * whether its refresh token is kept alive while nobody calls, are all set here. Build it from input
- * with {@link CredentialDraft#validate()}.
+ * with {@link CredentialDraft#validate()}. {@code allowedMethods} lists the request methods callers
+ * may send through it (upper case; never TRACE or CONNECT, see {@link HeaderRules}).
  */
 public record NamedCredential(
     String name,
@@ -23,7 +25,8 @@ public record NamedCredential(
     boolean allowMergeFieldsInBody,
     Set<String> allowedCallers,
     boolean keepAlive,
-    Optional<String> testPath) {
+    Optional<String> testPath,
+    Set<String> allowedMethods) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -31,6 +34,41 @@ public record NamedCredential(
     Objects.requireNonNull(authentication, "authentication");
     Objects.requireNonNull(principal, "principal");
     allowedCallers = Set.copyOf(allowedCallers);
+    allowedMethods = Set.copyOf(allowedMethods);
+    if (allowedMethods.stream().anyMatch(HeaderRules.NEVER_ALLOWED_METHODS::contains)) {
+      throw new IllegalArgumentException("TRACE and CONNECT are never allowed");
+    }
+  }
+
+  /** A credential that allows the {@link HeaderRules#DEFAULT_ALLOWED_METHODS default methods}. */
+  public NamedCredential(
+      String name,
+      URI url,
+      Authentication authentication,
+      PrincipalType principal,
+      boolean generateAuthorizationHeader,
+      boolean allowMergeFieldsInHeaders,
+      boolean allowMergeFieldsInBody,
+      Set<String> allowedCallers,
+      boolean keepAlive,
+      Optional<String> testPath) {
+    this(
+        name,
+        url,
+        authentication,
+        principal,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        HeaderRules.DEFAULT_ALLOWED_METHODS);
+  }
+
+  /** Whether callers may send {@code method} (upper case, as on the wire) through it. */
+  public boolean allowsMethod(String method) {
+    return allowedMethods.contains(method);
   }
 
   public Protocol protocol() {

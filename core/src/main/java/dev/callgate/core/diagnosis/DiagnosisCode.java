@@ -164,6 +164,15 @@ public enum DiagnosisCode {
       "The path '{path}' is not allowed below the credential's URL {baseUrl}: {reason}.",
       "Call a path below the credential's URL, without '..', backslashes, empty segments or an"
           + " absolute URL."),
+  METHOD_NOT_ALLOWED(
+      "The method {method} is not allowed for the credential '{credential}'; it allows {allowed}.",
+      "Use one of {allowed}, or ask an admin to add {method} to the credential's allowedMethods"
+          + " (TRACE and CONNECT are never allowed)."),
+  SECRET_ECHOED(
+      "The target's answer repeated the credential's secret in its {where}, so Callgate did not"
+          + " relay it.",
+      "Call another path: this one reflects the request it receives (a debugging or tracing"
+          + " endpoint). The secret did not reach you; have the target's owner stop the echo."),
   IDP_RESPONSE_INVALID(
       "The identity provider's answer from {endpoint} is not a valid OAuth 2.0 response:"
           + " {reason}.",

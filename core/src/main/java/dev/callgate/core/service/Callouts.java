@@ -1,15 +1,21 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_TOO_LARGE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_ECHOED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
 
 import dev.callgate.core.callout.AuthorizationHeaders;
+import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.BodyMode;
 import dev.callgate.core.callout.BodyOutcome;
+import dev.callgate.core.callout.CalloutHead;
 import dev.callgate.core.callout.CalloutRequest;
 import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.EchoGuard;
 import dev.callgate.core.callout.HeaderOutcome;
 import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.callout.Headers;
@@ -37,14 +43,18 @@ import dev.callgate.core.token.TokenState;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Sends a caller's request to a named credential's API with the credential applied. It resolves the
- * credential and checks the caller, keeps the path below the credential's URL, applies the header
+ * Sends a caller's request to a named credential's API with the credential applied, in two steps so
+ * that no body is read for a callout that is refused anyway: {@link #prepare} resolves the
+ * credential and checks the caller, the method, the headers and the path (kept below the
+ * credential's URL) and says how the body is to be read; {@link #send} then applies the header
  * rules (and refuses a caller's own authorization header where Callgate generates one), picks a
  * usable token — serving a still-valid one while it is refreshed in the background, and waiting
  * only when it is about to expire — and, when the target answers an expired-token 401, refreshes
@@ -61,6 +71,10 @@ public final class Callouts {
   private final Clock clock;
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
+  private final long bufferedBodyLimit;
+
+  /** What a body that merge fields are resolved in may hold, unless configured otherwise. */
+  public static final long DEFAULT_BUFFERED_BODY_LIMIT = 1024 * 1024;
 
   /** Tokens this process is marking as used, with the issue time of the set being marked. */
   private final ConcurrentHashMap<TokenKey, Instant> marking = new ConcurrentHashMap<>();
@@ -72,6 +86,19 @@ public final class Callouts {
       CalloutTransport transport,
       Clock clock,
       RefreshPolicy policy) {
+    this(credentials, tokens, refresher, transport, clock, policy, DEFAULT_BUFFERED_BODY_LIMIT);
+  }
+
+  /** {@code bufferedBodyLimit}: the most a body that merge fields are resolved in may hold. */
+  public Callouts(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Refresher refresher,
+      CalloutTransport transport,
+      Clock clock,
+      RefreshPolicy policy,
+      long bufferedBodyLimit) {
+    this.bufferedBodyLimit = bufferedBodyLimit;
     this.credentials = credentials;
     this.tokens = tokens;
     this.refresher = refresher;
@@ -82,42 +109,106 @@ public final class Callouts {
   }
 
   /**
-   * The stage fails only for defects; an unavailable store is {@code STORE_UNAVAILABLE}, like every
-   * other expected failure a {@link CalloutResult.Refused}.
+   * The first step, before any body is read: the credential (read once for the whole callout),
+   * whether the caller may use it, whether the method is allowed, whether the headers are
+   * acceptable, whether the path stays below the credential's URL, and how the body is to be read —
+   * streamed, or into memory up to the limit when merge fields are resolved in it, refusing at once
+   * a body that declares more. The stage fails only for defects; an unavailable store is {@code
+   * STORE_UNAVAILABLE}.
    */
+  public CompletionStage<PreparationOutcome> prepare(
+      Caller caller, String credentialName, CalloutHead head) {
+    return credentials
+        .findCredential(credentialName)
+        .thenApply(found -> prepare(caller, credentialName, head, found))
+        .exceptionallyCompose(
+            failure -> storeUnavailable(failure, PreparationOutcome.Rejected::new));
+  }
+
+  private PreparationOutcome prepare(
+      Caller caller, String credentialName, CalloutHead head, Optional<NamedCredential> found) {
+    if (found.isEmpty()) {
+      return new PreparationOutcome.Rejected(
+          Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
+    }
+    NamedCredential credential = found.get();
+    Optional<Diagnosis> refusal =
+        caller
+            .refusedBy(credential)
+            .or(() -> HeaderRules.methodRefused(credential, head.method()))
+            .or(() -> HeaderRules.invalidField(head.headers()));
+    if (refusal.isPresent()) {
+      return new PreparationOutcome.Rejected(refusal.get());
+    }
+    TargetUrlOutcome target = TargetUrl.resolve(credential.url(), head.rawPath(), head.rawQuery());
+    if (target instanceof TargetUrlOutcome.Rejected rejected) {
+      return new PreparationOutcome.Rejected(rejected.diagnosis());
+    }
+    BodyMode bodyMode =
+        credential.allowMergeFieldsInBody()
+            ? new BodyMode.Buffered(bufferedBodyLimit)
+            : BodyMode.STREAMED;
+    if (bodyMode instanceof BodyMode.Buffered buffered
+        && declaredLength(head.headers()).orElse(0) > buffered.limit()) {
+      return new PreparationOutcome.Rejected(
+          Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
+    }
+    URI uri = ((TargetUrlOutcome.Resolved) target).uri();
+    return new PreparationOutcome.Prepared(
+        new PreparedCallout(caller, credential, head, uri, bodyMode));
+  }
+
+  /** The body's declared length; none when it is chunked (RFC 9112 §6.3 lets chunked win). */
+  private static OptionalLong declaredLength(Headers headers) {
+    if (headers.contains("Transfer-Encoding")) {
+      return OptionalLong.empty();
+    }
+    try {
+      return headers
+          .first("Content-Length")
+          .map(value -> OptionalLong.of(Long.parseLong(value.trim())))
+          .orElse(OptionalLong.empty());
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The second step: sends a prepared callout with its body, read as {@link
+   * PreparedCallout#bodyMode()} says. The stage fails only for defects; an unavailable store is
+   * {@code STORE_UNAVAILABLE}, like every other expected failure a {@link CalloutResult.Refused}.
+   */
+  public CompletionStage<CalloutResult> send(PreparedCallout callout, Body body) {
+    NamedCredential credential = callout.credential;
+    if (callout.bodyMode() instanceof BodyMode.Buffered buffered
+        && body.length().orElse(Long.MAX_VALUE) > buffered.limit()) {
+      return refused(Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
+    }
+    CalloutRequest request = callout.head.with(body);
+    CompletionStage<CalloutResult> result;
+    if (!credential.protocol().usesTokens()) {
+      result =
+          attempt(credential, callout.target, request, Optional.empty())
+              .thenApply(attempt -> attempt.toResult(false));
+    } else {
+      TokenKey key =
+          credential.principal() == PrincipalType.NAMED
+              ? TokenKey.named(credential.name())
+              : TokenKey.perUser(credential.name(), callout.caller.subject());
+      result = withToken(credential, key, callout.target, request);
+    }
+    return result.exceptionallyCompose(
+        failure -> storeUnavailable(failure, CalloutResult.Refused::new));
+  }
+
+  /** Both steps at once, for a request whose body is already in hand. */
   public CompletionStage<CalloutResult> send(
       Caller caller, String credentialName, CalloutRequest request) {
-    CompletionStage<CalloutResult> result =
-        credentials
-            .findCredential(credentialName)
-            .thenCompose(
-                found -> {
-                  if (found.isEmpty()) {
-                    return refused(
-                        Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
-                  }
-                  NamedCredential credential = found.get();
-                  Optional<Diagnosis> notAllowed = caller.refusedBy(credential);
-                  if (notAllowed.isPresent()) {
-                    return refused(notAllowed.get());
-                  }
-                  TargetUrlOutcome target =
-                      TargetUrl.resolve(credential.url(), request.rawPath(), request.rawQuery());
-                  if (target instanceof TargetUrlOutcome.Rejected rejected) {
-                    return refused(rejected.diagnosis());
-                  }
-                  URI uri = ((TargetUrlOutcome.Resolved) target).uri();
-                  if (!credential.protocol().usesTokens()) {
-                    return attempt(credential, uri, request, Optional.empty())
-                        .thenApply(attempt -> attempt.toResult(false));
-                  }
-                  TokenKey key =
-                      credential.principal() == PrincipalType.NAMED
-                          ? TokenKey.named(credentialName)
-                          : TokenKey.perUser(credentialName, caller.subject());
-                  return withToken(credential, key, uri, request);
-                });
-    return result.exceptionallyCompose(Callouts::storeUnavailable);
+    return prepare(caller, credentialName, request.head())
+        .thenCompose(
+            outcome ->
+                outcome.fold(
+                    prepared -> send(prepared, request.body()), diagnosis -> refused(diagnosis)));
   }
 
   private CompletionStage<CalloutResult> withToken(
@@ -139,8 +230,7 @@ public final class Callouts {
                                 != UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
                           return CompletableFuture.completedStage(first.toResult(false));
                         }
-                        return refreshAndRetry(
-                            credential, record, uri, request, answered.response());
+                        return refreshAndRetry(credential, record, uri, request, answered);
                       });
             });
   }
@@ -151,7 +241,7 @@ public final class Callouts {
       TokenRecord used,
       URI uri,
       CalloutRequest request,
-      CalloutResponse rejected) {
+      Attempt.Answered rejected) {
     return refresher
         .refresh(used.key(), RefreshTrigger.ON_401, used.tokens().map(TokenSet::accessToken))
         .thenCompose(
@@ -166,19 +256,24 @@ public final class Callouts {
       NamedCredential credential,
       URI uri,
       CalloutRequest request,
-      CalloutResponse rejected,
+      Attempt.Answered rejected,
       TokenRecord fresh) {
     if (!request.body().isReplayable()) {
       // a streamed body is gone: relay the 401; the caller's retry finds the new token
-      return CompletableFuture.completedStage(new CalloutResult.Relayed(rejected, false));
+      return CompletableFuture.completedStage(rejected.toResult(false));
     }
     return attempt(credential, uri, request, fresh.tokens())
         .thenApply(
             retry -> {
               if (retry instanceof Attempt.Answered answered
                   && answered.response().status() == 401) {
-                return new CalloutResult.RejectedAfterRefresh(
-                    answered.response(), Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401));
+                EchoGuard both = rejected.guard().and(answered.guard());
+                return screened(
+                    answered.response(),
+                    both,
+                    response ->
+                        new CalloutResult.RejectedAfterRefresh(
+                            response, Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401)));
               }
               return retry.toResult(true);
             });
@@ -277,6 +372,7 @@ public final class Callouts {
             ? AuthorizationHeaders.generate(credential.authentication(), tokenSet)
             : Optional.empty();
     HeaderOutcome headers = HeaderRules.prepare(credential, request.headers(), generated, values);
+    EchoGuard guard = HeaderRules.echoGuard(credential, generated, values);
     if (headers instanceof HeaderOutcome.Rejected rejected) {
       return CompletableFuture.completedStage(new Attempt.Blocked(rejected.diagnosis()));
     }
@@ -297,7 +393,7 @@ public final class Callouts {
         .thenApply(
             outcome -> {
               if (outcome instanceof CalloutTransport.Sent sent) {
-                return new Attempt.Answered(sent.response());
+                return new Attempt.Answered(sent.response(), guard);
               }
               if (outcome instanceof CalloutTransport.ConnectionLimitReached limit) {
                 return new Attempt.Blocked(
@@ -345,12 +441,34 @@ public final class Callouts {
         cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
 
-  private static CompletionStage<CalloutResult> storeUnavailable(Throwable failure) {
+  private static <T> CompletionStage<T> storeUnavailable(
+      Throwable failure, Function<Diagnosis, T> refusal) {
     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
     if (cause instanceof StoreUnavailableException unavailable) {
-      return refused(Diagnosis.of(STORE_UNAVAILABLE, "reason", unavailable.getMessage()));
+      return CompletableFuture.completedStage(
+          refusal.apply(Diagnosis.of(STORE_UNAVAILABLE, "reason", unavailable.getMessage())));
     }
     return CompletableFuture.failedStage(cause);
+  }
+
+  /**
+   * The target's answer, unless it repeats a secret Callgate injected: in a header, or in a body
+   * held in memory — then nothing of it is relayed and its connection is not reused. A streamed
+   * body is checked as it is relayed, with the guard the result carries.
+   */
+  private static CalloutResult screened(
+      CalloutResponse response, EchoGuard guard, Function<CalloutResponse, CalloutResult> relay) {
+    Optional<String> where =
+        guard.echoedIn(response.headers()).isPresent()
+            ? Optional.of("headers")
+            : guard.echoedIn(response.body()) ? Optional.of("body") : Optional.empty();
+    if (where.isEmpty()) {
+      return relay.apply(response);
+    }
+    if (response.body() instanceof Body.Streamed streamed) {
+      streamed.content().discard();
+    }
+    return new CalloutResult.Refused(Diagnosis.of(SECRET_ECHOED, "where", where.get()));
   }
 
   private static CompletionStage<CalloutResult> refused(Diagnosis diagnosis) {
@@ -368,10 +486,11 @@ public final class Callouts {
   private sealed interface Attempt {
     CalloutResult toResult(boolean afterRefresh);
 
-    record Answered(CalloutResponse response) implements Attempt {
+    record Answered(CalloutResponse response, EchoGuard guard) implements Attempt {
       @Override
       public CalloutResult toResult(boolean afterRefresh) {
-        return new CalloutResult.Relayed(response, afterRefresh);
+        return screened(
+            response, guard, answer -> new CalloutResult.Relayed(answer, afterRefresh, guard));
       }
     }
 

@@ -290,4 +290,79 @@ class HeaderRulesTest {
               h -> h.is("Callgate-Proxy-") || (generate && h.is("Callgate-Proxy-Authorization")));
     }
   }
+
+  @Test
+  void relayedResponseHeadersWhenTargetSendsCallgateOwnedOrHopByHopHeadersThenNoneIsRelayed() {
+    Headers target =
+        Headers.of(
+            "Callgate-Error", "TOKEN_REJECTED_AFTER_REFRESH",
+            "callgate-anything", "x",
+            "Connection", "close, X-Hop",
+            "X-Hop", "1",
+            "Transfer-Encoding", "chunked",
+            "Keep-Alive", "timeout=5",
+            "Content-Length", "12",
+            "Content-Type", "application/json",
+            "X-Request-Id", "r1");
+
+    Headers relayed = HeaderRules.relayedResponseHeaders(target);
+
+    assertThat(relayed.fields().stream().map(Headers.Header::name))
+        .containsExactly("Content-Type", "X-Request-Id");
+  }
+
+  @Test
+  void withoutHopByHopWhenConnectionListsNamesThenThoseGoToo() {
+    Headers headers = Headers.of("Connection", "X-A", "X-A", "1", "TE", "trailers", "X-B", "2");
+
+    assertThat(HeaderRules.withoutHopByHop(headers).fields().stream().map(Headers.Header::name))
+        .containsExactly("X-B");
+  }
+
+  @Test
+  void echoGuardWhenBasicThenWatchesTheHeaderTheBase64AndUserPassword() {
+    Authentication basic = new Authentication.Basic("svc-account", Secret.of("pa55word-x"));
+    NamedCredential credential = credential(basic, true, false);
+    Optional<Headers.Header> generated = AuthorizationHeaders.generate(basic, Optional.empty());
+
+    EchoGuard guard =
+        HeaderRules.echoGuard(credential, generated, MergeFieldValues.of(basic, Optional.empty()));
+
+    String base64 = generated.orElseThrow().value().substring("Basic ".length());
+    assertThat(guard.echoedIn(Body.of("x" + base64 + "y"))).isTrue();
+    assertThat(guard.echoedIn(Body.of("svc-account:pa55word-x"))).isTrue();
+    assertThat(guard.echoedIn(Body.of("svc-account"))).isFalse();
+  }
+
+  @Test
+  void echoGuardWhenApiKeyOrBearerThenWatchesTheKeyAndTheToken() {
+    Authentication apiKey = new Authentication.ApiKey("X-API-Key", Secret.of("k-0123456789"));
+    EchoGuard keyGuard =
+        HeaderRules.echoGuard(
+            credential(apiKey, true, false),
+            AuthorizationHeaders.generate(apiKey, Optional.empty()),
+            MergeFieldValues.of(apiKey, Optional.empty()));
+    EchoGuard bearerGuard = HeaderRules.echoGuard(GENERATING, GENERATED, VALUES);
+
+    assertThat(keyGuard.echoedIn(Headers.of("X-Echo", "k-0123456789"))).isPresent();
+    assertThat(bearerGuard.echoedIn(Body.of("token=" + ACCESS_TOKEN))).isTrue();
+  }
+
+  @Test
+  void methodRefusedWhenTraceThenMethodNotAllowedListingTheAllowedOnes() {
+    Optional<Diagnosis> refusal = HeaderRules.methodRefused(GENERATING, "TRACE");
+
+    assertThat(refusal).isPresent();
+    assertThat(refusal.get().code()).isEqualTo(DiagnosisCode.METHOD_NOT_ALLOWED);
+    assertThat(refusal.get().fact("allowed"))
+        .isEqualTo("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    assertThat(HeaderRules.methodRefused(GENERATING, "PATCH")).isEmpty();
+  }
+
+  @Test
+  void invalidFieldWhenNamesAndValuesAreTokensAndVisibleAsciiThenNone() {
+    assertThat(HeaderRules.invalidField(Headers.of("X-A", "a b\tc ~!", "Accept", "*/*"))).isEmpty();
+    assertThat(HeaderRules.invalidField(Headers.of("", "v"))).isPresent();
+    assertThat(HeaderRules.invalidField(Headers.of("X-A", "caf\u00e9"))).isPresent();
+  }
 }

@@ -36,6 +36,7 @@ class CredentialDraftTest {
     String jwtSubject;
     String jwtAudience;
     String jwtSigningKey;
+    List<String> allowedMethods;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -89,7 +90,8 @@ class CredentialDraftTest {
               jwtIssuer,
               jwtSubject,
               jwtAudience,
-              jwtSigningKey)
+              jwtSigningKey,
+              allowedMethods)
           .validate();
     }
   }
@@ -215,6 +217,9 @@ class CredentialDraftTest {
         "https://api.example.com/v1#top",
         "https:///v1",
         "http://exa mple.com",
+        "http://api.example.com:65536/v1",
+        "http://api.example.com:99999/v1",
+        "http://api.example.com:0/v1",
         ""
       })
   void validateWhenUrlIsNotAnAbsoluteHttpUrlThenInvalidUrl(String url) {
@@ -536,5 +541,55 @@ class CredentialDraftTest {
     assertThat(valid(basic).toString()).doesNotContain("hunter2").contains("***");
     assertThat(valid(apiKey).toString()).doesNotContain("k-123").contains("***");
     assertThat(valid(jwt).toString()).doesNotContain("BEGIN PRIVATE KEY");
+  }
+
+  @Test
+  void validateWhenAllowedMethodsAreAbsentThenTheDefaultSevenAndNeverTraceOrConnect() {
+    NamedCredential credential = valid(Draft.apiKey());
+
+    assertThat(credential.allowedMethods())
+        .containsExactlyInAnyOrder("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    assertThat(credential.allowsMethod("TRACE")).isFalse();
+  }
+
+  @Test
+  void validateWhenAllowedMethodsAreGivenThenUpperCasedAndKept() {
+    Draft draft = Draft.apiKey();
+    draft.allowedMethods = List.of("get", "PROPFIND");
+
+    assertThat(valid(draft).allowedMethods()).containsExactlyInAnyOrder("GET", "PROPFIND");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TRACE", "trace", "CONNECT", "connect"})
+  void validateWhenAllowedMethodsNameTraceOrConnectThenInvalidValue(String method) {
+    Draft draft = Draft.apiKey();
+    draft.allowedMethods = List.of("GET", method);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("allowedMethods");
+    assertThat(problem.fact("problem")).contains("never allowed");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "GET POST", "GE\nT", "G(E)T", "\u00c9T"})
+  void validateWhenAnAllowedMethodIsNotATokenThenInvalidValue(String method) {
+    Draft draft = Draft.apiKey();
+    draft.allowedMethods = List.of(method);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("allowedMethods");
+  }
+
+  @Test
+  void validateWhenAllowedMethodsAreEmptyThenInvalidValue() {
+    Draft draft = Draft.apiKey();
+    draft.allowedMethods = List.of();
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("allowedMethods");
   }
 }

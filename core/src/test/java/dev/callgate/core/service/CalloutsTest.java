@@ -7,7 +7,10 @@ import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.callout.Body;
+import dev.callgate.core.callout.BodyMode;
+import dev.callgate.core.callout.CalloutHead;
 import dev.callgate.core.callout.CalloutRequest;
+import dev.callgate.core.callout.EchoGuard;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.credential.CredentialDraft;
@@ -15,6 +18,7 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.testkit.ScriptedTarget;
@@ -32,12 +36,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CalloutsTest {
   private static final Caller APP = Caller.caller("app");
@@ -172,8 +178,8 @@ class CalloutsTest {
 
     CalloutResult result = call();
 
-    assertThat(result)
-        .isEqualTo(new CalloutResult.Relayed(((CalloutResult.Relayed) result).response(), true));
+    assertThat(result).isInstanceOf(CalloutResult.Relayed.class);
+    assertThat(((CalloutResult.Relayed) result).afterRefresh()).isTrue();
     assertThat(status(result)).isEqualTo(200);
     assertThat(f.idp.refreshCalls()).isEqualTo(1);
     assertThat(f.target.count()).isEqualTo(2);
@@ -545,5 +551,200 @@ class CalloutsTest {
     assertThat(f.target.lastRequest().headers().first("Authorization"))
         .contains("Basic c3ZjOnBhNTU=");
     assertThat(f.target.count()).isEqualTo(1);
+  }
+
+  private static CredentialDraft basic(Boolean mergeInBody, List<String> methods) {
+    return new CredentialDraft(
+        "crm",
+        "https://api.test/v1",
+        "basic",
+        null,
+        null,
+        null,
+        null,
+        mergeInBody,
+        List.of("app"),
+        null,
+        null,
+        "svc-account",
+        "pa55word-secret",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        methods);
+  }
+
+  private CalloutResult call(String method, Headers headers) {
+    return join(
+        f.callouts.send(
+            APP,
+            "crm",
+            new CalloutRequest(method, "accounts", Optional.empty(), headers, Body.EMPTY)));
+  }
+
+  private PreparationOutcome prepare(Caller caller, String method, Headers headers) {
+    return join(
+        f.callouts.prepare(
+            caller, "crm", new CalloutHead(method, "accounts", Optional.empty(), headers)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TRACE", "CONNECT", "PROPFIND"})
+  void calloutWhenMethodIsNotAllowedThenMethodNotAllowedAndNothingSent(String method) {
+    f.credential(basic(null, null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result = call(method, Headers.EMPTY);
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.METHOD_NOT_ALLOWED);
+    assertThat(((CalloutResult.Refused) result).diagnosis().fact("allowed"))
+        .isEqualTo("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    assertThat(f.target.count()).isZero();
+  }
+
+  @Test
+  void calloutWhenCredentialAllowsOnlyGetThenPostIsRefusedAndGetPasses() {
+    f.credential(basic(null, List.of("get")));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    assertThat(refusal(call("POST", Headers.EMPTY))).isEqualTo(DiagnosisCode.METHOD_NOT_ALLOWED);
+    assertThat(status(call("GET", Headers.EMPTY))).isEqualTo(200);
+    assertThat(f.target.count()).isEqualTo(1);
+  }
+
+  @Test
+  void calloutWhenTargetEchoesTheGeneratedHeaderInAHeaderThenSecretEchoedAndNothingRelayed() {
+    f.credential(basic(null, null));
+    f.target.respondWith(
+        request ->
+            ScriptedTarget.status(
+                    200,
+                    Headers.of(
+                        "X-Echo-Authorization",
+                        request.headers().first("Authorization").orElseThrow()),
+                    "{}")
+                .apply(request));
+
+    CalloutResult result = call("GET", Headers.EMPTY);
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.SECRET_ECHOED);
+    assertThat(((CalloutResult.Refused) result).diagnosis().fact("where")).isEqualTo("headers");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"svc-account:pa55word-secret", "c3ZjLWFjY291bnQ6cGE1NXdvcmQtc2VjcmV0"})
+  void calloutWhenTargetEchoesBasicCredentialsInABodyInMemoryThenSecretEchoed(String echoed) {
+    f.credential(basic(null, null));
+    f.target.respondWith(ScriptedTarget.unauthorized(Headers.EMPTY, "you sent " + echoed));
+
+    CalloutResult result = call("GET", Headers.EMPTY);
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.SECRET_ECHOED);
+    assertThat(((CalloutResult.Refused) result).diagnosis().fact("where")).isEqualTo("body");
+  }
+
+  @Test
+  void calloutWhenRelayedThenCarriesAGuardThatKnowsTheBearerToken() {
+    authorizedCrm(List.of("openid", "offline_access"));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result = call();
+
+    String token = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
+    EchoGuard guard = ((CalloutResult.Relayed) result).echoGuard();
+    assertThat(guard.echoedIn(Body.of("{\"echo\":\"Bearer " + token + "\"}"))).isTrue();
+    assertThat(guard.echoedIn(Body.of("{}"))).isFalse();
+  }
+
+  @Test
+  void prepareWhenMergeFieldsInBodyThenBufferedWithTheLimitAndADeclaredLargerBodyIsRefused() {
+    f.credential(basic(true, null));
+
+    PreparationOutcome small = prepare(APP, "POST", Headers.of("Content-Length", "10"));
+    PreparationOutcome large =
+        prepare(
+            APP,
+            "POST",
+            Headers.of("Content-Length", String.valueOf(Callouts.DEFAULT_BUFFERED_BODY_LIMIT + 1)));
+
+    assertThat(small.<Object>fold(p -> p.bodyMode(), d -> d.code()))
+        .isEqualTo(new BodyMode.Buffered(Callouts.DEFAULT_BUFFERED_BODY_LIMIT));
+    assertThat(large.<Object>fold(p -> p.bodyMode(), d -> d.code()))
+        .isEqualTo(DiagnosisCode.REQUEST_TOO_LARGE);
+  }
+
+  @Test
+  void prepareWhenCallerIsNotAllowedThenRefusedBeforeTheLimitIsLookedAt() {
+    f.credential(basic(true, null));
+
+    PreparationOutcome outcome =
+        prepare(Caller.caller("stranger"), "POST", Headers.of("Content-Length", "999999999"));
+
+    assertThat(outcome.<Object>fold(p -> p.bodyMode(), d -> d.code()))
+        .isEqualTo(DiagnosisCode.CALLER_NOT_ALLOWED);
+  }
+
+  @Test
+  void prepareWhenNoMergeFieldsInBodyThenStreamedWhateverTheLength() {
+    f.credential(basic(false, null));
+
+    PreparationOutcome outcome = prepare(APP, "POST", Headers.of("Content-Length", "999999999"));
+
+    assertThat(outcome.<Object>fold(p -> p.bodyMode(), d -> d.code())).isEqualTo(BodyMode.STREAMED);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "bad name", "x:y"})
+  void calloutWhenAHeaderNameIsNotATokenThenInvalidValueAndNothingSent(String name) {
+    f.credential(basic(null, null));
+
+    CalloutResult result = call("GET", new Headers(List.of(new Headers.Header(name, "v"))));
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(f.target.count()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"caf\u00e9", "caf\u00c3\u00a9", "\u65e5\u672c", "a\u0000b"})
+  void calloutWhenAHeaderValueIsNotVisibleAsciiThenInvalidValueAndNothingSent(String value) {
+    f.credential(basic(null, null));
+
+    CalloutResult result = call("GET", Headers.of("X-Note", value));
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(f.target.count()).isZero();
+  }
+
+  @Test
+  void calloutWhenPreparedAndSentThenTheCredentialIsReadOnce() {
+    f.credential(basic(null, null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+    AtomicInteger reads = new AtomicInteger();
+    CredentialStore counting =
+        (CredentialStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                CredentialStore.class.getClassLoader(),
+                new Class<?>[] {CredentialStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("findCredential")) {
+                    reads.incrementAndGet();
+                  }
+                  return method.invoke(f.credentials, args);
+                });
+    Callouts callouts = new Callouts(counting, f.tokens, f.refresher, f.target, f.clock, f.policy);
+
+    CalloutResult result =
+        join(
+            callouts.send(
+                APP,
+                "crm",
+                new CalloutRequest(
+                    "GET", "accounts", Optional.empty(), Headers.EMPTY, Body.EMPTY)));
+
+    assertThat(status(result)).isEqualTo(200);
+    assertThat(reads).hasValue(1);
   }
 }

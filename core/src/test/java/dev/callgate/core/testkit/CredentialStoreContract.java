@@ -267,7 +267,8 @@ public abstract class CredentialStoreContract {
             true,
             Set.of("svc-a", "svc-b"),
             true,
-            Optional.of("/health"));
+            Optional.of("/health"),
+            Set.of("GET", "PROPFIND"));
     NamedCredential allOff =
         new NamedCredential(
             "alloff",

@@ -3,6 +3,7 @@ package dev.callgate.adapter.http;
 import dev.callgate.core.callout.Body;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.util.Objects;
@@ -81,6 +82,20 @@ public final class VertxStreamedContent implements Body.StreamedContent {
    */
   public Future<Void> pipeTo(WriteStream<Buffer> destination) {
     return readStream.pipe().endOnFailure(false).to(destination);
+  }
+
+  /** Drops the body; a target's answer is cut off with its connection, never drained for reuse. */
+  @Override
+  public void discard() {
+    readStream.handler(null);
+    if (readStream instanceof HttpClientResponse response) {
+      // the reset is Callgate's own doing, not a failure to report
+      response.exceptionHandler(ignored -> {});
+    }
+    abandon();
+    if (!(readStream instanceof HttpClientResponse)) {
+      readStream.resume();
+    }
   }
 
   @Override

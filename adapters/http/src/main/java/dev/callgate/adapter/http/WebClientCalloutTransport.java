@@ -2,6 +2,7 @@ package dev.callgate.adapter.http;
 
 import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.port.CalloutTransport;
@@ -15,12 +16,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -37,19 +35,6 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   /** What the unauthorized-response classifier reads at most; error bodies are small. */
   static final int MAX_BUFFERED_BODY_BYTES = 64 * 1024;
-
-  /** RFC 9110 §7.6.1, plus Keep-Alive and Proxy-Connection, which predate it. */
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade");
 
   private final Function<String, HttpClient> clients;
   private final CalloutTransportOptions options;
@@ -182,10 +167,8 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   /** Core's header rules removed these already; a transport still never forwards them. */
   static Headers outgoingHeaders(Headers headers) {
-    Set<String> dropped = droppedNames(headers.all("Connection"));
-    dropped.add("host");
-    dropped.add("content-length");
-    return headers.filter(h -> !dropped.contains(Headers.normalize(h.name())));
+    return HeaderRules.withoutHopByHop(headers)
+        .filter(h -> !h.is("Host") && !h.is("Content-Length"));
   }
 
   /**
@@ -193,31 +176,12 @@ final class WebClientCalloutTransport implements CalloutTransport {
    * says it), except for a HEAD answer, where it describes the resource rather than the empty body.
    */
   static Headers incomingHeaders(MultiMap responseHeaders, boolean head) {
-    Set<String> dropped = droppedNames(responseHeaders.getAll("Connection"));
-    if (!head) {
-      dropped.add("content-length");
-    }
-    List<Headers.Header> kept = new ArrayList<>();
+    List<Headers.Header> all = new ArrayList<>();
     for (Map.Entry<String, String> entry : responseHeaders) {
-      if (!dropped.contains(Headers.normalize(entry.getKey()))) {
-        kept.add(new Headers.Header(entry.getKey(), entry.getValue()));
-      }
+      all.add(new Headers.Header(entry.getKey(), entry.getValue()));
     }
-    return new Headers(kept);
-  }
-
-  /** The hop-by-hop names and every name a {@code Connection} header lists (RFC 9110 §7.6.1). */
-  private static Set<String> droppedNames(List<String> connectionHeaders) {
-    Set<String> names = new HashSet<>(HOP_BY_HOP);
-    for (String connection : connectionHeaders) {
-      for (String option : connection.split(",")) {
-        String trimmed = option.trim();
-        if (!trimmed.isEmpty()) {
-          names.add(trimmed.toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return names;
+    return HeaderRules.withoutHopByHop(new Headers(all))
+        .filter(h -> head || !h.is("Content-Length"));
   }
 
   private static OptionalLong contentLength(MultiMap responseHeaders) {

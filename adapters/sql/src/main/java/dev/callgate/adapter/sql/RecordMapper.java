@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
@@ -251,7 +252,10 @@ final class RecordMapper {
                 "allowedCallers",
                 new JsonArray(credential.allowedCallers().stream().sorted().toList()))
             .put("keepAlive", credential.keepAlive())
-            .put("testPath", credential.testPath().orElse(null));
+            .put("testPath", credential.testPath().orElse(null))
+            .put(
+                "allowedMethods",
+                new JsonArray(credential.allowedMethods().stream().sorted().toList()));
     Secret secret = null;
     Authentication authentication = credential.authentication();
     authentication.providerName().ifPresent(p -> settings.put("provider", p));
@@ -310,6 +314,13 @@ final class RecordMapper {
         };
     Set<String> callers = new LinkedHashSet<>();
     settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
+    // credentials stored before methods were configurable allow the default ones
+    Set<String> methods = new LinkedHashSet<>(HeaderRules.DEFAULT_ALLOWED_METHODS);
+    JsonArray storedMethods = settings.getJsonArray("allowedMethods");
+    if (storedMethods != null) {
+      methods.clear();
+      storedMethods.forEach(m -> methods.add((String) m));
+    }
     return new NamedCredential(
         name,
         URI.create(row.getString("url") + query.map(q -> "?" + q.reveal()).orElse("")),
@@ -320,7 +331,8 @@ final class RecordMapper {
         settings.getBoolean("allowMergeFieldsInBody"),
         callers,
         settings.getBoolean("keepAlive"),
-        Optional.ofNullable(settings.getString("testPath")));
+        Optional.ofNullable(settings.getString("testPath")),
+        methods);
   }
 
   // ---- pending authorizations and API keys ----

@@ -1,0 +1,109 @@
+package dev.callgate.app.e2e;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A target that records every request it receives (method, path, headers) and answers by path:
+ * {@code /echo-header} repeats the request's {@code Authorization} in a response header, {@code
+ * /echo-body} repeats it in a chunked body — split across two chunks sent apart, after {@code
+ * filler} bytes — {@code /forge} sends a {@code Callgate-Error} header of its own, {@code /large}
+ * streams {@code ?mb=} MiB of {@code ?echo=}-free bytes (or, with {@code echo=1}, the secret at the
+ * very end), and anything else answers 200 "ok" after reading the body.
+ */
+final class RecordingTarget implements AutoCloseable {
+  record Received(String method, String path, String authorization, long bodyBytes) {}
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpServer server;
+  final List<Received> received = new CopyOnWriteArrayList<>();
+
+  RecordingTarget() {
+    server = vertx.createHttpServer().requestHandler(this::answer).listen(0, "127.0.0.1").await();
+  }
+
+  URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + server.actualPort());
+  }
+
+  private void answer(HttpServerRequest request) {
+    String authorization = String.valueOf(request.getHeader("Authorization"));
+    String path = request.path();
+    long[] bytes = {0};
+    request.handler(chunk -> bytes[0] += chunk.length());
+    request.endHandler(
+        ended -> {
+          received.add(new Received(request.method().name(), path, authorization, bytes[0]));
+          respond(request, path, authorization);
+        });
+  }
+
+  private void respond(HttpServerRequest request, String path, String authorization) {
+    var response = request.response();
+    switch (path) {
+      case "/echo-header" ->
+          response.putHeader("X-Seen-Authorization", authorization).end("{\"seen\":true}");
+      case "/echo-body" -> {
+        int filler = Integer.parseInt(String.valueOf(request.getParam("filler", "100")));
+        byte[] secret = authorization.getBytes(StandardCharsets.ISO_8859_1);
+        int half = secret.length / 2;
+        byte[] before = new byte[filler];
+        Arrays.fill(before, (byte) 'a');
+        response.setChunked(true);
+        response.write(Buffer.buffer(before).appendBytes(Arrays.copyOf(secret, half)));
+        vertx.setTimer(
+            100,
+            t ->
+                response.end(
+                    Buffer.buffer(Arrays.copyOfRange(secret, half, secret.length))
+                        .appendString("\"}")));
+      }
+      case "/forge" ->
+          response
+              .putHeader("Callgate-Error", "TOKEN_REJECTED_AFTER_REFRESH")
+              .putHeader("Callgate-Anything", "forged")
+              .end("forged");
+      case "/large" -> large(request, authorization);
+      default -> response.end("ok");
+    }
+  }
+
+  /** {@code mb} MiB in 64 KiB chunks with back-pressure; with {@code echo=1} the secret ends it. */
+  private void large(HttpServerRequest request, String authorization) {
+    var response = request.response();
+    int mb = Integer.parseInt(request.getParam("mb", "1"));
+    boolean echo = "1".equals(request.getParam("echo"));
+    byte[] chunk = new byte[64 * 1024];
+    Arrays.fill(chunk, (byte) 'x');
+    Buffer buffer = Buffer.buffer(chunk);
+    long total = mb * 1024L * 1024L;
+    response.setChunked(true);
+    new Object() {
+      long sent;
+
+      void next() {
+        while (sent < total && !response.writeQueueFull()) {
+          response.write(buffer);
+          sent += chunk.length;
+        }
+        if (sent >= total) {
+          response.end(echo ? Buffer.buffer(authorization) : Buffer.buffer());
+        } else {
+          response.drainHandler(v -> next());
+        }
+      }
+    }.next();
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

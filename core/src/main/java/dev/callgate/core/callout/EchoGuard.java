@@ -1,0 +1,123 @@
+package dev.callgate.core.callout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The secrets Callgate put into one callout's request — the generated authorization header's value,
+ * the access token, Basic's {@code user:password} and its Base64, the API key, and any secret
+ * merged into the request — against which the target's answer is checked before it is relayed: a
+ * target that echoes request headers (a debugging endpoint, a reflecting error page) must not hand
+ * the caller the credential it is kept from. Secrets shorter than {@link #MIN_SECRET_BYTES} are not
+ * watched: they would cut ordinary answers that happen to hold those few bytes, and a secret that
+ * short is no secret. Values are compared byte for byte (UTF-8).
+ */
+public final class EchoGuard {
+  public static final int MIN_SECRET_BYTES = 8;
+
+  public static final EchoGuard NONE = new EchoGuard(List.of());
+
+  private final List<byte[]> secrets;
+
+  private EchoGuard(List<byte[]> secrets) {
+    this.secrets = secrets;
+  }
+
+  public static EchoGuard of(Collection<String> secrets) {
+    List<byte[]> watched = new ArrayList<>();
+    for (String secret : secrets) {
+      byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+      if (bytes.length >= MIN_SECRET_BYTES
+          && watched.stream().noneMatch(w -> Arrays.equals(w, bytes))) {
+        watched.add(bytes);
+      }
+    }
+    return watched.isEmpty() ? NONE : new EchoGuard(withoutContainers(watched));
+  }
+
+  /**
+   * A secret that contains another watched one ({@code Basic <base64>} contains the Base64) needs
+   * no watching of its own: wherever it appears, the shorter one does too.
+   */
+  private static List<byte[]> withoutContainers(List<byte[]> secrets) {
+    List<byte[]> kept = new ArrayList<>();
+    for (byte[] secret : secrets) {
+      boolean containsAnother =
+          secrets.stream()
+              .anyMatch(
+                  other ->
+                      other != secret
+                          && other.length < secret.length
+                          && SecretEchoScanner.indexOf(secret, other) >= 0);
+      if (!containsAnother) {
+        kept.add(secret);
+      }
+    }
+    return List.copyOf(kept);
+  }
+
+  /** Both guards' secrets: a retry after a refresh carried another token than the first try. */
+  public EchoGuard and(EchoGuard other) {
+    if (other.secrets.isEmpty()) {
+      return this;
+    }
+    if (secrets.isEmpty()) {
+      return other;
+    }
+    List<byte[]> all = new ArrayList<>(secrets);
+    for (byte[] secret : other.secrets) {
+      if (all.stream().noneMatch(s -> Arrays.equals(s, secret))) {
+        all.add(secret);
+      }
+    }
+    return new EchoGuard(withoutContainers(all));
+  }
+
+  public boolean isEmpty() {
+    return secrets.isEmpty();
+  }
+
+  /**
+   * The name of the first header whose name or value holds a secret. Header text is compared as the
+   * octets it arrived as (ISO-8859-1), which is how the HTTP layer hands it over.
+   */
+  public Optional<String> echoedIn(Headers headers) {
+    for (Headers.Header header : headers.fields()) {
+      if (holds(header.name().getBytes(StandardCharsets.ISO_8859_1))
+          || holds(header.value().getBytes(StandardCharsets.ISO_8859_1))
+          || holds(header.value().getBytes(StandardCharsets.UTF_8))) {
+        return Optional.of(header.name());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a body held in memory holds a secret. */
+  public boolean echoedIn(Body body) {
+    return body instanceof Body.Bytes bytes && holds(bytes.bytes());
+  }
+
+  /** A scanner for one streamed body. */
+  public SecretEchoScanner scanner() {
+    return new SecretEchoScanner(secrets);
+  }
+
+  private boolean holds(byte[] text) {
+    for (byte[] secret : secrets) {
+      if (SecretEchoScanner.indexOf(text, secret) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    // never the secrets themselves
+    return "EchoGuard[" + secrets.size() + " secrets]";
+  }
+}
