@@ -16,8 +16,8 @@ public interface CalloutBodies {
 
   /**
    * The caller's body, paused until the transport reads it, or — for {@link BodyMode.Buffered} — in
-   * memory, read no further than the limit (the future fails with {@link
-   * BufferedCalloutBodies.RequestTooLarge} at the first byte past it).
+   * memory, read no further than the limit (the future fails with a {@code DiagnosedFailure} of
+   * code {@code REQUEST_TOO_LARGE} at the first byte past it).
    */
   Future<Body> fromRequest(HttpServerRequest request, BodyMode mode);
 

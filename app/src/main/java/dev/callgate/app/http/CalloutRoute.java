@@ -9,6 +9,7 @@ import dev.callgate.core.callout.CalloutHead;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.diagnosis.DiagnosedFailure;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.Callouts;
@@ -145,8 +146,9 @@ public final class CalloutRoute {
             })
         .onFailure(
             failure -> {
-              if (failure instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {
-                relay(ctx, name, new CalloutResult.Refused(tooLarge.diagnosis()), took(started));
+              // a body over the limit, or a store that failed while the body was read
+              if (failure instanceof DiagnosedFailure diagnosed) {
+                relay(ctx, name, new CalloutResult.Refused(diagnosed.diagnosis()), took(started));
               } else {
                 Http.fail(ctx, failure);
               }

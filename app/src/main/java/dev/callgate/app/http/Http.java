@@ -173,10 +173,6 @@ final class Http {
       // the client is gone (or was cut off by a read timeout): nobody to answer, nothing to log
       return;
     }
-    if (cause instanceof BufferedCalloutBodies.RequestTooLarge tooLarge) {
-      Problems.send(ctx.response(), tooLarge.diagnosis());
-      return;
-    }
     if (cause instanceof DiagnosedFailure diagnosed) {
       Problems.send(ctx.response(), diagnosed.diagnosis());
       return;

@@ -17,7 +17,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -140,22 +142,10 @@ final class ResourceJson {
    */
   static JsonObject json(Providers.ProviderDescription description) {
     JsonObject json = json(description.provider());
-    description
-        .metadata()
-        .filter(metadata -> description.provider().issuer().isPresent())
-        .ifPresent(
-            metadata -> {
-              JsonObject discovered = new JsonObject();
-              metadata.issuer().ifPresent(v -> discovered.put("issuer", v));
-              metadata
-                  .authorizationEndpoint()
-                  .ifPresent(v -> discovered.put("authorizationEndpoint", v.toString()));
-              discovered.put("tokenEndpoint", metadata.tokenEndpoint().toString());
-              metadata
-                  .revocationEndpoint()
-                  .ifPresent(v -> discovered.put("revocationEndpoint", v.toString()));
-              json.put("discovered", discovered);
-            });
+    Map<String, String> discovered = description.discovered();
+    if (!discovered.isEmpty()) {
+      json.put("discovered", new JsonObject(new LinkedHashMap<>(discovered)));
+    }
     description
         .problem()
         .ifPresent(problem -> json.put("discoveryProblem", Problems.diagnosisJson(problem)));

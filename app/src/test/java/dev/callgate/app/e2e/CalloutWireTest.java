@@ -234,7 +234,11 @@ class CalloutWireTest {
 
       String received = readUntilClosed(caller);
 
-      assertThat(received).startsWith("HTTP/1.1 200 OK").contains(FIRST_BYTES);
+      // the echo guard holds back the last bytes of what it has seen (shorter than the credential's
+      // secret), so the caller may see the head and a part, or only the connection closing
+      if (!received.isEmpty()) {
+        assertThat(received).startsWith("HTTP/1.1 200 OK");
+      }
       assertThat(received).doesNotContain("0\r\n\r\n");
     }
   }

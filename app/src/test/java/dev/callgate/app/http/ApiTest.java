@@ -2,6 +2,7 @@ package dev.callgate.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.app.bodies.BufferedCalloutBodies;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;

@@ -24,7 +24,9 @@ import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -129,6 +131,26 @@ public final class Providers {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(metadata, "metadata");
       Objects.requireNonNull(problem, "problem");
+    }
+
+    /**
+     * The endpoints Callgate sends to, by their metadata names, for a provider found by discovery
+     * (empty for explicit endpoints, and where discovery found nothing usable).
+     */
+    public Map<String, String> discovered() {
+      Map<String, String> endpoints = new LinkedHashMap<>();
+      metadata
+          .filter(m -> provider.issuer().isPresent())
+          .ifPresent(
+              m -> {
+                m.issuer().ifPresent(v -> endpoints.put("issuer", v));
+                m.authorizationEndpoint()
+                    .ifPresent(v -> endpoints.put("authorizationEndpoint", v.toString()));
+                endpoints.put("tokenEndpoint", m.tokenEndpoint().toString());
+                m.revocationEndpoint()
+                    .ifPresent(v -> endpoints.put("revocationEndpoint", v.toString()));
+              });
+      return endpoints;
     }
   }
 

@@ -1,10 +1,13 @@
-package dev.callgate.app.http;
+package dev.callgate.app.bodies;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_TOO_LARGE;
 
+import dev.callgate.app.http.CalloutBodies;
 import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.BodyMode;
 import dev.callgate.core.callout.EchoGuard;
+import dev.callgate.core.diagnosis.DiagnosedFailure;
+import dev.callgate.core.diagnosis.Diagnosis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -87,17 +90,18 @@ public final class BufferedCalloutBodies implements CalloutBodies {
   }
 
   /** The caller's body is over the limit. */
-  static final class RequestTooLarge extends RuntimeException {
+  static final class RequestTooLarge extends DiagnosedFailure {
     private static final long serialVersionUID = 1L;
-    final long limit;
+    private final long limit;
 
     RequestTooLarge(long limit) {
-      super("request body over " + limit + " bytes", null, false, false);
+      super("request body over " + limit + " bytes", null);
       this.limit = limit;
     }
 
-    dev.callgate.core.diagnosis.Diagnosis diagnosis() {
-      return dev.callgate.core.diagnosis.Diagnosis.of(REQUEST_TOO_LARGE, "limit", limit);
+    @Override
+    public Diagnosis diagnosis() {
+      return Diagnosis.of(REQUEST_TOO_LARGE, "limit", limit);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.callgate.app.http;
+package dev.callgate.app.bodies;
 
 import dev.callgate.core.callout.SecretEchoScanner;
 import io.vertx.core.Handler;

@@ -1,6 +1,7 @@
-package dev.callgate.app.http;
+package dev.callgate.app.bodies;
 
 import dev.callgate.adapter.http.VertxStreamedContent;
+import dev.callgate.app.http.CalloutBodies;
 import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.BodyMode;
 import dev.callgate.core.callout.EchoGuard;

@@ -1,4 +1,4 @@
-package dev.callgate.app.http;
+package dev.callgate.app.bodies;
 
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
