@@ -135,7 +135,7 @@ public record Configuration(
             bounded(env, HTTP_MAX_HEADER_SIZE, defaults.maxHeaderSize(), 1024, 65_536, problems));
     boolean metricsRequireKey = bool(env, METRICS_REQUIRE_KEY, false, problems);
     int calloutPoolSize = count(env, CALLOUT_POOL_SIZE, 32, problems);
-    int calloutPoolQueue = bounded(env, CALLOUT_POOL_QUEUE, 256, 0, 65_536, problems);
+    int calloutPoolQueue = bounded(env, CALLOUT_POOL_QUEUE, 1024, 0, 65_536, problems);
     OutboundAddressPolicy outbound =
         OutboundAddressPolicy.parse(env.get(OUTBOUND_ALLOW))
             .fold(

@@ -140,7 +140,7 @@ class ConfigurationTest {
             Map.of(Configuration.CALLOUT_POOL_SIZE, "0", Configuration.CALLOUT_POOL_QUEUE, "lots"));
 
     assertThat(defaults.calloutPoolSize()).isEqualTo(32);
-    assertThat(defaults.calloutPoolQueue()).isEqualTo(256);
+    assertThat(defaults.calloutPoolQueue()).isEqualTo(1024);
     assertThat(config.calloutPoolSize()).isEqualTo(8);
     assertThat(config.calloutPoolQueue()).isZero();
     assertThat(problems)

@@ -30,11 +30,11 @@ public record CalloutTransportOptions(
   }
 
   /**
-   * 10 s to connect, 30 s of silence at most, 32 connections per credential and target, 256
+   * 10 s to connect, 30 s of silence at most, 32 connections per credential and target, 1024
    * waiting.
    */
   public static CalloutTransportOptions defaults() {
-    return new CalloutTransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 32, 256);
+    return new CalloutTransportOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 32, 1024);
   }
 
   public CalloutTransportOptions withConnectTimeout(Duration next) {
