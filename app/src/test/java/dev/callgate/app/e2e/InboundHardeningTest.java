@@ -256,7 +256,7 @@ class InboundHardeningTest {
     String line = "POST /v1/keys HTTP/1.1\r\n";
     String host = "Host: callgate\r\n";
     String auth = "Authorization: Bearer " + CallgateUnderTest.ADMIN_KEY + "\r\n";
-    String chunkedBody = "\r\n0\r\n\r\n";
+    String chunkedBody = "\r\n\r\n0\r\n\r\n";
     List<String> heads =
         List.of(
             line + host + auth + "Content-Length: 5\r\nTransfer-Encoding: chunked" + chunkedBody,
@@ -272,13 +272,17 @@ class InboundHardeningTest {
                 + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"
                 + chunkedBody,
             line + host + "Host: evil.example\r\n" + auth + "Content-Length: 0\r\n\r\n",
-            line + host + auth + "Authorization: Bearer other\r\nContent-Length: 0\r\n\r\n",
-            line + " X-Folded: b\r\n" + host + auth + "Content-Length: 0\r\n\r\n");
+            line + host + auth + "Authorization: Bearer other\r\nContent-Length: 0\r\n\r\n");
     for (String head : heads) {
       RawAnswer answer = exchange(head);
       assertThat(answer.header("Connection")).as(head).isEqualTo("close");
       assertProblem(answer, 400, "AMBIGUOUS_REQUEST");
     }
+    // whitespace right after the request line: Netty's decoder refuses it before the rule sees it
+    RawAnswer folded =
+        exchange(line + " X-Folded: b\r\n" + host + auth + "Content-Length: 0\r\n\r\n");
+    assertThat(folded.status()).as(folded.text()).isEqualTo(400);
+    assertThat(folded.closed()).isTrue();
     // the same request, unambiguous, is read: an empty chunked body is malformed JSON, not framing
     RawAnswer plain = exchange(line + host + auth + "Transfer-Encoding: chunked" + chunkedBody);
     assertThat(plain.header("Callgate-Error")).as(plain.text()).isNotEqualTo("AMBIGUOUS_REQUEST");

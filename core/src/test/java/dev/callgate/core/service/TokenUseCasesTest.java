@@ -146,9 +146,8 @@ class TokenUseCasesTest {
           join(
               f.manualRefreshes.refresh(
                   new ManualRefreshes.RefreshNow(ADMIN, "mail", Optional.of(user))));
-      assertThat(outcome.fold(s -> null, d -> d.fact("field"), (d, wait) -> null))
-          .as(user.length() > 20 ? "a long user" : user)
-          .isEqualTo("user");
+      String field = outcome.fold(s -> null, d -> d.fact("field"), (d, wait) -> null);
+      assertThat(field).as(user.length() > 20 ? "a long user" : user).isEqualTo("user");
     }
   }
 
