@@ -4,7 +4,9 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_HEADERS_TOO_LARGE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_URI_TOO_LONG;
 
+import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.diagnosis.Diagnosis;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,8 +34,10 @@ import java.util.logging.Logger;
 /**
  * Callgate's HTTP server with its {@link InboundLimits}: a slow or idle client cannot hold a
  * connection, a flood of connections beyond the limit is closed on arrival, a request Netty cannot
- * read is answered with a problem document like every other error, and HTTP/2 over cleartext is not
- * offered (an {@code Upgrade: h2c} is ignored, the request answered over HTTP/1.1).
+ * read is answered with a problem document like every other error, so is a request whose head could
+ * be read in two ways (smuggling: see {@link HeaderRules#ambiguousRequest}), and HTTP/2 over
+ * cleartext is not offered (an {@code Upgrade: h2c} is ignored, the request answered over
+ * HTTP/1.1).
  */
 public final class InboundServer {
   private static final Logger LOG = Logger.getLogger(InboundServer.class.getName());
@@ -65,8 +69,8 @@ public final class InboundServer {
       diagnosis = Diagnosis.of(REQUEST_URI_TOO_LONG, "limit", limits.maxRequestLine());
     } else if (cause instanceof TooLongHttpHeaderException) {
       diagnosis = Diagnosis.of(REQUEST_HEADERS_TOO_LARGE, "limit", limits.maxHeaderSize());
-    } else if (cause instanceof UnsupportedVersion unsupported) {
-      diagnosis = Diagnosis.of(MALFORMED_REQUEST, "reason", unsupported.getMessage());
+    } else if (cause instanceof Refused refused) {
+      diagnosis = refused.diagnosis;
     } else {
       diagnosis =
           Diagnosis.of(MALFORMED_REQUEST, "reason", "the request line or a header is not HTTP");
@@ -77,18 +81,27 @@ public final class InboundServer {
     request.connection().close();
   }
 
-  /** A request in a version other than HTTP/1.0 and HTTP/1.1 (HTTP/2 included: no h2c). */
-  private static final class UnsupportedVersion extends RuntimeException {
+  /**
+   * A request Callgate refuses as it is decoded: one in a version other than HTTP/1.0 and HTTP/1.1
+   * (HTTP/2 included: no h2c), or one whose head is ambiguous.
+   */
+  private static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final transient Diagnosis diagnosis;
 
-    UnsupportedVersion(HttpVersion version) {
-      super(
-          "the protocol version '"
-              + version.text().replaceAll("[^\\x21-\\x7e]", "?")
-              + "' is not HTTP/1.1 or HTTP/1.0",
-          null,
-          false,
-          false);
+    Refused(Diagnosis diagnosis) {
+      super(diagnosis.code().name(), null, false, false);
+      this.diagnosis = diagnosis;
+    }
+
+    static Refused version(HttpVersion version) {
+      return new Refused(
+          Diagnosis.of(
+              MALFORMED_REQUEST,
+              "reason",
+              "the protocol version, read as '"
+                  + version.text().replaceAll("[^\\x21-\\x7e]", "?")
+                  + "', is not written HTTP/1.1 or HTTP/1.0"));
     }
   }
 
@@ -107,7 +120,11 @@ public final class InboundServer {
     if (pipeline.get("httpDecoder") == null) {
       return;
     }
-    ReadDeadlines deadlines = new ReadDeadlines(limits.headerTimeout(), limits.bodyTimeout());
+    ReadDeadlines deadlines =
+        new ReadDeadlines(
+            limits.headerTimeout(),
+            limits.bodyTimeout(),
+            new ReceivedHead(limits.maxRequestLine() + limits.maxHeaderSize() + 4));
     pipeline.addBefore("httpDecoder", "callgate-bytes", deadlines.bytes());
     pipeline.addAfter("httpDecoder", "callgate-messages", deadlines);
     deadlines.awaitHead(pipeline.context("callgate-messages"));
@@ -129,12 +146,14 @@ public final class InboundServer {
 
     private final long headerMillis;
     private final long bodyMillis;
+    private final ReceivedHead head;
     private Reading reading = Reading.NOTHING;
     private ScheduledFuture<?> deadline;
 
-    ReadDeadlines(Duration header, Duration body) {
+    ReadDeadlines(Duration header, Duration body, ReceivedHead head) {
       this.headerMillis = header.toMillis();
       this.bodyMillis = body.toMillis();
+      this.head = head;
     }
 
     ChannelInboundHandlerAdapter bytes() {
@@ -144,6 +163,9 @@ public final class InboundServer {
           if (reading == Reading.NOTHING) {
             awaitHead(ctx);
           }
+          if (msg instanceof ByteBuf bytes) {
+            head.read(bytes);
+          }
           ctx.fireChannelRead(msg);
         }
       };
@@ -151,6 +173,7 @@ public final class InboundServer {
 
     void awaitHead(ChannelHandlerContext ctx) {
       reading = Reading.HEAD;
+      head.expectRequest();
       arm(ctx, headerMillis, "header");
     }
 
@@ -158,10 +181,17 @@ public final class InboundServer {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest request) {
         HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-          // Vert.x would answer a bare 501; as a decoding failure it reaches the invalid-request
-          // handler and is answered with a problem
-          request.setDecoderResult(DecoderResult.failure(new UnsupportedVersion(version)));
+        // Netty reads 'http/1.1' as a version of its own, which Vert.x answers with a bare 501; as
+        // a decoding failure it reaches the invalid-request handler and is answered with a problem
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+          request.setDecoderResult(DecoderResult.failure(Refused.version(version)));
+          // the answer is written in the request's version: an HTTP/2 preface gets HTTP/1.1
+          request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        } else if (request.decoderResult().isSuccess() && head.complete()) {
+          HeaderRules.ambiguousRequest(head.fields(), head.firstLineFolded())
+              .ifPresent(
+                  diagnosis ->
+                      request.setDecoderResult(DecoderResult.failure(new Refused(diagnosis))));
         }
         reading = Reading.BODY;
         arm(ctx, bodyMillis, "body");

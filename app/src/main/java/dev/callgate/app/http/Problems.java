@@ -49,12 +49,17 @@ public final class Problems {
           TARGET_PATH_REJECTED,
           AUTHORIZATION_STATE_INVALID,
           AUTHORIZATION_DENIED,
+          // the code came in the browser's request: forged, replayed or expired, it is that
+          // request's fault, not a failure of the provider's (a client or scope problem has its own
+          // code)
+          AUTHORIZATION_CODE_REJECTED,
           INVALID_NAME,
           INVALID_URL,
           UNKNOWN_PROTOCOL,
           SECRET_MISSING,
           INVALID_VALUE,
           MALFORMED_REQUEST,
+          AMBIGUOUS_REQUEST,
           INVALID_CONFIGURATION ->
           400;
       case REQUEST_TOO_LARGE -> 413;
@@ -72,8 +77,7 @@ public final class Problems {
           SECRET_ECHOED,
           IDP_RESPONSE_INVALID,
           PROVIDER_METADATA_INVALID,
-          OUTBOUND_ADDRESS_REFUSED,
-          AUTHORIZATION_CODE_REJECTED ->
+          OUTBOUND_ADDRESS_REFUSED ->
           502;
       case REFRESH_FAILED_TRANSIENT,
           IDP_UNAVAILABLE,

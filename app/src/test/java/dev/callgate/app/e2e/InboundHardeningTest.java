@@ -241,6 +241,53 @@ class InboundHardeningTest {
     assertProblem(exchange("\u0001\u0002 garbage\r\n\r\n"), 400, "MALFORMED_REQUEST");
   }
 
+  @Test
+  void requestWhenTheVersionIsLowerCaseOrHasTwoDigitsThenProblem400InHttp11() throws Exception {
+    for (String version : List.of("http/1.1", "HTTP/1.10")) {
+      RawAnswer answer = exchange("GET /health/live " + version + "\r\nHost: callgate\r\n\r\n");
+      assertThat(answer.text()).as(version).startsWith("HTTP/1.1 400");
+      assertProblem(answer, 400, "MALFORMED_REQUEST");
+    }
+  }
+
+  @Test
+  void requestWhenItsHeadCanBeReadTwoWaysThenAmbiguousRequestAndTheConnectionCloses()
+      throws Exception {
+    String line = "POST /v1/keys HTTP/1.1\r\n";
+    String host = "Host: callgate\r\n";
+    String auth = "Authorization: Bearer " + CallgateUnderTest.ADMIN_KEY + "\r\n";
+    String chunkedBody = "\r\n\r\n0\r\n\r\n";
+    List<String> heads =
+        List.of(
+            line + host + auth + "Content-Length: 5\r\nTransfer-Encoding: chunked" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: chunked\r\nContent-Length: 5" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: chunked, identity" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: identity" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: xchunked" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: gzip" + chunkedBody,
+            line + host + auth + "Transfer-Encoding: chunked, chunked" + chunkedBody,
+            line
+                + host
+                + auth
+                + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked"
+                + chunkedBody,
+            line + host + "Host: evil.example\r\n" + auth + "Content-Length: 0\r\n\r\n",
+            line + host + auth + "Authorization: Bearer other\r\nContent-Length: 0\r\n\r\n");
+    for (String head : heads) {
+      RawAnswer answer = exchange(head);
+      assertThat(answer.header("Connection")).as(head).isEqualTo("close");
+      assertProblem(answer, 400, "AMBIGUOUS_REQUEST");
+    }
+    // whitespace right after the request line: Netty's decoder refuses it before the rule sees it
+    RawAnswer folded =
+        exchange(line + " X-Folded: b\r\n" + host + auth + "Content-Length: 0\r\n\r\n");
+    assertThat(folded.status()).as(folded.text()).isEqualTo(400);
+    assertThat(folded.closed()).isTrue();
+    // the same request, unambiguous, is read: an empty chunked body is malformed JSON, not framing
+    RawAnswer plain = exchange(line + host + auth + "Transfer-Encoding: chunked" + chunkedBody);
+    assertThat(plain.header("Callgate-Error")).as(plain.text()).isNotEqualTo("AMBIGUOUS_REQUEST");
+  }
+
   private static void assertProblem(RawAnswer answer, int status, String code) {
     assertThat(answer.status()).as(answer.text()).isEqualTo(status);
     assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");

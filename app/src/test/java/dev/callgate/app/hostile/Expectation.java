@@ -138,7 +138,7 @@ interface Expectation {
   /** Anything but what every case is held to (an upload the client itself broke off). */
   static Expectation anyAnswer() {
     return (answer, atTarget) -> {
-      if (isCallgates(answer)) {
+      if (isCallgates(answer) && !isGatewayRefusal(answer)) {
         problem(answer);
       }
     };
@@ -178,8 +178,50 @@ interface Expectation {
   }
 
   /** A 4xx problem document whose code is also in the Callgate-Error header. */
+  /**
+   * Callgate's refusals that are not the caller's mistake and so are 502 by design: a target that
+   * echoed the secret Callgate injected, an address the outbound policy refuses and a provider
+   * whose metadata is invalid — the last two are the admin's configuration, which a caller cannot
+   * fix.
+   */
+  static final java.util.Set<String> GATEWAY_REFUSALS =
+      java.util.Set.of("SECRET_ECHOED", "OUTBOUND_ADDRESS_REFUSED", "PROVIDER_METADATA_INVALID");
+
+  /** Whether {@code answer} is one of the {@link #GATEWAY_REFUSALS}, as a 502 problem document. */
+  static boolean isGatewayRefusal(Answer answer) {
+    if (answer.status() != 502) {
+      return false;
+    }
+    if (!answer.header("Content-Type").orElse("").startsWith("application/problem+json")) {
+      return false;
+    }
+    // a HEAD answer has the head of the document only
+    if (answer.body().length > 0) {
+      try {
+        problemDocument(answer);
+      } catch (AssertionError notAProblem) {
+        return false;
+      }
+    }
+    return answer.header("Callgate-Error").filter(GATEWAY_REFUSALS::contains).isPresent();
+  }
+
+  /** A configuration the admin got wrong: refused as a 4xx, or as a gateway refusal (502). */
+  static Expectation refusedOrGatewayRefusal() {
+    return (answer, atTarget) -> {
+      if (!isGatewayRefusal(answer)) {
+        problem(answer);
+      }
+      nothingForwarded(atTarget);
+    };
+  }
+
   static void problem(Answer answer) {
     fourHundred(answer);
+    problemDocument(answer);
+  }
+
+  private static void problemDocument(Answer answer) {
     String type = answer.header("Content-Type").orElse("");
     if (!type.startsWith("application/problem+json")) {
       throw new AssertionError("not application/problem+json: " + answer.summary());

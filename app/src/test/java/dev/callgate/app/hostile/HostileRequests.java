@@ -57,13 +57,16 @@ final class HostileRequests {
       String targetAuthority,
       Map<String, String> keys,
       Map<String, String> usedCallback,
-      String pendingState,
-      String pendingStateToDeny,
+      PendingFlow pending,
+      PendingFlow pendingToDeny,
       Supplier<Map<String, String>> strangersCallback) {
     Optional<String> key(String caller) {
       return caller.equals("nobody") ? Optional.empty() : Optional.of(keys.get(caller));
     }
   }
+
+  /** A flow opened in a browser, not yet completed: its state and the cookie that binds it. */
+  record PendingFlow(String state, String cookie) {}
 
   private final Fixture fixture;
   private final Map<String, List<HostileCase>> categories = new LinkedHashMap<>();
@@ -413,12 +416,23 @@ final class HostileRequests {
           who + "obs-fold continuation line",
           get.apply("X-A: a\r\n folded: b"),
           refusedOrRelayed());
-      add(
+      // written by hand: the builder puts Host, the key and the case's tag first, which would make
+      // this line a continuation of the tag instead of whitespace right after the request line
+      String foldedTag = "h" + (tags + 1);
+      addRaw(
           who + "obs-fold as the first header",
-          RawRequest.of("GET", path)
-              .line(" X-Folded: b")
-              .host(fixture.callgateAuthority())
-              .as(fixture.key(route.caller())),
+          bytes(
+              "GET "
+                  + path
+                  + " HTTP/1.1\r\n X-Folded: b\r\nHost: "
+                  + fixture.callgateAuthority()
+                  + "\r\nAuthorization: Bearer "
+                  + fixture.keys().get(route.caller())
+                  + "\r\n"
+                  + RecordingTarget.CASE_HEADER
+                  + ": "
+                  + foldedTag
+                  + "\r\nConnection: close\r\n\r\n"),
           refused(400));
       add(
           who + "bare LF inside a value line",
@@ -1073,10 +1087,12 @@ final class HostileRequests {
     wrong.put("the admin key in X-Api-Key", r -> r.line("X-Api-Key: " + admin));
     for (Route route : ROUTES) {
       for (var way : wrong.entrySet()) {
+        // a vertical tab is no field-value character (RFC 9110 §5.5): refusing the head with 400
+        // before anyone is authenticated is as right as 401
         add(
             route.credential() + " with " + way.getKey(),
             way.getValue().apply(request("GET", route.callout("echo"), "nobody")),
-            refused(401));
+            way.getKey().equals("the admin key after a tab") ? refused(400, 401) : refused(401));
       }
       add(
           route.credential() + " with the admin key in the query",
@@ -1339,7 +1355,8 @@ final class HostileRequests {
       add(
           "admin callout through the credential at " + url.getKey(),
           request("GET", "/v1/callout/" + name + "/ok", "admin"),
-          refused());
+          // the admin's configuration, not the caller's request: 502 by design
+          Expectation.refusedOrGatewayRefusal());
     }
     String url = "\"url\":\"http://" + target + "/api/d\"";
     for (String header :
@@ -1444,7 +1461,8 @@ final class HostileRequests {
       add(
           "admin callout on the provider with " + provider.getKey() + ": a configuration diagnosis",
           request("GET", "/v1/callout/" + credential + "/ok", "admin"),
-          refused());
+          // the admin's configuration, not the caller's request: 502 by design
+          Expectation.refusedOrGatewayRefusal());
     }
     String name = "d_" + ++n;
     add(
@@ -1504,19 +1522,35 @@ final class HostileRequests {
     otherCode.put("code", "another-code-0123456789");
     queries.put("a replayed state with another code", query(otherCode));
     queries.put(
-        "an issued state with a forged code",
-        "state=" + encode(fixture.pendingState()) + "&code=forged-code-0123456789");
-    queries.put(
-        "an issued state with an error and markup",
-        "state="
-            + encode(fixture.pendingStateToDeny())
-            + "&error=access_denied&error_description=%3Cscript%3Ex%3C%2Fscript%3E");
+        "an issued state with a forged code, without its browser's cookie",
+        "state=" + encode(fixture.pending().state()) + "&code=forged-code-0123456789");
     for (var query : queries.entrySet()) {
       add(
           "GET /v1/oauth/callback with " + query.getKey(),
           request("GET", "/v1/oauth/callback?" + query.getValue(), "nobody"),
           refusedPage());
     }
+    // from the browser that opened the flow: past the binding, on to the provider, which refuses
+    add(
+        "GET /v1/oauth/callback with an issued state and a forged code, in its browser",
+        request(
+                "GET",
+                "/v1/oauth/callback?state="
+                    + encode(fixture.pending().state())
+                    + "&code=forged-code-0123456789",
+                "nobody")
+            .line("Cookie: " + fixture.pending().cookie()),
+        refusedPage());
+    add(
+        "GET /v1/oauth/callback with an issued state, an error and markup, in its browser",
+        request(
+                "GET",
+                "/v1/oauth/callback?state="
+                    + encode(fixture.pendingToDeny().state())
+                    + "&error=access_denied&error_description=%3Cscript%3Ex%3C%2Fscript%3E",
+                "nobody")
+            .line("Cookie: " + fixture.pendingToDeny().cookie()),
+        refusedPage());
     add(
         "POST /v1/oauth/callback with a forged state",
         request("POST", "/v1/oauth/callback", "nobody")

@@ -1,5 +1,6 @@
 package dev.callgate.core.callout;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.AMBIGUOUS_REQUEST;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MERGE_FIELDS_NOT_ALLOWED;
@@ -183,6 +184,51 @@ public final class HeaderRules {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why a request's head, as the client wrote it, can be read in more than one way; empty when it
+   * cannot. Callgate and whatever stands before or behind it must agree where a request ends, whose
+   * key it carries and which host it names, so a head that lets two parsers disagree is refused
+   * (RFC 9112 §6.1: a server may reject Content-Length with Transfer-Encoding, and must close the
+   * connection after; §6.3: chunked is the only coding that frames a request). Refused: both
+   * framings; a Transfer-Encoding other than exactly {@code chunked}, or in two fields; two
+   * Content-Length, Host or Authorization fields; and a first header line that starts with
+   * whitespace (RFC 9112 §2.2), which one parser folds into the request line and another reads as a
+   * field.
+   *
+   * @param received every header field as the client sent it, before any parser merged or dropped
+   *     one
+   * @param firstLineFolded whether the line after the request line starts with a space or a tab
+   */
+  public static Optional<Diagnosis> ambiguousRequest(Headers received, boolean firstLineFolded) {
+    if (firstLineFolded) {
+      return ambiguous("the first header line starts with whitespace (obsolete line folding)");
+    }
+    List<String> encodings = received.all("Transfer-Encoding");
+    if (!encodings.isEmpty() && received.contains("Content-Length")) {
+      return ambiguous("it has both Content-Length and Transfer-Encoding");
+    }
+    if (encodings.size() > 1) {
+      return ambiguous("it has " + encodings.size() + " Transfer-Encoding fields");
+    }
+    if (encodings.size() == 1 && !encodings.get(0).trim().equalsIgnoreCase("chunked")) {
+      return ambiguous(
+          "its Transfer-Encoding is '"
+              + printable(encodings.get(0))
+              + "'; only 'chunked' frames a request");
+    }
+    for (String name : List.of("Content-Length", "Host", "Authorization")) {
+      int count = received.all(name).size();
+      if (count > 1) {
+        return ambiguous("it has " + count + " " + name + " fields");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Diagnosis> ambiguous(String reason) {
+    return Optional.of(Diagnosis.of(AMBIGUOUS_REQUEST, "reason", reason));
   }
 
   /**

@@ -349,9 +349,40 @@ public final class TargetUrl {
             "path",
             printable(path),
             "baseUrl",
-            baseUrl.toString(),
+            shown(baseUrl),
             "reason",
             reason));
+  }
+
+  /**
+   * The credential's URL as a diagnosis may show it to a caller: a credential's URL may carry its
+   * secret (an API key in the query, a password in the user info), so the query keeps its parameter
+   * names with every value as {@code ***}, and the user info goes.
+   */
+  static String shown(URI url) {
+    StringBuilder out = new StringBuilder();
+    if (url.getScheme() != null) {
+      out.append(url.getScheme()).append("://");
+    }
+    if (url.getHost() != null) {
+      out.append(url.getHost());
+      if (url.getPort() >= 0) {
+        out.append(':').append(url.getPort());
+      }
+    }
+    out.append(url.getRawPath() == null ? "" : url.getRawPath());
+    String query = url.getRawQuery();
+    if (query != null) {
+      StringBuilder redacted = new StringBuilder();
+      for (String parameter : query.split("&", -1)) {
+        int equals = parameter.indexOf('=');
+        redacted
+            .append(redacted.length() == 0 ? "?" : "&")
+            .append(equals < 0 ? parameter : parameter.substring(0, equals) + "=***");
+      }
+      out.append(redacted);
+    }
+    return out.toString();
   }
 
   /** The caller's path for a message: control characters shown as escapes, long ones shortened. */

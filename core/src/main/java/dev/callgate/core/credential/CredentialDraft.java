@@ -133,10 +133,15 @@ public record CredentialDraft(
     }
     Set<String> callers = new LinkedHashSet<>();
     for (String caller : allowedCallers == null ? List.<String>of() : allowedCallers) {
-      if (caller == null || caller.isBlank()) {
+      Optional<String> malformed = SubjectRule.problem(caller);
+      if (malformed.isPresent()) {
         problems.add(
             Diagnosis.of(
-                INVALID_VALUE, "field", "allowedCallers", "problem", "a subject is blank"));
+                INVALID_VALUE,
+                "field",
+                "allowedCallers",
+                "problem",
+                "a subject is not a subject: " + malformed.get()));
       } else {
         callers.add(caller);
       }

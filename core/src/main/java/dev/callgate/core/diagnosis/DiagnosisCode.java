@@ -236,6 +236,11 @@ public enum DiagnosisCode {
       "The request could not be read: {reason}.",
       "Send a JSON object (Content-Type: application/json) with the fields the API documents at"
           + " /openapi.json."),
+  AMBIGUOUS_REQUEST(
+      "The request is ambiguous and was refused before anything was forwarded: {reason}.",
+      "Send one Host, one Authorization and either Content-Length or Transfer-Encoding: chunked,"
+          + " never both and never another coding; a proxy in front of Callgate that adds or"
+          + " rewrites these fields must be fixed."),
   REQUEST_TOO_LARGE(
       "The request body is larger than the {limit} bytes Callgate accepts here.",
       "Send a smaller body."),

@@ -4,6 +4,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.API_KEY_NOT_FOUND;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.SubjectRule;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.ApiKeyStore;
@@ -27,7 +28,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -104,8 +104,7 @@ public final class ApiKeys {
   public static final Set<String> RESERVED_SUBJECTS =
       Set.of(ADMIN_SUBJECT, "callgate", "system", "anonymous", "unknown");
 
-  static final int MAX_SUBJECT_LENGTH = 128;
-  private static final Pattern SUBJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@:+-]*");
+  static final int MAX_SUBJECT_LENGTH = SubjectRule.MAX_LENGTH;
 
   /** The ids of keys that came from configuration start with this; random ids are hex only. */
   static final String CONFIGURED_ID_PREFIX = "configured-";
@@ -113,16 +112,9 @@ public final class ApiKeys {
   /** Every reason a key for {@code subject} with {@code roles} cannot be created. */
   public static List<Diagnosis> problems(String subject, Set<Caller.Role> roles) {
     List<Diagnosis> problems = new ArrayList<>();
-    if (subject == null || subject.isEmpty()) {
-      problems.add(subjectProblem("it is missing"));
-    } else if (subject.length() > MAX_SUBJECT_LENGTH) {
-      problems.add(
-          subjectProblem(
-              "it has " + subject.length() + " characters, more than " + MAX_SUBJECT_LENGTH));
-    } else if (!SUBJECT.matcher(subject).matches()) {
-      problems.add(
-          subjectProblem(
-              "it may hold only letters, digits and . _ - @ : +, starting with a letter or digit"));
+    Optional<String> malformed = SubjectRule.problem(subject);
+    if (malformed.isPresent()) {
+      problems.add(subjectProblem(malformed.get()));
     } else if (RESERVED_SUBJECTS.contains(subject.toLowerCase(Locale.ROOT))) {
       problems.add(
           subjectProblem(

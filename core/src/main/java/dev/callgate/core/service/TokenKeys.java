@@ -5,6 +5,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.SubjectRule;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.token.TokenKey;
@@ -41,6 +42,11 @@ public final class TokenKeys {
     if (user.isPresent() && named.isEmpty()) {
       return Validated.invalid(
           List.of(Diagnosis.of(INVALID_VALUE, "field", "user", "problem", "it is empty")));
+    }
+    Optional<String> malformed = named.flatMap(SubjectRule::problem);
+    if (malformed.isPresent()) {
+      return Validated.invalid(
+          List.of(Diagnosis.of(INVALID_VALUE, "field", "user", "problem", malformed.get())));
     }
     String subject = named.orElse(caller.subject());
     if (!subject.equals(caller.subject()) && !caller.isAdmin()) {

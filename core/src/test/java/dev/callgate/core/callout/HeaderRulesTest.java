@@ -365,4 +365,41 @@ class HeaderRulesTest {
     assertThat(HeaderRules.invalidField(Headers.of("", "v"))).isPresent();
     assertThat(HeaderRules.invalidField(Headers.of("X-A", "caf\u00e9"))).isPresent();
   }
+
+  @Test
+  void ambiguousRequestWhenFramingHostOrAuthorizationCanBeReadTwoWaysThenAmbiguousRequest() {
+    List<Headers> ambiguous =
+        List.of(
+            Headers.of("Content-Length", "4", "Transfer-Encoding", "chunked"),
+            Headers.of("Transfer-Encoding", "chunked, identity"),
+            Headers.of("Transfer-Encoding", "identity"),
+            Headers.of("Transfer-Encoding", "xchunked"),
+            Headers.of("Transfer-Encoding", "gzip"),
+            Headers.of("Transfer-Encoding", "chunked, chunked"),
+            Headers.of("Transfer-Encoding", "chunked", "transfer-encoding", "chunked"),
+            Headers.of("Content-Length", "4", "Content-Length", "4"),
+            Headers.of("Host", "a", "host", "b"),
+            Headers.of("Authorization", "Bearer a", "Authorization", "Bearer b"));
+    for (Headers headers : ambiguous) {
+      assertThat(HeaderRules.ambiguousRequest(headers, false))
+          .as(headers.fields().stream().map(h -> h.name() + ": " + h.value()).toList().toString())
+          .hasValueSatisfying(d -> assertThat(d.code()).isEqualTo(DiagnosisCode.AMBIGUOUS_REQUEST));
+    }
+    assertThat(HeaderRules.ambiguousRequest(Headers.of("Host", "a"), true))
+        .hasValueSatisfying(d -> assertThat(d.message()).contains("whitespace"));
+  }
+
+  @Test
+  void ambiguousRequestWhenOneFramingOneHostOneAuthorizationThenEmpty() {
+    assertThat(
+            HeaderRules.ambiguousRequest(
+                Headers.of(
+                    "Host", "a", "Authorization", "Bearer k", "Transfer-Encoding", "Chunked"),
+                false))
+        .isEmpty();
+    assertThat(
+            HeaderRules.ambiguousRequest(
+                Headers.of("Host", "a", "Content-Length", "3", "X-A", "1", "X-A", "2"), false))
+        .isEmpty();
+  }
 }

@@ -273,4 +273,19 @@ class TargetUrlTest {
     }
     return out.toByteArray();
   }
+
+  @Test
+  void resolveWhenRejectedThenTheDiagnosisShowsTheUrlWithoutItsQueryValuesOrUserInfo() {
+    URI withSecrets =
+        URI.create("https://user:pass-word-1@api.example.com:8443/v2?api_key=key-secret-1&flag");
+
+    Diagnosis diagnosis = rejected(withSecrets, "../private");
+
+    assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.TARGET_PATH_REJECTED);
+    assertThat(diagnosis.message())
+        .contains("https://api.example.com:8443/v2?api_key=***&flag")
+        .doesNotContain("key-secret-1")
+        .doesNotContain("pass-word-1");
+    assertThat(diagnosis.toString() + diagnosis.remedy()).doesNotContain("key-secret-1");
+  }
 }

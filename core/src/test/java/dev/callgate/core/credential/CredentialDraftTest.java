@@ -486,6 +486,17 @@ class CredentialDraftTest {
         .allSatisfy(p -> assertThat(p.fact("field")).isEqualTo("allowedCallers"));
   }
 
+  @Test
+  void validateWhenAnAllowedCallerIsNoSubjectThenInvalidValueAndKeySubjectsPass() {
+    Draft draft = Draft.apiKey();
+    draft.allowedCallers =
+        List.of("billing", "a\r\nb", "a\u0000b", "s".repeat(5_000), "<script>", "svc.reports@team");
+
+    assertThat(draft.validate().problems())
+        .hasSize(4)
+        .allSatisfy(p -> assertThat(p.fact("field")).isEqualTo("allowedCallers"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "  ", "/me\r\nX-Injected: 1", "/me\t"})
   void validateWhenTestPathIsBlankOrHasControlCharactersThenInvalidValue(String testPath) {

@@ -135,6 +135,22 @@ class TokenUseCasesTest {
     assertThat(f.target.count()).isZero();
   }
 
+  @Test
+  void refreshNowWhenTheNamedUserIsNoSubjectThenInvalidValueBeforeAnyTokenIsRead() {
+    f.provider(List.of("openid", "offline_access"), "PT24H");
+    f.credential(
+        draft("mail", "oauth2_authorization_code", "per_user", true, false, List.of(), true));
+
+    for (String user : List.of("a\r\nb", "a\u0000b", "s".repeat(3_000))) {
+      ManualRefreshes.RefreshNowOutcome outcome =
+          join(
+              f.manualRefreshes.refresh(
+                  new ManualRefreshes.RefreshNow(ADMIN, "mail", Optional.of(user))));
+      String field = outcome.fold(s -> null, d -> d.fact("field"), (d, wait) -> null);
+      assertThat(field).as(user.length() > 20 ? "a long user" : user).isEqualTo("user");
+    }
+  }
+
   private static ManualRefreshes.RefreshNow refreshNow(Caller caller) {
     return new ManualRefreshes.RefreshNow(caller, "crm", Optional.empty());
   }

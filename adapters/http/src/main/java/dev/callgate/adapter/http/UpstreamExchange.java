@@ -106,8 +106,15 @@ final class UpstreamExchange {
     if (bodyPipe != null) {
       // stops writing to the target; what the caller still sends is read and dropped
       bodyPipe.close();
-      // closing the pipe took the request's exception handler away
-      ignoreFailures();
+      // closing the pipe took the request's exception handler away; a request whose body was sent
+      // whole has ended and takes no handler (Vert.x throws), nor does it need one
+      if (!bodySent.get()) {
+        try {
+          ignoreFailures();
+        } catch (IllegalStateException ended) {
+          // the body's last bytes were written as the pipe closed
+        }
+      }
     }
     // closed before the reset: a reset alone would hand back a connection whose answer has ended
     HttpConnection connection = request.connection();

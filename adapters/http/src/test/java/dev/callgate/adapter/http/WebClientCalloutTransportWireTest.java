@@ -215,6 +215,26 @@ class WebClientCalloutTransportWireTest {
   }
 
   @Test
+  void sendWhenAStreamedUploadWasSentWholeAndItsAnswerIsAbandonedThenTheConnectionIsClosed()
+      throws Exception {
+    try (RecordingTarget target = RecordingTarget.streaming(1024 * 1024)) {
+      CalloutTransport transport = transport(1, 4);
+      GeneratedBody upload = new GeneratedBody(vertx.getOrCreateContext(), 1000);
+      CalloutResponse answer =
+          sent(transport.send(post(target, VertxStreamedContent.of(upload, 1000).asBody(), "crm")));
+      RecordingTarget.Connection connection = target.connections().get(0);
+      awaitTrue(() -> connection.text().length() > 1000);
+      Thread.sleep(100);
+
+      // an echo guard refusing the answer abandons it after the upload has ended
+      org.assertj.core.api.Assertions.assertThatCode(() -> content(answer).abandon())
+          .doesNotThrowAnyException();
+
+      assertThat(connection.awaitClosed(WAIT)).as("target-side connection closed").isTrue();
+    }
+  }
+
+  @Test
   void sendWhenOneCredentialFillsItsPoolThenAnotherCredentialStillConnects() throws Exception {
     try (TargetServer target =
         TargetServer.start(
