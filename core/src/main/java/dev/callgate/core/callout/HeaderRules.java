@@ -9,8 +9,10 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.METHOD_NOT_ALLOWED;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -257,8 +259,8 @@ public final class HeaderRules {
   /**
    * The secrets Callgate puts into a request for this credential: the generated header's value and,
    * since merge fields and the Basic scheme carry them in other shapes, the access token, {@code
-   * user:password} with its Base64, the API key and — where merge fields may place it — the
-   * password.
+   * user:password} with its Base64, the API key, — where merge fields may place it — the password,
+   * and the values of the credential URL's query.
    */
   public static EchoGuard echoGuard(
       NamedCredential credential, Optional<Headers.Header> generated, MergeFieldValues values) {
@@ -274,6 +276,17 @@ public final class HeaderRules {
     if (credential.allowMergeFieldsInHeaders() || credential.allowMergeFieldsInBody()) {
       values.password().ifPresent(password -> secrets.add(password.reveal()));
     }
+    // a credential URL's query is sealed at rest like any secret (an API key often lives there):
+    // its values, as sent and decoded, are not the caller's to see either
+    Optional.ofNullable(credential.url().getRawQuery()).stream()
+        .flatMap(query -> Arrays.stream(query.split("&")))
+        .map(pair -> pair.substring(pair.indexOf('=') + 1))
+        .filter(value -> !value.isEmpty())
+        .forEach(
+            value -> {
+              secrets.add(value);
+              secrets.add(URLDecoder.decode(value, StandardCharsets.UTF_8));
+            });
     return EchoGuard.of(secrets);
   }
 

@@ -9,9 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -346,6 +348,33 @@ class HeaderRulesTest {
 
     assertThat(keyGuard.echoedIn(Headers.of("X-Echo", "k-0123456789"))).isPresent();
     assertThat(bearerGuard.echoedIn(Body.of("token=" + ACCESS_TOKEN))).isTrue();
+  }
+
+  @Test
+  void echoGuardWhenTheCredentialUrlHasAQueryThenWatchesItsValuesAsSentAndDecoded() {
+    NamedCredential inUrl =
+        new NamedCredential(
+            "maps",
+            URI.create("https://maps.example/v1?api_key=k%2F0123456789&format=json"),
+            new Authentication.None(),
+            PrincipalType.NAMED,
+            false,
+            false,
+            false,
+            Set.of("billing-service"),
+            true,
+            Optional.empty());
+
+    EchoGuard guard =
+        HeaderRules.echoGuard(
+            inUrl,
+            Optional.empty(),
+            MergeFieldValues.of(new Authentication.None(), Optional.empty()));
+
+    assertThat(guard.echoedIn(Body.of("{\"key\":\"k/0123456789\"}"))).isTrue();
+    assertThat(guard.echoedIn(Headers.of("X-Echo", "api_key=k%2F0123456789"))).isPresent();
+    // too short to be a secret, and everywhere in ordinary answers
+    assertThat(guard.echoedIn(Body.of("{\"format\":\"json\"}"))).isFalse();
   }
 
   @Test
