@@ -1,5 +1,6 @@
 package dev.callgate.core.port;
 
+import dev.callgate.core.event.Event;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -9,7 +10,12 @@ import java.util.concurrent.CompletionStage;
  * kept. A key is found by its public id (the part of the presented key before its secret).
  */
 public interface ApiKeyStore {
-  CompletionStage<Void> save(StoredApiKey key);
+  default CompletionStage<Void> save(StoredApiKey key) {
+    return save(key, List.of());
+  }
+
+  /** Saves the key and appends {@code events} to the {@link EventLog}, in one transaction. */
+  CompletionStage<Void> save(StoredApiKey key, List<Event> events);
 
   CompletionStage<Optional<StoredApiKey>> find(String id);
 
@@ -22,5 +28,10 @@ public interface ApiKeyStore {
   CompletionStage<Boolean> saveUnlessRevoked(StoredApiKey key);
 
   /** True when it existed. Its id is remembered as revoked. */
-  CompletionStage<Boolean> delete(String id);
+  default CompletionStage<Boolean> delete(String id) {
+    return delete(id, List.of());
+  }
+
+  /** Deletes the key; {@code events} are appended if it existed. */
+  CompletionStage<Boolean> delete(String id, List<Event> events);
 }

@@ -2,6 +2,7 @@ package dev.callgate.core.port;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.event.Event;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -19,18 +20,39 @@ public interface CredentialStore {
 
   CompletionStage<List<AuthProvider>> listProviders();
 
-  CompletionStage<Void> saveProvider(AuthProvider provider);
+  default CompletionStage<Void> saveProvider(AuthProvider provider) {
+    return saveProvider(provider, List.of());
+  }
+
+  /** Saves the provider and appends {@code events} to the {@link EventLog}, in one transaction. */
+  CompletionStage<Void> saveProvider(AuthProvider provider, List<Event> events);
 
   /** Deletes the provider unless a credential uses it. */
-  CompletionStage<ProviderDeletionOutcome> deleteProvider(String name);
+  default CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
+    return deleteProvider(name, List.of());
+  }
+
+  /** Deletes the provider unless a credential uses it; {@code events} are appended if it went. */
+  CompletionStage<ProviderDeletionOutcome> deleteProvider(String name, List<Event> events);
 
   CompletionStage<Optional<NamedCredential>> findCredential(String name);
 
   CompletionStage<List<NamedCredential>> listCredentials();
 
   /** Saves the credential unless the provider it names does not exist. */
-  CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential);
+  default CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
+    return saveCredential(credential, List.of());
+  }
+
+  /** Saves the credential unless its provider does not exist; {@code events} go with the save. */
+  CompletionStage<CredentialSaveOutcome> saveCredential(
+      NamedCredential credential, List<Event> events);
 
   /** True when it existed. The credential's tokens go with it. */
-  CompletionStage<Boolean> deleteCredential(String name);
+  default CompletionStage<Boolean> deleteCredential(String name) {
+    return deleteCredential(name, List.of());
+  }
+
+  /** Deletes the credential and its tokens; {@code events} are appended if it existed. */
+  CompletionStage<Boolean> deleteCredential(String name, List<Event> events);
 }

@@ -1,5 +1,7 @@
 package dev.callgate.core.port;
 
+import dev.callgate.core.event.Event;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -8,7 +10,12 @@ import java.util.concurrent.CompletionStage;
  * most once, and taken at most once (so a state cannot be replayed).
  */
 public interface PendingAuthorizationStore {
-  CompletionStage<Void> save(PendingAuthorization pending);
+  default CompletionStage<Void> save(PendingAuthorization pending) {
+    return save(pending, List.of());
+  }
+
+  /** Saves the flow and appends {@code events} to the {@link EventLog}, in one transaction. */
+  CompletionStage<Void> save(PendingAuthorization pending, List<Event> events);
 
   /**
    * Records {@code browserBinding} on the flow with this state hash if it has none yet, atomically,

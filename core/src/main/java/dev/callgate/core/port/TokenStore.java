@@ -1,5 +1,6 @@
 package dev.callgate.core.port;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import java.time.Instant;
@@ -21,7 +22,15 @@ public interface TokenStore {
    * yet). Returns the record as stored, with its version incremented, or empty when another writer
    * came first.
    */
-  CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next);
+  default CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
+    return compareAndSet(next, List.of());
+  }
+
+  /**
+   * Like {@link #compareAndSet(TokenRecord)}, and appends {@code events} to the {@link EventLog} in
+   * the same transaction: both are stored, or (another writer came first, or a failure) neither.
+   */
+  CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next, List<Event> events);
 
   /**
    * Takes the refresh lease of {@code key} for {@code owner} until {@code until}, if nobody else

@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
@@ -26,8 +27,9 @@ public class DelegatingTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
-    return delegate.compareAndSet(next);
+  public CompletionStage<Optional<TokenRecord>> compareAndSet(
+      TokenRecord next, List<Event> events) {
+    return delegate.compareAndSet(next, events);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.StoredApiKey;
 import java.util.Comparator;
@@ -15,9 +16,21 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
   private final ConcurrentHashMap<String, StoredApiKey> keys = new ConcurrentHashMap<>();
   private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
+  private final InMemoryEventLog eventLog;
+
+  public InMemoryApiKeyStore() {
+    this(new InMemoryEventLog());
+  }
+
+  /** A store whose writes append their events to {@code eventLog}. */
+  public InMemoryApiKeyStore(InMemoryEventLog eventLog) {
+    this.eventLog = eventLog;
+  }
+
   @Override
-  public CompletionStage<Void> save(StoredApiKey key) {
+  public synchronized CompletionStage<Void> save(StoredApiKey key, List<Event> events) {
     keys.put(key.id(), key);
+    eventLog.record(events);
     return CompletableFuture.completedStage(null);
   }
 
@@ -42,8 +55,12 @@ public final class InMemoryApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public synchronized CompletionStage<Boolean> delete(String id) {
+  public synchronized CompletionStage<Boolean> delete(String id, List<Event> events) {
     revoked.add(id);
-    return CompletableFuture.completedStage(keys.remove(id) != null);
+    boolean existed = keys.remove(id) != null;
+    if (existed) {
+      eventLog.record(events);
+    }
+    return CompletableFuture.completedStage(existed);
   }
 }

@@ -2,6 +2,7 @@ package dev.callgate.core.testkit;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.ProviderDeletionOutcome;
@@ -27,16 +28,22 @@ public final class InMemoryCredentialStore implements CredentialStore {
   private final ConcurrentMap<String, AuthProvider> providers = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, NamedCredential> credentials = new ConcurrentHashMap<>();
   private final Optional<InMemoryTokenStore> tokens;
+  private final InMemoryEventLog eventLog;
   private volatile RuntimeException failure;
 
   /** A store whose credentials have no tokens elsewhere to delete. */
   public InMemoryCredentialStore() {
     this.tokens = Optional.empty();
+    this.eventLog = new InMemoryEventLog();
   }
 
-  /** A store that deletes a credential's tokens from {@code tokens} with the credential. */
+  /**
+   * A store that deletes a credential's tokens from {@code tokens} with the credential, and appends
+   * its events to the same log as {@code tokens}.
+   */
   public InMemoryCredentialStore(InMemoryTokenStore tokens) {
     this.tokens = Optional.of(tokens);
+    this.eventLog = tokens.eventLog();
   }
 
   @Override
@@ -52,17 +59,20 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveProvider(AuthProvider provider) {
+  public CompletionStage<Void> saveProvider(AuthProvider provider, List<Event> events) {
     Objects.requireNonNull(provider, "provider");
     return call(
         () -> {
-          providers.put(provider.name(), provider);
+          synchronized (providers) {
+            providers.put(provider.name(), provider);
+            eventLog.record(events);
+          }
           return null;
         });
   }
 
   @Override
-  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name, List<Event> events) {
     return call(
         () -> {
           // one lock for both sides of the provider-in-use rule, as a database's foreign key is
@@ -70,9 +80,11 @@ public final class InMemoryCredentialStore implements CredentialStore {
             if (credentials.values().stream().anyMatch(c -> uses(c, name))) {
               return ProviderDeletionOutcome.IN_USE;
             }
-            return providers.remove(name) != null
-                ? ProviderDeletionOutcome.DELETED
-                : ProviderDeletionOutcome.NOT_FOUND;
+            if (providers.remove(name) == null) {
+              return ProviderDeletionOutcome.NOT_FOUND;
+            }
+            eventLog.record(events);
+            return ProviderDeletionOutcome.DELETED;
           }
         });
   }
@@ -96,7 +108,8 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(
+      NamedCredential credential, List<Event> events) {
     Objects.requireNonNull(credential, "credential");
     return call(
         () -> {
@@ -109,18 +122,24 @@ public final class InMemoryCredentialStore implements CredentialStore {
               return CredentialSaveOutcome.PROVIDER_MISSING;
             }
             credentials.put(credential.name(), credential);
+            eventLog.record(events);
             return CredentialSaveOutcome.SAVED;
           }
         });
   }
 
   @Override
-  public CompletionStage<Boolean> deleteCredential(String name) {
+  public CompletionStage<Boolean> deleteCredential(String name, List<Event> events) {
     return call(
         () -> {
-          boolean existed = credentials.remove(name) != null;
-          tokens.ifPresent(store -> store.deleteCredential(name));
-          return existed;
+          synchronized (providers) {
+            boolean existed = credentials.remove(name) != null;
+            tokens.ifPresent(store -> store.deleteCredential(name));
+            if (existed) {
+              eventLog.record(events);
+            }
+            return existed;
+          }
         });
   }
 

@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
@@ -20,16 +21,29 @@ import java.util.concurrent.ConcurrentMap;
 public final class InMemoryPendingAuthorizationStore implements PendingAuthorizationStore {
 
   private final ConcurrentMap<FlowHash, PendingAuthorization> pending = new ConcurrentHashMap<>();
+  private final InMemoryEventLog eventLog;
   private volatile RuntimeException failure;
 
+  public InMemoryPendingAuthorizationStore() {
+    this(new InMemoryEventLog());
+  }
+
+  /** A store whose writes append their events to {@code eventLog}. */
+  public InMemoryPendingAuthorizationStore(InMemoryEventLog eventLog) {
+    this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
+  }
+
   @Override
-  public CompletionStage<Void> save(PendingAuthorization authorization) {
+  public CompletionStage<Void> save(PendingAuthorization authorization, List<Event> events) {
     Objects.requireNonNull(authorization, "pending");
     RuntimeException failing = failure;
     if (failing != null) {
       return CompletableFuture.failedFuture(failing);
     }
-    pending.put(authorization.stateHash(), authorization);
+    synchronized (this) {
+      pending.put(authorization.stateHash(), authorization);
+      eventLog.record(events);
+    }
     return CompletableFuture.completedFuture(null);
   }
 

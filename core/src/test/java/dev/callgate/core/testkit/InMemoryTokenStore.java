@@ -1,5 +1,6 @@
 package dev.callgate.core.testkit;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.RefreshTokenExpiry;
@@ -47,8 +48,23 @@ public final class InMemoryTokenStore implements TokenStore {
   private final Map<TokenKey, TokenRecord> records = new HashMap<>();
   private final Map<TokenKey, Lease> leases = new HashMap<>();
   private final List<TokenRecord> writes = new ArrayList<>();
+  private final InMemoryEventLog eventLog;
   private long casConflicts;
   private volatile RuntimeException failure;
+
+  public InMemoryTokenStore() {
+    this(new InMemoryEventLog());
+  }
+
+  /** A store whose writes append their events to {@code eventLog}. */
+  public InMemoryTokenStore(InMemoryEventLog eventLog) {
+    this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
+  }
+
+  /** The log its writes append to. */
+  public InMemoryEventLog eventLog() {
+    return eventLog;
+  }
 
   @Override
   public CompletionStage<Optional<TokenRecord>> find(TokenKey key) {
@@ -57,7 +73,8 @@ public final class InMemoryTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
+  public CompletionStage<Optional<TokenRecord>> compareAndSet(
+      TokenRecord next, List<Event> events) {
     Objects.requireNonNull(next, "next");
     return call(
         () -> {
@@ -70,6 +87,7 @@ public final class InMemoryTokenStore implements TokenStore {
           TokenRecord stored = next.withVersion(next.version() + 1);
           records.put(stored.key(), stored);
           writes.add(stored);
+          eventLog.record(events);
           return Optional.of(stored);
         });
   }

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.cache;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.StoredApiKey;
 import java.util.List;
@@ -21,8 +22,8 @@ final class CachedApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public CompletionStage<Void> save(StoredApiKey key) {
-    return store.save(key).whenComplete((done, failure) -> cache.invalidate(key.id()));
+  public CompletionStage<Void> save(StoredApiKey key, List<Event> events) {
+    return store.save(key, events).whenComplete((done, failure) -> cache.invalidate(key.id()));
   }
 
   @Override
@@ -41,7 +42,7 @@ final class CachedApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public CompletionStage<Boolean> delete(String id) {
-    return store.delete(id).whenComplete((done, failure) -> cache.invalidate(id));
+  public CompletionStage<Boolean> delete(String id, List<Event> events) {
+    return store.delete(id, events).whenComplete((done, failure) -> cache.invalidate(id));
   }
 }

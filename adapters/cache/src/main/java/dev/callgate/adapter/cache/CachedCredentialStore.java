@@ -2,6 +2,7 @@ package dev.callgate.adapter.cache;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.ProviderDeletionOutcome;
@@ -49,16 +50,16 @@ final class CachedCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveProvider(AuthProvider provider) {
+  public CompletionStage<Void> saveProvider(AuthProvider provider, List<Event> events) {
     return store
-        .saveProvider(provider)
+        .saveProvider(provider, events)
         .whenComplete((done, failure) -> providerCache.invalidate(provider.name()));
   }
 
   @Override
-  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name, List<Event> events) {
     return store
-        .deleteProvider(name)
+        .deleteProvider(name, events)
         .whenComplete((done, failure) -> providerCache.invalidate(name));
   }
 
@@ -73,16 +74,17 @@ final class CachedCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(
+      NamedCredential credential, List<Event> events) {
     return store
-        .saveCredential(credential)
+        .saveCredential(credential, events)
         .whenComplete((done, failure) -> credentialCache.invalidate(credential.name()));
   }
 
   @Override
-  public CompletionStage<Boolean> deleteCredential(String name) {
+  public CompletionStage<Boolean> deleteCredential(String name, List<Event> events) {
     return store
-        .deleteCredential(name)
+        .deleteCredential(name, events)
         .whenComplete(
             (done, failure) -> {
               credentialCache.invalidate(name);

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.cache;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.token.TokenKey;
@@ -33,9 +34,10 @@ final class CachedTokenStore implements TokenStore {
    * (what is cached is older than what is stored).
    */
   @Override
-  public CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
+  public CompletionStage<Optional<TokenRecord>> compareAndSet(
+      TokenRecord next, List<Event> events) {
     return store
-        .compareAndSet(next)
+        .compareAndSet(next, events)
         .whenComplete((stored, failure) -> cache.invalidate(next.key()));
   }
 

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
@@ -24,7 +25,11 @@ final class SqlApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public CompletionStage<Void> save(StoredApiKey key) {
+  public CompletionStage<Void> save(StoredApiKey key, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     return Sql.stage(
         sql.run(
                 pool,
@@ -77,7 +82,11 @@ final class SqlApiKeyStore implements ApiKeyStore {
   }
 
   @Override
-  public CompletionStage<Boolean> delete(String id) {
+  public CompletionStage<Boolean> delete(String id, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     return Sql.stage(
         pool.withTransaction(
                 connection ->

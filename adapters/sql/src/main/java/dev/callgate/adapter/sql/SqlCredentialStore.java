@@ -2,6 +2,7 @@ package dev.callgate.adapter.sql;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.ProviderDeletionOutcome;
@@ -74,7 +75,11 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Void> saveProvider(AuthProvider provider) {
+  public CompletionStage<Void> saveProvider(AuthProvider provider, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     return Sql.stage(
         sql.run(
                 pool,
@@ -88,7 +93,11 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name) {
+  public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     return Sql.stage(
         sql.run(pool, "DELETE FROM providers WHERE name = ?", name)
             .map(
@@ -125,7 +134,12 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<CredentialSaveOutcome> saveCredential(NamedCredential credential) {
+  public CompletionStage<CredentialSaveOutcome> saveCredential(
+      NamedCredential credential, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     List<Object> values = new ArrayList<>(Arrays.asList(mapper.credentialValues(credential)));
     values.add(credential.authentication().providerName().orElse(null));
     return Sql.stage(
@@ -143,7 +157,11 @@ final class SqlCredentialStore implements CredentialStore {
   }
 
   @Override
-  public CompletionStage<Boolean> deleteCredential(String name) {
+  public CompletionStage<Boolean> deleteCredential(String name, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     List<String> subjects = new ArrayList<>();
     Future<Boolean> deleted =
         pool.withTransaction(

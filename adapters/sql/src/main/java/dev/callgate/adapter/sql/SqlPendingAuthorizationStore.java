@@ -1,11 +1,13 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
@@ -26,7 +28,11 @@ final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
   }
 
   @Override
-  public CompletionStage<Void> save(PendingAuthorization pending) {
+  public CompletionStage<Void> save(PendingAuthorization pending, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     String markers =
         Arrays.stream(RecordMapper.PENDING_COLUMNS.split(","))
             .map(c -> "?")

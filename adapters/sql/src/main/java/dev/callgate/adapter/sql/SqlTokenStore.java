@@ -1,5 +1,6 @@
 package dev.callgate.adapter.sql;
 
+import dev.callgate.core.event.Event;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
@@ -72,7 +73,12 @@ final class SqlTokenStore implements TokenStore {
   }
 
   @Override
-  public CompletionStage<Optional<TokenRecord>> compareAndSet(TokenRecord next) {
+  public CompletionStage<Optional<TokenRecord>> compareAndSet(
+      TokenRecord next, List<Event> events) {
+    if (!events.isEmpty()) {
+      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
+    }
+
     long expected = next.version();
     long stored = expected + 1;
     Object[] values = mapper.tokenValues(next, stored);
