@@ -14,6 +14,7 @@ import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The process {@link PgEventOutboxCrashTest} kills: it writes through the real stores, as fast as
@@ -50,6 +53,26 @@ public final class OutboxCrashWriter {
             .setDatabase(args[1])
             .addProperty("application_name", APPLICATION_NAME);
     String round = args[2];
+    // a writer whose test is gone (its stdin closed) or that outlived any round stops by itself
+    Thread orphaned =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {}
+              } catch (IOException e) {
+                // closed as well
+              }
+              Runtime.getRuntime().halt(1);
+            });
+    orphaned.setDaemon(true);
+    orphaned.start();
+    Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread timer = new Thread(runnable);
+              timer.setDaemon(true);
+              return timer;
+            })
+        .schedule(() -> Runtime.getRuntime().halt(2), 60, TimeUnit.SECONDS);
     SqlStores stores =
         PgStores.connect(
                 Vertx.vertx(),

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  */
 class PgEventOutboxCrashTest {
   private static final String DATABASE = "callgate_test_outbox_crash";
-  private static final int ROUNDS = 6;
+  private static final int ROUNDS = 5;
 
   private PgConnectOptions database;
   private SqlStores stores;
@@ -102,14 +102,17 @@ class PgEventOutboxCrashTest {
       Process writer = start(round);
       Thread following = new Thread(reader);
       following.start();
-      // killed while it writes, not while it warms up
-      reader.awaitMoreThan(written + 10);
-      Thread.sleep(random.nextInt(1_500));
-      writer.destroyForcibly();
-      assertThat(writer.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      awaitWriterConnectionsGone();
-      reader.stop();
-      following.join(10_000);
+      try {
+        // killed while it writes, not while it warms up
+        reader.awaitMoreThan(written + 10);
+        Thread.sleep(random.nextInt(1_500));
+      } finally {
+        writer.destroyForcibly();
+        assertThat(writer.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        awaitWriterConnectionsGone();
+        reader.stop();
+        following.join(10_000);
+      }
 
       List<RecordedEvent> events = readAll();
       String context = "round " + round + " (seed " + seed + ")";
