@@ -128,6 +128,9 @@ class PgEventOutboxCrashTest {
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a short-lived writer: quick to start rather than fast in the long run
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 OutboxCrashWriter.class.getName(),
