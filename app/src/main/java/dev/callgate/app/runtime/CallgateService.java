@@ -209,7 +209,8 @@ public final class CallgateService {
             events,
             random,
             policy,
-            new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
+            new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)),
+            stores.events());
     ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), events, random, config.adminKey());
     RefreshSchedule schedule =
         new RefreshSchedule(

@@ -102,7 +102,8 @@ class ApiTest {
             new SplittableRandom(9),
             policy,
             new Authorizations.Settings(
-                URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)));
+                URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)),
+            tokens.eventLog());
     apiKeys =
         new ApiKeys(
             new InMemoryApiKeyStore(tokens.eventLog()),

@@ -1,5 +1,6 @@
 package dev.callgate.core.event;
 
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.token.TokenRecord;
 import java.util.List;
@@ -25,18 +26,23 @@ public record EventSource(String instance, Clock clock) {
   }
 
   /**
-   * An event of {@code type} about {@code credential} (and {@code user}'s token of it) that no
-   * token write describes (a deleted credential, a flow that began), dated now.
+   * An event of {@code type} about {@code credential} (and {@code user}'s token of it, where the
+   * user is not empty) that no token write describes — a deleted credential, a flow that began, a
+   * flow refused without touching the token — explained by {@code diagnosis}, dated now.
    */
   public Event about(
-      EventType type, String credential, Optional<String> user, Map<String, String> details) {
+      EventType type,
+      String credential,
+      Optional<String> user,
+      Optional<Diagnosis> diagnosis,
+      Map<String, String> details) {
     return new Event(
         type,
         clock.now(),
         Optional.of(credential),
         user.filter(u -> !u.isEmpty()),
         instance,
-        Optional.empty(),
+        diagnosis,
         Optional.empty(),
         details);
   }

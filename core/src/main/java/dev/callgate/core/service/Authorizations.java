@@ -28,6 +28,7 @@ import dev.callgate.core.event.EventType;
 import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
@@ -113,6 +114,7 @@ public final class Authorizations {
   private final RandomGenerator random;
   private final RefreshPlanner planner;
   private final EventSource events;
+  private final EventLog eventLog;
   private final TokenUpdates updates;
   private final Settings settings;
   private final GrantRevoker revoker;
@@ -126,7 +128,9 @@ public final class Authorizations {
       EventSource events,
       RandomGenerator random,
       RefreshPolicy policy,
-      Settings settings) {
+      Settings settings,
+      EventLog eventLog) {
+    this.eventLog = eventLog;
     this.credentials = credentials;
     this.tokens = tokens;
     this.pending = pending;
@@ -248,7 +252,11 @@ public final class Authorizations {
               List<Event> started =
                   List.of(
                       events.about(
-                          EventType.AUTHORIZATION_STARTED, key.credentialName(), user, details),
+                          EventType.AUTHORIZATION_STARTED,
+                          key.credentialName(),
+                          user,
+                          Optional.empty(),
+                          details),
                       events.audit(
                           EventType.AUDIT_AUTHORIZATION_STARTED,
                           actor,
@@ -580,12 +588,22 @@ public final class Authorizations {
 
   /**
    * Keeps the token as it was and revokes the grant just issued (best effort), which nobody will
-   * use: another account's tokens must not linger at the provider on Callgate's behalf.
+   * use: another account's tokens must not linger at the provider on Callgate's behalf. The token
+   * is not written, so the failed authorization is appended to the event log by itself.
    */
   private CompletionStage<AuthorizationCompletion> refusedIdentityChange(
       AuthProvider provider, PendingAuthorization flow, TokenSet issued, Diagnosis diagnosis) {
-    return revoker
-        .revoke(provider, issued)
+    TokenKey key = flow.tokenKey();
+    Event failed =
+        events.about(
+            EventType.AUTHORIZATION_FAILED,
+            key.credentialName(),
+            Optional.of(key.userSubject()),
+            Optional.of(diagnosis),
+            Map.of());
+    return eventLog
+        .append(List.of(failed))
+        .thenCompose(recorded -> revoker.revoke(provider, issued))
         .handle(
             (revoked, failure) ->
                 (AuthorizationCompletion)

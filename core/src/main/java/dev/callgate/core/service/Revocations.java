@@ -270,7 +270,11 @@ public final class Revocations {
     details.put("grantsThatMayLiveOn", Integer.toString(deletion.grantsThatMayLiveOn().size()));
     return List.of(
         events.about(
-            EventType.CREDENTIAL_DELETED, deletion.credential(), Optional.empty(), details),
+            EventType.CREDENTIAL_DELETED,
+            deletion.credential(),
+            Optional.empty(),
+            Optional.empty(),
+            details),
         events.audit(
             EventType.AUDIT_CREDENTIAL_DELETED,
             actor,

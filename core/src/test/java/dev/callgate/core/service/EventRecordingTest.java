@@ -124,6 +124,28 @@ class EventRecordingTest {
     assertThat(f.events(EventType.AUTHORIZATION_COMPLETED)).isEmpty();
   }
 
+  @Test
+  void completeWhenAnotherProviderAccountSignsInThenAuthorizationFailedAndTheTokenIsNotWritten() {
+    f.provider(List.of("openid", "offline_access"), null);
+    f.credential(
+        draft(
+            "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
+    TokenRecord carols = f.authorize("mail", Caller.caller("carol"), "carol-at-idp");
+    AuthorizationStart start = join(f.start(Caller.caller("carol"), "mail"));
+    InMemoryIdentityProvider.Approval mallory =
+        f.idp.approve(
+            f.browse(((AuthorizationStart.Started) start).authorizationUrl()), "mallory-at-idp");
+
+    join(f.authorizations.complete(f.callback(mallory)));
+
+    Event failed = only(EventType.AUTHORIZATION_FAILED);
+    assertThat(failed.diagnosis().orElseThrow().code())
+        .isEqualTo(DiagnosisCode.PROVIDER_IDENTITY_CHANGED);
+    assertThat(failed.credential()).contains("mail");
+    assertThat(failed.user()).contains("carol");
+    assertThat(f.stored(TokenKey.perUser("mail", "carol")).version()).isEqualTo(carols.version());
+  }
+
   // ---- refreshes ----
 
   @Test

@@ -85,7 +85,8 @@ final class ServiceFixture {
             source,
             new SplittableRandom(11),
             policy,
-            new Authorizations.Settings(REDIRECT_URI, Duration.ofMinutes(10)));
+            new Authorizations.Settings(REDIRECT_URI, Duration.ofMinutes(10)),
+            events);
     schedule =
         new RefreshSchedule(
             credentials,
