@@ -19,6 +19,7 @@ import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.refresh.RefreshPolicy;
@@ -189,6 +190,7 @@ public final class CallgateService {
             policy,
             refreshSettings,
             metrics);
+    EventSource events = new EventSource(instanceId, clock);
     Callouts callouts =
         new Callouts(
             cached.credentials(),
@@ -204,11 +206,12 @@ public final class CallgateService {
             stores.tokens(),
             stores.pendingAuthorizations(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
-            new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
-    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), clock, random, config.adminKey());
+            new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)),
+            stores.events());
+    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), events, random, config.adminKey());
     RefreshSchedule schedule =
         new RefreshSchedule(
             cached.credentials(),
@@ -224,7 +227,7 @@ public final class CallgateService {
             stores.credentials(),
             stores.tokens(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
             config.providerEndpoints());
@@ -235,16 +238,17 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            refreshSettings);
+            refreshSettings,
+            stores.events());
     TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(cached.credentials(), refresher, statuses, clock),
+            new ManualRefreshes(cached.credentials(), refresher, statuses, clock, stores.events()),
             providers,
-            new Credentials(stores.credentials(), providers, revocations),
+            new Credentials(stores.credentials(), providers, revocations, events),
             revocations,
             statuses,
             new ConnectionTests(cached.credentials(), callouts, clock));

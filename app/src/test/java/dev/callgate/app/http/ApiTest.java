@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.app.bodies.BufferedCalloutBodies;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -41,6 +42,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -89,38 +91,46 @@ class ApiTest {
         new Refresher(
             credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
     Callouts callouts = new Callouts(credentials, tokens, refresher, target, clock, policy);
+    EventSource source = new EventSource("api-test", clock);
     Authorizations authorizations =
         new Authorizations(
             credentials,
             tokens,
-            new InMemoryPendingAuthorizationStore(),
+            new InMemoryPendingAuthorizationStore(tokens.eventLog()),
             idp,
-            clock,
+            source,
             new SplittableRandom(9),
             policy,
             new Authorizations.Settings(
-                URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)));
+                URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)),
+            tokens.eventLog());
     apiKeys =
         new ApiKeys(
-            new InMemoryApiKeyStore(),
-            clock,
+            new InMemoryApiKeyStore(tokens.eventLog()),
+            source,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
     apiKeys.bootstrap().toCompletableFuture().join();
     Providers providers =
-        new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
+        new Providers(credentials, tokens, idp, source, new SplittableRandom(3), policy);
     Revocations revocations =
         new Revocations(
-            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+            credentials,
+            tokens,
+            idp,
+            clock,
+            policy,
+            Refresher.Settings.defaults("api-test"),
+            tokens.eventLog());
     TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(credentials, refresher, statuses, clock),
+            new ManualRefreshes(credentials, refresher, statuses, clock, tokens.eventLog()),
             providers,
-            new Credentials(credentials, providers, revocations),
+            new Credentials(credentials, providers, revocations, source),
             revocations,
             statuses,
             new ConnectionTests(credentials, callouts, clock));
@@ -559,5 +569,61 @@ class ApiTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");
     assertThat(answer.body().toString()).contains("AUTHORIZATION_STATE_INVALID");
+  }
+
+  @Test
+  void requestWhenItCarriesAnAcceptableIdThenEveryAnswerEchoesItAndOtherwiseANewOne()
+      throws Exception {
+    Answer live =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "abc-1:2.x_y"), null);
+    Answer refused = send(HttpMethod.GET, "/v1/keys", null, Map.of("X-Request-Id", "req-9"), null);
+    Answer unknown =
+        send(HttpMethod.GET, "/v1/nothing-here", ADMIN_KEY, Map.of("X-Request-Id", "req-10"), null);
+    Answer forged =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "a b<script>"), null);
+    Answer tooLong =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "a".repeat(129)), null);
+    Answer none = send(HttpMethod.GET, "/health/live", null, Map.of(), null);
+
+    assertThat(live.headers().get("X-Request-Id")).isEqualTo("abc-1:2.x_y");
+    assertThat(refused.code()).isEqualTo("UNAUTHENTICATED");
+    assertThat(refused.headers().get("X-Request-Id")).isEqualTo("req-9");
+    assertThat(unknown.code()).isEqualTo("ROUTE_NOT_FOUND");
+    assertThat(unknown.headers().get("X-Request-Id")).isEqualTo("req-10");
+    for (Answer fresh : List.of(forged, tooLong, none)) {
+      assertThat(fresh.headers().get("X-Request-Id"))
+          .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+    assertThat(forged.headers().get("X-Request-Id"))
+        .isNotEqualTo(none.headers().get("X-Request-Id"));
+  }
+
+  @Test
+  void createKeyWhenAnAdminAsksThenTheAuditEventNamesTheAdminsKeyAndTheRequestId()
+      throws Exception {
+    Answer created =
+        send(
+            HttpMethod.POST,
+            "/v1/keys",
+            ADMIN_KEY,
+            Map.of("Content-Type", "application/json", "X-Request-Id", "req-audit-1"),
+            new JsonObject().put("subject", "billing").encode());
+
+    String adminKeyId =
+        apiKeys.list().toCompletableFuture().join().stream()
+            .filter(k -> k.subject().equals("admin"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    List<dev.callgate.core.event.Event> audit =
+        tokens.eventLog().all().stream()
+            .filter(e -> e.type() == dev.callgate.core.event.EventType.AUDIT_KEY_CREATED)
+            .toList();
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).actor())
+        .contains(new dev.callgate.core.event.Actor("admin", adminKeyId, "req-audit-1"));
+    assertThat(audit.get(0).details()).containsEntry("keyId", created.json().getString("id"));
+    assertThat(audit.get(0).toString()).doesNotContain(created.json().getString("key"));
   }
 }
