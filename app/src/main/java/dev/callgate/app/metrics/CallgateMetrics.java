@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -35,7 +36,7 @@ import java.util.function.ToDoubleFunction;
  * Callgate's own metrics, beside Vert.x's and the JVM's: callouts (count and latency by credential
  * and outcome), refreshes (by trigger and outcome), the caches' reads, and from the store's census:
  * tokens by state, overdue refreshes, and seconds until the access and refresh expiry of the tokens
- * whose refresh token ends first.
+ * whose refresh token ends first; and whether the instance is ready ({@code callgate_ready}).
  */
 public final class CallgateMetrics implements RefreshObserver {
   private final MeterRegistry registry;
@@ -44,6 +45,9 @@ public final class CallgateMetrics implements RefreshObserver {
   private final MultiGauge refreshExpiry;
   private final AtomicLong overdue = new AtomicLong();
   private final AtomicLong predictedExpired = new AtomicLong();
+  // not ready until the first check says so: a gauge that starts at 1 would hide a store that
+  // never answered
+  private final AtomicLong ready = new AtomicLong();
   private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
@@ -69,6 +73,29 @@ public final class CallgateMetrics implements RefreshObserver {
             "Tokens counted as NEEDS_AUTHORIZATION because their refresh token's known expiry"
                 + " has passed, although the identity provider has not been asked since")
         .register(registry);
+    Gauge.builder("callgate_ready", ready, AtomicLong::get)
+        .description(
+            "1 while the instance is ready (its store answers, as /health/ready says), else 0")
+        .register(registry);
+  }
+
+  /**
+   * Asks {@code check} — the one {@code /health/ready} answers from — and publishes its answer as
+   * {@code callgate_ready}; a check that fails counts as not ready. Run it periodically, so that a
+   * scrape reads the instance's readiness without waiting for the store.
+   */
+  public CompletionStage<Void> sampleReadiness(Supplier<CompletionStage<Boolean>> check) {
+    CompletionStage<Boolean> answer;
+    try {
+      answer = check.get();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    return answer.handle(
+        (ok, failure) -> {
+          ready.set(failure == null && Boolean.TRUE.equals(ok) ? 1 : 0);
+          return null;
+        });
   }
 
   /**
