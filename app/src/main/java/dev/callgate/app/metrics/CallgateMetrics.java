@@ -140,6 +140,26 @@ public final class CallgateMetrics implements RefreshObserver {
   }
 
   /**
+   * The upper bounds of the callouts' latency histogram ({@code callgate_callouts_seconds_bucket}),
+   * from which dashboards compute quantiles across instances: few enough that each series of a
+   * credential adds a dozen buckets, not Micrometer's default seventy.
+   */
+  static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30)
+  };
+
+  /**
    * One callout, timed from the request's arrival to Callgate's answer. A callout to a credential
    * that does not exist is labelled {@code other}: a name a caller makes up adds no series.
    */
@@ -172,6 +192,7 @@ public final class CallgateMetrics implements RefreshObserver {
     Timer.builder("callgate_callouts")
         .description("Callouts by credential and outcome")
         .tags(tags)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(took);
   }
