@@ -58,14 +58,12 @@ public final class ApiRouter {
         .handler(
             ctx ->
                 readiness
-                    .store()
-                    .get()
-                    .whenComplete(
-                        (ok, failure) ->
+                    .ready()
+                    .thenAccept(
+                        up ->
                             ctx.vertx()
                                 .runOnContext(
                                     v -> {
-                                      boolean up = failure == null && Boolean.TRUE.equals(ok);
                                       Http.json(
                                           ctx,
                                           up ? 200 : 503,

@@ -1,6 +1,7 @@
 package dev.callgate.app.http;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -16,5 +17,19 @@ public record Readiness(
     Objects.requireNonNull(instance, "instance");
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(changeFeed, "changeFeed");
+  }
+
+  /**
+   * Whether the instance is ready: the store answered yes. A store that fails or cannot be asked
+   * means not ready, never an error, so the endpoint and the {@code callgate_ready} gauge agree.
+   */
+  public CompletionStage<Boolean> ready() {
+    CompletionStage<Boolean> answer;
+    try {
+      answer = store.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return answer.handle((ok, failure) -> failure == null && Boolean.TRUE.equals(ok));
   }
 }

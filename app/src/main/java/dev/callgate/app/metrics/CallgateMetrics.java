@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -35,7 +36,7 @@ import java.util.function.ToDoubleFunction;
  * Callgate's own metrics, beside Vert.x's and the JVM's: callouts (count and latency by credential
  * and outcome), refreshes (by trigger and outcome), the caches' reads, and from the store's census:
  * tokens by state, overdue refreshes, and seconds until the access and refresh expiry of the tokens
- * whose refresh token ends first.
+ * whose refresh token ends first; and whether the instance is ready ({@code callgate_ready}).
  */
 public final class CallgateMetrics implements RefreshObserver {
   private final MeterRegistry registry;
@@ -44,6 +45,9 @@ public final class CallgateMetrics implements RefreshObserver {
   private final MultiGauge refreshExpiry;
   private final AtomicLong overdue = new AtomicLong();
   private final AtomicLong predictedExpired = new AtomicLong();
+  // not ready until the first check says so: a gauge that starts at 1 would hide a store that
+  // never answered
+  private final AtomicLong ready = new AtomicLong();
   private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
@@ -69,6 +73,29 @@ public final class CallgateMetrics implements RefreshObserver {
             "Tokens counted as NEEDS_AUTHORIZATION because their refresh token's known expiry"
                 + " has passed, although the identity provider has not been asked since")
         .register(registry);
+    Gauge.builder("callgate_ready", ready, AtomicLong::get)
+        .description(
+            "1 while the instance is ready (its store answers, as /health/ready says), else 0")
+        .register(registry);
+  }
+
+  /**
+   * Asks {@code check} — the one {@code /health/ready} answers from — and publishes its answer as
+   * {@code callgate_ready}; a check that fails counts as not ready. Run it periodically, so that a
+   * scrape reads the instance's readiness without waiting for the store.
+   */
+  public CompletionStage<Void> sampleReadiness(Supplier<CompletionStage<Boolean>> check) {
+    CompletionStage<Boolean> answer;
+    try {
+      answer = check.get();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    return answer.handle(
+        (ok, failure) -> {
+          ready.set(failure == null && Boolean.TRUE.equals(ok) ? 1 : 0);
+          return null;
+        });
   }
 
   /**
@@ -113,6 +140,26 @@ public final class CallgateMetrics implements RefreshObserver {
   }
 
   /**
+   * The upper bounds of the callouts' latency histogram ({@code callgate_callouts_seconds_bucket}),
+   * from which dashboards compute quantiles across instances: few enough that each series of a
+   * credential adds a dozen buckets, not Micrometer's default seventy.
+   */
+  static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30)
+  };
+
+  /**
    * One callout, timed from the request's arrival to Callgate's answer. A callout to a credential
    * that does not exist is labelled {@code other}: a name a caller makes up adds no series.
    */
@@ -145,6 +192,7 @@ public final class CallgateMetrics implements RefreshObserver {
     Timer.builder("callgate_callouts")
         .description("Callouts by credential and outcome")
         .tags(tags)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)
         .record(took);
   }

@@ -64,6 +64,12 @@ public final class CallgateService {
   /** Callout bodies that merge fields are resolved in are read whole, up to this size. */
   static final long BUFFERED_BODY_LIMIT = 1024 * 1024;
 
+  /**
+   * How often {@code callgate_ready} asks the readiness check: well inside an alert's two minutes,
+   * and as often as a load balancer would ask {@code /health/ready}.
+   */
+  static final Duration READINESS_SAMPLE_INTERVAL = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final SqlStores stores;
   private final CachedStores cached;
@@ -277,6 +283,10 @@ public final class CallgateService {
                     .map(
                         server -> {
                           scheduler.start();
+                          metrics.sampleReadiness(readiness::ready);
+                          vertx.setPeriodic(
+                              READINESS_SAMPLE_INTERVAL.toMillis(),
+                              id -> metrics.sampleReadiness(readiness::ready));
                           vertx.setPeriodic(
                               15_000,
                               id ->
