@@ -6,6 +6,8 @@ import dev.callgate.core.event.EventQuery;
 import dev.callgate.core.event.RecordedEvent;
 import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.EventLog;
+import dev.callgate.core.port.StoreChange;
+import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -90,8 +92,13 @@ public final class EventTail implements LiveEvents {
   public void start() {
     context.runOnContext(
         v -> {
-          // any change may have come with events; until the feed names appends, every change wakes
-          subscription = changes.subscribe(change -> wake());
+          subscription =
+              changes.subscribe(
+                  change -> {
+                    if (change.fold(new WakesTheTail())) {
+                      wake();
+                    }
+                  });
           read();
         });
   }
@@ -110,6 +117,39 @@ public final class EventTail implements LiveEvents {
             }
           }
         });
+  }
+
+  /** Which news may mean unread events: appends, and a feed that missed news while deaf. */
+  private static final class WakesTheTail implements StoreChange.Cases<Boolean> {
+    @Override
+    public Boolean token(TokenKey key) {
+      return false;
+    }
+
+    @Override
+    public Boolean credential(String name) {
+      return false;
+    }
+
+    @Override
+    public Boolean provider(String name) {
+      return false;
+    }
+
+    @Override
+    public Boolean apiKey(String id) {
+      return false;
+    }
+
+    @Override
+    public Boolean eventsAppended() {
+      return true;
+    }
+
+    @Override
+    public Boolean resumed() {
+      return true;
+    }
   }
 
   /** Reads the log soon (from any thread). */
