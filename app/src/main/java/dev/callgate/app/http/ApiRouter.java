@@ -47,6 +47,8 @@ public final class ApiRouter {
       CalloutRoute callouts,
       boolean metricsRequireKey) {
     Router router = Router.router(vertx);
+    // first of all: every answer, a problem included, carries the request's id
+    router.route().handler(new RequestIds());
 
     router
         .get("/health/live")

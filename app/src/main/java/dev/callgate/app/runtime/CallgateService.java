@@ -19,6 +19,7 @@ import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.IdentityProvider;
@@ -199,6 +200,7 @@ public final class CallgateService {
             policy,
             refreshSettings,
             metrics);
+    EventSource events = new EventSource(instanceId, clock);
     Callouts callouts =
         new Callouts(
             cached.credentials(),
@@ -214,11 +216,11 @@ public final class CallgateService {
             stores.tokens(),
             stores.pendingAuthorizations(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
             new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
-    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), clock, random, config.adminKey());
+    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), events, random, config.adminKey());
     RefreshSchedule schedule =
         new RefreshSchedule(
             cached.credentials(),
@@ -234,7 +236,7 @@ public final class CallgateService {
             stores.credentials(),
             stores.tokens(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
             config.providerEndpoints());
@@ -245,7 +247,8 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            refreshSettings);
+            refreshSettings,
+            stores.events());
     TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
     EventLog eventLog = stores.events();
     // the feed announces every append; the timer is a fallback, frequent only while it is deaf
@@ -264,9 +267,9 @@ public final class CallgateService {
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(cached.credentials(), refresher, statuses, clock),
+            new ManualRefreshes(cached.credentials(), refresher, statuses, clock, stores.events()),
             providers,
-            new Credentials(stores.credentials(), providers, revocations),
+            new Credentials(stores.credentials(), providers, revocations, events),
             revocations,
             statuses,
             new ConnectionTests(cached.credentials(), callouts, clock),

@@ -7,6 +7,7 @@ import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.runtime.EventLogLines;
 import dev.callgate.app.runtime.EventTail;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -95,38 +96,45 @@ class ApiTest {
         new Refresher(
             credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
     Callouts callouts = new Callouts(credentials, tokens, refresher, target, clock, policy);
+    EventSource source = new EventSource("api-test", clock);
     Authorizations authorizations =
         new Authorizations(
             credentials,
             tokens,
-            new InMemoryPendingAuthorizationStore(),
+            new InMemoryPendingAuthorizationStore(tokens.eventLog()),
             idp,
-            clock,
+            source,
             new SplittableRandom(9),
             policy,
             new Authorizations.Settings(
                 URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)));
     apiKeys =
         new ApiKeys(
-            new InMemoryApiKeyStore(),
-            clock,
+            new InMemoryApiKeyStore(tokens.eventLog()),
+            source,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
     apiKeys.bootstrap().toCompletableFuture().join();
     Providers providers =
-        new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
+        new Providers(credentials, tokens, idp, source, new SplittableRandom(3), policy);
     Revocations revocations =
         new Revocations(
-            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+            credentials,
+            tokens,
+            idp,
+            clock,
+            policy,
+            Refresher.Settings.defaults("api-test"),
+            tokens.eventLog());
     TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(credentials, refresher, statuses, clock),
+            new ManualRefreshes(credentials, refresher, statuses, clock, tokens.eventLog()),
             providers,
-            new Credentials(credentials, providers, revocations),
+            new Credentials(credentials, providers, revocations, source),
             revocations,
             statuses,
             new ConnectionTests(credentials, callouts, clock),

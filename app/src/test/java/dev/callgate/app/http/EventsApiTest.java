@@ -13,6 +13,7 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.event.EventType;
 import dev.callgate.core.event.RecordedEvent;
 import dev.callgate.core.port.StoreChange;
@@ -78,7 +79,7 @@ class EventsApiTest {
     ApiKeys keys =
         new ApiKeys(
             new InMemoryApiKeyStore(),
-            clock,
+            new EventSource("instance-1", clock),
             new SplittableRandom(1),
             Optional.of(Secret.of(ADMIN_KEY)));
     keys.bootstrap().toCompletableFuture().join();
