@@ -108,6 +108,9 @@ public final class ApiRouter {
                 .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
+    new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
+        .mount(router);
+    new FleetStatusRoute(services.fleet()).mount(router);
 
     router.route().last().handler(ApiRouter::notFound);
     router.errorHandler(404, ApiRouter::notFound);

@@ -3,6 +3,7 @@ package dev.callgate.app.metrics;
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshTrigger;
@@ -77,6 +78,10 @@ public final class CallgateMetrics implements RefreshObserver {
         .description(
             "1 while the instance is ready (its store answers, as /health/ready says), else 0")
         .register(registry);
+    for (EventType type : EventType.values()) {
+      // every type's series exists from the start, so an alert on its increase sees the first one
+      events(type);
+    }
   }
 
   /**
@@ -96,6 +101,21 @@ public final class CallgateMetrics implements RefreshObserver {
           ready.set(failure == null && Boolean.TRUE.equals(ok) ? 1 : 0);
           return null;
         });
+  }
+
+  /**
+   * One event this instance recorded: {@code callgate_events_total} by {@code type} (the wire
+   * name), which alerts watch (a grant lost, an expiry ahead).
+   */
+  public void event(EventType type) {
+    events(type).increment();
+  }
+
+  private Counter events(EventType type) {
+    return Counter.builder("callgate_events")
+        .description("Events this instance recorded, by type")
+        .tag("type", type.wireName())
+        .register(registry);
   }
 
   /**

@@ -21,6 +21,7 @@ import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
 import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -28,6 +29,9 @@ import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.EventFeed;
+import dev.callgate.core.service.EventRetention;
+import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.RefreshSchedule;
@@ -75,18 +79,24 @@ public final class CallgateService {
   private final CachedStores cached;
   private final HttpServer server;
   private final RefreshScheduler scheduler;
+  private final EventTail events;
+  private final EventRetentionJob retention;
 
   private CallgateService(
       Vertx vertx,
       SqlStores stores,
       CachedStores cached,
       HttpServer server,
-      RefreshScheduler scheduler) {
+      RefreshScheduler scheduler,
+      EventTail events,
+      EventRetentionJob retention) {
     this.vertx = vertx;
     this.stores = stores;
     this.cached = cached;
     this.server = server;
     this.scheduler = scheduler;
+    this.events = events;
+    this.retention = retention;
   }
 
   public int port() {
@@ -247,6 +257,18 @@ public final class CallgateService {
             refreshSettings,
             stores.events());
     TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
+    EventLog eventLog = stores.events();
+    // the feed announces every append; the timer is a fallback, frequent only while it is deaf
+    EventTail eventTail =
+        new EventTail(
+            vertx,
+            eventLog,
+            stores.changes(),
+            instanceId,
+            new EventLogLines(metrics),
+            new EventTail.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
+    EventRetentionJob retention =
+        new EventRetentionJob(vertx, new EventRetention(eventLog, clock, config.eventRetention()));
     ApiServices services =
         new ApiServices(
             apiKeys,
@@ -257,7 +279,10 @@ public final class CallgateService {
             new Credentials(stores.credentials(), providers, revocations, events),
             revocations,
             statuses,
-            new ConnectionTests(cached.credentials(), callouts, clock));
+            new ConnectionTests(cached.credentials(), callouts, clock),
+            new EventFeed(eventLog),
+            new FleetStatus(cached.credentials(), stores.tokens(), statuses),
+            eventTail);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
@@ -287,6 +312,8 @@ public final class CallgateService {
                           vertx.setPeriodic(
                               READINESS_SAMPLE_INTERVAL.toMillis(),
                               id -> metrics.sampleReadiness(readiness::ready));
+                          eventTail.start();
+                          retention.start();
                           vertx.setPeriodic(
                               15_000,
                               id ->
@@ -315,7 +342,8 @@ public final class CallgateService {
                                   out.println(
                                       "Generated the admin API key (shown once, keep it): "
                                           + created.key().reveal()));
-                          return new CallgateService(vertx, stores, cached, server, scheduler);
+                          return new CallgateService(
+                              vertx, stores, cached, server, scheduler, eventTail, retention);
                         }));
   }
 
@@ -326,6 +354,8 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    retention.stop();
+    events.stop();
     try {
       cached.close();
     } catch (Exception e) {

@@ -3,6 +3,9 @@ package dev.callgate.app.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.app.bodies.BufferedCalloutBodies;
+import dev.callgate.app.metrics.CallgateMetrics;
+import dev.callgate.app.runtime.EventLogLines;
+import dev.callgate.app.runtime.EventTail;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.StoreUnavailableException;
@@ -14,6 +17,8 @@ import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.EventFeed;
+import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
@@ -85,6 +90,7 @@ class ApiTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RefreshPolicy policy =
         new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(5));
     Refresher refresher =
@@ -133,12 +139,21 @@ class ApiTest {
             new Credentials(credentials, providers, revocations, source),
             revocations,
             statuses,
-            new ConnectionTests(credentials, callouts, clock));
+            new ConnectionTests(credentials, callouts, clock),
+            new EventFeed(tokens.eventLog()),
+            new FleetStatus(credentials, tokens, statuses),
+            new EventTail(
+                vertx,
+                tokens.eventLog(),
+                new HeardChanges(),
+                "api-test",
+                new EventLogLines(new CallgateMetrics(registry)),
+                new EventTail.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5))));
     router =
         ApiRouter.create(
             vertx,
             services,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            registry,
             new Readiness(
                 "callgate-test", () -> CompletableFuture.completedStage(true), () -> true),
             new CalloutRoute(
