@@ -47,6 +47,7 @@ public final class ApiRouter {
       CalloutRoute callouts,
       boolean metricsRequireKey) {
     Router router = Router.router(vertx);
+    router.route().handler(Http::assignRequestId);
 
     router
         .get("/health/live")

@@ -23,15 +23,45 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every route does alike: who is calling, reading JSON, answering JSON or a problem. */
 final class Http {
-  private static final Logger LOG = Logger.getLogger(Http.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Http.class);
   static final String CALLER = "callgate.caller";
 
+  /** The context key of the request's id (a caller's {@code X-Request-Id}, or one made up). */
+  static final String REQUEST_ID = "callgate.requestId";
+
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+  /** A caller's id is taken as is only when it cannot smuggle anything into a log or a header. */
+  private static final Pattern ACCEPTED_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
   private Http() {}
+
+  /**
+   * Gives the request its id — the caller's {@code X-Request-Id} when it is 1 to 128 characters of
+   * {@code [A-Za-z0-9._:-]}, otherwise a random UUID — and answers with it, so a caller can find
+   * the log lines of its request.
+   */
+  static void assignRequestId(RoutingContext ctx) {
+    String offered = ctx.request().getHeader(REQUEST_ID_HEADER);
+    String id =
+        offered != null && ACCEPTED_REQUEST_ID.matcher(offered).matches()
+            ? offered
+            : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(REQUEST_ID_HEADER, id);
+    ctx.next();
+  }
+
+  /** The request's id, or null before {@link #assignRequestId} ran. */
+  static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
 
   /**
    * Puts the {@link Caller} of a valid {@code Authorization: Bearer <api key>} into the context.
@@ -178,15 +208,17 @@ final class Http {
       return;
     }
     String reference = UUID.randomUUID().toString();
-    LOG.log(
-        Level.SEVERE,
-        "request "
-            + ctx.request().method()
-            + " "
-            + ctx.normalizedPath()
-            + " failed, reference "
-            + reference,
-        cause);
+    LOG.atError()
+        .setMessage("request {} {} failed, reference {}")
+        .addArgument(ctx.request().method())
+        .addArgument(ctx.normalizedPath())
+        .addArgument(reference)
+        .addKeyValue("event", "request.failed")
+        .addKeyValue("code", INTERNAL_ERROR.name())
+        .addKeyValue("reference", reference)
+        .addKeyValue("requestId", requestId(ctx))
+        .setCause(cause)
+        .log();
     Problems.send(ctx.response(), Diagnosis.of(INTERNAL_ERROR, "reference", reference));
   }
 

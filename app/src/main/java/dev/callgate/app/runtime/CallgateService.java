@@ -17,6 +17,8 @@ import dev.callgate.app.http.ApiServices;
 import dev.callgate.app.http.CalloutRoute;
 import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
+import dev.callgate.app.logging.Logging;
+import dev.callgate.app.logging.RefreshLog;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
 import dev.callgate.core.port.CalloutTransport;
@@ -53,6 +55,8 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Callgate wired and running: the store (embedded SQLite unless a database URL is configured), the
@@ -60,6 +64,8 @@ import java.util.concurrent.CompletableFuture;
  * scheduler and the metrics sampler, on one Vert.x instance.
  */
 public final class CallgateService {
+  private static final Logger LOG = LoggerFactory.getLogger(CallgateService.class);
+
   /** Callout bodies that merge fields are resolved in are read whole, up to this size. */
   static final long BUFFERED_BODY_LIMIT = 1024 * 1024;
 
@@ -87,9 +93,11 @@ public final class CallgateService {
   }
 
   /**
-   * Starts Callgate; {@code out} gets the lines a person must see (where it listens, a new key).
+   * Starts Callgate; {@code out} gets the one line a person must see and no log may hold: the admin
+   * API key it generated, if it did.
    */
   public static CompletableFuture<CallgateService> start(Configuration config, PrintStream out) {
+    Logging.routeLibraries();
     VertxGaugeReRegistration.quiet();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CallgateMetrics.boundLabels(registry);
@@ -188,7 +196,7 @@ public final class CallgateService {
             clock,
             policy,
             refreshSettings,
-            metrics);
+            metrics.andThen(new RefreshLog()));
     Callouts callouts =
         new Callouts(
             cached.credentials(),
@@ -282,25 +290,39 @@ public final class CallgateService {
                                           (sampled, failure) -> {
                                             // the store's trouble shows in readiness and logs
                                           }));
-                          out.println(
-                              "Callgate listening on http://"
-                                  + config.httpHost()
-                                  + ":"
-                                  + server.actualPort()
-                                  + " (store: "
-                                  + (config.embedded()
-                                      ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
-                                      : "PostgreSQL")
-                                  + ", redirect URI: "
-                                  + config.redirectUri()
-                                  + ", instance: "
-                                  + instanceId
-                                  + ")");
+                          String store =
+                              config.embedded()
+                                  ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
+                                  : "PostgreSQL";
+                          LOG.atInfo()
+                              .setMessage(
+                                  "Callgate listening on http://{}:{} (store: {}, redirect URI: {},"
+                                      + " instance: {})")
+                              .addArgument(config.httpHost())
+                              .addArgument(server.actualPort())
+                              .addArgument(store)
+                              .addArgument(config.redirectUri())
+                              .addArgument(instanceId)
+                              .addKeyValue("event", "service.started")
+                              .addKeyValue("port", server.actualPort())
+                              .addKeyValue("instance", instanceId)
+                              .log();
                           bootstrap.ifPresent(
-                              created ->
-                                  out.println(
-                                      "Generated the admin API key (shown once, keep it): "
-                                          + created.key().reveal()));
+                              created -> {
+                                // a live admin key must not travel with the logs to wherever they
+                                // are kept and read: it is printed once, plainly, for the person
+                                // starting Callgate, and the log only says that it was
+                                out.println(
+                                    "Generated the admin API key (shown once, keep it): "
+                                        + created.key().reveal());
+                                LOG.atWarn()
+                                    .setMessage(
+                                        "generated an admin API key, shown once on the console"
+                                            + " and not logged; set CALLGATE_ADMIN_KEY to choose"
+                                            + " one")
+                                    .addKeyValue("event", "admin-key.generated")
+                                    .log();
+                              });
                           return new CallgateService(vertx, stores, cached, server, scheduler);
                         }));
   }
