@@ -222,6 +222,9 @@ public final class CallgateUnderTest implements AutoCloseable {
    * service's console is part of what an operator's log collector would keep.
    */
   private void keepPrinted() {
+    if (out.size() == 0) {
+      return;
+    }
     Path logs = Path.of(System.getProperty("callgate.test-logs", "target/test-logs"));
     try {
       Files.createDirectories(logs);

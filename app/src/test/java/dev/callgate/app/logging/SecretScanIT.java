@@ -25,9 +25,15 @@ class SecretScanIT {
         .as("secrets listed under %s/**/target/test-secrets (none means nothing to look for)", root)
         .isPositive();
     assertThat(result.leaks())
-        .as(
-            "log lines holding a secret (of %d lines in %d files, %d secrets)",
-            result.lines(), result.logFiles().size(), result.secrets())
+        .withFailMessage(
+            "%d log lines hold a secret (of %d lines in %d files, %d secrets), the first:%n%s",
+            result.leaks().size(),
+            result.lines(),
+            result.logFiles().size(),
+            result.secrets(),
+            String.join(
+                System.lineSeparator(),
+                result.leaks().stream().limit(50).map(SecretScan.Leak::toString).toList()))
         .isEmpty();
   }
 }
