@@ -3,7 +3,7 @@ package dev.callgate.app.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import dev.callgate.app.logging.CapturedLog;
+import dev.callgate.adapter.http.CapturedLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.callgate.app.logging;
+package dev.callgate.adapter.http;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
