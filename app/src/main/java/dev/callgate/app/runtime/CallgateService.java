@@ -55,6 +55,7 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,6 +115,15 @@ public final class CallgateService {
                     .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    // a failure no handler took (a defect): one line with its stack, not Vert.x's default text
+    vertx.exceptionHandler(
+        failure ->
+            LOG.atError()
+                .setMessage("unhandled failure: {}")
+                .addArgument(failure.toString())
+                .addKeyValue("event", "unhandled.failure")
+                .setCause(failure)
+                .log());
     CompletableFuture<CallgateService> started = new CompletableFuture<>();
     AesGcmSecretCipher cipher;
     try {
@@ -281,15 +291,14 @@ public final class CallgateService {
                     .map(
                         server -> {
                           scheduler.start();
+                          AtomicBoolean sampling = new AtomicBoolean(true);
                           vertx.setPeriodic(
                               15_000,
                               id ->
                                   metrics
                                       .sample(stores.tokens(), clock::now)
                                       .whenComplete(
-                                          (sampled, failure) -> {
-                                            // the store's trouble shows in readiness and logs
-                                          }));
+                                          (sampled, failure) -> censusSampled(sampling, failure)));
                           String store =
                               config.embedded()
                                   ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
@@ -325,6 +334,29 @@ public final class CallgateService {
                               });
                           return new CallgateService(vertx, stores, cached, server, scheduler);
                         }));
+  }
+
+  /**
+   * Logs the census sampling once when it stops working and once when it works again; meanwhile
+   * readiness shows the store's trouble.
+   */
+  private static void censusSampled(AtomicBoolean sampling, Throwable failure) {
+    boolean works = failure == null;
+    if (!sampling.compareAndSet(!works, works)) {
+      return;
+    }
+    if (works) {
+      LOG.atInfo()
+          .setMessage("sampling the store's census for the metrics works again")
+          .addKeyValue("event", "metrics.census.recovered")
+          .log();
+    } else {
+      LOG.atWarn()
+          .setMessage("sampling the store's census for the metrics failed: {}")
+          .addArgument(failure.toString())
+          .addKeyValue("event", "metrics.census.failed")
+          .log();
+    }
   }
 
   /**
