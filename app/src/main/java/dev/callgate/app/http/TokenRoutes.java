@@ -18,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
@@ -143,8 +144,10 @@ final class TokenRoutes {
                 },
                 refused -> {
                   Diagnosis diagnosis = refused.diagnosis();
+                  // a flow Callgate knows failed: WARN; a callback for no known flow (a forged or
+                  // replayed state) names nothing an operator could act on: DEBUG
                   LoggingEventBuilder line =
-                      LOG.atWarn()
+                      LOG.atLevel(refused.key().isPresent() ? Level.WARN : Level.DEBUG)
                           .setMessage("an authorization failed: {}")
                           .addArgument(diagnosis::message)
                           .addKeyValue("event", "authorization.failed")
