@@ -76,6 +76,15 @@ public record Configuration(
   /** Events are kept at least this long: a shorter retention is a typo, not a policy. */
   static final Duration MIN_EVENT_RETENTION = Duration.ofHours(1);
 
+  /**
+   * Read by logback itself ({@code logback.xml}), which takes a level it does not know for DEBUG:
+   * checked here so that a typo stops the start instead.
+   */
+  public static final String LOG_LEVEL = "CALLGATE_LOG_LEVEL";
+
+  static final java.util.Set<String> LOG_LEVELS =
+      java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
   /** A provider's answers are kilobytes; 64 MiB is beyond any honest one. */
   static final int MAX_PROVIDER_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -139,6 +148,12 @@ public record Configuration(
             bounded(env, HTTP_MAX_REQUEST_LINE, defaults.maxRequestLine(), 256, 65_536, problems),
             bounded(env, HTTP_MAX_HEADER_SIZE, defaults.maxHeaderSize(), 1024, 65_536, problems));
     boolean metricsRequireKey = bool(env, METRICS_REQUIRE_KEY, false, problems);
+    String logLevel = env.get(LOG_LEVEL);
+    if (logLevel != null && !LOG_LEVELS.contains(logLevel.toUpperCase(java.util.Locale.ROOT))) {
+      problems.add(
+          problem(
+              LOG_LEVEL, "'" + logLevel + "' is not one of TRACE, DEBUG, INFO, WARN, ERROR, OFF"));
+    }
     int calloutPoolSize = count(env, CALLOUT_POOL_SIZE, 32, problems);
     int calloutPoolQueue = bounded(env, CALLOUT_POOL_QUEUE, 1024, 0, 65_536, problems);
     OutboundAddressPolicy outbound =

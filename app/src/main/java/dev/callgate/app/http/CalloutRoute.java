@@ -24,7 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ANY /v1/callout/{name}/{path…}}: asks {@link Callouts} to prepare the callout from the
@@ -36,7 +37,7 @@ import java.util.logging.Logger;
  */
 public final class CalloutRoute {
   static final String PREFIX = "/v1/callout/";
-  private static final Logger LOG = Logger.getLogger(CalloutRoute.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(CalloutRoute.class);
 
   private final Callouts callouts;
   private final CalloutBodies bodies;
@@ -103,7 +104,8 @@ public final class CalloutRoute {
               "method",
               request.method().name(),
               "path",
-              shortened(request.path())));
+              shortened(request.path())),
+          Optional.empty());
       return;
     }
     String name = address.get().name();
@@ -171,7 +173,7 @@ public final class CalloutRoute {
       if (refused.diagnosis().code() == SECRET_ECHOED) {
         echoes.blocked(refused.diagnosis().fact("where"));
       }
-      refuse(ctx, refused.diagnosis());
+      refuse(ctx, refused.diagnosis(), Optional.of(name));
       return;
     }
     CalloutResponse answer;
@@ -180,6 +182,16 @@ public final class CalloutRoute {
       answer = rejected.response();
       body = answer.body();
       response.putHeader(Problems.ERROR_HEADER, rejected.diagnosis().code().name());
+      LOG.atWarn()
+          .setMessage("the target of credential {} refused its token after a refresh: {}")
+          .addArgument(name)
+          .addArgument(rejected.diagnosis().message())
+          .addKeyValue("event", "callout.rejected-after-refresh")
+          .addKeyValue("code", rejected.diagnosis().code().name())
+          .addKeyValue("credential", name)
+          .addKeyValue("status", answer.status())
+          .addKeyValue("requestId", Http.requestId(ctx))
+          .log();
     } else {
       CalloutResult.Relayed relayed = (CalloutResult.Relayed) result;
       answer = relayed.response();
@@ -189,10 +201,16 @@ public final class CalloutRoute {
               relayed.echoGuard(),
               () -> {
                 echoes.blocked("body");
-                LOG.warning(
-                    "the answer of credential "
-                        + name
-                        + "'s target repeated its secret; the answer to the caller was cut");
+                LOG.atWarn()
+                    .setMessage(
+                        "the answer of credential {}'s target repeated its secret; the answer to"
+                            + " the caller was cut")
+                    .addArgument(name)
+                    .addKeyValue("event", "callout.secret-echo.cut")
+                    .addKeyValue("code", SECRET_ECHOED.name())
+                    .addKeyValue("credential", name)
+                    .addKeyValue("requestId", Http.requestId(ctx))
+                    .log();
                 // a reset, not an end: the caller must see a broken answer, never a complete one
                 response.reset();
               });
@@ -217,7 +235,7 @@ public final class CalloutRoute {
    * Answers Callgate's refusal. A body the caller is still sending is not read: the connection
    * cannot carry another request after it, so it is closed once the answer is out.
    */
-  private static void refuse(RoutingContext ctx, Diagnosis diagnosis) {
+  private static void refuse(RoutingContext ctx, Diagnosis diagnosis, Optional<String> credential) {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     if (response.ended()) {
@@ -233,7 +251,7 @@ public final class CalloutRoute {
       // an HTTP/2 request refuses a second resume once it has ended
       request.resume();
     }
-    Problems.send(response, diagnosis)
+    Problems.send(response, List.of(diagnosis), credential)
         .onComplete(
             sent -> {
               if (bodyUnread) {

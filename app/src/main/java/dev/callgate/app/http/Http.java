@@ -24,12 +24,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every route does alike: who is calling, reading JSON, answering JSON or a problem. */
 final class Http {
-  private static final Logger LOG = Logger.getLogger(Http.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Http.class);
   static final String CALLER = "callgate.caller";
 
   /** The context key of the request's id ({@link RequestIds}), for audit and log lines. */
@@ -192,15 +192,17 @@ final class Http {
       return;
     }
     String reference = UUID.randomUUID().toString();
-    LOG.log(
-        Level.SEVERE,
-        "request "
-            + ctx.request().method()
-            + " "
-            + ctx.normalizedPath()
-            + " failed, reference "
-            + reference,
-        cause);
+    LOG.atError()
+        .setMessage("request {} {} failed, reference {}")
+        .addArgument(ctx.request().method())
+        .addArgument(ctx.normalizedPath())
+        .addArgument(reference)
+        .addKeyValue("event", "request.failed")
+        .addKeyValue("code", INTERNAL_ERROR.name())
+        .addKeyValue("reference", reference)
+        .addKeyValue("requestId", requestId(ctx))
+        .setCause(cause)
+        .log();
     Problems.send(ctx.response(), Diagnosis.of(INTERNAL_ERROR, "reference", reference));
   }
 

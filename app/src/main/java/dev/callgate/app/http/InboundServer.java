@@ -29,7 +29,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Callgate's HTTP server with its {@link InboundLimits}: a slow or idle client cannot hold a
@@ -40,7 +41,7 @@ import java.util.logging.Logger;
  * HTTP/1.1).
  */
 public final class InboundServer {
-  private static final Logger LOG = Logger.getLogger(InboundServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(InboundServer.class);
 
   private InboundServer() {}
 
@@ -221,7 +222,11 @@ public final class InboundServer {
                       arm(ctx, millis, what);
                       return;
                     }
-                    LOG.fine(() -> "closing a connection whose request " + what + " was too slow");
+                    LOG.atDebug()
+                        .setMessage("closing a connection whose request {} was too slow")
+                        .addArgument(what)
+                        .addKeyValue("event", "connection.too-slow")
+                        .log();
                     ctx.close();
                   },
                   millis,

@@ -8,13 +8,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Callgate's own errors as RFC 9457 problem documents: {@code type}, {@code title}, {@code status},
  * {@code detail} (the diagnosis message), {@code code}, {@code remedy} and the diagnosis facts,
  * with the {@code Callgate-Error} header so a caller tells Callgate's errors from the target's.
+ * Each problem sent is one log line: a server-side failure (5xx) at WARN, a caller's mistake (4xx)
+ * at DEBUG.
  */
 public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger("callgate.problems");
   public static final String CONTENT_TYPE = "application/problem+json";
   public static final String ERROR_HEADER = "Callgate-Error";
 
@@ -117,7 +124,14 @@ public final class Problems {
 
   /** Ends the response with the problem for {@code diagnoses} (the first decides the status). */
   public static Future<Void> send(HttpServerResponse response, List<Diagnosis> diagnoses) {
+    return send(response, diagnoses, Optional.empty());
+  }
+
+  /** As above, for a request that named {@code credential} (which the log line names). */
+  public static Future<Void> send(
+      HttpServerResponse response, List<Diagnosis> diagnoses, Optional<String> credential) {
     JsonObject problem = document(diagnoses);
+    log(response, diagnoses.get(0), problem.getInteger("status"), credential);
     return response
         .setStatusCode(problem.getInteger("status"))
         .putHeader("Content-Type", CONTENT_TYPE)
@@ -127,6 +141,35 @@ public final class Problems {
 
   public static Future<Void> send(HttpServerResponse response, Diagnosis diagnosis) {
     return send(response, List.of(diagnosis));
+  }
+
+  /**
+   * The problem's line, with the request's id as the response carries it. An internal error is not
+   * logged here: whoever met it logged it with its cause and the reference the answer holds.
+   */
+  private static void log(
+      HttpServerResponse response, Diagnosis diagnosis, int status, Optional<String> credential) {
+    if (diagnosis.code() == DiagnosisCode.INTERNAL_ERROR) {
+      return;
+    }
+    var line =
+        LOG.atLevel(status >= 500 ? Level.WARN : Level.DEBUG)
+            .setMessage("answered {} {}: {}")
+            .addArgument(status)
+            .addArgument(diagnosis.code())
+            .addArgument(diagnosis::message)
+            .addKeyValue("event", "request.refused")
+            .addKeyValue("code", diagnosis.code().name())
+            .addKeyValue("status", status);
+    Optional<String> named = credential.or(() -> Optional.ofNullable(diagnosis.fact("credential")));
+    if (named.isPresent()) {
+      line = line.addKeyValue("credential", named.get());
+    }
+    String requestId = response.headers().get(RequestIds.HEADER);
+    if (requestId != null) {
+      line = line.addKeyValue("requestId", requestId);
+    }
+    line.log();
   }
 
   /** {@code REFRESH_TOKEN_EXPIRED} → "Refresh token expired". */

@@ -16,6 +16,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * A credential's tokens: start and complete the authorization flow, read the status, refresh now,
@@ -23,6 +27,8 @@ import java.util.Optional;
  * else's.
  */
 final class TokenRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger("callgate.authorizations");
+
   private final ApiServices services;
 
   TokenRoutes(ApiServices services) {
@@ -130,11 +136,29 @@ final class TokenRoutes {
         completion ->
             completion.fold(
                 authorized -> {
+                  TokenKey key = authorized.record().key();
+                  withKey(LOG.atInfo(), key)
+                      .setMessage("authorized credential {} for {}")
+                      .addArgument(key.credentialName())
+                      .addArgument(key.principalDescription())
+                      .addKeyValue("event", "authorization.completed")
+                      .addKeyValue("requestId", Http.requestId(ctx))
+                      .log();
                   authorizedPage(ctx, authorized.record());
                   return null;
                 },
                 refused -> {
                   Diagnosis diagnosis = refused.diagnosis();
+                  // a flow Callgate knows failed: WARN; a callback for no known flow (a forged or
+                  // replayed state) names nothing an operator could act on: DEBUG
+                  LoggingEventBuilder line =
+                      LOG.atLevel(refused.key().isPresent() ? Level.WARN : Level.DEBUG)
+                          .setMessage("an authorization failed: {}")
+                          .addArgument(diagnosis::message)
+                          .addKeyValue("event", "authorization.failed")
+                          .addKeyValue("code", diagnosis.code().name())
+                          .addKeyValue("requestId", Http.requestId(ctx));
+                  refused.key().map(key -> withKey(line, key)).orElse(line).log();
                   String forWhom =
                       refused
                           .key()
@@ -155,6 +179,11 @@ final class TokenRoutes {
                       Optional.of(diagnosis));
                   return null;
                 }));
+  }
+
+  private static LoggingEventBuilder withKey(LoggingEventBuilder line, TokenKey key) {
+    line.addKeyValue("credential", key.credentialName());
+    return key.isNamedPrincipal() ? line : line.addKeyValue("user", key.userSubject());
   }
 
   /** Says which credential was authorized, for whom, and as whom at the provider. */

@@ -17,6 +17,8 @@ import dev.callgate.app.http.ApiServices;
 import dev.callgate.app.http.CalloutRoute;
 import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
+import dev.callgate.app.logging.Logging;
+import dev.callgate.app.logging.RefreshLog;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
 import dev.callgate.core.event.EventSource;
@@ -58,6 +60,9 @@ import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Callgate wired and running: the store (embedded SQLite unless a database URL is configured), the
@@ -65,6 +70,8 @@ import java.util.concurrent.CompletableFuture;
  * scheduler and the metrics sampler, on one Vert.x instance.
  */
 public final class CallgateService {
+  private static final Logger LOG = LoggerFactory.getLogger(CallgateService.class);
+
   /** Callout bodies that merge fields are resolved in are read whole, up to this size. */
   static final long BUFFERED_BODY_LIMIT = 1024 * 1024;
 
@@ -104,9 +111,11 @@ public final class CallgateService {
   }
 
   /**
-   * Starts Callgate; {@code out} gets the lines a person must see (where it listens, a new key).
+   * Starts Callgate; {@code out} gets the one line a person must see and no log may hold: the admin
+   * API key it generated, if it did.
    */
   public static CompletableFuture<CallgateService> start(Configuration config, PrintStream out) {
+    Logging.routeLibraries();
     VertxGaugeReRegistration.quiet();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CallgateMetrics.boundLabels(registry);
@@ -123,6 +132,15 @@ public final class CallgateService {
                     .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    // a failure no handler took (a defect): one line with its stack, not Vert.x's default text
+    vertx.exceptionHandler(
+        failure ->
+            LOG.atError()
+                .setMessage("unhandled failure: {}")
+                .addArgument(failure.toString())
+                .addKeyValue("event", "unhandled.failure")
+                .setCause(failure)
+                .log());
     CompletableFuture<CallgateService> started = new CompletableFuture<>();
     AesGcmSecretCipher cipher;
     try {
@@ -205,7 +223,7 @@ public final class CallgateService {
             clock,
             policy,
             refreshSettings,
-            metrics);
+            metrics.andThen(new RefreshLog()));
     EventSource events = new EventSource(instanceId, clock);
     Callouts callouts =
         new Callouts(
@@ -314,37 +332,73 @@ public final class CallgateService {
                               id -> metrics.sampleReadiness(readiness::ready));
                           eventTail.start();
                           retention.start();
+                          AtomicBoolean sampling = new AtomicBoolean(true);
                           vertx.setPeriodic(
                               15_000,
                               id ->
                                   metrics
                                       .sample(stores.tokens(), clock::now)
                                       .whenComplete(
-                                          (sampled, failure) -> {
-                                            // the store's trouble shows in readiness and logs
-                                          }));
-                          out.println(
-                              "Callgate listening on http://"
-                                  + config.httpHost()
-                                  + ":"
-                                  + server.actualPort()
-                                  + " (store: "
-                                  + (config.embedded()
-                                      ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
-                                      : "PostgreSQL")
-                                  + ", redirect URI: "
-                                  + config.redirectUri()
-                                  + ", instance: "
-                                  + instanceId
-                                  + ")");
+                                          (sampled, failure) -> censusSampled(sampling, failure)));
+                          String store =
+                              config.embedded()
+                                  ? "embedded SQLite in " + config.dataDir().toAbsolutePath()
+                                  : "PostgreSQL";
+                          LOG.atInfo()
+                              .setMessage(
+                                  "Callgate listening on http://{}:{} (store: {}, redirect URI: {},"
+                                      + " instance: {})")
+                              .addArgument(config.httpHost())
+                              .addArgument(server.actualPort())
+                              .addArgument(store)
+                              .addArgument(config.redirectUri())
+                              .addArgument(instanceId)
+                              .addKeyValue("event", "service.started")
+                              .addKeyValue("port", server.actualPort())
+                              .addKeyValue("instance", instanceId)
+                              .log();
                           bootstrap.ifPresent(
-                              created ->
-                                  out.println(
-                                      "Generated the admin API key (shown once, keep it): "
-                                          + created.key().reveal()));
+                              created -> {
+                                // a live admin key must not travel with the logs to wherever they
+                                // are kept and read: it is printed once, plainly, for the person
+                                // starting Callgate, and the log only says that it was
+                                out.println(
+                                    "Generated the admin API key (shown once, keep it): "
+                                        + created.key().reveal());
+                                LOG.atWarn()
+                                    .setMessage(
+                                        "generated an admin API key, shown once on the console"
+                                            + " and not logged; set CALLGATE_ADMIN_KEY to choose"
+                                            + " one")
+                                    .addKeyValue("event", "admin-key.generated")
+                                    .log();
+                              });
                           return new CallgateService(
                               vertx, stores, cached, server, scheduler, eventTail, retention);
                         }));
+  }
+
+  /**
+   * Logs the census sampling once when it stops working and once when it works again; meanwhile
+   * readiness shows the store's trouble.
+   */
+  private static void censusSampled(AtomicBoolean sampling, Throwable failure) {
+    boolean works = failure == null;
+    if (!sampling.compareAndSet(!works, works)) {
+      return;
+    }
+    if (works) {
+      LOG.atInfo()
+          .setMessage("sampling the store's census for the metrics works again")
+          .addKeyValue("event", "metrics.census.recovered")
+          .log();
+    } else {
+      LOG.atWarn()
+          .setMessage("sampling the store's census for the metrics failed: {}")
+          .addArgument(failure.toString())
+          .addKeyValue("event", "metrics.census.failed")
+          .log();
+    }
   }
 
   /**

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claims due refreshes about every interval and keeps up to {@link #MAX_IN_FLIGHT} of them running:
@@ -28,7 +28,7 @@ public final class RefreshScheduler {
   /** How long to wait for room when as many refreshes run as may. */
   private static final Duration WHEN_FULL = Duration.ofMillis(20);
 
-  private static final Logger LOG = Logger.getLogger(RefreshScheduler.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RefreshScheduler.class);
 
   private final Vertx vertx;
   private final RefreshSchedule schedule;
@@ -83,15 +83,20 @@ public final class RefreshScheduler {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                 String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
                 if (!reason.equals(lastFailure.getAndSet(reason))) {
-                  LOG.log(
-                      Level.WARNING,
-                      "claiming due refreshes failed (until it recovers): " + reason);
+                  LOG.atError()
+                      .setMessage("claiming due refreshes failed (until it recovers): {}")
+                      .addArgument(reason)
+                      .addKeyValue("event", "refresh.schedule.failed")
+                      .log();
                 }
                 pause();
                 return;
               }
               if (lastFailure.getAndSet(null) != null) {
-                LOG.info("claiming due refreshes works again");
+                LOG.atInfo()
+                    .setMessage("claiming due refreshes works again")
+                    .addKeyValue("event", "refresh.schedule.recovered")
+                    .log();
               }
               inFlight.addAndGet(started.claimed());
               started

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * callgate.jar}, set by the build) with a small heap and the {@code CALLGATE_*} environment given —
  * plus, unless given, a free port on 127.0.0.1 and a fresh data directory under {@code
  * target/cluster}; nothing of the test JVM's own {@code CALLGATE_*} environment leaks in. Its
- * output goes to {@code target/cluster-logs/<name>.log}. It counts as started once {@code GET
+ * output goes to {@code target/test-logs/cluster-<name>.log}. It counts as started once {@code GET
  * /health/ready} answers 200; it can be stopped (SIGTERM), killed (SIGKILL) and restarted with the
  * same name, environment and port.
  */

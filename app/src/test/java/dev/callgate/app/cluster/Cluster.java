@@ -1,6 +1,7 @@
 package dev.callgate.app.cluster;
 
 import dev.callgate.adapter.idp.NodeOidcProvider;
+import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -55,8 +56,10 @@ final class Cluster implements AutoCloseable {
       new SecureRandom().nextBytes(key);
       Map<String, String> environment = new LinkedHashMap<>();
       environment.put("CALLGATE_DB_URL", url);
-      environment.put("CALLGATE_MASTER_KEY", Base64.getEncoder().encodeToString(key));
-      environment.put("CALLGATE_ADMIN_KEY", ADMIN_KEY);
+      environment.put(
+          "CALLGATE_MASTER_KEY",
+          TestSecrets.register("cluster master key", Base64.getEncoder().encodeToString(key)));
+      environment.put("CALLGATE_ADMIN_KEY", TestSecrets.register("cluster admin key", ADMIN_KEY));
       // node-oidc-provider's registered redirect URI is http://127.0.0.1/v1/oauth/callback
       environment.put("CALLGATE_PUBLIC_URL", "http://127.0.0.1");
       environment.putAll(settings);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * loopback port with {@code fsync} off, so a test can stop and start the database under running
  * Callgate instances. As root, the binaries run as the {@code postgres} user, which owns the
  * directory. Without the binaries the test is skipped, or fails when {@code CI=true}. The server's
- * log is {@code target/cluster-logs/postgres-<port>.log}.
+ * log is {@code target/test-logs/cluster-postgres-<port>.log}.
  */
 public final class PostgresServer implements AutoCloseable {
   private static final String SUPERUSER = "postgres";

@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * What the cluster's processes use on this machine: fresh directories under {@code target/cluster},
- * log files under {@code target/cluster-logs}, and free loopback ports. Maven runs the tests in the
- * module's directory, so {@code target} is the module's build directory.
+ * log files under {@code target/test-logs} (where the secret scan reads them), and free loopback
+ * ports. Maven runs the tests in the module's directory, so {@code target} is the module's build
+ * directory.
  */
 final class Workspace {
   private static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -27,9 +28,9 @@ final class Workspace {
     return Files.createTempDirectory(parent, prefix + "-");
   }
 
-  /** {@code target/cluster-logs/<name>.log}; neither created nor emptied. */
+  /** {@code target/test-logs/cluster-<name>.log}; neither created nor emptied. */
   static Path logFile(String name) throws IOException {
-    return Files.createDirectories(TARGET.resolve("cluster-logs")).resolve(name + ".log");
+    return Files.createDirectories(TARGET.resolve("test-logs")).resolve("cluster-" + name + ".log");
   }
 
   /**

@@ -124,6 +124,18 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenLogLevelIsUnknownThenRefusesItRatherThanLoggingAtDebug() {
+    assertThat(problems(Map.of(Configuration.LOG_LEVEL, "verbose")))
+        .contains(
+            Configuration.LOG_LEVEL
+                + " is invalid: 'verbose' is not one of TRACE, DEBUG, INFO, WARN, ERROR, OFF");
+    assertThat(problems(Map.of(Configuration.LOG_LEVEL, "INFO ")))
+        .contains(Configuration.LOG_LEVEL);
+    valid(Map.of(Configuration.LOG_LEVEL, "warn"));
+    valid(Map.of(Configuration.LOG_LEVEL, "DEBUG"));
+  }
+
+  @Test
   void fromEnvironmentWhenClusterSettingsAreBadThenNamesEachVariable() {
     String problems =
         problems(

@@ -6,6 +6,7 @@ import dev.callgate.adapter.idp.BrowserLogin;
 import dev.callgate.app.config.Configuration;
 import dev.callgate.app.runtime.CallgateService;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -24,8 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,6 +45,11 @@ public final class CallgateUnderTest implements AutoCloseable {
 
   /** The redirect URI Callgate announces (its public URL is http://127.0.0.1). */
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
+
+  /** Fields of the management API's requests that carry a secret. */
+  private static final Set<String> SECRET_FIELDS = Set.of("clientSecret", "password", "apiKey");
+
+  private static final AtomicInteger STARTED = new AtomicInteger();
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final CookieManager browser = new CookieManager();
@@ -77,6 +86,7 @@ public final class CallgateUnderTest implements AutoCloseable {
       CallgateUnderTest callgate =
           new CallgateUnderTest(Files.createTempDirectory("callgate-under-test"), settings);
       callgate.service = CallgateService.start(callgate.configuration(), callgate.printed()).join();
+      callgate.registerMasterKey();
       return callgate;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -88,11 +98,14 @@ public final class CallgateUnderTest implements AutoCloseable {
     environment.put(Configuration.HTTP_PORT, "0");
     environment.put(Configuration.PUBLIC_URL, "http://127.0.0.1");
     environment.put(Configuration.DATA_DIR, dataDir.toString());
-    environment.put(Configuration.ADMIN_KEY, ADMIN_KEY);
+    environment.put(Configuration.ADMIN_KEY, TestSecrets.register("test admin key", ADMIN_KEY));
     // targets and providers of these tests listen on loopback, which Callgate reaches only when
     // allowed, as a person running them beside it allows it
     environment.put(Configuration.OUTBOUND_ALLOW, LOOPBACK);
     environment.putAll(settings);
+    for (String secret : List.of(Configuration.ADMIN_KEY, Configuration.MASTER_KEY)) {
+      TestSecrets.register(secret + " of a test", settings.get(secret));
+    }
     Validated<Configuration> config = Configuration.fromEnvironment(environment);
     assertThat(config.problems()).isEmpty();
     return ((Validated.Valid<Configuration>) config).value();
@@ -156,15 +169,75 @@ public final class CallgateUnderTest implements AutoCloseable {
       request.header("Content-Type", "application/json");
     }
     headers.forEach(request::header);
+    key.ifPresent(k -> TestSecrets.register("an API key a test called with", k));
+    if (body != null) {
+      registerSecrets(body);
+    }
     try {
       HttpResponse<String> response =
           http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), response.headers(), response.body());
+      Answer answer = new Answer(response.statusCode(), response.headers(), response.body());
+      if (path.startsWith("/v1/keys") && answer.status() == 201) {
+        TestSecrets.register("an API key Callgate created", answer.json().getString("key"));
+      }
+      return answer;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Lists the secrets of a management request's body (a client secret, a password, an API key). */
+  private static void registerSecrets(Object json) {
+    if (json instanceof JsonObject object) {
+      for (String field : object.fieldNames()) {
+        Object value = object.getValue(field);
+        if (SECRET_FIELDS.contains(field) && value instanceof String secret) {
+          TestSecrets.register("the " + field + " of a management request", secret);
+        } else {
+          registerSecrets(value);
+        }
+      }
+    } else if (json instanceof JsonArray array) {
+      array.forEach(CallgateUnderTest::registerSecrets);
+    }
+  }
+
+  /** The master key Callgate generated into its data directory, if it did. */
+  private void registerMasterKey() {
+    Path file = dataDir.resolve("master.key");
+    try {
+      if (Files.exists(file)) {
+        TestSecrets.register("a generated master key", Files.readString(file).trim());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Keeps what the service printed beside the test logs, where the secret scan reads it too: the
+   * service's console is part of what an operator's log collector would keep.
+   */
+  private void keepPrinted() {
+    if (out.size() == 0) {
+      return;
+    }
+    Path logs = Path.of(System.getProperty("callgate.test-logs", "target/test-logs"));
+    try {
+      Files.createDirectories(logs);
+      Files.write(
+          logs.resolve(
+              "callgate-under-test-"
+                  + ProcessHandle.current().pid()
+                  + "-"
+                  + STARTED.incrementAndGet()
+                  + ".log"),
+          out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -315,5 +388,6 @@ public final class CallgateUnderTest implements AutoCloseable {
     if (service != null) {
       service.stop();
     }
+    keepPrinted();
   }
 }

@@ -1,5 +1,6 @@
 package dev.callgate.app.e2e;
 
+import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -35,6 +36,7 @@ final class RecordingTarget implements AutoCloseable {
 
   private void answer(HttpServerRequest request) {
     String authorization = String.valueOf(request.getHeader("Authorization"));
+    TestSecrets.registerAuthorization("a token the recording target received", authorization);
     String path = request.path();
     long[] bytes = {0};
     request.handler(chunk -> bytes[0] += chunk.length());

@@ -2,14 +2,10 @@ package dev.callgate.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import dev.callgate.adapter.http.CapturedLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** What the service logs when it starts and serves its first requests: nothing alarming. */
@@ -17,26 +13,8 @@ class StartupLogTest {
 
   @Test
   void startWhenTheFirstRequestsArriveThenNoMeterRegistrationWarning() {
-    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()
-                && (getFilter() == null || getFilter().isLoggable(record))) {
-              warnings.add(record);
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger root = Logger.getLogger("");
-    root.addHandler(capture);
-    try (CallgateUnderTest callgate = CallgateUnderTest.start()) {
+    try (CapturedLog log = new CapturedLog();
+        CallgateUnderTest callgate = CallgateUnderTest.start()) {
       for (int i = 0; i < 3; i++) {
         callgate.admin("GET", "/v1/credentials");
         callgate.admin(
@@ -47,12 +25,14 @@ class StartupLogTest {
                 .put("roles", new JsonArray().add("caller")));
       }
       callgate.metrics();
-    } finally {
-      root.removeHandler(capture);
-    }
 
-    assertThat(warnings)
-        .extracting(record -> record.getLoggerName() + ": " + record.getMessage())
-        .noneMatch(line -> line.contains("already registered"));
+      assertThat(log.events())
+          .as("the service's own start line, so the capture is known to see the log")
+          .anyMatch(event -> event.getFormattedMessage().startsWith("Callgate listening on"));
+      assertThat(log.events())
+          .filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+          .extracting(event -> event.getLoggerName() + ": " + event.getFormattedMessage())
+          .noneMatch(line -> line.contains("already registered"));
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.callgate.app.e2e;
 
+import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -67,6 +68,7 @@ final class Target implements AutoCloseable {
   /** The token after the scheme of the Authorization header ({@code Bearer x}, {@code OAuth x}). */
   private String record(RoutingContext ctx) {
     String authorization = ctx.request().getHeader("Authorization");
+    TestSecrets.registerAuthorization("a token the test target received", authorization);
     authorizations.add(authorization == null ? "" : authorization);
     return authorization == null || !authorization.contains(" ")
         ? ""

@@ -1,5 +1,6 @@
 package dev.callgate.app.hostile;
 
+import dev.callgate.core.testkit.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +29,7 @@ final class SuiteSecrets {
       throw new IllegalArgumentException(name + " is too short to be searched for reliably");
     }
     forms.putIfAbsent(value, new Form(name, owner, value));
+    TestSecrets.register("hostile suite: " + name + " of " + owner, value);
   }
 
   /** A username and password, as themselves and as the basic scheme encodes them together. */

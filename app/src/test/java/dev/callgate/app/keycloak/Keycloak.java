@@ -1,5 +1,6 @@
 package dev.callgate.app.keycloak;
 
+import dev.callgate.core.testkit.TestSecrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -74,6 +75,8 @@ public final class Keycloak implements AutoCloseable {
   private KeycloakAdmin admin;
 
   private Keycloak(Path home) {
+    TestSecrets.register("Keycloak client secret", CLIENT_SECRET);
+    TestSecrets.register("Keycloak admin password", ADMIN_PASSWORD);
     this.home = home;
     this.runDirectory = home.getParent().resolve("keycloak-run");
     this.log = runDirectory.resolve("keycloak.log");

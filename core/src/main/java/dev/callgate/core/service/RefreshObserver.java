@@ -12,4 +12,12 @@ public interface RefreshObserver {
   RefreshObserver NONE = (key, trigger, outcome) -> {};
 
   void settled(TokenKey key, RefreshTrigger trigger, RefreshOutcome outcome);
+
+  /** This observer, then {@code next} (metrics, then the log line). */
+  default RefreshObserver andThen(RefreshObserver next) {
+    return (key, trigger, outcome) -> {
+      settled(key, trigger, outcome);
+      next.settled(key, trigger, outcome);
+    };
+  }
 }

@@ -15,16 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,40 +35,29 @@ class WebClientCalloutTransportWireTest {
   private static final String FIRST_BYTES = "0123456789";
 
   private Vertx vertx;
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler logCapture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          // a busy machine's blocked-thread warnings are not the code's doing
-          boolean blocked = String.valueOf(record.getMessage()).contains("has been blocked for");
-          if (!blocked
-              && (record.getLevel().intValue() >= Level.WARNING.intValue()
-                  || record.getThrown() != null)) {
-            logged.add(record);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private CapturedLog log;
 
   @BeforeEach
   void startVertx() {
     vertx = Vertx.vertx();
-    Logger.getLogger("").addHandler(logCapture);
+    log = new CapturedLog();
   }
 
   @AfterEach
   void closeVertx() throws Exception {
     Thread.sleep(200);
-    Logger.getLogger("").removeHandler(logCapture);
+    log.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     // a broken exchange is an outcome, never an exception in the log
-    assertThat(logged).extracting(LogRecord::getMessage).isEmpty();
+    assertThat(log.events())
+        // a busy machine's blocked-thread warnings are not the code's doing
+        .filteredOn(e -> !e.getFormattedMessage().contains("has been blocked for"))
+        .filteredOn(
+            e ->
+                e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)
+                    || e.getThrowableProxy() != null)
+        .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+        .isEmpty();
   }
 
   private CalloutTransport transport(int maxPoolSize, int maxWaitQueueSize) {

@@ -2,6 +2,7 @@ package dev.callgate.adapter.idp;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -193,6 +194,8 @@ public final class NodeOidcProvider implements AutoCloseable {
   public static NodeOidcProvider start(
       Path directory, Duration accessTokenTtl, Duration refreshTokenTtl)
       throws IOException, InterruptedException {
+    TestSecrets.register("node-oidc-provider client secret", CLIENT_SECRET);
+    TestSecrets.register("node-oidc-provider resource-server secret", RESOURCE_SERVER_SECRET);
     requireNode();
     installPackages(directory);
     int port = TestSupport.freePort();

@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changes from every instance: each sends {@code NOTIFY callgate_changes} with the keys of the rows
@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  */
 final class PgChangeFeed implements ChangeFeed {
   static final String CHANNEL = "callgate_changes";
-  private static final Logger LOG = Logger.getLogger(PgChangeFeed.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PgChangeFeed.class);
 
   private final PgSubscriber subscriber;
   private final LocalChangeFeed listeners = new LocalChangeFeed();
@@ -62,12 +62,18 @@ final class PgChangeFeed implements ChangeFeed {
       // its loss is the subscriber's to mend (it reconnects); say so once, without a stack trace
       connection.exceptionHandler(
           failure ->
-              LOG.info(
-                  "the change feed's connection failed, reconnecting: " + failure.getMessage()));
+              LOG.atWarn()
+                  .setMessage("the change feed's connection failed, reconnecting: {}")
+                  .addArgument(failure.getMessage())
+                  .addKeyValue("event", "change-feed.connection.failed")
+                  .log());
     }
     subscribed = true;
     if (subscribedBefore.getAndSet(true)) {
-      LOG.info("listening for store changes again; cached records are dropped");
+      LOG.atInfo()
+          .setMessage("listening for store changes again; cached records are dropped")
+          .addKeyValue("event", "change-feed.resumed")
+          .log();
       listeners.accept(new StoreChange.Resumed());
     }
   }
@@ -79,7 +85,10 @@ final class PgChangeFeed implements ChangeFeed {
         changes.add(change((JsonObject) row));
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "ignored a malformed change notification");
+      LOG.atWarn()
+          .setMessage("ignored a malformed change notification")
+          .addKeyValue("event", "change-feed.notification.malformed")
+          .log();
       return;
     }
     changes.forEach(listeners::accept);

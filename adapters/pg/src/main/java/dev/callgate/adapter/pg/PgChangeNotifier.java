@@ -16,8 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tells every instance of the changes this one makes: {@code NOTIFY callgate_changes} once a write
@@ -34,7 +34,7 @@ final class PgChangeNotifier implements Consumer<StoreChange> {
   /** PostgreSQL's payload limit is 8000 bytes; a notification stays well below it. */
   static final int MAX_PAYLOAD = 7000;
 
-  private static final Logger LOG = Logger.getLogger(PgChangeNotifier.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PgChangeNotifier.class);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -85,11 +85,13 @@ final class PgChangeNotifier implements Consumer<StoreChange> {
               sent -> {
                 if (sent.failed() && !String.valueOf(sent.cause()).equals(lastFailure)) {
                   lastFailure = String.valueOf(sent.cause());
-                  LOG.log(
-                      Level.WARNING,
-                      "could not tell the other instances of changes (their caches catch up"
-                          + " within their maximum staleness): "
-                          + sent.cause().getMessage());
+                  LOG.atWarn()
+                      .setMessage(
+                          "could not tell the other instances of changes (their caches catch up"
+                              + " within their maximum staleness): {}")
+                      .addArgument(sent.cause().getMessage())
+                      .addKeyValue("event", "change-feed.notify.failed")
+                      .log();
                 } else if (sent.succeeded()) {
                   lastFailure = null;
                 }

@@ -4,15 +4,15 @@ import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.StoreChange;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changes told to listeners in this process, as the stores make them: enough when one instance owns
  * the store (the embedded SQLite file), and always listening.
  */
 public final class LocalChangeFeed implements ChangeFeed, Consumer<StoreChange> {
-  private static final Logger LOG = Logger.getLogger(LocalChangeFeed.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(LocalChangeFeed.class);
   private final CopyOnWriteArrayList<Consumer<StoreChange>> listeners =
       new CopyOnWriteArrayList<>();
 
@@ -33,7 +33,11 @@ public final class LocalChangeFeed implements ChangeFeed, Consumer<StoreChange> 
       try {
         listener.accept(change);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "a change listener failed: " + e.getClass().getSimpleName());
+        LOG.atWarn()
+            .setMessage("a change listener failed: {}")
+            .addArgument(e.getClass().getSimpleName())
+            .addKeyValue("event", "change-feed.listener.failed")
+            .log();
       }
     }
   }

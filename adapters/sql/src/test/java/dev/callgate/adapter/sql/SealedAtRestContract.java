@@ -14,6 +14,7 @@ import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.port.StoredApiKey;
+import dev.callgate.core.testkit.TestSecrets;
 import dev.callgate.core.testkit.TokenRecords;
 import dev.callgate.core.token.RefreshAttempts;
 import dev.callgate.core.token.TokenKey;
@@ -43,16 +44,23 @@ import org.junit.jupiter.api.Test;
  * and a master-key rotation that re-seals every secret so the old key can go.
  */
 public abstract class SealedAtRestContract {
-  protected static final String OLD_KEY = AesGcmSecretCipher.generateKey();
-  protected static final String NEW_KEY = AesGcmSecretCipher.generateKey();
+  protected static final String OLD_KEY =
+      TestSecrets.register("old master key", AesGcmSecretCipher.generateKey());
+  protected static final String NEW_KEY =
+      TestSecrets.register("new master key", AesGcmSecretCipher.generateKey());
   protected static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
-  private static final String ACCESS_TOKEN = "eyJhbGciOiJSUzI1NiJ9.access-token-plaintext.sig";
-  private static final String REFRESH_TOKEN = "refresh-token-plaintext-4f1c";
-  private static final String CLIENT_SECRET = "client-secret-plaintext-77ab";
-  private static final String PASSWORD = "password-plaintext-91de";
-  private static final String API_KEY = "api-key-plaintext-0c33";
-  private static final String VERIFIER = "pkce-verifier-plaintext-0123456789abcdefghijklmnop";
+  private static final String ACCESS_TOKEN =
+      TestSecrets.register("access token", "eyJhbGciOiJSUzI1NiJ9.access-token-plaintext.sig");
+  private static final String REFRESH_TOKEN =
+      TestSecrets.register("refresh token", "refresh-token-plaintext-4f1c");
+  private static final String CLIENT_SECRET =
+      TestSecrets.register("client secret", "client-secret-plaintext-77ab");
+  private static final String PASSWORD =
+      TestSecrets.register("password", "password-plaintext-91de");
+  private static final String API_KEY = TestSecrets.register("API key", "api-key-plaintext-0c33");
+  private static final String VERIFIER =
+      TestSecrets.register("PKCE verifier", "pkce-verifier-plaintext-0123456789abcdefghijklmnop");
 
   /** Stores over a fresh, empty database, sealing with {@code cipher}. */
   protected abstract SqlStores open(SecretCipher cipher);
