@@ -3,8 +3,8 @@ package dev.callgate.app.runtime;
 import dev.callgate.core.service.EventRetention;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drops the events older than the retention ({@code CALLGATE_EVENT_RETENTION}) at start and then
@@ -15,7 +15,7 @@ public final class EventRetentionJob {
   /** How often the log is trimmed: events outlive their retention by this much at most. */
   static final Duration EVERY = Duration.ofHours(1);
 
-  private static final Logger LOG = Logger.getLogger(EventRetentionJob.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventRetentionJob.class);
 
   private final Vertx vertx;
   private final EventRetention retention;
@@ -42,16 +42,19 @@ public final class EventRetentionJob {
             (purged, failure) -> {
               if (failure != null) {
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                LOG.log(
-                    Level.WARNING,
-                    "dropping events past their retention failed; next try in "
-                        + EVERY
-                        + ": "
-                        + cause.getClass().getSimpleName()
-                        + ": "
-                        + cause.getMessage());
+                LOG.atWarn()
+                    .setMessage("dropping events past their retention failed; next try in {}: {}")
+                    .addArgument(EVERY)
+                    .addArgument(cause.getClass().getSimpleName() + ": " + cause.getMessage())
+                    .addKeyValue("event", "events.retention.failed")
+                    .log();
               } else if (purged > 0) {
-                LOG.info("dropped " + purged + " events past their retention");
+                LOG.atInfo()
+                    .setMessage("dropped {} events past their retention")
+                    .addArgument(purged)
+                    .addKeyValue("event", "events.retention.purged")
+                    .addKeyValue("purged", purged)
+                    .log();
               }
             });
   }

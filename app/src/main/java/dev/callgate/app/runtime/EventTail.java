@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The instance's one reader of the event log: it reads what was appended after its cursor whenever
@@ -38,7 +38,7 @@ public final class EventTail implements LiveEvents {
   /** Events one read takes at most. */
   static final int PAGE = EventQuery.MAX_LIMIT;
 
-  private static final Logger LOG = Logger.getLogger(EventTail.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventTail.class);
 
   /**
    * How long to wait for news before reading anyway: {@code whileListening} while the change feed
@@ -111,10 +111,10 @@ public final class EventTail implements LiveEvents {
 
   /**
    * Moves the cursor to the newest event in one read: a page of a filter no event matches (no
-   * credential has an empty name) is empty, and its cursor is the newest id the log looked at. The
-   * reading that follows hands nothing to {@code ownEvents} until it finds no more, so a log whose
-   * cursor fell short is read to its end without logging what a predecessor recorded; a log that
-   * cannot be read now is read from its start the same way.
+   * credential has an empty name) is empty, and its cursor is the newest id the log looked at, so
+   * every event after it was recorded after this start and is handed on. A log that cannot be read
+   * now is read from its start, handing nothing to {@code ownEvents} until the reading finds no
+   * more, so what a predecessor recorded is not logged again.
    */
   private void skipToTheEnd(Promise<Void> atTheEnd) {
     EventQuery nothing = new EventQuery(0, Optional.of(""), Optional.empty(), Set.of(), 1);
@@ -123,6 +123,8 @@ public final class EventTail implements LiveEvents {
             result -> {
               if (result.succeeded()) {
                 cursor = Math.max(cursor, result.result().next());
+                // the cursor is the end: whatever follows it was recorded after this start
+                reachedEnd = true;
               }
               atTheEnd.complete();
               read();
@@ -265,14 +267,21 @@ public final class EventTail implements LiveEvents {
     Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
     String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     if (!reason.equals(lastFailure)) {
-      LOG.log(Level.WARNING, "reading the event log failed (until it recovers): " + reason);
+      LOG.atWarn()
+          .setMessage("reading the event log failed (until it recovers): {}")
+          .addArgument(reason)
+          .addKeyValue("event", "events.read.failed")
+          .log();
     }
     lastFailure = reason;
   }
 
   private void recovered() {
     if (lastFailure != null) {
-      LOG.info("reading the event log works again");
+      LOG.atInfo()
+          .setMessage("reading the event log works again")
+          .addKeyValue("event", "events.read.recovered")
+          .log();
       lastFailure = null;
     }
   }

@@ -13,9 +13,12 @@ import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventPage;
+import dev.callgate.core.event.EventQuery;
 import dev.callgate.core.event.EventSource;
 import dev.callgate.core.event.EventType;
 import dev.callgate.core.event.RecordedEvent;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
@@ -45,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -376,6 +380,56 @@ class EventsApiTest {
       assertThat(batches.get(0)).extracting(RecordedEvent::id).containsExactly(4L);
     } finally {
       restarted.stop();
+    }
+  }
+
+  @Test
+  void tailWhenAnEventIsRecordedRightAfterItsStartThenLogsIt() throws Exception {
+    append(event(EventType.GRANT_LOST, "crm", ""));
+    // the first read (the skip to the end) is answered, and an event of this instance is recorded
+    // before the reading that follows it: it was recorded after the start, so it is logged
+    EventLog racing =
+        new EventLog() {
+          private final java.util.concurrent.atomic.AtomicBoolean first =
+              new java.util.concurrent.atomic.AtomicBoolean(true);
+
+          @Override
+          public CompletionStage<Void> append(List<Event> events) {
+            return log.append(events);
+          }
+
+          @Override
+          public CompletionStage<EventPage> read(EventQuery query) {
+            return log.read(query)
+                .thenApply(
+                    page -> {
+                      if (first.getAndSet(false)) {
+                        log.record(List.of(event(EventType.GRANT_RECOVERED, "crm", "")));
+                      }
+                      return page;
+                    });
+          }
+
+          @Override
+          public CompletionStage<Long> purgeBefore(Instant cutoff) {
+            return log.purgeBefore(cutoff);
+          }
+        };
+    List<RecordedEvent> logged = new CopyOnWriteArrayList<>();
+    EventTail started =
+        new EventTail(
+            vertx,
+            racing,
+            changes,
+            "instance-1",
+            logged::add,
+            new EventTail.Settings(Duration.ofMinutes(10), Duration.ofMinutes(10)));
+    started.start().await();
+    try {
+      eventually(() -> logged.size() == 1);
+      assertThat(logged.get(0).event().type()).isEqualTo(EventType.GRANT_RECOVERED);
+    } finally {
+      started.stop();
     }
   }
 
