@@ -32,6 +32,10 @@ public final class InMemoryEventLog implements EventLog {
     }
   }
 
+  /**
+   * Up to {@code limit} matches; the cursor is the last one returned when the page is full, else
+   * the newest id looked at (a filtered reader skips the rest), as the SQL event log does.
+   */
   @Override
   public synchronized CompletionStage<EventPage> read(EventQuery query) {
     List<RecordedEvent> page = new ArrayList<>();
@@ -40,12 +44,12 @@ public final class InMemoryEventLog implements EventLog {
       if (recorded.id() <= query.after()) {
         continue;
       }
-      if (page.size() == query.limit()) {
-        break;
-      }
       next = recorded.id();
       if (query.matches(recorded)) {
         page.add(recorded);
+        if (page.size() == query.limit()) {
+          break;
+        }
       }
     }
     return CompletableFuture.completedStage(new EventPage(page, next));

@@ -6,6 +6,7 @@ import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.token.TokenKey;
 
 /**
  * Read-through caches in front of a store, so that a callout reads neither its credential, its
@@ -62,20 +63,47 @@ public final class CachedStores implements AutoCloseable {
   }
 
   private void changed(StoreChange change) {
-    if (change instanceof StoreChange.TokenChanged token) {
-      tokens.cache().invalidate(token.key());
-    } else if (change instanceof StoreChange.CredentialChanged credential) {
-      credentials.credentialCache().invalidate(credential.name());
-    } else if (change instanceof StoreChange.ProviderChanged provider) {
-      credentials.providerCache().invalidate(provider.name());
-    } else if (change instanceof StoreChange.ApiKeyChanged key) {
-      apiKeys.cache().invalidate(key.id());
-    } else if (change instanceof StoreChange.Resumed) {
-      tokens.cache().invalidateAll();
-      credentials.credentialCache().invalidateAll();
-      credentials.providerCache().invalidateAll();
-      apiKeys.cache().invalidateAll();
-    }
+    change.fold(
+        new StoreChange.Cases<Void>() {
+          @Override
+          public Void token(TokenKey key) {
+            tokens.cache().invalidate(key);
+            return null;
+          }
+
+          @Override
+          public Void credential(String name) {
+            credentials.credentialCache().invalidate(name);
+            return null;
+          }
+
+          @Override
+          public Void provider(String name) {
+            credentials.providerCache().invalidate(name);
+            return null;
+          }
+
+          @Override
+          public Void apiKey(String id) {
+            apiKeys.cache().invalidate(id);
+            return null;
+          }
+
+          /** Events are read from the log, never cached. */
+          @Override
+          public Void eventsAppended() {
+            return null;
+          }
+
+          @Override
+          public Void resumed() {
+            tokens.cache().invalidateAll();
+            credentials.credentialCache().invalidateAll();
+            credentials.providerCache().invalidateAll();
+            apiKeys.cache().invalidateAll();
+            return null;
+          }
+        });
   }
 
   public CredentialStore credentials() {

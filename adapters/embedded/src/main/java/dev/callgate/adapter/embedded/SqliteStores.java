@@ -35,7 +35,8 @@ public final class SqliteStores {
           "db/sqlite/V3__failure_streak_identity_client_rejected.sql",
           "db/sqlite/V4__hashed_flow_state_browser_binding_refresh_budgets.sql",
           "db/sqlite/V5__secrets_bound_to_their_place.sql",
-          "db/sqlite/V6__credential_provider_foreign_key.sql");
+          "db/sqlite/V6__credential_provider_foreign_key.sql",
+          "db/sqlite/V7__events_outbox.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

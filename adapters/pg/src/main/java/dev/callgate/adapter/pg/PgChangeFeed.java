@@ -94,6 +94,7 @@ final class PgChangeFeed implements ChangeFeed {
       case "credentials" -> new StoreChange.CredentialChanged(row.getString("name"));
       case "providers" -> new StoreChange.ProviderChanged(row.getString("name"));
       case "api_keys" -> new StoreChange.ApiKeyChanged(row.getString("id"));
+      case "events" -> new StoreChange.EventsAppended();
       default -> throw new IllegalArgumentException("no such table: " + table);
     };
   }

@@ -1,6 +1,7 @@
 package dev.callgate.adapter.pg;
 
 import dev.callgate.core.port.StoreChange;
+import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -119,19 +120,42 @@ final class PgChangeNotifier implements Consumer<StoreChange> {
 
   /** The changed row's table and key, as {@link PgChangeFeed#change} reads them. */
   static JsonObject row(StoreChange change) {
-    if (change instanceof StoreChange.TokenChanged token) {
-      return new JsonObject()
-          .put("table", "tokens")
-          .put("credential", token.key().credentialName())
-          .put("subject", token.key().userSubject());
-    } else if (change instanceof StoreChange.CredentialChanged credential) {
-      return new JsonObject().put("table", "credentials").put("name", credential.name());
-    } else if (change instanceof StoreChange.ProviderChanged provider) {
-      return new JsonObject().put("table", "providers").put("name", provider.name());
-    } else if (change instanceof StoreChange.ApiKeyChanged key) {
-      return new JsonObject().put("table", "api_keys").put("id", key.id());
-    }
-    throw new IllegalArgumentException("not a change of a row: " + change);
+    return change.fold(
+        new StoreChange.Cases<JsonObject>() {
+          @Override
+          public JsonObject token(TokenKey key) {
+            return new JsonObject()
+                .put("table", "tokens")
+                .put("credential", key.credentialName())
+                .put("subject", key.userSubject());
+          }
+
+          @Override
+          public JsonObject credential(String name) {
+            return new JsonObject().put("table", "credentials").put("name", name);
+          }
+
+          @Override
+          public JsonObject provider(String name) {
+            return new JsonObject().put("table", "providers").put("name", name);
+          }
+
+          @Override
+          public JsonObject apiKey(String id) {
+            return new JsonObject().put("table", "api_keys").put("id", id);
+          }
+
+          /** Rows of the event log were appended; which ones a reader's cursor finds. */
+          @Override
+          public JsonObject eventsAppended() {
+            return new JsonObject().put("table", "events");
+          }
+
+          @Override
+          public JsonObject resumed() {
+            throw new IllegalArgumentException("not a change of a row: " + change);
+          }
+        });
   }
 
   Future<Void> close() {

@@ -10,6 +10,10 @@ import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventType;
+import dev.callgate.core.event.RecordedEvent;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher.Place;
@@ -394,6 +398,79 @@ final class RecordMapper {
         new LinkedHashSet<>(strings(row.getString("roles"))),
         Base64.getDecoder().decode(row.getString("hash")),
         Sql.instant(row, "created_at").orElseThrow());
+  }
+
+  // ---- events ----
+
+  /** The columns an event is written to; {@code id} is the database's, in commit order. */
+  static final String EVENT_COLUMNS =
+      "type, occurred_at, credential, user_subject, instance, diagnosis_code, diagnosis_facts,"
+          + " actor_subject, actor_key_id, actor_request_id, details";
+
+  /** An event holds names, times, counts and codes only: nothing here needs sealing. */
+  static Object[] eventValues(Event event) {
+    return new Object[] {
+      event.type().wireName(),
+      Sql.millis(event.time()),
+      event.credential().orElse(null),
+      event.user().orElse(null),
+      event.instance(),
+      event.diagnosis().map(d -> d.code().name()).orElse(null),
+      event.diagnosis().map(d -> encodeNamed(d.facts())).orElse(null),
+      event.actor().map(Actor::subject).orElse(null),
+      event.actor().map(Actor::keyId).orElse(null),
+      event.actor().map(Actor::requestId).orElse(null),
+      encodeNamed(event.details())
+    };
+  }
+
+  /**
+   * The event in {@code row}, or empty when its type is one this version does not know (a newer
+   * instance of a cluster wrote it during an upgrade): a reader passes over it.
+   */
+  static Optional<RecordedEvent> event(Row row) {
+    Optional<EventType> type = EventType.fromWireName(row.getString("type"));
+    if (type.isEmpty()) {
+      return Optional.empty();
+    }
+    String code = row.getString("diagnosis_code");
+    Optional<Diagnosis> diagnosis =
+        code == null
+            ? Optional.empty()
+            : Optional.of(
+                Diagnosis.stored(
+                    DiagnosisCode.valueOf(code), decodeNamed(row.getString("diagnosis_facts"))));
+    String actorSubject = row.getString("actor_subject");
+    Optional<Actor> actor =
+        actorSubject == null
+            ? Optional.empty()
+            : Optional.of(
+                new Actor(
+                    actorSubject,
+                    row.getString("actor_key_id"),
+                    row.getString("actor_request_id")));
+    return Optional.of(
+        new RecordedEvent(
+            row.getLong("id"),
+            new Event(
+                type.get(),
+                Sql.instant(row, "occurred_at").orElseThrow(),
+                Optional.ofNullable(row.getString("credential")),
+                Optional.ofNullable(row.getString("user_subject")),
+                row.getString("instance"),
+                diagnosis,
+                actor,
+                decodeNamed(row.getString("details")))));
+  }
+
+  private static String encodeNamed(Map<String, String> values) {
+    return new JsonObject(new LinkedHashMap<>(values)).encode();
+  }
+
+  private static Map<String, String> decodeNamed(String json) {
+    Map<String, String> values = new LinkedHashMap<>();
+    new JsonObject(json).forEach(e -> values.put(e.getKey(), String.valueOf(e.getValue())));
+    return values;
   }
 
   static Place tokenPlace(TokenKey key, String column) {

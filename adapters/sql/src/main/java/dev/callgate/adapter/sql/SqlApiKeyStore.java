@@ -17,24 +17,27 @@ final class SqlApiKeyStore implements ApiKeyStore {
   private final Pool pool;
   private final Sql sql;
   private final Consumer<StoreChange> changed;
+  private final SqlEventLog eventLog;
 
-  SqlApiKeyStore(Pool pool, Sql sql, Consumer<StoreChange> changed) {
+  SqlApiKeyStore(Pool pool, Sql sql, Consumer<StoreChange> changed, SqlEventLog eventLog) {
     this.pool = pool;
     this.sql = sql;
     this.changed = changed;
+    this.eventLog = eventLog;
   }
 
   @Override
   public CompletionStage<Void> save(StoredApiKey key, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     return Sql.stage(
-        sql.run(
-                pool,
-                SqlCredentialStore.upsert("api_keys", RecordMapper.API_KEY_COLUMNS, "id"),
-                RecordMapper.apiKeyValues(key))
+        eventLog
+            .changeWith(
+                events,
+                client ->
+                    sql.run(
+                        client,
+                        SqlCredentialStore.upsert("api_keys", RecordMapper.API_KEY_COLUMNS, "id"),
+                        RecordMapper.apiKeyValues(key)),
+                saved -> true)
             .map(
                 rows -> {
                   changed.accept(new StoreChange.ApiKeyChanged(key.id()));
@@ -83,10 +86,6 @@ final class SqlApiKeyStore implements ApiKeyStore {
 
   @Override
   public CompletionStage<Boolean> delete(String id, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     return Sql.stage(
         pool.withTransaction(
                 connection ->
@@ -98,11 +97,21 @@ final class SqlApiKeyStore implements ApiKeyStore {
                             Instant.now().toEpochMilli())
                         .compose(
                             recorded ->
-                                sql.run(connection, "DELETE FROM api_keys WHERE id = ?", id)))
+                                sql.run(connection, "DELETE FROM api_keys WHERE id = ?", id))
+                        .map(rows -> rows.rowCount() > 0)
+                        // a key that was not there was not deleted: no event says it was
+                        .compose(
+                            existed ->
+                                existed
+                                    ? eventLog.write(connection, events).map(true)
+                                    : Future.succeededFuture(false)))
             .map(
-                rows -> {
+                existed -> {
                   changed.accept(new StoreChange.ApiKeyChanged(id));
-                  return rows.rowCount() > 0;
+                  if (existed) {
+                    eventLog.announce(events);
+                  }
+                  return existed;
                 }));
   }
 }

@@ -32,12 +32,19 @@ final class SqlCredentialStore implements CredentialStore {
   private final Sql sql;
   private final RecordMapper mapper;
   private final Consumer<StoreChange> changed;
+  private final SqlEventLog eventLog;
 
-  SqlCredentialStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<StoreChange> changed) {
+  SqlCredentialStore(
+      Pool pool,
+      Sql sql,
+      RecordMapper mapper,
+      Consumer<StoreChange> changed,
+      SqlEventLog eventLog) {
     this.pool = pool;
     this.sql = sql;
     this.mapper = mapper;
     this.changed = changed;
+    this.eventLog = eventLog;
   }
 
   static String upsert(String table, String columns, String key) {
@@ -76,15 +83,16 @@ final class SqlCredentialStore implements CredentialStore {
 
   @Override
   public CompletionStage<Void> saveProvider(AuthProvider provider, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     return Sql.stage(
-        sql.run(
-                pool,
-                upsert("providers", RecordMapper.PROVIDER_COLUMNS, "name"),
-                mapper.providerValues(provider))
+        eventLog
+            .changeWith(
+                events,
+                client ->
+                    sql.run(
+                        client,
+                        upsert("providers", RecordMapper.PROVIDER_COLUMNS, "name"),
+                        mapper.providerValues(provider)),
+                saved -> true)
             .map(
                 rows -> {
                   changed.accept(new StoreChange.ProviderChanged(provider.name()));
@@ -94,18 +102,23 @@ final class SqlCredentialStore implements CredentialStore {
 
   @Override
   public CompletionStage<ProviderDeletionOutcome> deleteProvider(String name, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
+    // a provider in use fails the delete at its foreign key, which rolls the events back with it
     return Sql.stage(
-        sql.run(pool, "DELETE FROM providers WHERE name = ?", name)
+        eventLog
+            .changeWith(
+                events,
+                client ->
+                    sql.run(client, "DELETE FROM providers WHERE name = ?", name)
+                        .map(
+                            rows ->
+                                rows.rowCount() > 0
+                                    ? ProviderDeletionOutcome.DELETED
+                                    : ProviderDeletionOutcome.NOT_FOUND),
+                outcome -> outcome == ProviderDeletionOutcome.DELETED)
             .map(
-                rows -> {
+                outcome -> {
                   changed.accept(new StoreChange.ProviderChanged(name));
-                  return rows.rowCount() > 0
-                      ? ProviderDeletionOutcome.DELETED
-                      : ProviderDeletionOutcome.NOT_FOUND;
+                  return outcome;
                 })
             .recover(
                 failure ->
@@ -136,14 +149,19 @@ final class SqlCredentialStore implements CredentialStore {
   @Override
   public CompletionStage<CredentialSaveOutcome> saveCredential(
       NamedCredential credential, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     List<Object> values = new ArrayList<>(Arrays.asList(mapper.credentialValues(credential)));
     values.add(credential.authentication().providerName().orElse(null));
+    // a missing provider fails the upsert at its foreign key, which rolls the events back with it
     return Sql.stage(
-        sql.run(pool, upsert("credentials", CREDENTIAL_WRITE_COLUMNS, "name"), values.toArray())
+        eventLog
+            .changeWith(
+                events,
+                client ->
+                    sql.run(
+                        client,
+                        upsert("credentials", CREDENTIAL_WRITE_COLUMNS, "name"),
+                        values.toArray()),
+                saved -> true)
             .map(
                 rows -> {
                   changed.accept(new StoreChange.CredentialChanged(credential.name()));
@@ -158,10 +176,6 @@ final class SqlCredentialStore implements CredentialStore {
 
   @Override
   public CompletionStage<Boolean> deleteCredential(String name, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     List<String> subjects = new ArrayList<>();
     Future<Boolean> deleted =
         pool.withTransaction(
@@ -183,7 +197,13 @@ final class SqlCredentialStore implements CredentialStore {
                         v -> sql.run(connection, "DELETE FROM tokens WHERE credential = ?", name))
                     .compose(
                         v -> sql.run(connection, "DELETE FROM credentials WHERE name = ?", name))
-                    .map(rows -> rows.rowCount() > 0));
+                    .map(rows -> rows.rowCount() > 0)
+                    // a credential that was not there was not deleted: no event says it was
+                    .compose(
+                        existed ->
+                            existed
+                                ? eventLog.write(connection, events).map(true)
+                                : Future.succeededFuture(false)));
     // told once committed, so that a listener reading again reads the deletion
     return Sql.stage(
         deleted.map(
@@ -192,6 +212,9 @@ final class SqlCredentialStore implements CredentialStore {
                   subject ->
                       changed.accept(new StoreChange.TokenChanged(new TokenKey(name, subject))));
               changed.accept(new StoreChange.CredentialChanged(name));
+              if (existed) {
+                eventLog.announce(events);
+              }
               return existed;
             }));
   }

@@ -20,32 +20,35 @@ final class SqlPendingAuthorizationStore implements PendingAuthorizationStore {
   private final Pool pool;
   private final Sql sql;
   private final RecordMapper mapper;
+  private final SqlEventLog eventLog;
 
-  SqlPendingAuthorizationStore(Pool pool, Sql sql, RecordMapper mapper) {
+  SqlPendingAuthorizationStore(Pool pool, Sql sql, RecordMapper mapper, SqlEventLog eventLog) {
     this.pool = pool;
     this.sql = sql;
     this.mapper = mapper;
+    this.eventLog = eventLog;
   }
 
   @Override
   public CompletionStage<Void> save(PendingAuthorization pending, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     String markers =
         Arrays.stream(RecordMapper.PENDING_COLUMNS.split(","))
             .map(c -> "?")
             .collect(Collectors.joining(", "));
     return Sql.stage(
-        sql.run(
-                pool,
-                "INSERT INTO pending_authorizations ("
-                    + RecordMapper.PENDING_COLUMNS
-                    + ") VALUES ("
-                    + markers
-                    + ")",
-                mapper.pendingValues(pending))
+        eventLog
+            .changeWith(
+                events,
+                client ->
+                    sql.run(
+                        client,
+                        "INSERT INTO pending_authorizations ("
+                            + RecordMapper.PENDING_COLUMNS
+                            + ") VALUES ("
+                            + markers
+                            + ")",
+                        mapper.pendingValues(pending)),
+                inserted -> true)
             .mapEmpty());
   }
 

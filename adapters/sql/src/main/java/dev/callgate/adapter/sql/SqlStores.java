@@ -4,6 +4,7 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.SecretCipher;
 import dev.callgate.core.port.SecretCipher.Place;
@@ -23,9 +24,9 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations and
- * API keys, every secret sealed by the {@link SecretCipher}. The PostgreSQL and SQLite adapters
- * open the pool, apply their migrations and build this.
+ * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations, API
+ * keys and the event log, every secret sealed by the {@link SecretCipher}. The PostgreSQL and
+ * SQLite adapters open the pool, apply their migrations and build this.
  */
 public final class SqlStores {
   /** The tables and columns holding sealed secrets, with the key columns that find a row. */
@@ -45,6 +46,7 @@ public final class SqlStores {
   private final SqlTokenStore tokens;
   private final SqlPendingAuthorizationStore pending;
   private final SqlApiKeyStore apiKeys;
+  private final SqlEventLog events;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -65,10 +67,11 @@ public final class SqlStores {
     this.sql = new Sql(dialect);
     this.secrets = new SecretColumns(cipher);
     RecordMapper mapper = new RecordMapper(secrets);
-    this.credentials = new SqlCredentialStore(pool, sql, mapper, changed);
-    this.tokens = new SqlTokenStore(pool, sql, mapper, changed);
-    this.pending = new SqlPendingAuthorizationStore(pool, sql, mapper);
-    this.apiKeys = new SqlApiKeyStore(pool, sql, changed);
+    this.events = new SqlEventLog(pool, sql, changed);
+    this.credentials = new SqlCredentialStore(pool, sql, mapper, changed, events);
+    this.tokens = new SqlTokenStore(pool, sql, mapper, changed, events);
+    this.pending = new SqlPendingAuthorizationStore(pool, sql, mapper, events);
+    this.apiKeys = new SqlApiKeyStore(pool, sql, changed, events);
   }
 
   public CredentialStore credentials() {
@@ -85,6 +88,14 @@ public final class SqlStores {
 
   public ApiKeyStore apiKeys() {
     return apiKeys;
+  }
+
+  /**
+   * The event log the other stores write their events to, each in the transaction of its change;
+   * {@link StoreChange.EventsAppended} tells the {@link #changes() feed} of every commit of events.
+   */
+  public EventLog events() {
+    return events;
   }
 
   public ChangeFeed changes() {

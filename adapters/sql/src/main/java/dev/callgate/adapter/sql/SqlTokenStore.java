@@ -34,14 +34,21 @@ final class SqlTokenStore implements TokenStore {
   private final Sql sql;
   private final RecordMapper mapper;
   private final Consumer<StoreChange> changed;
+  private final SqlEventLog eventLog;
   private final String updateSql;
   private final String insertSql;
 
-  SqlTokenStore(Pool pool, Sql sql, RecordMapper mapper, Consumer<StoreChange> changed) {
+  SqlTokenStore(
+      Pool pool,
+      Sql sql,
+      RecordMapper mapper,
+      Consumer<StoreChange> changed,
+      SqlEventLog eventLog) {
     this.pool = pool;
     this.sql = sql;
     this.mapper = mapper;
     this.changed = changed;
+    this.eventLog = eventLog;
     List<String> columns =
         Arrays.stream(RecordMapper.TOKEN_COLUMNS.split(",")).map(String::trim).toList();
     this.insertSql =
@@ -75,24 +82,28 @@ final class SqlTokenStore implements TokenStore {
   @Override
   public CompletionStage<Optional<TokenRecord>> compareAndSet(
       TokenRecord next, List<Event> events) {
-    if (!events.isEmpty()) {
-      throw new UnsupportedOperationException("TRANSITIONAL: events not yet stored");
-    }
-
     long expected = next.version();
     long stored = expected + 1;
     Object[] values = mapper.tokenValues(next, stored);
-    Future<Integer> written;
+    String statement;
+    Object[] parameters;
     if (expected == 0) {
-      written = sql.run(pool, insertSql, values).map(rows -> rows.rowCount());
+      statement = insertSql;
+      parameters = values;
     } else {
-      Object[] parameters = new Object[values.length + 1];
+      statement = updateSql;
+      parameters = new Object[values.length + 1];
       System.arraycopy(values, 2, parameters, 0, values.length - 2);
       parameters[values.length - 2] = next.key().credentialName();
       parameters[values.length - 1] = next.key().userSubject();
       parameters[values.length] = expected;
-      written = sql.run(pool, updateSql, parameters).map(rows -> rows.rowCount());
     }
+    // the events only of the writer whose compare-and-set won
+    Future<Integer> written =
+        eventLog.changeWith(
+            events,
+            client -> sql.run(client, statement, parameters).map(rows -> rows.rowCount()),
+            count -> count == 1);
     return Sql.stage(
         written.map(
             count -> {
