@@ -54,6 +54,12 @@ public interface WebhookStore {
 
   CompletionStage<Void> recordHealth(String subscriptionId, WebhookHealth health);
 
+  /**
+   * Forgets the subscription's settled deliveries but the newest {@code keep} (at least 1); pending
+   * ones stay.
+   */
+  CompletionStage<Void> forgetSettled(String subscriptionId, int keep);
+
   /** How many deliveries are pending, by subscription id (those with none absent). */
   CompletionStage<Map<String, Long>> pendingCounts();
 

@@ -33,10 +33,14 @@ public final class WebhookDispatch {
   /**
    * {@code owner} names this instance in the lease, held for {@code lease} from each round; at most
    * {@code batch} events are queued and {@code batch} pending deliveries looked at per webhook and
-   * round.
+   * round; the newest {@code keep} settled deliveries of each webhook are kept for the deliveries
+   * API, older ones forgotten.
    */
-  public record Settings(String owner, Duration lease, DeliveryPolicy policy, int batch) {
+  public record Settings(String owner, Duration lease, DeliveryPolicy policy, int batch, int keep) {
     public Settings {
+      if (keep < 1) {
+        throw new IllegalArgumentException("keep at least one settled delivery");
+      }
       Objects.requireNonNull(owner, "owner");
       Objects.requireNonNull(lease, "lease");
       Objects.requireNonNull(policy, "policy");
@@ -151,8 +155,12 @@ public final class WebhookDispatch {
                       v ->
                           attempts.isEmpty()
                               ? CompletableFuture.completedStage((Void) null)
-                              : store.recordHealth(
-                                  subscription.id(), subscription.health().after(attempts)))
+                              : store
+                                  .recordHealth(
+                                      subscription.id(), subscription.health().after(attempts))
+                                  .thenCompose(
+                                      recorded ->
+                                          store.forgetSettled(subscription.id(), settings.keep())))
                   .thenApply(v -> sendable.size());
             });
   }

@@ -78,7 +78,7 @@ class WebhookDispatchTest {
         receiver,
         clock,
         new SplittableRandom(11),
-        new WebhookDispatch.Settings(owner, Duration.ofSeconds(30), policy, 100),
+        new WebhookDispatch.Settings(owner, Duration.ofSeconds(30), policy, 100, 1000),
         settled::add);
   }
 

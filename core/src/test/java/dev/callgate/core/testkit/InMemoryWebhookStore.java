@@ -137,6 +137,16 @@ public final class InMemoryWebhookStore implements WebhookStore {
   }
 
   @Override
+  public synchronized CompletionStage<Void> forgetSettled(String subscriptionId, int keep) {
+    TreeMap<Long, WebhookDelivery> rows = deliveries.get(subscriptionId);
+    if (rows != null && rows.size() > keep) {
+      Long oldestKept = rows.descendingKeySet().stream().skip(keep - 1).findFirst().orElseThrow();
+      rows.headMap(oldestKept, false).values().removeIf(d -> !d.pending());
+    }
+    return done(null);
+  }
+
+  @Override
   public synchronized CompletionStage<Map<String, Long>> pendingCounts() {
     Map<String, Long> counts = new HashMap<>();
     deliveries.forEach(
