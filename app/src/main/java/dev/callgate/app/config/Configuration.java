@@ -45,7 +45,8 @@ public record Configuration(
     int calloutPoolQueue,
     OutboundAddressPolicy outbound,
     ProviderEndpointRule providerEndpoints,
-    int providerMaxResponseBytes) {
+    int providerMaxResponseBytes,
+    Duration eventRetention) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -70,6 +71,10 @@ public record Configuration(
   public static final String OUTBOUND_ALLOW = OutboundAddressPolicy.SETTING;
   public static final String PROVIDER_ALLOW_HTTP = ProviderEndpointRule.SETTING;
   public static final String PROVIDER_MAX_RESPONSE_BYTES = "CALLGATE_PROVIDER_MAX_RESPONSE_BYTES";
+  public static final String EVENT_RETENTION = "CALLGATE_EVENT_RETENTION";
+
+  /** Events are kept at least this long: a shorter retention is a typo, not a policy. */
+  static final Duration MIN_EVENT_RETENTION = Duration.ofHours(1);
 
   /** A provider's answers are kilobytes; 64 MiB is beyond any honest one. */
   static final int MAX_PROVIDER_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -154,6 +159,10 @@ public record Configuration(
             1024,
             MAX_PROVIDER_RESPONSE_BYTES,
             problems);
+    Duration eventRetention = duration(env, EVENT_RETENTION, Duration.ofDays(30), problems);
+    if (eventRetention.compareTo(MIN_EVENT_RETENTION) < 0) {
+      problems.add(problem(EVENT_RETENTION, "it must be at least " + MIN_EVENT_RETENTION));
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -176,7 +185,8 @@ public record Configuration(
             calloutPoolQueue,
             outbound,
             providerEndpoints,
-            providerMaxResponseBytes));
+            providerMaxResponseBytes,
+            eventRetention));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

@@ -63,7 +63,8 @@ final class AdminRoutes {
     ApiKeys.IssueApiKey command =
         new ApiKeys.IssueApiKey(
             Optional.ofNullable(fields.string("subject")),
-            Optional.ofNullable(fields.strings("roles")));
+            Optional.ofNullable(fields.strings("roles")),
+            Http.actor(ctx));
     if (!fields.problems().isEmpty()) {
       Problems.send(ctx.response(), fields.problems());
       return;
@@ -104,7 +105,9 @@ final class AdminRoutes {
 
   private void deleteKey(RoutingContext ctx) {
     Http.respond(
-        ctx, services.apiKeys().delete(ctx.pathParam("id")), refusal -> noContent(ctx, refusal));
+        ctx,
+        services.apiKeys().delete(new ApiKeys.DeleteApiKey(ctx.pathParam("id"), Http.actor(ctx))),
+        refusal -> noContent(ctx, refusal));
   }
 
   private void saveProvider(RoutingContext ctx, Optional<String> pathName) {
@@ -119,7 +122,7 @@ final class AdminRoutes {
     }
     Http.respond(
         ctx,
-        services.providers().save(new Providers.SaveProvider(valid.get(), mode)),
+        services.providers().save(new Providers.SaveProvider(valid.get(), mode, Http.actor(ctx))),
         outcome ->
             outcome.fold(
                 saved -> {
@@ -194,7 +197,9 @@ final class AdminRoutes {
   private void deleteProvider(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.providers().delete(new Providers.DeleteProvider(ctx.pathParam("name"))),
+        services
+            .providers()
+            .delete(new Providers.DeleteProvider(ctx.pathParam("name"), Http.actor(ctx))),
         outcome ->
             outcome.fold(
                 () -> {
@@ -212,7 +217,9 @@ final class AdminRoutes {
     }
     Http.respond(
         ctx,
-        services.namedCredentials().save(new Credentials.SaveCredential(valid.get(), mode)),
+        services
+            .namedCredentials()
+            .save(new Credentials.SaveCredential(valid.get(), mode, Http.actor(ctx))),
         outcome ->
             outcome.fold(
                 saved -> {
@@ -258,7 +265,7 @@ final class AdminRoutes {
     String name = ctx.pathParam("name");
     Http.respond(
         ctx,
-        services.namedCredentials().delete(new Credentials.DeleteCredential(name)),
+        services.namedCredentials().delete(new Credentials.DeleteCredential(name, Http.actor(ctx))),
         outcome ->
             outcome.fold(
                 deletion -> {

@@ -47,6 +47,8 @@ public final class ApiRouter {
       CalloutRoute callouts,
       boolean metricsRequireKey) {
     Router router = Router.router(vertx);
+    // first of all: every answer, a problem included, carries the request's id
+    router.route().handler(new RequestIds());
 
     router
         .get("/health/live")
@@ -108,6 +110,9 @@ public final class ApiRouter {
                 .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
+    new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
+        .mount(router);
+    new FleetStatusRoute(services.fleet()).mount(router);
 
     router.route().last().handler(ApiRouter::notFound);
     router.errorHandler(404, ApiRouter::notFound);

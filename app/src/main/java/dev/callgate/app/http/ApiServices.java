@@ -5,6 +5,8 @@ import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.EventFeed;
+import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Revocations;
@@ -21,7 +23,10 @@ public record ApiServices(
     Credentials namedCredentials,
     Revocations revocations,
     TokenStatuses statuses,
-    ConnectionTests connectionTests) {
+    ConnectionTests connectionTests,
+    EventFeed events,
+    FleetStatus fleet,
+    LiveEvents liveEvents) {
   public ApiServices {
     Objects.requireNonNull(apiKeys, "apiKeys");
     Objects.requireNonNull(callouts, "callouts");
@@ -32,5 +37,8 @@ public record ApiServices(
     Objects.requireNonNull(revocations, "revocations");
     Objects.requireNonNull(statuses, "statuses");
     Objects.requireNonNull(connectionTests, "connectionTests");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(fleet, "fleet");
+    Objects.requireNonNull(liveEvents, "liveEvents");
   }
 }

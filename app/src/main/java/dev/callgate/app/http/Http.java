@@ -9,6 +9,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.UNSUPPORTED_MEDIA_TYPE;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.DiagnosedFailure;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
 import io.vertx.core.Future;
@@ -30,6 +31,9 @@ import java.util.logging.Logger;
 final class Http {
   private static final Logger LOG = Logger.getLogger(Http.class.getName());
   static final String CALLER = "callgate.caller";
+
+  /** The context key of the request's id ({@link RequestIds}), for audit and log lines. */
+  public static final String REQUEST_ID = "callgate.requestId";
 
   private Http() {}
 
@@ -94,6 +98,16 @@ final class Http {
 
   static Caller caller(RoutingContext ctx) {
     return ctx.get(CALLER);
+  }
+
+  /** The request's id, as {@link RequestIds} put it in the context. */
+  static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
+
+  /** The authenticated caller acting in this request, as audit names it. */
+  static Actor actor(RoutingContext ctx) {
+    return caller(ctx).actor(requestId(ctx));
   }
 
   /** Lets through a caller whose key may read the metrics. */

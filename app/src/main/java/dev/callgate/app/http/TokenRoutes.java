@@ -72,7 +72,12 @@ final class TokenRoutes {
         ctx,
         services
             .authorizations()
-            .start(Http.caller(ctx), ctx.pathParam("name"), user(ctx), allowIdentityChange),
+            .start(
+                Http.caller(ctx),
+                ctx.pathParam("name"),
+                user(ctx),
+                allowIdentityChange,
+                Http.actor(ctx)),
         start -> {
           if (start instanceof AuthorizationStart.Started started) {
             Http.json(
@@ -192,7 +197,8 @@ final class TokenRoutes {
         services
             .manualRefreshes()
             .refresh(
-                new ManualRefreshes.RefreshNow(Http.caller(ctx), ctx.pathParam("name"), user(ctx))),
+                new ManualRefreshes.RefreshNow(
+                    Http.caller(ctx), ctx.pathParam("name"), user(ctx), Http.actor(ctx))),
         outcome ->
             outcome.fold(
                 status -> {
@@ -211,7 +217,9 @@ final class TokenRoutes {
   private void revoke(RoutingContext ctx) {
     Http.respond(
         ctx,
-        services.revocations().revoke(Http.caller(ctx), ctx.pathParam("name"), user(ctx)),
+        services
+            .revocations()
+            .revoke(Http.caller(ctx), ctx.pathParam("name"), user(ctx), Http.actor(ctx)),
         outcome ->
             outcome.fold(
                 (credential, record) -> {

@@ -3,6 +3,7 @@ package dev.callgate.app.metrics;
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.TokenCensus;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.RefreshTrigger;
@@ -68,6 +69,25 @@ public final class CallgateMetrics implements RefreshObserver {
         .description(
             "Tokens counted as NEEDS_AUTHORIZATION because their refresh token's known expiry"
                 + " has passed, although the identity provider has not been asked since")
+        .register(registry);
+    for (EventType type : EventType.values()) {
+      // every type's series exists from the start, so an alert on its increase sees the first one
+      events(type);
+    }
+  }
+
+  /**
+   * One event this instance recorded: {@code callgate_events_total} by {@code type} (the wire
+   * name), which alerts watch (a grant lost, an expiry ahead).
+   */
+  public void event(EventType type) {
+    events(type).increment();
+  }
+
+  private Counter events(EventType type) {
+    return Counter.builder("callgate_events")
+        .description("Events this instance recorded, by type")
+        .tag("type", type.wireName())
         .register(registry);
   }
 

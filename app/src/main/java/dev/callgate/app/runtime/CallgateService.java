@@ -19,7 +19,9 @@ import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -27,6 +29,9 @@ import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.EventFeed;
+import dev.callgate.core.service.EventRetention;
+import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.RefreshSchedule;
@@ -68,18 +73,24 @@ public final class CallgateService {
   private final CachedStores cached;
   private final HttpServer server;
   private final RefreshScheduler scheduler;
+  private final EventTail events;
+  private final EventRetentionJob retention;
 
   private CallgateService(
       Vertx vertx,
       SqlStores stores,
       CachedStores cached,
       HttpServer server,
-      RefreshScheduler scheduler) {
+      RefreshScheduler scheduler,
+      EventTail events,
+      EventRetentionJob retention) {
     this.vertx = vertx;
     this.stores = stores;
     this.cached = cached;
     this.server = server;
     this.scheduler = scheduler;
+    this.events = events;
+    this.retention = retention;
   }
 
   public int port() {
@@ -189,6 +200,7 @@ public final class CallgateService {
             policy,
             refreshSettings,
             metrics);
+    EventSource events = new EventSource(instanceId, clock);
     Callouts callouts =
         new Callouts(
             cached.credentials(),
@@ -204,11 +216,11 @@ public final class CallgateService {
             stores.tokens(),
             stores.pendingAuthorizations(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
             new Authorizations.Settings(config.redirectUri(), Duration.ofMinutes(10)));
-    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), clock, random, config.adminKey());
+    ApiKeys apiKeys = new ApiKeys(cached.apiKeys(), events, random, config.adminKey());
     RefreshSchedule schedule =
         new RefreshSchedule(
             cached.credentials(),
@@ -224,7 +236,7 @@ public final class CallgateService {
             stores.credentials(),
             stores.tokens(),
             identityProvider,
-            clock,
+            events,
             random,
             policy,
             config.providerEndpoints());
@@ -235,19 +247,35 @@ public final class CallgateService {
             identityProvider,
             clock,
             policy,
-            refreshSettings);
+            refreshSettings,
+            stores.events());
     TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
+    EventLog eventLog = stores.events();
+    // the feed announces every append; the timer is a fallback, frequent only while it is deaf
+    EventTail eventTail =
+        new EventTail(
+            vertx,
+            eventLog,
+            stores.changes(),
+            instanceId,
+            new EventLogLines(metrics),
+            new EventTail.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
+    EventRetentionJob retention =
+        new EventRetentionJob(vertx, new EventRetention(eventLog, clock, config.eventRetention()));
     ApiServices services =
         new ApiServices(
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(cached.credentials(), refresher, statuses, clock),
+            new ManualRefreshes(cached.credentials(), refresher, statuses, clock, stores.events()),
             providers,
-            new Credentials(stores.credentials(), providers, revocations),
+            new Credentials(stores.credentials(), providers, revocations, events),
             revocations,
             statuses,
-            new ConnectionTests(cached.credentials(), callouts, clock));
+            new ConnectionTests(cached.credentials(), callouts, clock),
+            new EventFeed(eventLog),
+            new FleetStatus(cached.credentials(), stores.tokens(), statuses),
+            eventTail);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
@@ -273,6 +301,8 @@ public final class CallgateService {
                     .map(
                         server -> {
                           scheduler.start();
+                          eventTail.start();
+                          retention.start();
                           vertx.setPeriodic(
                               15_000,
                               id ->
@@ -301,7 +331,8 @@ public final class CallgateService {
                                   out.println(
                                       "Generated the admin API key (shown once, keep it): "
                                           + created.key().reveal()));
-                          return new CallgateService(vertx, stores, cached, server, scheduler);
+                          return new CallgateService(
+                              vertx, stores, cached, server, scheduler, eventTail, retention);
                         }));
   }
 
@@ -312,6 +343,8 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    retention.stop();
+    events.stop();
     try {
       cached.close();
     } catch (Exception e) {

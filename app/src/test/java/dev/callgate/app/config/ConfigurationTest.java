@@ -46,6 +46,17 @@ class ConfigurationTest {
     assertThat(config.tokenEndpointTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.cacheMaxStaleness()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.databasePoolSize()).isEqualTo(16);
+    assertThat(config.eventRetention()).isEqualTo(Duration.ofDays(30));
+  }
+
+  @Test
+  void fromEnvironmentWhenEventRetentionIsGivenThenUsesItAndRefusesLessThanAnHour() {
+    assertThat(valid(Map.of(Configuration.EVENT_RETENTION, "P90D")).eventRetention())
+        .isEqualTo(Duration.ofDays(90));
+    assertThat(problems(Map.of(Configuration.EVENT_RETENTION, "PT10M")))
+        .contains(Configuration.EVENT_RETENTION + " is invalid: it must be at least PT1H");
+    assertThat(problems(Map.of(Configuration.EVENT_RETENTION, "30 days")))
+        .contains("is not an ISO-8601 duration");
   }
 
   @Test

@@ -3,7 +3,11 @@ package dev.callgate.app.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.app.bodies.BufferedCalloutBodies;
+import dev.callgate.app.metrics.CallgateMetrics;
+import dev.callgate.app.runtime.EventLogLines;
+import dev.callgate.app.runtime.EventTail;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -13,6 +17,8 @@ import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.EventFeed;
+import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
@@ -83,52 +89,69 @@ class ApiTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RefreshPolicy policy =
         new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(5));
     Refresher refresher =
         new Refresher(
             credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
     Callouts callouts = new Callouts(credentials, tokens, refresher, target, clock, policy);
+    EventSource source = new EventSource("api-test", clock);
     Authorizations authorizations =
         new Authorizations(
             credentials,
             tokens,
-            new InMemoryPendingAuthorizationStore(),
+            new InMemoryPendingAuthorizationStore(tokens.eventLog()),
             idp,
-            clock,
+            source,
             new SplittableRandom(9),
             policy,
             new Authorizations.Settings(
                 URI.create("http://127.0.0.1/v1/oauth/callback"), Duration.ofMinutes(10)));
     apiKeys =
         new ApiKeys(
-            new InMemoryApiKeyStore(),
-            clock,
+            new InMemoryApiKeyStore(tokens.eventLog()),
+            source,
             new SplittableRandom(1),
             Optional.of(dev.callgate.core.credential.Secret.of(ADMIN_KEY)));
     apiKeys.bootstrap().toCompletableFuture().join();
     Providers providers =
-        new Providers(credentials, tokens, idp, clock, new SplittableRandom(3), policy);
+        new Providers(credentials, tokens, idp, source, new SplittableRandom(3), policy);
     Revocations revocations =
         new Revocations(
-            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults("api-test"));
+            credentials,
+            tokens,
+            idp,
+            clock,
+            policy,
+            Refresher.Settings.defaults("api-test"),
+            tokens.eventLog());
     TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
     ApiServices services =
         new ApiServices(
             apiKeys,
             callouts,
             authorizations,
-            new ManualRefreshes(credentials, refresher, statuses, clock),
+            new ManualRefreshes(credentials, refresher, statuses, clock, tokens.eventLog()),
             providers,
-            new Credentials(credentials, providers, revocations),
+            new Credentials(credentials, providers, revocations, source),
             revocations,
             statuses,
-            new ConnectionTests(credentials, callouts, clock));
+            new ConnectionTests(credentials, callouts, clock),
+            new EventFeed(tokens.eventLog()),
+            new FleetStatus(credentials, tokens, statuses),
+            new EventTail(
+                vertx,
+                tokens.eventLog(),
+                new HeardChanges(),
+                "api-test",
+                new EventLogLines(new CallgateMetrics(registry)),
+                new EventTail.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5))));
     router =
         ApiRouter.create(
             vertx,
             services,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            registry,
             new Readiness(
                 "callgate-test", () -> CompletableFuture.completedStage(true), () -> true),
             new CalloutRoute(

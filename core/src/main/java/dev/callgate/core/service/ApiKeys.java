@@ -7,6 +7,10 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.credential.SubjectRule;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.StoredApiKey;
@@ -18,11 +22,14 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -48,13 +55,23 @@ public final class ApiKeys {
 
   /**
    * Issue a key acting as {@code subject} with the roles named {@code roleNames} ({@code admin},
-   * {@code caller}; absent: {@code caller}), as an admin asks for one.
+   * {@code caller}; absent: {@code caller}), as the admin {@code actor} asks for one.
    */
-  public record IssueApiKey(Optional<String> subject, Optional<List<String>> roleNames) {
+  public record IssueApiKey(
+      Optional<String> subject, Optional<List<String>> roleNames, Actor actor) {
     public IssueApiKey {
       Objects.requireNonNull(subject, "subject");
       Objects.requireNonNull(roleNames, "roleNames");
+      Objects.requireNonNull(actor, "actor");
       roleNames = roleNames.map(List::copyOf);
+    }
+  }
+
+  /** Delete the key {@code id}, as the admin {@code actor} asks. */
+  public record DeleteApiKey(String id, Actor actor) {
+    public DeleteApiKey {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
@@ -84,15 +101,23 @@ public final class ApiKeys {
   }
 
   private final ApiKeyStore store;
+  private final EventSource events;
   private final Clock clock;
   private final RandomGenerator random;
   private final Optional<Secret> configuredAdminKey;
 
-  /** {@code random} must be cryptographically strong ({@code SecureRandom}). */
+  /**
+   * {@code random} must be cryptographically strong ({@code SecureRandom}); {@code events} dates
+   * keys and audit events.
+   */
   public ApiKeys(
-      ApiKeyStore store, Clock clock, RandomGenerator random, Optional<Secret> configuredAdminKey) {
+      ApiKeyStore store,
+      EventSource events,
+      RandomGenerator random,
+      Optional<Secret> configuredAdminKey) {
     this.store = store;
-    this.clock = clock;
+    this.events = events;
+    this.clock = events.clock();
     this.random = random;
     this.configuredAdminKey = configuredAdminKey;
   }
@@ -147,10 +172,15 @@ public final class ApiKeys {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(problems.get(0).message());
     }
-    return createUnchecked(subject, roles);
+    return createUnchecked(subject, roles, Optional.empty());
   }
 
-  private CompletionStage<Created> createUnchecked(String subject, Set<Caller.Role> roles) {
+  /**
+   * Creates a key; {@code actor}, where an admin asked for it, is named by the audit event written
+   * with it (a key made at start-up has none).
+   */
+  private CompletionStage<Created> createUnchecked(
+      String subject, Set<Caller.Role> roles, Optional<Actor> actor) {
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
     byte[] secretBytes = new byte[32];
@@ -160,7 +190,30 @@ public final class ApiKeys {
     Set<String> roleNames =
         roles.stream().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     StoredApiKey stored = new StoredApiKey(id, subject, roleNames, hash(key), clock.now());
-    return store.save(stored).thenApply(saved -> new Created(stored, key));
+    List<Event> audit =
+        actor
+            .map(
+                by ->
+                    List.of(
+                        audited(
+                            EventType.AUDIT_KEY_CREATED,
+                            by,
+                            stored,
+                            Map.of("roles", String.join(",", new TreeSet<>(roleNames))))))
+            .orElse(List.of());
+    return store.save(stored, audit).thenApply(saved -> new Created(stored, key));
+  }
+
+  /**
+   * The audit event of {@code actor}'s action on {@code key}: its id and subject, never a secret.
+   */
+  private Event audited(
+      EventType type, Actor actor, StoredApiKey key, Map<String, String> moreDetails) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("keyId", key.id());
+    details.put("subject", key.subject());
+    details.putAll(moreDetails);
+    return events.audit(type, actor, Optional.empty(), Optional.empty(), details);
   }
 
   /**
@@ -191,7 +244,8 @@ public final class ApiKeys {
               return done.thenCompose(
                   v ->
                       none
-                          ? createUnchecked(ADMIN_SUBJECT, Set.of(Caller.Role.ADMIN))
+                          ? createUnchecked(
+                                  ADMIN_SUBJECT, Set.of(Caller.Role.ADMIN), Optional.empty())
                               .thenApply(Optional::of)
                           : CompletableFuture.completedStage(Optional.<Created>empty()));
             });
@@ -260,20 +314,34 @@ public final class ApiKeys {
     if (!problems.isEmpty()) {
       return CompletableFuture.completedStage(new IssueOutcome.Rejected(problems));
     }
-    return create(command.subject().orElseThrow(), roles)
+    return createUnchecked(command.subject().orElseThrow(), roles, Optional.of(command.actor()))
         .thenApply(
             created -> new IssueOutcome.Issued(ApiKeySummary.of(created.stored()), created.key()));
   }
 
-  /** Deletes the key {@code id}; empty when done, else why not (there is no such key). */
-  public CompletionStage<Optional<Diagnosis>> delete(String id) {
+  /**
+   * Deletes the key {@code command} names, with the audit event naming it and its subject; empty
+   * when done, else why not (there is no such key).
+   */
+  public CompletionStage<Optional<Diagnosis>> delete(DeleteApiKey command) {
+    String id = command.id();
+    Optional<Diagnosis> notFound = Optional.of(Diagnosis.of(API_KEY_NOT_FOUND, "id", id));
     return store
-        .delete(id)
-        .thenApply(
-            deleted ->
-                deleted
-                    ? Optional.<Diagnosis>empty()
-                    : Optional.of(Diagnosis.of(API_KEY_NOT_FOUND, "id", id)));
+        .find(id)
+        .thenCompose(
+            found ->
+                found.isEmpty()
+                    ? CompletableFuture.completedStage(notFound)
+                    : store
+                        .delete(
+                            id,
+                            List.of(
+                                audited(
+                                    EventType.AUDIT_KEY_DELETED,
+                                    command.actor(),
+                                    found.get(),
+                                    Map.of())))
+                        .thenApply(deleted -> deleted ? Optional.<Diagnosis>empty() : notFound));
   }
 
   public CompletionStage<List<ApiKeySummary>> list() {
@@ -285,7 +353,7 @@ public final class ApiKeys {
         key.roles().stream()
             .map(r -> Caller.Role.valueOf(r.toUpperCase(Locale.ROOT)))
             .collect(Collectors.toSet());
-    return new Caller(key.subject(), roles);
+    return new Caller(key.subject(), key.id(), roles);
   }
 
   static byte[] hash(Secret key) {

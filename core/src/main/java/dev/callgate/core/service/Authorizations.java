@@ -21,6 +21,11 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.FlowHash;
@@ -47,7 +52,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -105,6 +112,7 @@ public final class Authorizations {
   private final Clock clock;
   private final RandomGenerator random;
   private final RefreshPlanner planner;
+  private final EventSource events;
   private final TokenUpdates updates;
   private final Settings settings;
   private final GrantRevoker revoker;
@@ -115,7 +123,7 @@ public final class Authorizations {
       TokenStore tokens,
       PendingAuthorizationStore pending,
       IdentityProvider identityProvider,
-      Clock clock,
+      EventSource events,
       RandomGenerator random,
       RefreshPolicy policy,
       Settings settings) {
@@ -124,36 +132,27 @@ public final class Authorizations {
     this.pending = pending;
     this.identityProvider = identityProvider;
     this.revoker = new GrantRevoker(identityProvider);
-    this.clock = clock;
+    this.events = events;
+    this.clock = events.clock();
     this.random = random;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    this.updates = new TokenUpdates(tokens, events);
     this.settings = settings;
   }
 
   /**
-   * Starts the flow for {@code caller}'s own token of {@code credentialName} (or its named one).
-   */
-  public CompletionStage<AuthorizationStart> start(Caller caller, String credentialName) {
-    return start(caller, credentialName, Optional.empty());
-  }
-
-  /**
-   * Starts the flow for the token of {@code forUser} (empty: the caller's own, or the named one):
-   * an admin may start it for any user of a per-user credential, whose end user then completes it.
+   * Starts the flow for the token of {@code forUser} (empty: the caller's own, or the named one),
+   * as {@code actor} (the caller, in its request) asks: an admin may start it for any user of a
+   * per-user credential, whose end user then completes it. {@code allowIdentityChange} (admins
+   * only) lets it grant the token to another account at the provider than the one it is granted to
+   * now. The pending flow is saved with its event and the audit event.
    */
   public CompletionStage<AuthorizationStart> start(
-      Caller caller, String credentialName, Optional<String> forUser) {
-    return start(caller, credentialName, forUser, false);
-  }
-
-  /**
-   * Starts the flow as {@link #start(Caller, String, Optional)} does; {@code allowIdentityChange}
-   * (admins only) lets it grant the token to another account at the provider than the one it is
-   * granted to now.
-   */
-  public CompletionStage<AuthorizationStart> start(
-      Caller caller, String credentialName, Optional<String> forUser, boolean allowIdentityChange) {
+      Caller caller,
+      String credentialName,
+      Optional<String> forUser,
+      boolean allowIdentityChange,
+      Actor actor) {
     if (allowIdentityChange && !caller.isAdmin()) {
       return refusedStart(
           Diagnosis.of(
@@ -206,13 +205,14 @@ public final class Authorizations {
                                           ? refusedStart(
                                               Diagnosis.of(
                                                   PROVIDER_NOT_FOUND, "provider", providerName))
-                                          : startWith(provider.get(), key, allowIdentityChange)),
+                                          : startWith(
+                                              provider.get(), key, allowIdentityChange, actor)),
                       problems -> refusedStart(problems.get(0)));
             });
   }
 
   private CompletionStage<AuthorizationStart> startWith(
-      AuthProvider provider, TokenKey key, boolean allowIdentityChange) {
+      AuthProvider provider, TokenKey key, boolean allowIdentityChange, Actor actor) {
     String state = randomToken();
     Secret verifier = Secret.of(randomToken());
     return providerUrl(provider, state, verifier, provider.scopes())
@@ -239,8 +239,24 @@ public final class Authorizations {
                       settings.authorizationPage()
                           + "?flow="
                           + URLEncoder.encode(state, StandardCharsets.UTF_8));
+              Map<String, String> details = new LinkedHashMap<>();
+              details.put("credential", key.credentialName());
+              details.put("provider", provider.name());
+              details.put("expiresAt", expiresAt.toString());
+              details.put("identityChangeAllowed", Boolean.toString(allowIdentityChange));
+              Optional<String> user = Optional.of(key.userSubject());
+              List<Event> started =
+                  List.of(
+                      events.about(
+                          EventType.AUTHORIZATION_STARTED, key.credentialName(), user, details),
+                      events.audit(
+                          EventType.AUDIT_AUTHORIZATION_STARTED,
+                          actor,
+                          Optional.of(key.credentialName()),
+                          user,
+                          details));
               return pending
-                  .save(flow)
+                  .save(flow, started)
                   .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt));
             });
   }
@@ -417,7 +433,10 @@ public final class Authorizations {
   private CompletionStage<AuthorizationCompletion> failed(
       PendingAuthorization flow, Diagnosis diagnosis) {
     return updates
-        .update(flow.tokenKey(), latest -> latest.authorizationFailed(diagnosis))
+        .update(
+            flow.tokenKey(),
+            TokenChange.AUTHORIZATION_FAILED,
+            latest -> latest.authorizationFailed(diagnosis))
         .handle(
             (stored, failure) -> {
               if (failure != null) {
@@ -585,6 +604,7 @@ public final class Authorizations {
     return updates
         .updateDurably(
             flow.tokenKey(),
+            TokenChange.AUTHORIZED,
             latest -> {
               replaced.set(latest);
               return latest.authorized(tokens, identity, warnings, now, plan);
@@ -628,6 +648,7 @@ public final class Authorizations {
                 ? CompletableFuture.completedStage(after)
                 : updates.update(
                     after,
+                    TokenChange.BOOKKEEPING,
                     latest ->
                         latest.previousGrantKept(
                             GrantRevoker.mayLiveOn("the previous authorization", why.get()))));

@@ -4,16 +4,18 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.Actor;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who is asking: the subject of the API key that authenticated the request, and its roles. An admin
- * may manage and call every credential; a caller only those that list its subject; a metrics key
- * may only read {@code /metrics}.
+ * Who is asking: the subject of the API key that authenticated the request, the key's public id
+ * (which audit names, empty where no key stands behind the caller), and its roles. An admin may
+ * manage and call every credential; a caller only those that list its subject; a metrics key may
+ * only read {@code /metrics}.
  */
-public record Caller(String subject, Set<Role> roles) {
+public record Caller(String subject, String keyId, Set<Role> roles) {
 
   public enum Role {
     ADMIN,
@@ -23,15 +25,21 @@ public record Caller(String subject, Set<Role> roles) {
 
   public Caller {
     Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(keyId, "keyId");
     roles = Set.copyOf(roles);
   }
 
   public static Caller admin(String subject) {
-    return new Caller(subject, Set.of(Role.ADMIN));
+    return new Caller(subject, "", Set.of(Role.ADMIN));
   }
 
   public static Caller caller(String subject) {
-    return new Caller(subject, Set.of(Role.CALLER));
+    return new Caller(subject, "", Set.of(Role.CALLER));
+  }
+
+  /** This caller acting in the request {@code requestId}, as audit names it. */
+  public Actor actor(String requestId) {
+    return new Actor(subject, keyId, requestId);
   }
 
   public boolean isAdmin() {

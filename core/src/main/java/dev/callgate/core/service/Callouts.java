@@ -28,6 +28,7 @@ import dev.callgate.core.callout.UnauthorizedResponseClassifier;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
@@ -105,7 +106,8 @@ public final class Callouts {
     this.transport = transport;
     this.clock = clock;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    // only bookkeeping (a token's first use): the refresher's source names this instance
+    this.updates = new TokenUpdates(tokens, refresher.events());
   }
 
   /**
@@ -354,6 +356,7 @@ public final class Callouts {
     updates
         .update(
             record.key(),
+            TokenChange.BOOKKEEPING,
             latest ->
                 latest.usedSinceIssued() ? latest : latest.usedAt(now, planner.planFor(credential)))
         .whenComplete(

@@ -5,8 +5,14 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.CredentialStore;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,18 +27,20 @@ import java.util.function.Function;
  */
 public final class Credentials {
 
-  /** Create or replace {@code credential}. */
-  public record SaveCredential(NamedCredential credential, SaveMode mode) {
+  /** Create or replace {@code credential}, as the admin {@code actor} asks. */
+  public record SaveCredential(NamedCredential credential, SaveMode mode, Actor actor) {
     public SaveCredential {
       Objects.requireNonNull(credential, "credential");
       Objects.requireNonNull(mode, "mode");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
-  /** Revoke the grants of the credential {@code name}, then delete it. */
-  public record DeleteCredential(String name) {
+  /** Revoke the grants of the credential {@code name}, then delete it, as {@code actor} asks. */
+  public record DeleteCredential(String name, Actor actor) {
     public DeleteCredential {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
@@ -84,11 +92,17 @@ public final class Credentials {
   private final CredentialStore credentials;
   private final Providers providers;
   private final Revocations revocations;
+  private final EventSource events;
 
-  public Credentials(CredentialStore credentials, Providers providers, Revocations revocations) {
+  public Credentials(
+      CredentialStore credentials,
+      Providers providers,
+      Revocations revocations,
+      EventSource events) {
     this.credentials = credentials;
     this.providers = providers;
     this.revocations = revocations;
+    this.events = events;
   }
 
   /** Creates or replaces the credential, as {@code command}'s mode says. */
@@ -109,8 +123,19 @@ public final class Credentials {
               if (refusal.isPresent()) {
                 return rejected(refusal.get());
               }
+              Map<String, String> target = new LinkedHashMap<>();
+              target.put("credential", credential.name());
+              credential.authentication().providerName().ifPresent(p -> target.put("provider", p));
+              target.put("created", Boolean.toString(command.mode().creates()));
+              Event audit =
+                  events.audit(
+                      EventType.AUDIT_CREDENTIAL_SAVED,
+                      command.actor(),
+                      Optional.of(credential.name()),
+                      Optional.empty(),
+                      target);
               return credentials
-                  .saveCredential(credential)
+                  .saveCredential(credential, List.of(audit))
                   .thenCompose(
                       saved ->
                           switch (saved) {
@@ -138,7 +163,7 @@ public final class Credentials {
   /** Revokes the credential's grants at their provider, then deletes it with its tokens. */
   public CompletionStage<DeleteOutcome> delete(DeleteCredential command) {
     return revocations
-        .deleteCredential(command.name())
+        .deleteCredential(command.name(), command.actor())
         .thenApply(
             deletion ->
                 deletion

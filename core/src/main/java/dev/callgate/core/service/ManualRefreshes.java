@@ -4,9 +4,16 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.EventLog;
+import dev.callgate.core.token.TokenKey;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,12 +28,17 @@ import java.util.function.Function;
  */
 public final class ManualRefreshes {
 
-  /** Refresh {@code caller}'s token of {@code credentialName}, or {@code user}'s (admins). */
-  public record RefreshNow(Caller caller, String credentialName, Optional<String> user) {
+  /**
+   * Refresh {@code caller}'s token of {@code credentialName}, or {@code user}'s (admins); {@code
+   * actor} is the caller in its request, as audit names it.
+   */
+  public record RefreshNow(
+      Caller caller, String credentialName, Optional<String> user, Actor actor) {
     public RefreshNow {
       Objects.requireNonNull(caller, "caller");
       Objects.requireNonNull(credentialName, "credentialName");
       Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
@@ -76,13 +88,22 @@ public final class ManualRefreshes {
   private final Refresher refresher;
   private final TokenStatuses statuses;
   private final Clock clock;
+  private final EventLog eventLog;
 
+  /**
+   * {@code eventLog} records each request (audit) before the refresh, which records its outcome.
+   */
   public ManualRefreshes(
-      CredentialStore credentials, Refresher refresher, TokenStatuses statuses, Clock clock) {
+      CredentialStore credentials,
+      Refresher refresher,
+      TokenStatuses statuses,
+      Clock clock,
+      EventLog eventLog) {
     this.credentials = new CallerCredentials(credentials);
     this.refresher = refresher;
     this.statuses = statuses;
     this.clock = clock;
+    this.eventLog = eventLog;
   }
 
   public CompletionStage<RefreshNowOutcome> refresh(RefreshNow command) {
@@ -109,8 +130,9 @@ public final class ManualRefreshes {
     return TokenKeys.resolve(credential, command.caller(), command.user())
         .fold(
             key ->
-                refresher
-                    .refreshAskedBy(command.caller(), key)
+                eventLog
+                    .append(List.of(refreshRequested(key, command.actor())))
+                    .thenCompose(recorded -> refresher.refreshAskedBy(command.caller(), key))
                     .thenApply(
                         outcome ->
                             outcome.fold(
@@ -126,6 +148,17 @@ public final class ManualRefreshes {
                                             Duration.between(
                                                 clock.now(), deferred.nextAttemptAt()))))),
             problems -> rejected(problems.get(0)));
+  }
+
+  private Event refreshRequested(TokenKey key, Actor actor) {
+    return refresher
+        .events()
+        .audit(
+            EventType.AUDIT_REFRESH_REQUESTED,
+            actor,
+            Optional.of(key.credentialName()),
+            Optional.of(key.userSubject()),
+            Map.of("credential", key.credentialName()));
   }
 
   private static Duration max(Duration a, Duration b) {

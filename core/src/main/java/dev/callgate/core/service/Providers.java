@@ -11,6 +11,11 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.GrantOutcome;
@@ -44,18 +49,20 @@ import java.util.random.RandomGenerator;
  */
 public final class Providers {
 
-  /** Create or replace {@code provider}. */
-  public record SaveProvider(AuthProvider provider, SaveMode mode) {
+  /** Create or replace {@code provider}, as the admin {@code actor} asks. */
+  public record SaveProvider(AuthProvider provider, SaveMode mode, Actor actor) {
     public SaveProvider {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(mode, "mode");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
-  /** Delete the provider {@code name}. */
-  public record DeleteProvider(String name) {
+  /** Delete the provider {@code name}, as the admin {@code actor} asks. */
+  public record DeleteProvider(String name, Actor actor) {
     public DeleteProvider {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(actor, "actor");
     }
   }
 
@@ -121,6 +128,7 @@ public final class Providers {
   private final Clock clock;
   private final RandomGenerator random;
   private final RefreshPlanner planner;
+  private final EventSource events;
   private final TokenUpdates updates;
   private final ProviderEndpointRule endpoints;
 
@@ -159,14 +167,14 @@ public final class Providers {
       CredentialStore credentials,
       TokenStore tokens,
       IdentityProvider identityProvider,
-      Clock clock,
+      EventSource events,
       RandomGenerator random,
       RefreshPolicy policy) {
     this(
         credentials,
         tokens,
         identityProvider,
-        clock,
+        events,
         random,
         policy,
         ProviderEndpointRule.httpsOrLoopback());
@@ -177,7 +185,7 @@ public final class Providers {
       CredentialStore credentials,
       TokenStore tokens,
       IdentityProvider identityProvider,
-      Clock clock,
+      EventSource events,
       RandomGenerator random,
       RefreshPolicy policy,
       ProviderEndpointRule endpoints) {
@@ -185,10 +193,11 @@ public final class Providers {
     this.credentials = credentials;
     this.tokens = tokens;
     this.identityProvider = identityProvider;
-    this.clock = clock;
+    this.events = events;
+    this.clock = events.clock();
     this.random = random;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    this.updates = new TokenUpdates(tokens, events);
   }
 
   /**
@@ -213,8 +222,19 @@ public final class Providers {
                 return CompletableFuture.completedStage(
                     (SaveOutcome) new SaveOutcome.Rejected(refusal.get()));
               }
+              Event audit =
+                  events.audit(
+                      EventType.AUDIT_PROVIDER_SAVED,
+                      command.actor(),
+                      Optional.empty(),
+                      Optional.empty(),
+                      Map.of(
+                          "provider",
+                          provider.name(),
+                          "created",
+                          Boolean.toString(command.mode().creates())));
               return credentials
-                  .saveProvider(provider)
+                  .saveProvider(provider, List.of(audit))
                   .thenCompose(saved -> rearmUsersOf(provider.name()))
                   .thenApply(
                       rearmed ->
@@ -276,8 +296,15 @@ public final class Providers {
    */
   public CompletionStage<DeleteOutcome> delete(DeleteProvider command) {
     String name = command.name();
+    Event audit =
+        events.audit(
+            EventType.AUDIT_PROVIDER_DELETED,
+            command.actor(),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of("provider", name));
     return credentials
-        .deleteProvider(name)
+        .deleteProvider(name, List.of(audit))
         .thenCompose(
             outcome ->
                 switch (outcome) {
@@ -338,6 +365,7 @@ public final class Providers {
                       updates
                           .update(
                               record.key(),
+                              TokenChange.PROVIDER_CHANGED,
                               latest -> latest.providerChanged(now, planner.planFor(credential)))
                           .toCompletableFuture());
                 }

@@ -1,6 +1,7 @@
 package dev.callgate.core.service;
 
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.TokenStore;
@@ -60,7 +61,8 @@ public final class RefreshSchedule {
     this.refresher = refresher;
     this.clock = clock;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    // only bookkeeping (a new schedule): the refresher's source names this instance
+    this.updates = new TokenUpdates(tokens, refresher.events());
     this.settings = settings;
   }
 
@@ -151,6 +153,7 @@ public final class RefreshSchedule {
             credential ->
                 updates.update(
                     claimed.key(),
+                    TokenChange.BOOKKEEPING,
                     latest -> {
                       Optional<Instant> planned =
                           credential.flatMap(c -> planner.nextRefreshAt(c, latest));

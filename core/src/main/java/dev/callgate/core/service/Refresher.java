@@ -10,6 +10,8 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.GrantOutcome;
@@ -26,6 +28,7 @@ import dev.callgate.core.token.RefreshStart;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
+import dev.callgate.core.token.TokenState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -75,6 +78,7 @@ public final class Refresher {
   private final IdentityProvider identityProvider;
   private final Clock clock;
   private final RefreshPlanner planner;
+  private final EventSource events;
   private final TokenUpdates updates;
   private final Settings settings;
   private final RefreshObserver observer;
@@ -105,7 +109,8 @@ public final class Refresher {
     this.identityProvider = identityProvider;
     this.clock = clock;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    this.events = new EventSource(settings.instanceId(), clock);
+    this.updates = new TokenUpdates(tokens, events);
     this.settings = settings;
     this.leaseWait =
         new LeaseWait(tokens, clock, settings.leasePollInterval(), settings.leaseDuration());
@@ -165,6 +170,11 @@ public final class Refresher {
                 mayJoin && endsWith(outcome, basedOn)
                     ? refresh(key, trigger, basedOn, false)
                     : done(outcome));
+  }
+
+  /** Where this process's events come from: the instance that refreshes, and its clock. */
+  EventSource events() {
+    return events;
   }
 
   /** The number of refreshes in progress in this process (for metrics and tests). */
@@ -245,6 +255,7 @@ public final class Refresher {
             updates
                 .update(
                     record.key(),
+                    TokenChange.REFRESH_TOKEN_ENDED,
                     latest -> latest.refreshTokenExpired(ended.diagnosis(), refresh.plan()))
                 .thenApply(stored -> new RefreshOutcome.Rejected(ended.diagnosis(), false)),
         fresh -> done(new RefreshOutcome.Refreshed(record, false)));
@@ -334,6 +345,7 @@ public final class Refresher {
     return updates
         .update(
             latest,
+            TokenChange.BOOKKEEPING,
             current ->
                 current.refreshStarted(mine, refresh.trigger().budget(), window, refresh.plan()))
         .thenCompose(
@@ -345,13 +357,17 @@ public final class Refresher {
                                 refresh,
                                 provider,
                                 started,
-                                new Unsettled(interrupted, mine),
+                                new Unsettled(interrupted, mine, latest.state()),
                                 outcome,
                                 leaseUntil)));
   }
 
-  /** The refresh that had not settled before this one began ({@code interrupted}), and this one. */
-  private record Unsettled(Optional<RefreshStart> interrupted, RefreshStart mine) {
+  /**
+   * The refresh that had not settled before this one began ({@code interrupted}), this one, and the
+   * state the token was in when it began (a refresh that works after failures is a recovery).
+   */
+  private record Unsettled(
+      Optional<RefreshStart> interrupted, RefreshStart mine, TokenState beganIn) {
 
     /**
      * What stays unsettled after a failure that may pass: the interrupted refresh still, and this
@@ -408,7 +424,7 @@ public final class Refresher {
     Instant now = clock.now();
     RefreshPolicy policy = planner.policy();
     if (outcome instanceof GrantOutcome.Granted granted) {
-      return stored(refresh, provider, started, granted, now, leaseUntil);
+      return stored(refresh, provider, started, unsettled.beganIn(), granted, now, leaseUntil);
     }
     Optional<Duration> retryAfter =
         outcome instanceof GrantOutcome.Failed failed ? failed.retryAfter() : Optional.empty();
@@ -432,16 +448,23 @@ public final class Refresher {
     return switch (failure.severity()) {
       case TERMINAL ->
           updates
-              .update(started, latest -> latest.refreshRejected(diagnosis, plan))
+              .update(
+                  started,
+                  TokenChange.GRANT_REFUSED,
+                  latest -> latest.refreshRejected(diagnosis, plan))
               .thenApply(stored -> new RefreshOutcome.Rejected(diagnosis, true));
       case CLIENT_REJECTED ->
           updates
-              .update(started, latest -> latest.clientRejected(diagnosis, plan))
+              .update(
+                  started,
+                  TokenChange.CLIENT_REFUSED,
+                  latest -> latest.clientRejected(diagnosis, plan))
               .thenApply(stored -> new RefreshOutcome.Rejected(diagnosis, true));
       case TRANSIENT ->
           updates
               .update(
                   started,
+                  TokenChange.REFRESH_DEFERRED,
                   latest ->
                       latest.refreshFailed(
                           diagnosis,
@@ -461,6 +484,7 @@ public final class Refresher {
       Refresh refresh,
       AuthProvider provider,
       TokenRecord started,
+      TokenState beganIn,
       GrantOutcome.Granted granted,
       Instant now,
       Instant leaseUntil) {
@@ -468,6 +492,7 @@ public final class Refresher {
     return updates
         .updateDurably(
             started,
+            TokenChange.refreshed(refresh.trigger(), beganIn),
             latest -> {
               TokenSet next =
                   policy.toTokenSet(

@@ -6,8 +6,14 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.GRANT_REVOKED;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
+import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.port.TokenStore;
@@ -19,7 +25,9 @@ import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -86,32 +94,41 @@ public final class Revocations {
   private final TokenUpdates updates;
   private final Refresher.Settings lease;
   private final LeaseWait leaseWait;
+  private final EventSource events;
+  private final EventLog eventLog;
 
-  /** {@code lease} is the refresher's: revocations take the same refresh lease as refreshes. */
+  /**
+   * {@code lease} is the refresher's: revocations take the same refresh lease as refreshes, and
+   * their events name its instance; {@code eventLog} records the requests.
+   */
   public Revocations(
       CredentialStore credentials,
       TokenStore tokens,
       IdentityProvider identityProvider,
       Clock clock,
       RefreshPolicy policy,
-      Refresher.Settings lease) {
+      Refresher.Settings lease,
+      EventLog eventLog) {
+    this.events = new EventSource(lease.instanceId(), clock);
+    this.eventLog = eventLog;
     this.credentials = credentials;
     this.tokens = tokens;
     this.revoker = new GrantRevoker(identityProvider);
     this.clock = clock;
     this.planner = new RefreshPlanner(policy);
-    this.updates = new TokenUpdates(tokens, clock);
+    this.updates = new TokenUpdates(tokens, events);
     this.lease = lease;
     this.leaseWait = new LeaseWait(tokens, clock, lease.leasePollInterval(), lease.leaseDuration());
   }
 
   /**
    * Revokes the grant of {@code user}'s token (empty: the caller's own, or the named one) of {@code
-   * credentialName}. Admins may revoke any; a caller only its own token of a per-user credential it
-   * may call.
+   * credentialName}, as {@code actor} (the caller, in its request) asks. Admins may revoke any; a
+   * caller only its own token of a per-user credential it may call. An allowed request is recorded
+   * (audit) before the provider is asked; the token's own event records the outcome.
    */
   public CompletionStage<RevokeOutcome> revoke(
-      Caller caller, String credentialName, Optional<String> user) {
+      Caller caller, String credentialName, Optional<String> user, Actor actor) {
     return credentials
         .findCredential(credentialName)
         .thenCompose(
@@ -133,7 +150,10 @@ public final class Revocations {
               }
               return TokenKeys.resolve(credential, caller, user)
                   .fold(
-                      key -> leased(credential, key, caller, 1),
+                      key ->
+                          eventLog
+                              .append(List.of(revocationRequested(key, actor)))
+                              .thenCompose(recorded -> leased(credential, key, caller, 1)),
                       problems -> refused(problems.get(0)));
             });
   }
@@ -200,17 +220,29 @@ public final class Revocations {
                                 "credential",
                                 key.credentialName());
                         return updates.update(
-                            key, latest -> latest.revoked(revoked, planner.planFor(credential)));
+                            key,
+                            TokenChange.REVOKED,
+                            latest -> latest.revoked(revoked, planner.planFor(credential)));
                       })
                   .thenApply(revoked -> new RevokeOutcome.Revoked(credential, revoked));
             });
   }
 
+  private Event revocationRequested(TokenKey key, Actor actor) {
+    return events.audit(
+        EventType.AUDIT_REVOCATION_REQUESTED,
+        actor,
+        Optional.of(key.credentialName()),
+        Optional.of(key.userSubject()),
+        Map.of("credential", key.credentialName()));
+  }
+
   /**
    * Revokes every grant of {@code name} at its provider, then deletes the credential with its
-   * tokens; empty when there is no such credential.
+   * tokens, as {@code actor} asks; the deletion carries its event and the audit event, so a
+   * deletion that did not happen records neither. Empty when there is no such credential.
    */
-  public CompletionStage<Optional<Deletion>> deleteCredential(String name) {
+  public CompletionStage<Optional<Deletion>> deleteCredential(String name, Actor actor) {
     return credentials
         .findCredential(name)
         .thenCompose(
@@ -225,10 +257,26 @@ public final class Revocations {
                   .thenCompose(
                       deletion ->
                           credentials
-                              .deleteCredential(name)
+                              .deleteCredential(name, deletionEvents(deletion, actor))
                               .thenApply(
                                   deleted -> deleted ? Optional.of(deletion) : Optional.empty()));
             });
+  }
+
+  private List<Event> deletionEvents(Deletion deletion, Actor actor) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("credential", deletion.credential());
+    details.put("grants", Integer.toString(deletion.grants()));
+    details.put("grantsThatMayLiveOn", Integer.toString(deletion.grantsThatMayLiveOn().size()));
+    return List.of(
+        events.about(
+            EventType.CREDENTIAL_DELETED, deletion.credential(), Optional.empty(), details),
+        events.audit(
+            EventType.AUDIT_CREDENTIAL_DELETED,
+            actor,
+            Optional.of(deletion.credential()),
+            Optional.empty(),
+            Map.of("credential", deletion.credential())));
   }
 
   private CompletionStage<Deletion> revokeAll(

@@ -1,5 +1,6 @@
 package dev.callgate.core.service;
 
+import static dev.callgate.core.service.ServiceFixture.ADMIN_ACTOR;
 import static dev.callgate.core.service.ServiceFixture.authorizationCode;
 import static dev.callgate.core.service.ServiceFixture.join;
 import static dev.callgate.core.service.ServiceFixture.valid;
@@ -42,7 +43,9 @@ class AdministrationTest {
   @Test
   void saveProviderWhenReplacingOneThatDoesNotExistThenRejectedNotFound() {
     Providers.SaveOutcome outcome =
-        join(f.providers.save(new Providers.SaveProvider(provider(), new SaveMode.Replace("idp"))));
+        join(
+            f.providers.save(
+                new Providers.SaveProvider(provider(), new SaveMode.Replace("idp"), ADMIN_ACTOR)));
 
     assertThat(code(outcome)).isEqualTo(DiagnosisCode.PROVIDER_NOT_FOUND);
     assertThat(join(f.credentials.findProvider("idp"))).isEmpty();
@@ -55,7 +58,8 @@ class AdministrationTest {
     Providers.SaveOutcome outcome =
         join(
             f.providers.save(
-                new Providers.SaveProvider(provider(), new SaveMode.Replace("other"))));
+                new Providers.SaveProvider(
+                    provider(), new SaveMode.Replace("other"), ADMIN_ACTOR)));
 
     Diagnosis rejected = outcome.fold(saved -> null, d -> d);
     assertThat(rejected.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
@@ -67,7 +71,8 @@ class AdministrationTest {
     f.provider(List.of("openid"), null);
     f.credential(authorizationCode("crm"));
 
-    Providers.DeleteOutcome outcome = join(f.providers.delete(new Providers.DeleteProvider("idp")));
+    Providers.DeleteOutcome outcome =
+        join(f.providers.delete(new Providers.DeleteProvider("idp", ADMIN_ACTOR)));
 
     Diagnosis rejected = outcome.fold(() -> null, d -> d);
     assertThat(rejected.code()).isEqualTo(DiagnosisCode.PROVIDER_IN_USE);
@@ -79,8 +84,10 @@ class AdministrationTest {
   void deleteProviderWhenUnusedThenDeletedAndWhenGoneThenRejectedNotFound() {
     f.provider(List.of("openid"), null);
 
-    Providers.DeleteOutcome first = join(f.providers.delete(new Providers.DeleteProvider("idp")));
-    Providers.DeleteOutcome second = join(f.providers.delete(new Providers.DeleteProvider("idp")));
+    Providers.DeleteOutcome first =
+        join(f.providers.delete(new Providers.DeleteProvider("idp", ADMIN_ACTOR)));
+    Providers.DeleteOutcome second =
+        join(f.providers.delete(new Providers.DeleteProvider("idp", ADMIN_ACTOR)));
 
     assertThat(first).isEqualTo(new Providers.DeleteOutcome.Deleted());
     assertThat(second.fold(() -> null, Diagnosis::code))
@@ -102,7 +109,9 @@ class AdministrationTest {
     NamedCredential crm = valid(authorizationCode("crm"));
 
     Credentials.SaveOutcome outcome =
-        join(f.credentialUseCases.save(new Credentials.SaveCredential(crm, new SaveMode.Create())));
+        join(
+            f.credentialUseCases.save(
+                new Credentials.SaveCredential(crm, new SaveMode.Create(), ADMIN_ACTOR)));
 
     assertThat(outcome.fold(saved -> null, Diagnosis::code))
         .isEqualTo(DiagnosisCode.PROVIDER_NOT_FOUND);
@@ -113,7 +122,8 @@ class AdministrationTest {
   void saveCredentialWhenCreatingThenSavedAndCreatingAgainThenRejectedAlreadyExists() {
     f.provider(List.of("openid"), null);
     NamedCredential crm = valid(authorizationCode("crm"));
-    Credentials.SaveCredential create = new Credentials.SaveCredential(crm, new SaveMode.Create());
+    Credentials.SaveCredential create =
+        new Credentials.SaveCredential(crm, new SaveMode.Create(), ADMIN_ACTOR);
 
     Credentials.SaveOutcome first = join(f.credentialUseCases.save(create));
     Credentials.SaveOutcome second = join(f.credentialUseCases.save(create));
@@ -130,12 +140,12 @@ class AdministrationTest {
     Credentials.SaveOutcome missing =
         join(
             f.credentialUseCases.save(
-                new Credentials.SaveCredential(crm, new SaveMode.Replace("crm"))));
+                new Credentials.SaveCredential(crm, new SaveMode.Replace("crm"), ADMIN_ACTOR)));
     f.credential(authorizationCode("crm"));
     Credentials.SaveOutcome renamed =
         join(
             f.credentialUseCases.save(
-                new Credentials.SaveCredential(crm, new SaveMode.Replace("erp"))));
+                new Credentials.SaveCredential(crm, new SaveMode.Replace("erp"), ADMIN_ACTOR)));
 
     assertThat(missing.fold(saved -> null, Diagnosis::code))
         .isEqualTo(DiagnosisCode.CREDENTIAL_NOT_FOUND);
@@ -149,9 +159,9 @@ class AdministrationTest {
     f.authorize("crm", ServiceFixture.ADMIN);
 
     Credentials.DeleteOutcome first =
-        join(f.credentialUseCases.delete(new Credentials.DeleteCredential("crm")));
+        join(f.credentialUseCases.delete(new Credentials.DeleteCredential("crm", ADMIN_ACTOR)));
     Credentials.DeleteOutcome second =
-        join(f.credentialUseCases.delete(new Credentials.DeleteCredential("crm")));
+        join(f.credentialUseCases.delete(new Credentials.DeleteCredential("crm", ADMIN_ACTOR)));
 
     assertThat(first)
         .isEqualTo(
@@ -174,7 +184,10 @@ class AdministrationTest {
     ApiKeys keys = apiKeys();
 
     ApiKeys.IssueOutcome outcome =
-        join(keys.issue(new ApiKeys.IssueApiKey(Optional.of(" "), Optional.of(List.of("root")))));
+        join(
+            keys.issue(
+                new ApiKeys.IssueApiKey(
+                    Optional.of(" "), Optional.of(List.of("root")), ADMIN_ACTOR)));
 
     List<Diagnosis> problems = outcome.fold((summary, key) -> List.of(), p -> p);
     assertThat(problems)
@@ -188,22 +201,27 @@ class AdministrationTest {
     ApiKeys keys = apiKeys();
 
     ApiKeys.IssueOutcome outcome =
-        join(keys.issue(new ApiKeys.IssueApiKey(Optional.of("billing"), Optional.empty())));
+        join(
+            keys.issue(
+                new ApiKeys.IssueApiKey(Optional.of("billing"), Optional.empty(), ADMIN_ACTOR)));
 
     ApiKeySummary summary = outcome.fold((s, key) -> s, p -> null);
     dev.callgate.core.credential.Secret key = outcome.fold((s, k) -> k, p -> null);
     assertThat(summary.roles()).containsExactly("caller");
-    assertThat(join(keys.authenticate(key))).contains(Caller.caller("billing"));
+    assertThat(join(keys.authenticate(key)))
+        .contains(new Caller("billing", summary.id(), java.util.Set.of(Caller.Role.CALLER)));
     assertThat(join(keys.list())).containsExactly(summary);
-    assertThat(join(keys.delete(summary.id()))).isEmpty();
-    assertThat(join(keys.delete(summary.id())).map(Diagnosis::code))
+    assertThat(join(keys.delete(new ApiKeys.DeleteApiKey(summary.id(), ADMIN_ACTOR)))).isEmpty();
+    assertThat(
+            join(keys.delete(new ApiKeys.DeleteApiKey(summary.id(), ADMIN_ACTOR)))
+                .map(Diagnosis::code))
         .contains(DiagnosisCode.API_KEY_NOT_FOUND);
   }
 
   private ApiKeys apiKeys() {
     return new ApiKeys(
-        new dev.callgate.core.testkit.InMemoryApiKeyStore(),
-        f.clock,
+        new dev.callgate.core.testkit.InMemoryApiKeyStore(f.events),
+        new dev.callgate.core.event.EventSource("instance-1", f.clock),
         new java.util.SplittableRandom(5),
         Optional.empty());
   }
@@ -217,7 +235,7 @@ class AdministrationTest {
   }
 
   private static Providers.SaveProvider create(AuthProvider provider) {
-    return new Providers.SaveProvider(provider, new SaveMode.Create());
+    return new Providers.SaveProvider(provider, new SaveMode.Create(), ADMIN_ACTOR);
   }
 
   private static DiagnosisCode code(Providers.SaveOutcome outcome) {

@@ -1,10 +1,12 @@
 package dev.callgate.core.service;
 
+import static dev.callgate.core.service.ServiceFixture.ADMIN_ACTOR;
 import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.ManualClock;
 import java.util.List;
@@ -16,7 +18,11 @@ import org.junit.jupiter.api.Test;
 class ApiKeysTest {
   private final InMemoryApiKeyStore store = new InMemoryApiKeyStore();
   private final ApiKeys keys =
-      new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.empty());
+      new ApiKeys(
+          store,
+          new EventSource("instance-1", new ManualClock()),
+          new SplittableRandom(3),
+          Optional.empty());
 
   @Test
   void authenticateWhenKeyWasCreatedThenYieldsItsSubjectAndRoles() {
@@ -24,7 +30,8 @@ class ApiKeysTest {
 
     Optional<Caller> caller = join(keys.authenticate(created.key()));
 
-    assertThat(caller).contains(Caller.caller("billing"));
+    assertThat(caller)
+        .contains(new Caller("billing", created.stored().id(), Set.of(Caller.Role.CALLER)));
     assertThat(created.key().reveal()).startsWith("cg." + created.stored().id() + ".");
   }
 
@@ -50,7 +57,8 @@ class ApiKeysTest {
   void authenticateWhenKeyIsDeletedThenNobody() {
     ApiKeys.Created created = join(keys.create("billing", Set.of(Caller.Role.CALLER)));
 
-    assertThat(join(keys.delete(created.stored().id()))).isEmpty();
+    assertThat(join(keys.delete(new ApiKeys.DeleteApiKey(created.stored().id(), ADMIN_ACTOR))))
+        .isEmpty();
 
     assertThat(join(keys.authenticate(created.key()))).isEmpty();
   }
@@ -62,17 +70,23 @@ class ApiKeysTest {
 
     assertThat(first).isPresent();
     assertThat(second).isEmpty();
-    assertThat(join(keys.authenticate(first.get().key()))).contains(Caller.admin("admin"));
+    assertThat(join(keys.authenticate(first.get().key())))
+        .contains(new Caller("admin", first.get().stored().id(), Set.of(Caller.Role.ADMIN)));
   }
 
   @Test
   void authenticateWhenConfiguredAdminKeyThenAdminAndNoBootstrapKey() {
     Secret configured = Secret.of("a-configured-admin-key-of-some-length");
     ApiKeys withConfigured =
-        new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(configured));
+        new ApiKeys(
+            store,
+            new EventSource("instance-1", new ManualClock()),
+            new SplittableRandom(3),
+            Optional.of(configured));
 
     assertThat(join(withConfigured.bootstrap())).isEmpty();
-    assertThat(join(withConfigured.authenticate(configured))).contains(Caller.admin("admin"));
+    assertThat(join(withConfigured.authenticate(configured)).map(c -> c.subject() + c.roles()))
+        .contains("admin[ADMIN]");
     assertThat(
             join(withConfigured.authenticate(Secret.of("a-configured-admin-key-of-some-lengtH"))))
         .isEmpty();
@@ -82,15 +96,23 @@ class ApiKeysTest {
   void authenticateWhenTheConfiguredAdminKeyIsRevokedThenRefusedAtOnceAndAfterARestart() {
     Secret configured = Secret.of("a-configured-admin-key-of-some-length");
     ApiKeys withConfigured =
-        new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(configured));
+        new ApiKeys(
+            store,
+            new EventSource("instance-1", new ManualClock()),
+            new SplittableRandom(3),
+            Optional.of(configured));
     join(withConfigured.bootstrap());
     String id = join(withConfigured.list()).get(0).id();
 
-    assertThat(join(withConfigured.delete(id))).isEmpty();
+    assertThat(join(withConfigured.delete(new ApiKeys.DeleteApiKey(id, ADMIN_ACTOR)))).isEmpty();
 
     assertThat(join(withConfigured.authenticate(configured))).isEmpty();
     ApiKeys restarted =
-        new ApiKeys(store, new ManualClock(), new SplittableRandom(4), Optional.of(configured));
+        new ApiKeys(
+            store,
+            new EventSource("instance-1", new ManualClock()),
+            new SplittableRandom(4),
+            Optional.of(configured));
     assertThat(join(restarted.bootstrap())).isEmpty();
     assertThat(join(restarted.authenticate(configured))).isEmpty();
   }
@@ -100,15 +122,24 @@ class ApiKeysTest {
     Secret old = Secret.of("a-configured-admin-key-of-some-length");
     Secret next = Secret.of("another-configured-admin-key-now-in-use");
     join(
-        new ApiKeys(store, new ManualClock(), new SplittableRandom(3), Optional.of(old))
+        new ApiKeys(
+                store,
+                new EventSource("instance-1", new ManualClock()),
+                new SplittableRandom(3),
+                Optional.of(old))
             .bootstrap());
 
     ApiKeys restarted =
-        new ApiKeys(store, new ManualClock(), new SplittableRandom(4), Optional.of(next));
+        new ApiKeys(
+            store,
+            new EventSource("instance-1", new ManualClock()),
+            new SplittableRandom(4),
+            Optional.of(next));
     join(restarted.bootstrap());
 
     assertThat(join(restarted.authenticate(old))).isEmpty();
-    assertThat(join(restarted.authenticate(next))).contains(Caller.admin("admin"));
+    assertThat(join(restarted.authenticate(next)).map(c -> c.subject() + c.roles()))
+        .contains("admin[ADMIN]");
     assertThat(join(restarted.list())).hasSize(1);
   }
 

@@ -26,7 +26,7 @@ class AuthorizationsTest {
   private final ServiceFixture f = new ServiceFixture();
 
   private URI start(Caller caller, String credential) {
-    AuthorizationStart start = join(f.authorizations.start(caller, credential));
+    AuthorizationStart start = join(f.start(caller, credential));
     assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
     return f.browse(((AuthorizationStart.Started) start).authorizationUrl());
   }
@@ -183,7 +183,7 @@ class AuthorizationsTest {
     f.provider(List.of("openid", "offline_access"), null);
     f.credential(authorizationCode("crm"));
 
-    AuthorizationStart start = join(f.authorizations.start(Caller.caller("app"), "crm"));
+    AuthorizationStart start = join(f.start(Caller.caller("app"), "crm"));
 
     assertThat(start).isInstanceOf(AuthorizationStart.Refused.class);
     assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
@@ -220,14 +220,14 @@ class AuthorizationsTest {
     f.provider(List.of("api"), null);
     f.credential(draft("svc", "oauth2_client_credentials", "named", true, false, List.of(), true));
 
-    AuthorizationStart start = join(f.authorizations.start(ADMIN, "svc"));
+    AuthorizationStart start = join(f.start(ADMIN, "svc"));
 
     assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
         .isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
   }
 
   private URI page(Caller caller, String credential) {
-    AuthorizationStart start = join(f.authorizations.start(caller, credential));
+    AuthorizationStart start = join(f.start(caller, credential));
     return ((AuthorizationStart.Started) start).authorizationUrl();
   }
 
@@ -379,8 +379,7 @@ class AuthorizationsTest {
             "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
     f.authorize("mail", Caller.caller("carol"), "carol-at-idp");
 
-    AuthorizationStart start =
-        join(f.authorizations.start(ADMIN, "mail", Optional.of("carol"), true));
+    AuthorizationStart start = join(f.start(ADMIN, "mail", Optional.of("carol"), true));
     URI providerUrl = f.browse(((AuthorizationStart.Started) start).authorizationUrl());
     AuthorizationCompletion done = complete(f.idp.approve(providerUrl, "carol-new-at-idp"));
 
@@ -397,7 +396,7 @@ class AuthorizationsTest {
             "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
 
     AuthorizationStart start =
-        join(f.authorizations.start(Caller.caller("carol"), "mail", Optional.empty(), true));
+        join(f.start(Caller.caller("carol"), "mail", Optional.empty(), true));
 
     assertThat(((AuthorizationStart.Refused) start).diagnosis().code())
         .isEqualTo(DiagnosisCode.FORBIDDEN);

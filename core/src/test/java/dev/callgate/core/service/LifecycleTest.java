@@ -1,6 +1,8 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.service.ServiceFixture.ADMIN;
+import static dev.callgate.core.service.ServiceFixture.ADMIN_ACTOR;
+import static dev.callgate.core.service.ServiceFixture.REQUEST_ID;
 import static dev.callgate.core.service.ServiceFixture.authorizationCode;
 import static dev.callgate.core.service.ServiceFixture.draft;
 import static dev.callgate.core.service.ServiceFixture.join;
@@ -148,7 +150,9 @@ class LifecycleTest {
     assertThat(f.idp.refreshCalls()).isEqualTo(calls);
 
     Providers.SaveOutcome saved =
-        join(f.providers.save(new Providers.SaveProvider(provider, new SaveMode.Replace("idp"))));
+        join(
+            f.providers.save(
+                new Providers.SaveProvider(provider, new SaveMode.Replace("idp"), ADMIN_ACTOR)));
 
     assertThat(saved).isEqualTo(new Providers.SaveOutcome.Saved(provider, false, 1));
     TokenRecord rearmed = f.stored(CRM);
@@ -194,7 +198,9 @@ class LifecycleTest {
         .isEqualTo(DiagnosisCode.CLIENT_AUTH_FAILED);
     assertThat(f.stored(TokenKey.named("svc")).state()).isEqualTo(TokenState.CLIENT_REJECTED);
 
-    join(f.providers.save(new Providers.SaveProvider(f.provider(), new SaveMode.Replace("idp"))));
+    join(
+        f.providers.save(
+            new Providers.SaveProvider(f.provider(), new SaveMode.Replace("idp"), ADMIN_ACTOR)));
 
     RefreshOutcome again =
         join(
@@ -209,7 +215,8 @@ class LifecycleTest {
     f.authorize("crm", ADMIN);
     String accessToken = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
 
-    Revocations.RevokeOutcome outcome = join(f.revocations.revoke(ADMIN, "crm", Optional.empty()));
+    Revocations.RevokeOutcome outcome =
+        join(f.revocations.revoke(ADMIN, "crm", Optional.empty(), ADMIN.actor(REQUEST_ID)));
 
     TokenRecord record = revoked(outcome);
     assertThat(record.state()).isEqualTo(TokenState.REVOKED);
@@ -236,7 +243,8 @@ class LifecycleTest {
             noRevocation.grantTypesSupported(),
             noRevocation.codeChallengeMethodsSupported()));
 
-    Revocations.RevokeOutcome outcome = join(f.revocations.revoke(ADMIN, "crm", Optional.empty()));
+    Revocations.RevokeOutcome outcome =
+        join(f.revocations.revoke(ADMIN, "crm", Optional.empty(), ADMIN.actor(REQUEST_ID)));
 
     TokenRecord record = revoked(outcome);
     assertThat(record.state()).isEqualTo(TokenState.REVOKED);
@@ -250,8 +258,10 @@ class LifecycleTest {
     f.authorize("mail", bob);
     f.authorize("mail", Caller.caller("carol"));
 
-    Revocations.RevokeOutcome other = join(f.revocations.revoke(bob, "mail", Optional.of("carol")));
-    Revocations.RevokeOutcome own = join(f.revocations.revoke(bob, "mail", Optional.empty()));
+    Revocations.RevokeOutcome other =
+        join(f.revocations.revoke(bob, "mail", Optional.of("carol"), bob.actor(REQUEST_ID)));
+    Revocations.RevokeOutcome own =
+        join(f.revocations.revoke(bob, "mail", Optional.empty(), bob.actor(REQUEST_ID)));
 
     assertThat(other.fold((credential, record) -> null, Diagnosis::code))
         .isEqualTo(DiagnosisCode.FORBIDDEN);
@@ -267,7 +277,8 @@ class LifecycleTest {
     f.authorize("mail", Caller.caller("bob"));
     int before = f.idp.revocations();
 
-    Optional<Revocations.Deletion> deletion = join(f.revocations.deleteCredential("mail"));
+    Optional<Revocations.Deletion> deletion =
+        join(f.revocations.deleteCredential("mail", ADMIN_ACTOR));
 
     assertThat(deletion).contains(new Revocations.Deletion("mail", 2, List.of()));
     assertThat(f.idp.revocations() - before).isEqualTo(4);
@@ -309,7 +320,7 @@ class LifecycleTest {
   void completeWhenTheUserDeniesConsentThenTheFailureIsWhatStatusAndCalloutsReport() {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
-    AuthorizationStart start = join(f.authorizations.start(ADMIN, "crm"));
+    AuthorizationStart start = join(f.start(ADMIN, "crm"));
     URI url = f.browse(((AuthorizationStart.Started) start).authorizationUrl());
     InMemoryIdentityProvider.Denial denial = f.idp.deny(url, "access_denied", "The user said no");
 
@@ -339,7 +350,7 @@ class LifecycleTest {
   void completeWhenTheStateHasExpiredThenTheFailureIsRecordedOnTheToken() {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
-    AuthorizationStart start = join(f.authorizations.start(ADMIN, "crm"));
+    AuthorizationStart start = join(f.start(ADMIN, "crm"));
     InMemoryIdentityProvider.Approval approval =
         f.idp.approve(f.browse(((AuthorizationStart.Started) start).authorizationUrl()), "admin");
     f.clock.advance(Duration.ofMinutes(11));
@@ -357,7 +368,7 @@ class LifecycleTest {
     f.credential(
         draft(
             "mail", "oauth2_authorization_code", "per_user", true, false, List.of("carol"), true));
-    AuthorizationStart start = join(f.authorizations.start(ADMIN, "mail", Optional.of("carol")));
+    AuthorizationStart start = join(f.start(ADMIN, "mail", Optional.of("carol")));
     InMemoryIdentityProvider.Approval approval =
         f.idp.approve(f.browse(((AuthorizationStart.Started) start).authorizationUrl()), "carol");
 
@@ -372,8 +383,7 @@ class LifecycleTest {
   void startWhenACallerNamesAnotherUserThenForbidden() {
     perUserMail("bob", "carol");
 
-    AuthorizationStart start =
-        join(f.authorizations.start(Caller.caller("bob"), "mail", Optional.of("carol")));
+    AuthorizationStart start = join(f.start(Caller.caller("bob"), "mail", Optional.of("carol")));
     TokenStatuses.StatusOutcome status =
         join(
             f.statuses.status(

@@ -7,9 +7,14 @@ import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.event.Actor;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
+import dev.callgate.core.testkit.InMemoryEventLog;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
 import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
 import dev.callgate.core.testkit.InMemoryTokenStore;
@@ -22,6 +27,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +38,19 @@ final class ServiceFixture {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   static final URI REDIRECT_URI = URI.create("https://callgate.test/v1/oauth/callback");
-  static final Caller ADMIN = Caller.admin("admin");
+  static final Caller ADMIN = new Caller("admin", "key-admin", Set.of(Caller.Role.ADMIN));
+
+  /** The request id the fixture's actors act in. */
+  static final String REQUEST_ID = "req-1";
+
+  /** The admin acting in {@link #REQUEST_ID}. */
+  static final Actor ADMIN_ACTOR = ADMIN.actor(REQUEST_ID);
 
   final ManualClock clock = new ManualClock();
-  final InMemoryTokenStore tokens = new InMemoryTokenStore();
+  final InMemoryEventLog events = new InMemoryEventLog();
+  final InMemoryTokenStore tokens = new InMemoryTokenStore(events);
   final InMemoryCredentialStore credentials = new InMemoryCredentialStore(tokens);
-  final InMemoryPendingAuthorizationStore pending = new InMemoryPendingAuthorizationStore();
+  final InMemoryPendingAuthorizationStore pending = new InMemoryPendingAuthorizationStore(events);
   final InMemoryIdentityProvider idp = new InMemoryIdentityProvider(clock);
   final ScriptedTarget target = new ScriptedTarget();
   final RefreshPolicy policy =
@@ -58,6 +71,7 @@ final class ServiceFixture {
   }
 
   ServiceFixture(String instanceId) {
+    EventSource source = new EventSource(instanceId, clock);
     refresher =
         new Refresher(
             credentials, tokens, idp, clock, policy, Refresher.Settings.defaults(instanceId));
@@ -68,7 +82,7 @@ final class ServiceFixture {
             tokens,
             pending,
             idp,
-            clock,
+            source,
             new SplittableRandom(11),
             policy,
             new Authorizations.Settings(REDIRECT_URI, Duration.ofMinutes(10)));
@@ -80,13 +94,19 @@ final class ServiceFixture {
             clock,
             policy,
             new RefreshSchedule.Settings(instanceId, 100, Duration.ofSeconds(30)));
-    providers = new Providers(credentials, tokens, idp, clock, new SplittableRandom(13), policy);
+    providers = new Providers(credentials, tokens, idp, source, new SplittableRandom(13), policy);
     revocations =
         new Revocations(
-            credentials, tokens, idp, clock, policy, Refresher.Settings.defaults(instanceId));
-    credentialUseCases = new Credentials(credentials, providers, revocations);
+            credentials,
+            tokens,
+            idp,
+            clock,
+            policy,
+            Refresher.Settings.defaults(instanceId),
+            events);
+    credentialUseCases = new Credentials(credentials, providers, revocations, source);
     statuses = new TokenStatuses(credentials, tokens, clock);
-    manualRefreshes = new ManualRefreshes(credentials, refresher, statuses, clock);
+    manualRefreshes = new ManualRefreshes(credentials, refresher, statuses, clock, events);
     connectionTests = new ConnectionTests(credentials, callouts, clock);
   }
 
@@ -157,6 +177,27 @@ final class ServiceFixture {
         null);
   }
 
+  /** Starts the flow for {@code caller}'s own token (or the named one), in {@link #REQUEST_ID}. */
+  CompletionStage<AuthorizationStart> start(Caller caller, String credentialName) {
+    return start(caller, credentialName, java.util.Optional.empty());
+  }
+
+  /** Starts the flow for {@code user}'s token (empty: the caller's own), in {@link #REQUEST_ID}. */
+  CompletionStage<AuthorizationStart> start(
+      Caller caller, String credentialName, java.util.Optional<String> user) {
+    return start(caller, credentialName, user, false);
+  }
+
+  /** As above; {@code allowIdentityChange} as an admin's start request carries it. */
+  CompletionStage<AuthorizationStart> start(
+      Caller caller,
+      String credentialName,
+      java.util.Optional<String> user,
+      boolean allowIdentityChange) {
+    return authorizations.start(
+        caller, credentialName, user, allowIdentityChange, caller.actor(REQUEST_ID));
+  }
+
   /** Runs the authorization-code flow for {@code caller}, as a person in a browser would. */
   TokenRecord authorize(String credentialName, Caller caller) {
     return authorize(credentialName, caller, caller.subject());
@@ -173,7 +214,11 @@ final class ServiceFixture {
     AuthorizationStart start =
         join(
             authorizations.start(
-                caller, credentialName, java.util.Optional.empty(), allowIdentityChange));
+                caller,
+                credentialName,
+                java.util.Optional.empty(),
+                allowIdentityChange,
+                caller.actor(REQUEST_ID)));
     assertThat(start).isInstanceOf(AuthorizationStart.Started.class);
     URI url = browse(((AuthorizationStart.Started) start).authorizationUrl());
     InMemoryIdentityProvider.Approval approval = idp.approve(url, providerSubject);
@@ -207,6 +252,11 @@ final class ServiceFixture {
   /** The flow-binding cookie the browser holds for the flow of {@code state}, if any. */
   java.util.Optional<String> cookie(String state) {
     return java.util.Optional.ofNullable(cookies.get(BrowserBinding.cookieName(state)));
+  }
+
+  /** The events recorded so far of {@code type}, oldest first. */
+  List<Event> events(EventType type) {
+    return events.all().stream().filter(e -> e.type() == type).toList();
   }
 
   TokenRecord stored(TokenKey key) {

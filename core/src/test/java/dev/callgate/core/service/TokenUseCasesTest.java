@@ -1,6 +1,7 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.service.ServiceFixture.ADMIN;
+import static dev.callgate.core.service.ServiceFixture.REQUEST_ID;
 import static dev.callgate.core.service.ServiceFixture.authorizationCode;
 import static dev.callgate.core.service.ServiceFixture.draft;
 import static dev.callgate.core.service.ServiceFixture.join;
@@ -69,7 +70,8 @@ class TokenUseCasesTest {
     ManualRefreshes.RefreshNowOutcome outcome =
         join(
             f.manualRefreshes.refresh(
-                new ManualRefreshes.RefreshNow(ADMIN, "open", Optional.empty())));
+                new ManualRefreshes.RefreshNow(
+                    ADMIN, "open", Optional.empty(), ADMIN.actor(REQUEST_ID))));
 
     assertThat(rejected(outcome)).isEqualTo(DiagnosisCode.FLOW_NOT_SUPPORTED);
   }
@@ -85,7 +87,8 @@ class TokenUseCasesTest {
             rejected(
                 join(
                     f.manualRefreshes.refresh(
-                        new ManualRefreshes.RefreshNow(ADMIN, "none", Optional.empty())))))
+                        new ManualRefreshes.RefreshNow(
+                            ADMIN, "none", Optional.empty(), ADMIN.actor(REQUEST_ID))))))
         .isEqualTo(DiagnosisCode.CREDENTIAL_NOT_FOUND);
   }
 
@@ -145,14 +148,16 @@ class TokenUseCasesTest {
       ManualRefreshes.RefreshNowOutcome outcome =
           join(
               f.manualRefreshes.refresh(
-                  new ManualRefreshes.RefreshNow(ADMIN, "mail", Optional.of(user))));
+                  new ManualRefreshes.RefreshNow(
+                      ADMIN, "mail", Optional.of(user), ADMIN.actor(REQUEST_ID))));
       String field = outcome.fold(s -> null, d -> d.fact("field"), (d, wait) -> null);
       assertThat(field).as(user.length() > 20 ? "a long user" : user).isEqualTo("user");
     }
   }
 
   private static ManualRefreshes.RefreshNow refreshNow(Caller caller) {
-    return new ManualRefreshes.RefreshNow(caller, "crm", Optional.empty());
+    return new ManualRefreshes.RefreshNow(
+        caller, "crm", Optional.empty(), caller.actor(REQUEST_ID));
   }
 
   private static DiagnosisCode rejected(ManualRefreshes.RefreshNowOutcome outcome) {

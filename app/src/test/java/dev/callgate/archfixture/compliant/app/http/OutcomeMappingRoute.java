@@ -1,6 +1,7 @@
 package dev.callgate.archfixture.compliant.app.http;
 
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.event.Actor;
 import dev.callgate.core.service.Providers;
 
 /** A route that hands a use case its command and maps the outcome to a status, nothing more. */
@@ -11,9 +12,9 @@ public final class OutcomeMappingRoute {
     this.providers = providers;
   }
 
-  public int status(String name) {
+  public int status(String name, Actor actor) {
     return providers
-        .delete(new Providers.DeleteProvider(name))
+        .delete(new Providers.DeleteProvider(name, actor))
         .toCompletableFuture()
         .join()
         .fold(() -> 204, OutcomeMappingRoute::status);
