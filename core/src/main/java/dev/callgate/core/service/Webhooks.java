@@ -8,8 +8,8 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.event.EventType;
-import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.WebhookStore;
 import dev.callgate.core.webhook.WebhookDelivery;
 import dev.callgate.core.webhook.WebhookHealth;
@@ -50,8 +50,7 @@ public final class Webhooks {
   private static final int SECRET_BYTES = 32;
 
   /** Subscribe {@code url} to the types named {@code events} (absent: every type). */
-  public record Subscribe(
-      Optional<String> url, Optional<List<String>> events, Optional<Actor> actor) {
+  public record Subscribe(Optional<String> url, Optional<List<String>> events, Actor actor) {
     public Subscribe {
       Objects.requireNonNull(url, "url");
       Objects.requireNonNull(events, "events");
@@ -110,26 +109,20 @@ public final class Webhooks {
   }
 
   private final WebhookStore store;
-  private final Clock clock;
+  private final EventSource events;
   private final RandomGenerator random;
   private final WebhookUrlRule urlRule;
-  private final String instance;
 
   /**
-   * {@code random} must be cryptographically strong ({@code SecureRandom}); {@code instance} names
-   * this instance in the audit events.
+   * {@code random} must be cryptographically strong ({@code SecureRandom}); {@code events} dates
+   * the audit events and names this instance in them.
    */
   public Webhooks(
-      WebhookStore store,
-      Clock clock,
-      RandomGenerator random,
-      WebhookUrlRule urlRule,
-      String instance) {
+      WebhookStore store, EventSource events, RandomGenerator random, WebhookUrlRule urlRule) {
     this.store = store;
-    this.clock = clock;
+    this.events = events;
     this.random = random;
     this.urlRule = urlRule;
-    this.instance = instance;
   }
 
   public CompletionStage<SubscribeOutcome> subscribe(Subscribe command) {
@@ -144,7 +137,7 @@ public final class Webhooks {
         Secret.of(SECRET_PREFIX + Base64.getEncoder().encodeToString(bytes(SECRET_BYTES)));
     WebhookSubscription subscription =
         new WebhookSubscription(
-            id, url.orElseThrow(), types, secret, clock.now(), 0, WebhookHealth.healthy());
+            id, url.orElseThrow(), types, secret, events.clock().now(), 0, WebhookHealth.healthy());
     return store
         .create(
             subscription,
@@ -169,7 +162,7 @@ public final class Webhooks {
   }
 
   /** Deletes the webhook {@code id} and its deliveries; the refusal when there is none. */
-  public CompletionStage<Optional<Diagnosis>> delete(String id, Optional<Actor> actor) {
+  public CompletionStage<Optional<Diagnosis>> delete(String id, Actor actor) {
     return store
         .find(id)
         .thenCompose(
@@ -263,19 +256,16 @@ public final class Webhooks {
     return types;
   }
 
-  private Event audit(EventType type, WebhookSubscription subscription, Optional<Actor> actor) {
+  private Event audit(EventType type, WebhookSubscription subscription, Actor actor) {
     // the URL's path and query may carry the receiver's own secret: the audit names its origin
     URI url = subscription.url();
     String origin =
         url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
-    return new Event(
+    return events.audit(
         type,
-        clock.now(),
-        Optional.empty(),
-        Optional.empty(),
-        instance,
-        Optional.empty(),
         actor,
+        Optional.empty(),
+        Optional.empty(),
         Map.of("webhook", subscription.id(), "origin", origin));
   }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventSource;
 import dev.callgate.core.event.EventType;
 import dev.callgate.core.event.RecordedEvent;
 import dev.callgate.core.outbound.OutboundAddressPolicy;
@@ -41,11 +43,11 @@ class WebhookDispatchTest {
   private final Webhooks webhooks =
       new Webhooks(
           store,
-          clock,
+          new EventSource("instance-a", clock),
           new SecureRandom(),
           new WebhookUrlRule(
-              ProviderEndpointRule.httpsOrLoopback(), OutboundAddressPolicy.publicOnly()),
-          "instance-a");
+              ProviderEndpointRule.httpsOrLoopback(), OutboundAddressPolicy.publicOnly()));
+  private static final Actor OPS = new Actor("ops", "k1", "r1");
 
   /** A receiver that is down (503, or no answer) or up (204), and remembers what it took. */
   static final class Receiver implements WebhookSender {
@@ -85,8 +87,7 @@ class WebhookDispatchTest {
   private String subscribe(Optional<List<String>> types) {
     return webhooks
         .subscribe(
-            new Webhooks.Subscribe(
-                Optional.of("https://hooks.example.com/callgate"), types, Optional.empty()))
+            new Webhooks.Subscribe(Optional.of("https://hooks.example.com/callgate"), types, OPS))
         .toCompletableFuture()
         .join()
         .fold(
@@ -230,7 +231,7 @@ class WebhookDispatchTest {
                 new Webhooks.Subscribe(
                     Optional.of("http://10.0.0.7/in?token=s3cret"),
                     Optional.of(List.of("grant.lost", "grant.found")),
-                    Optional.empty()))
+                    OPS))
             .toCompletableFuture()
             .join()
             .fold(
@@ -248,17 +249,15 @@ class WebhookDispatchTest {
         webhooks
             .subscribe(
                 new Webhooks.Subscribe(
-                    Optional.of("https://hooks.example.com/in"),
-                    Optional.empty(),
-                    Optional.of(new dev.callgate.core.event.Actor("ops", "k1", "r1"))))
+                    Optional.of("https://hooks.example.com/in"), Optional.empty(), OPS))
             .toCompletableFuture()
             .join();
     String secret = outcome.fold((s, key) -> key.reveal(), p -> "");
     String id = outcome.fold((s, key) -> s.id(), p -> "");
     assertThat(secret).startsWith("whsec_");
     assertThat(java.util.Base64.getDecoder().decode(secret.substring(6))).hasSize(32);
-    assertThat(webhooks.delete(id, Optional.empty()).toCompletableFuture().join()).isEmpty();
-    assertThat(webhooks.delete(id, Optional.empty()).toCompletableFuture().join())
+    assertThat(webhooks.delete(id, OPS).toCompletableFuture().join()).isEmpty();
+    assertThat(webhooks.delete(id, OPS).toCompletableFuture().join())
         .get()
         .extracting(d -> d.code().name())
         .isEqualTo("WEBHOOK_NOT_FOUND");
