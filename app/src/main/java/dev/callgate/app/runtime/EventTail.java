@@ -10,10 +10,13 @@ import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -27,7 +30,7 @@ import java.util.logging.Logger;
  * recorded to {@code ownEvents} (its log line and counter), so that in a cluster every event is
  * logged once, by the instance that recorded it.
  *
- * <p>At start the reader reads the log to its end without handing anything to {@code ownEvents}:
+ * <p>At start the reader moves to the end of the log without handing anything to {@code ownEvents}:
  * what was recorded before this start was this instance's predecessor's to log. All reading runs on
  * one Vert.x context, one read at a time; a wake during a read makes one more read after it.
  */
@@ -89,7 +92,9 @@ public final class EventTail implements LiveEvents {
     this.settings = settings;
   }
 
-  public void start() {
+  /** Starts reading; the future completes once the reader stands at the end of the log. */
+  public Future<Void> start() {
+    Promise<Void> atTheEnd = Promise.promise();
     context.runOnContext(
         v -> {
           subscription =
@@ -99,8 +104,29 @@ public final class EventTail implements LiveEvents {
                       wake();
                     }
                   });
-          read();
+          skipToTheEnd(atTheEnd);
         });
+    return atTheEnd.future();
+  }
+
+  /**
+   * Moves the cursor to the newest event in one read: a page of a filter no event matches (no
+   * credential has an empty name) is empty, and its cursor is the newest id the log looked at. The
+   * reading that follows hands nothing to {@code ownEvents} until it finds no more, so a log whose
+   * cursor fell short is read to its end without logging what a predecessor recorded; a log that
+   * cannot be read now is read from its start the same way.
+   */
+  private void skipToTheEnd(Promise<Void> atTheEnd) {
+    EventQuery nothing = new EventQuery(0, Optional.of(""), Optional.empty(), Set.of(), 1);
+    Future.fromCompletionStage(log.read(nothing), context)
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                cursor = Math.max(cursor, result.result().next());
+              }
+              atTheEnd.complete();
+              read();
+            });
   }
 
   public void stop() {

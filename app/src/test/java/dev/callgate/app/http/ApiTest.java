@@ -52,6 +52,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -593,5 +594,61 @@ class ApiTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.headers().get("Callgate-Error")).isEqualTo("AUTHORIZATION_STATE_INVALID");
     assertThat(answer.body().toString()).contains("AUTHORIZATION_STATE_INVALID");
+  }
+
+  @Test
+  void requestWhenItCarriesAnAcceptableIdThenEveryAnswerEchoesItAndOtherwiseANewOne()
+      throws Exception {
+    Answer live =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "abc-1:2.x_y"), null);
+    Answer refused = send(HttpMethod.GET, "/v1/keys", null, Map.of("X-Request-Id", "req-9"), null);
+    Answer unknown =
+        send(HttpMethod.GET, "/v1/nothing-here", ADMIN_KEY, Map.of("X-Request-Id", "req-10"), null);
+    Answer forged =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "a b<script>"), null);
+    Answer tooLong =
+        send(HttpMethod.GET, "/health/live", null, Map.of("X-Request-Id", "a".repeat(129)), null);
+    Answer none = send(HttpMethod.GET, "/health/live", null, Map.of(), null);
+
+    assertThat(live.headers().get("X-Request-Id")).isEqualTo("abc-1:2.x_y");
+    assertThat(refused.code()).isEqualTo("UNAUTHENTICATED");
+    assertThat(refused.headers().get("X-Request-Id")).isEqualTo("req-9");
+    assertThat(unknown.code()).isEqualTo("ROUTE_NOT_FOUND");
+    assertThat(unknown.headers().get("X-Request-Id")).isEqualTo("req-10");
+    for (Answer fresh : List.of(forged, tooLong, none)) {
+      assertThat(fresh.headers().get("X-Request-Id"))
+          .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+    assertThat(forged.headers().get("X-Request-Id"))
+        .isNotEqualTo(none.headers().get("X-Request-Id"));
+  }
+
+  @Test
+  void createKeyWhenAnAdminAsksThenTheAuditEventNamesTheAdminsKeyAndTheRequestId()
+      throws Exception {
+    Answer created =
+        send(
+            HttpMethod.POST,
+            "/v1/keys",
+            ADMIN_KEY,
+            Map.of("Content-Type", "application/json", "X-Request-Id", "req-audit-1"),
+            new JsonObject().put("subject", "billing").encode());
+
+    String adminKeyId =
+        apiKeys.list().toCompletableFuture().join().stream()
+            .filter(k -> k.subject().equals("admin"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    List<dev.callgate.core.event.Event> audit =
+        tokens.eventLog().all().stream()
+            .filter(e -> e.type() == dev.callgate.core.event.EventType.AUDIT_KEY_CREATED)
+            .toList();
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(audit).hasSize(1);
+    assertThat(audit.get(0).actor())
+        .contains(new dev.callgate.core.event.Actor("admin", adminKeyId, "req-audit-1"));
+    assertThat(audit.get(0).details()).containsEntry("keyId", created.json().getString("id"));
+    assertThat(audit.get(0).toString()).doesNotContain(created.json().getString("key"));
   }
 }

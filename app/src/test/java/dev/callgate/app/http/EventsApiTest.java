@@ -94,7 +94,7 @@ class EventsApiTest {
             ownEvents::add,
             // while the feed listens, only its news wakes the reader in these tests
             new EventTail.Settings(Duration.ofMinutes(10), Duration.ofMillis(100)));
-    tail.start();
+    tail.start().await();
     Router router = Router.router(vertx);
     router.route("/v1/*").handler(Http.authenticate(keys, false));
     new EventRoutes(new EventFeed(log), tail, new EventStream.Settings(Duration.ofMillis(300), 5))
@@ -346,6 +346,37 @@ class EventsApiTest {
 
     eventually(() -> ownEvents.size() == 1);
     assertThat(ownEvents.get(0).event().credential()).contains("crm");
+  }
+
+  @Test
+  void tailWhenStartedOnAKeptLogThenBeginsAtItsEndAndLogsOnlyWhatFollows() {
+    append(
+        event(EventType.GRANT_LOST, "crm", ""),
+        event(EventType.GRANT_LOST, "crm", ""),
+        event(EventType.GRANT_LOST, "crm", ""));
+    List<RecordedEvent> logged = new CopyOnWriteArrayList<>();
+    List<List<RecordedEvent>> batches = new CopyOnWriteArrayList<>();
+    EventTail restarted =
+        new EventTail(
+            vertx,
+            log,
+            changes,
+            "instance-1",
+            logged::add,
+            new EventTail.Settings(Duration.ofMinutes(10), Duration.ofMinutes(10)));
+    restarted.follow(batches::add);
+    restarted.start().await();
+    try {
+      append(event(EventType.GRANT_RECOVERED, "crm", ""));
+      changes.announce(new StoreChange.EventsAppended());
+
+      eventually(() -> logged.size() == 1);
+      assertThat(logged.get(0).id()).isEqualTo(4);
+      // the reader never read the kept events: its first batch is the new one
+      assertThat(batches.get(0)).extracting(RecordedEvent::id).containsExactly(4L);
+    } finally {
+      restarted.stop();
+    }
   }
 
   @Test

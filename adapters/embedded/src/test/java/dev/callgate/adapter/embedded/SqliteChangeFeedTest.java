@@ -2,12 +2,16 @@ package dev.callgate.adapter.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -54,5 +58,44 @@ class SqliteChangeFeedTest {
               new StoreChange.TokenChanged(TokenKey.named("crm")),
               new StoreChange.CredentialChanged("crm"));
     }
+  }
+
+  @Test
+  void eventsWhenAWriteCarryingThemHappensThenEventsAppendedIsAnnouncedAndWhenItDoesNotThenNot()
+      throws Exception {
+    fixture.credentialExists("crm");
+    TokenRecord first = TokenRecord.unauthorized(TokenKey.named("crm"));
+    List<StoreChange> heard = new CopyOnWriteArrayList<>();
+    try (AutoCloseable subscription = fixture.stores.changes().subscribe(heard::add)) {
+      fixture.stores.tokens().compareAndSet(first, List.of(event())).toCompletableFuture().join();
+      // the same version again loses: nothing written, nothing told
+      fixture.stores.tokens().compareAndSet(first, List.of(event())).toCompletableFuture().join();
+      fixture
+          .stores
+          .credentials()
+          .deleteCredential("nowhere", List.of(event()))
+          .toCompletableFuture()
+          .join();
+      fixture.stores.events().append(List.of(event())).toCompletableFuture().join();
+
+      assertThat(heard)
+          .containsExactly(
+              new StoreChange.EventsAppended(),
+              new StoreChange.TokenChanged(TokenKey.named("crm")),
+              new StoreChange.CredentialChanged("nowhere"),
+              new StoreChange.EventsAppended());
+    }
+  }
+
+  private static Event event() {
+    return new Event(
+        EventType.TOKEN_REFRESHED,
+        Instant.EPOCH,
+        Optional.of("crm"),
+        Optional.empty(),
+        "instance-a",
+        Optional.empty(),
+        Optional.empty(),
+        Map.of());
   }
 }

@@ -20,10 +20,10 @@ import java.util.logging.Logger;
 
 /**
  * Changes from every instance: each sends {@code NOTIFY callgate_changes} with the keys of the rows
- * it changed ({@link PgChangeNotifier}), and this feed LISTENs on a dedicated connection that
- * reconnects by itself (with a growing pause, up to 5 s). It is listening while that connection is
- * up and subscribed; notifications sent while it is down are lost, so every subscription after the
- * first is announced as {@link StoreChange.Resumed}.
+ * it changed, and that it appended events ({@link PgChangeNotifier}), and this feed LISTENs on a
+ * dedicated connection that reconnects by itself (with a growing pause, up to 5 s). It is listening
+ * while that connection is up and subscribed; notifications sent while it is down are lost, so
+ * every subscription after the first is announced as {@link StoreChange.Resumed}.
  */
 final class PgChangeFeed implements ChangeFeed {
   static final String CHANNEL = "callgate_changes";

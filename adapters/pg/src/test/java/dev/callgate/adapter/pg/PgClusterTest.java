@@ -6,6 +6,8 @@ import dev.callgate.adapter.sql.AesGcmSecretCipher;
 import dev.callgate.adapter.sql.Migrations;
 import dev.callgate.adapter.sql.SqlDialect;
 import dev.callgate.adapter.sql.SqlStores;
+import dev.callgate.core.event.Event;
+import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.StoredApiKey;
 import dev.callgate.core.testkit.TokenRecords;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -94,6 +97,41 @@ class PgClusterTest {
           .join();
       assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo(new StoreChange.ApiKeyChanged("k1"));
     }
+  }
+
+  @Test
+  void eventsWhenAppendedByOneInstanceThenTheOtherHearsThatEventsWereAppended() throws Exception {
+    LinkedBlockingQueue<StoreChange> heard = new LinkedBlockingQueue<>();
+    TokenRecord record = due("crm", 1);
+    try (AutoCloseable subscription = second.changes().subscribe(heard::add)) {
+      first
+          .stores
+          .tokens()
+          .compareAndSet(record, List.of(refreshed()))
+          .toCompletableFuture()
+          .join();
+      assertThat(hearUntil(heard, new StoreChange.EventsAppended()))
+          .as("heard within 5 s")
+          .isTrue();
+
+      heard.clear();
+      first.stores.events().append(List.of(refreshed())).toCompletableFuture().join();
+      assertThat(hearUntil(heard, new StoreChange.EventsAppended()))
+          .as("heard within 5 s")
+          .isTrue();
+    }
+  }
+
+  private static Event refreshed() {
+    return new Event(
+        EventType.TOKEN_REFRESHED,
+        T0,
+        Optional.of("crm"),
+        Optional.empty(),
+        "instance-a",
+        Optional.empty(),
+        Optional.empty(),
+        Map.of());
   }
 
   @Test

@@ -31,9 +31,18 @@ final class PgFixture {
   }
 
   static synchronized PgConnectOptions database() {
-    if (database != null) {
-      return database;
+    if (database == null) {
+      // one database per test run, replaced at the next run (nothing accumulates)
+      database = freshDatabase("callgate_test_adapter");
     }
+    return database;
+  }
+
+  /**
+   * A new, empty database named {@code name} (dropped first if a run left it), for a test that must
+   * not share one with the others; skips the test when PostgreSQL is unreachable outside CI.
+   */
+  static PgConnectOptions freshDatabase(String name) {
     PgConnectOptions admin =
         new PgConnectOptions()
             .setHost(System.getenv().getOrDefault("CALLGATE_TEST_PG_HOST", "127.0.0.1"))
@@ -41,8 +50,6 @@ final class PgFixture {
             .setUser("postgres")
             .setDatabase("postgres");
     Pool pool = PgBuilder.pool().connectingTo(admin).using(VERTX).build();
-    // one database per test run, replaced at the next run (nothing accumulates)
-    String name = "callgate_test_adapter";
     try {
       pool.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").execute().await();
       pool.query("CREATE DATABASE " + name).execute().await();
@@ -58,8 +65,7 @@ final class PgFixture {
     } finally {
       pool.close();
     }
-    database = new PgConnectOptions(admin).setDatabase(name);
-    return database;
+    return new PgConnectOptions(admin).setDatabase(name);
   }
 
   private void truncate() {
