@@ -43,8 +43,12 @@ public interface WebhookStore {
       long nextCursor,
       List<WebhookDelivery> deliveries);
 
-  /** Up to {@code limit} pending deliveries of the subscription, oldest event first. */
-  CompletionStage<List<WebhookDelivery>> pending(String subscriptionId, int limit);
+  /**
+   * The oldest pending delivery of each credential (events of no credential count as one more) of
+   * the subscription, up to {@code limit} of them, oldest event first: the only ones that may go
+   * next, so that a backlog of one credential holds back no other.
+   */
+  CompletionStage<List<WebhookDelivery>> pendingHeads(String subscriptionId, int limit);
 
   /** Up to {@code limit} deliveries of the subscription, newest event first. */
   CompletionStage<List<WebhookDelivery>> recent(String subscriptionId, int limit);

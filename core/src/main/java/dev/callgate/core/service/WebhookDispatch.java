@@ -139,7 +139,7 @@ public final class WebhookDispatch {
 
   private CompletionStage<Integer> send(WebhookSubscription subscription) {
     return store
-        .pending(subscription.id(), settings.batch())
+        .pendingHeads(subscription.id(), settings.batch())
         .thenCompose(
             pending -> {
               Instant now = clock.now();

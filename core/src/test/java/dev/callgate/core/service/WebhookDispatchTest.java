@@ -74,13 +74,17 @@ class WebhookDispatchTest {
   }
 
   private WebhookDispatch dispatcher(String owner, DeliveryPolicy policy) {
+    return dispatcher(owner, policy, 100);
+  }
+
+  private WebhookDispatch dispatcher(String owner, DeliveryPolicy policy, int batch) {
     return new WebhookDispatch(
         store,
         log,
         receiver,
         clock,
         new SplittableRandom(11),
-        new WebhookDispatch.Settings(owner, Duration.ofSeconds(30), policy, 100, 1000),
+        new WebhookDispatch.Settings(owner, Duration.ofSeconds(30), policy, batch, 1000),
         settled::add);
   }
 
@@ -190,6 +194,27 @@ class WebhookDispatchTest {
     run(dispatch);
     assertThat(store.deliveries(id).get(1).status()).isEqualTo(DeliveryStatus.DELIVERED);
     assertThat(receiver.accepted).extracting(RecordedEvent::id).containsExactly(4L);
+  }
+
+  @Test
+  void dispatchWhenOneCredentialHasABacklogLargerThanABatchThenAnotherCredentialStillGoes() {
+    subscribe(Optional.of(List.of("grant.lost")));
+    WebhookDispatch dispatch = dispatcher("instance-a", DeliveryPolicy.defaults(), 2);
+    receiver.up = false;
+    for (int i = 0; i < 5; i++) {
+      happen("crm", EventType.GRANT_LOST);
+    }
+    for (int round = 0; round < 5; round++) {
+      run(dispatch); // queues two events a round
+    }
+    happen("billing", EventType.GRANT_LOST);
+    receiver.up = true;
+    clock.advance(Duration.ofSeconds(1));
+    run(dispatch);
+    run(dispatch);
+    assertThat(receiver.accepted)
+        .extracting(e -> e.event().credential().orElseThrow())
+        .contains("billing");
   }
 
   @Test

@@ -93,13 +93,13 @@ public final class InMemoryWebhookStore implements WebhookStore {
   }
 
   @Override
-  public synchronized CompletionStage<List<WebhookDelivery>> pending(
+  public synchronized CompletionStage<List<WebhookDelivery>> pendingHeads(
       String subscriptionId, int limit) {
-    return done(
-        rows(subscriptionId).values().stream()
-            .filter(WebhookDelivery::pending)
-            .limit(limit)
-            .toList());
+    Map<Optional<String>, WebhookDelivery> heads = new LinkedHashMap<>();
+    rows(subscriptionId).values().stream()
+        .filter(WebhookDelivery::pending)
+        .forEach(delivery -> heads.putIfAbsent(delivery.credential(), delivery));
+    return done(heads.values().stream().limit(limit).toList());
   }
 
   @Override

@@ -125,29 +125,33 @@ public abstract class WebhookStoreContract {
     assertThat(join(store.enqueue("w1", 0, recorded.id(), List.of(queued)))).isTrue();
     assertThat(join(store.enqueue("w1", 0, recorded.id(), List.of(queued)))).isFalse();
     assertThat(join(store.find("w1")).orElseThrow().cursor()).isEqualTo(recorded.id());
-    assertThat(join(store.pending("w1", 10))).containsExactly(queued);
+    assertThat(join(store.pendingHeads("w1", 10))).containsExactly(queued);
     assertThat(join(store.pendingCounts())).containsEntry("w1", 1L);
   }
 
   @Test
-  void pendingThenOldestFirstAndRecordedOutcomesRoundTrip() {
+  void pendingHeadsThenTheOldestPendingOfEachCredentialAndRecordedOutcomesRoundTrip() {
     join(store.create(subscription("w1"), List.of()));
     join(
         log.append(
             List.of(
                 event(EventType.GRANT_LOST, "crm"),
                 event(EventType.GRANT_LOST, null),
-                event(EventType.TOKEN_REFRESHED, "crm"))));
+                event(EventType.TOKEN_REFRESHED, "crm"),
+                event(EventType.TOKEN_REFRESHED, "billing"),
+                event(EventType.GRANT_LOST, null))));
     List<WebhookDelivery> queued =
         all().stream().map(e -> WebhookDelivery.queued("w1", e, T0)).toList();
     join(
         store.enqueue(
             "w1",
             0,
-            queued.get(2).eventId(),
-            List.of(queued.get(2), queued.get(1), queued.get(0))));
+            queued.get(4).eventId(),
+            List.of(queued.get(4), queued.get(2), queued.get(3), queued.get(1), queued.get(0))));
 
-    assertThat(join(store.pending("w1", 2))).containsExactly(queued.get(0), queued.get(1));
+    assertThat(join(store.pendingHeads("w1", 10)))
+        .containsExactly(queued.get(0), queued.get(1), queued.get(3));
+    assertThat(join(store.pendingHeads("w1", 2))).containsExactly(queued.get(0), queued.get(1));
     DeliveryPolicy policy = DeliveryPolicy.defaults();
     WebhookDelivery retried =
         policy.settle(
@@ -164,9 +168,11 @@ public abstract class WebhookStoreContract {
     join(store.record(retried));
     join(store.record(delivered));
 
-    assertThat(join(store.pending("w1", 10))).containsExactly(retried, queued.get(2));
-    assertThat(join(store.recent("w1", 10))).containsExactly(queued.get(2), delivered, retried);
-    assertThat(join(store.pendingCounts())).containsEntry("w1", 2L);
+    assertThat(join(store.pendingHeads("w1", 10)))
+        .containsExactly(retried, queued.get(3), queued.get(4));
+    assertThat(join(store.recent("w1", 10)))
+        .containsExactly(queued.get(4), queued.get(3), queued.get(2), delivered, retried);
+    assertThat(join(store.pendingCounts())).containsEntry("w1", 4L);
 
     WebhookHealth failing = new WebhookHealth(Optional.of(T0), Optional.of("HTTP 503"));
     join(store.recordHealth("w1", failing));

@@ -154,14 +154,17 @@ final class SqlWebhookStore implements WebhookStore {
   }
 
   @Override
-  public CompletionStage<List<WebhookDelivery>> pending(String subscriptionId, int limit) {
+  public CompletionStage<List<WebhookDelivery>> pendingHeads(String subscriptionId, int limit) {
+    // GROUP BY puts the deliveries of no credential (NULL) in one group, in both databases
     return Sql.stage(
         sql.run(
                 pool,
                 "SELECT "
                     + DELIVERY_COLUMNS
-                    + " FROM webhook_deliveries WHERE webhook_id = ? AND status = ?"
-                    + " ORDER BY event_id LIMIT ?",
+                    + " FROM webhook_deliveries WHERE webhook_id = ? AND event_id IN"
+                    + " (SELECT MIN(event_id) FROM webhook_deliveries WHERE webhook_id = ?"
+                    + " AND status = ? GROUP BY credential) ORDER BY event_id LIMIT ?",
+                subscriptionId,
                 subscriptionId,
                 DeliveryStatus.PENDING.wireName(),
                 limit)
