@@ -101,14 +101,15 @@ public final class WebhookDispatcher {
                 context.runOnContext(
                     v -> {
                       running = false;
+                      if (stopped) {
+                        // a round cut short by the store closing under it is no failure to report
+                        return;
+                      }
                       observePending();
                       if (failure != null) {
                         report(failure);
                       } else {
                         recovered();
-                      }
-                      if (stopped) {
-                        return;
                       }
                       boolean busy = failure == null && round.attempts() > 0;
                       if (again || busy) {
