@@ -46,7 +46,9 @@ public record Configuration(
     OutboundAddressPolicy outbound,
     ProviderEndpointRule providerEndpoints,
     int providerMaxResponseBytes,
-    Duration eventRetention) {
+    Duration eventRetention,
+    Duration webhookRetryHorizon,
+    Duration webhookTimeout) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -72,6 +74,11 @@ public record Configuration(
   public static final String PROVIDER_ALLOW_HTTP = ProviderEndpointRule.SETTING;
   public static final String PROVIDER_MAX_RESPONSE_BYTES = "CALLGATE_PROVIDER_MAX_RESPONSE_BYTES";
   public static final String EVENT_RETENTION = "CALLGATE_EVENT_RETENTION";
+  public static final String WEBHOOK_RETRY_HORIZON = "CALLGATE_WEBHOOK_RETRY_HORIZON";
+  public static final String WEBHOOK_TIMEOUT = "CALLGATE_WEBHOOK_TIMEOUT";
+
+  /** A retry horizon shorter than the first back-off would give a down receiver one attempt. */
+  static final Duration MIN_WEBHOOK_RETRY_HORIZON = Duration.ofMinutes(1);
 
   /** Events are kept at least this long: a shorter retention is a typo, not a policy. */
   static final Duration MIN_EVENT_RETENTION = Duration.ofHours(1);
@@ -178,6 +185,13 @@ public record Configuration(
     if (eventRetention.compareTo(MIN_EVENT_RETENTION) < 0) {
       problems.add(problem(EVENT_RETENTION, "it must be at least " + MIN_EVENT_RETENTION));
     }
+    Duration webhookRetryHorizon =
+        duration(env, WEBHOOK_RETRY_HORIZON, Duration.ofHours(24), problems);
+    if (webhookRetryHorizon.compareTo(MIN_WEBHOOK_RETRY_HORIZON) < 0) {
+      problems.add(
+          problem(WEBHOOK_RETRY_HORIZON, "it must be at least " + MIN_WEBHOOK_RETRY_HORIZON));
+    }
+    Duration webhookTimeout = positive(env, WEBHOOK_TIMEOUT, Duration.ofSeconds(10), problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -201,7 +215,9 @@ public record Configuration(
             outbound,
             providerEndpoints,
             providerMaxResponseBytes,
-            eventRetention));
+            eventRetention,
+            webhookRetryHorizon,
+            webhookTimeout));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

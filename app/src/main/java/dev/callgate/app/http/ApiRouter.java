@@ -107,6 +107,7 @@ public final class ApiRouter {
                 .setBodyLimit(MAX_JSON_BODY)
                 .setDeleteUploadedFilesOnEnd(true));
     new AdminRoutes(services).mount(router);
+    new WebhookRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
     new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
         .mount(router);

@@ -11,6 +11,7 @@ import dev.callgate.core.service.ManualRefreshes;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Revocations;
 import dev.callgate.core.service.TokenStatuses;
+import dev.callgate.core.service.Webhooks;
 import java.util.Objects;
 
 /** The use cases the HTTP API is a front for; the routes reach no store but through them. */
@@ -26,7 +27,8 @@ public record ApiServices(
     ConnectionTests connectionTests,
     EventFeed events,
     FleetStatus fleet,
-    LiveEvents liveEvents) {
+    LiveEvents liveEvents,
+    Webhooks webhooks) {
   public ApiServices {
     Objects.requireNonNull(apiKeys, "apiKeys");
     Objects.requireNonNull(callouts, "callouts");
@@ -40,5 +42,6 @@ public record ApiServices(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(liveEvents, "liveEvents");
+    Objects.requireNonNull(webhooks, "webhooks");
   }
 }

@@ -30,7 +30,12 @@ public final class Problems {
   /** The HTTP status a diagnosis is answered with when it ends a request. */
   public static int status(DiagnosisCode code) {
     return switch (code) {
-      case CREDENTIAL_NOT_FOUND, PROVIDER_NOT_FOUND, API_KEY_NOT_FOUND, ROUTE_NOT_FOUND -> 404;
+      case CREDENTIAL_NOT_FOUND,
+          PROVIDER_NOT_FOUND,
+          API_KEY_NOT_FOUND,
+          WEBHOOK_NOT_FOUND,
+          ROUTE_NOT_FOUND ->
+          404;
       case UNAUTHENTICATED -> 401;
       case CALLER_NOT_ALLOWED, FORBIDDEN, AUTHORIZATION_BROWSER_MISMATCH -> 403;
       case NOT_AUTHORIZED_YET,

@@ -14,6 +14,8 @@ import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
+import dev.callgate.core.webhook.DeliveryStatus;
+import dev.callgate.core.webhook.WebhookDelivery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -49,6 +51,7 @@ public final class CallgateMetrics implements RefreshObserver {
   // not ready until the first check says so: a gauge that starts at 1 would hide a store that
   // never answered
   private final AtomicLong ready = new AtomicLong();
+  private final AtomicLong webhookPending = new AtomicLong();
   private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
@@ -82,6 +85,39 @@ public final class CallgateMetrics implements RefreshObserver {
       // every type's series exists from the start, so an alert on its increase sees the first one
       events(type);
     }
+    Gauge.builder("callgate_webhook_pending", webhookPending, AtomicLong::get)
+        .description("Webhook deliveries waiting to be sent or sent again, over every webhook")
+        .register(registry);
+    for (DeliveryStatus status : DeliveryStatus.values()) {
+      webhookDeliveries(status);
+    }
+  }
+
+  /**
+   * One webhook delivery attempted (or given up): {@code callgate_webhook_deliveries_total} by
+   * {@code outcome} — {@code delivered} (2xx), {@code retried} (pending again after a failure) or
+   * {@code failed} (given up at its retry horizon).
+   */
+  public void webhookSettled(WebhookDelivery delivery) {
+    webhookDeliveries(delivery.status()).increment();
+  }
+
+  private Counter webhookDeliveries(DeliveryStatus status) {
+    String outcome =
+        switch (status) {
+          case DELIVERED -> "delivered";
+          case PENDING -> "retried";
+          case FAILED -> "failed";
+        };
+    return Counter.builder("callgate_webhook_deliveries")
+        .description("Webhook delivery attempts by outcome: delivered, retried or failed")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  /** How many webhook deliveries are pending, as the store counted them. */
+  public void webhookPending(long pending) {
+    webhookPending.set(pending);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.callgate.adapter.cache.CachedStores;
 import dev.callgate.adapter.embedded.SqliteStores;
 import dev.callgate.adapter.http.CalloutTransportOptions;
 import dev.callgate.adapter.http.CalloutTransports;
+import dev.callgate.adapter.http.WebhookSenders;
 import dev.callgate.adapter.idp.IdentityProviderOptions;
 import dev.callgate.adapter.idp.IdentityProviders;
 import dev.callgate.adapter.pg.PgStores;
@@ -17,6 +18,7 @@ import dev.callgate.app.http.ApiServices;
 import dev.callgate.app.http.CalloutRoute;
 import dev.callgate.app.http.InboundServer;
 import dev.callgate.app.http.Readiness;
+import dev.callgate.app.http.WebhookJson;
 import dev.callgate.app.logging.Logging;
 import dev.callgate.app.logging.RefreshLog;
 import dev.callgate.app.metrics.CallgateMetrics;
@@ -40,6 +42,10 @@ import dev.callgate.core.service.RefreshSchedule;
 import dev.callgate.core.service.Refresher;
 import dev.callgate.core.service.Revocations;
 import dev.callgate.core.service.TokenStatuses;
+import dev.callgate.core.service.WebhookDispatch;
+import dev.callgate.core.service.Webhooks;
+import dev.callgate.core.webhook.DeliveryPolicy;
+import dev.callgate.core.webhook.WebhookUrlRule;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -81,6 +87,9 @@ public final class CallgateService {
    */
   static final Duration READINESS_SAMPLE_INTERVAL = Duration.ofSeconds(5);
 
+  /** How many events one webhook round queues, and pending deliveries it looks at, per webhook. */
+  static final int WEBHOOK_BATCH = 100;
+
   private final Vertx vertx;
   private final SqlStores stores;
   private final CachedStores cached;
@@ -88,6 +97,7 @@ public final class CallgateService {
   private final RefreshScheduler scheduler;
   private final EventTail events;
   private final EventRetentionJob retention;
+  private final WebhookDispatcher webhooks;
 
   private CallgateService(
       Vertx vertx,
@@ -96,7 +106,8 @@ public final class CallgateService {
       HttpServer server,
       RefreshScheduler scheduler,
       EventTail events,
-      EventRetentionJob retention) {
+      EventRetentionJob retention,
+      WebhookDispatcher webhooks) {
     this.vertx = vertx;
     this.stores = stores;
     this.cached = cached;
@@ -104,6 +115,7 @@ public final class CallgateService {
     this.scheduler = scheduler;
     this.events = events;
     this.retention = retention;
+    this.webhooks = webhooks;
   }
 
   public int port() {
@@ -287,6 +299,44 @@ public final class CallgateService {
             new EventTail.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
     EventRetentionJob retention =
         new EventRetentionJob(vertx, new EventRetention(eventLog, clock, config.eventRetention()));
+    Webhooks webhooks =
+        new Webhooks(
+            stores.webhooks(),
+            events,
+            random,
+            new WebhookUrlRule(config.providerEndpoints(), config.outbound()));
+    WebhookDispatch webhookDispatch =
+        new WebhookDispatch(
+            stores.webhooks(),
+            eventLog,
+            WebhookSenders.create(
+                vertx,
+                config.outbound(),
+                config.webhookTimeout(),
+                config.webhookTimeout(),
+                WebhookJson::payload),
+            clock,
+            random,
+            new WebhookDispatch.Settings(
+                instanceId,
+                // a round's sends take two timeouts at most; the lease outlasts a few rounds
+                config.webhookTimeout().multipliedBy(6),
+                DeliveryPolicy.defaults().withHorizon(config.webhookRetryHorizon()),
+                WEBHOOK_BATCH,
+                Webhooks.RECENT_DELIVERIES),
+            metrics::webhookSettled);
+    WebhookDispatcher webhookDispatcher =
+        new WebhookDispatcher(
+            vertx,
+            webhookDispatch,
+            stores.changes(),
+            () ->
+                stores
+                    .webhooks()
+                    .pendingCounts()
+                    .thenApply(counts -> counts.values().stream().mapToLong(Long::longValue).sum()),
+            metrics::webhookPending,
+            Duration.ofSeconds(1));
     ApiServices services =
         new ApiServices(
             apiKeys,
@@ -300,7 +350,8 @@ public final class CallgateService {
             new ConnectionTests(cached.credentials(), callouts, clock),
             new EventFeed(eventLog),
             new FleetStatus(cached.credentials(), stores.tokens(), statuses),
-            eventTail);
+            eventTail,
+            webhooks);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
@@ -332,6 +383,7 @@ public final class CallgateService {
                               id -> metrics.sampleReadiness(readiness::ready));
                           eventTail.start();
                           retention.start();
+                          webhookDispatcher.start();
                           AtomicBoolean sampling = new AtomicBoolean(true);
                           vertx.setPeriodic(
                               15_000,
@@ -374,7 +426,14 @@ public final class CallgateService {
                                     .log();
                               });
                           return new CallgateService(
-                              vertx, stores, cached, server, scheduler, eventTail, retention);
+                              vertx,
+                              stores,
+                              cached,
+                              server,
+                              scheduler,
+                              eventTail,
+                              retention,
+                              webhookDispatcher);
                         }));
   }
 
@@ -408,6 +467,7 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    webhooks.stop();
     retention.stop();
     events.stop();
     try {

@@ -60,6 +60,24 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenWebhookSettingsAreGivenThenUsesThemAndRefusesAHorizonUnderAMinute() {
+    Configuration defaults = valid(Map.of());
+    assertThat(defaults.webhookRetryHorizon()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.webhookTimeout()).isEqualTo(Duration.ofSeconds(10));
+    Configuration given =
+        valid(
+            Map.of(
+                Configuration.WEBHOOK_RETRY_HORIZON, "PT6H",
+                Configuration.WEBHOOK_TIMEOUT, "PT3S"));
+    assertThat(given.webhookRetryHorizon()).isEqualTo(Duration.ofHours(6));
+    assertThat(given.webhookTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(problems(Map.of(Configuration.WEBHOOK_RETRY_HORIZON, "PT30S")))
+        .contains(Configuration.WEBHOOK_RETRY_HORIZON + " is invalid: it must be at least PT1M");
+    assertThat(problems(Map.of(Configuration.WEBHOOK_TIMEOUT, "PT0S")))
+        .contains(Configuration.WEBHOOK_TIMEOUT);
+  }
+
+  @Test
   void fromEnvironmentWhenClusterSettingsAreGivenThenUsesThem() {
     Configuration config =
         valid(

@@ -7,7 +7,9 @@ import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.runtime.EventLogLines;
 import dev.callgate.app.runtime.EventTail;
 import dev.callgate.core.callout.Headers;
+import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.event.EventSource;
+import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
@@ -24,13 +26,16 @@ import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.Refresher;
 import dev.callgate.core.service.Revocations;
 import dev.callgate.core.service.TokenStatuses;
+import dev.callgate.core.service.Webhooks;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
 import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
 import dev.callgate.core.testkit.InMemoryTokenStore;
+import dev.callgate.core.testkit.InMemoryWebhookStore;
 import dev.callgate.core.testkit.ManualClock;
 import dev.callgate.core.testkit.ScriptedTarget;
+import dev.callgate.core.webhook.WebhookUrlRule;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.MultiMap;
@@ -148,7 +153,13 @@ class ApiTest {
                 new HeardChanges(),
                 "api-test",
                 new EventLogLines(new CallgateMetrics(registry)),
-                new EventTail.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5))));
+                new EventTail.Settings(Duration.ofSeconds(5), Duration.ofSeconds(5))),
+            new Webhooks(
+                new InMemoryWebhookStore(tokens.eventLog()),
+                source,
+                new SplittableRandom(5),
+                new WebhookUrlRule(
+                    ProviderEndpointRule.httpsOrLoopback(), OutboundAddressPolicy.publicOnly())));
     router =
         ApiRouter.create(
             vertx,

@@ -101,14 +101,13 @@ public final class OpsQueries {
 
   /**
    * Where each of {@code queries} names a metric outside {@code exported}, other than {@code up}
-   * (Prometheus's own) and {@code accepted}: "where: name (expression)", in order.
+   * (Prometheus's own): "where: name (expression)", in order.
    */
-  public static List<String> unexported(
-      List<Query> queries, Set<String> exported, Set<String> accepted) {
+  public static List<String> unexported(List<Query> queries, Set<String> exported) {
     Map<String, Set<String>> missing = new LinkedHashMap<>();
     for (Query query : queries) {
       for (String metric : query.metrics()) {
-        if (!metric.equals("up") && !exported.contains(metric) && !accepted.contains(metric)) {
+        if (!metric.equals("up") && !exported.contains(metric)) {
           missing
               .computeIfAbsent(
                   query.where() + " queries " + metric + exportedOfFamily(metric, exported),

@@ -264,6 +264,8 @@ public enum DiagnosisCode {
       "A {kind} named '{name}' exists already.",
       "Choose another name, or change the existing one with PUT."),
   API_KEY_NOT_FOUND("No API key with id '{id}' exists.", "List the keys with GET /v1/keys."),
+  WEBHOOK_NOT_FOUND(
+      "No webhook with id '{id}' exists.", "List the webhooks with GET /v1/webhooks."),
   PROVIDER_IN_USE(
       "The auth provider '{provider}' is used by the credentials {credentials}.",
       "Delete those credentials or point them at another provider first."),

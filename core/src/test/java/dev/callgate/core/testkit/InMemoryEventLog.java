@@ -62,6 +62,11 @@ public final class InMemoryEventLog implements EventLog {
     return CompletableFuture.completedStage(before - events.size());
   }
 
+  /** The id of the newest event recorded, 0 before the first. */
+  public synchronized long lastId() {
+    return lastId;
+  }
+
   /** Every event kept, oldest first. */
   public synchronized List<Event> all() {
     return events.stream().map(RecordedEvent::event).toList();

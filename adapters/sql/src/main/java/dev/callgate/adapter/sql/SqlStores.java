@@ -10,6 +10,7 @@ import dev.callgate.core.port.SecretCipher;
 import dev.callgate.core.port.SecretCipher.Place;
 import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.port.TokenStore;
+import dev.callgate.core.port.WebhookStore;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -29,8 +30,11 @@ import java.util.function.Supplier;
  * SQLite adapters open the pool, apply their migrations and build this.
  */
 public final class SqlStores {
-  /** The tables and columns holding sealed secrets, with the key columns that find a row. */
-  private static final List<String[]> SEALED =
+  /**
+   * The tables and columns holding sealed secrets when secrets were bound to their place (the
+   * migration step of version 5 re-seals these, and only these: later tables do not exist yet).
+   */
+  private static final List<String[]> SEALED_BY_V5 =
       List.of(
           new String[] {"providers", "client_secret", "name"},
           new String[] {"credentials", "secret", "name"},
@@ -38,6 +42,13 @@ public final class SqlStores {
           new String[] {"tokens", "access_token", "credential, subject"},
           new String[] {"tokens", "refresh_token", "credential, subject"},
           new String[] {"pending_authorizations", "code_verifier", "state_hash"});
+
+  /** The tables and columns holding sealed secrets, with the key columns that find a row. */
+  private static final List<String[]> SEALED =
+      java.util.stream.Stream.concat(
+              SEALED_BY_V5.stream(),
+              java.util.stream.Stream.<String[]>of(new String[] {"webhooks", "secret", "id"}))
+          .toList();
 
   private final Pool pool;
   private final Sql sql;
@@ -47,6 +58,7 @@ public final class SqlStores {
   private final SqlPendingAuthorizationStore pending;
   private final SqlApiKeyStore apiKeys;
   private final SqlEventLog events;
+  private final SqlWebhookStore webhooks;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -72,6 +84,7 @@ public final class SqlStores {
     this.tokens = new SqlTokenStore(pool, sql, mapper, changed, events);
     this.pending = new SqlPendingAuthorizationStore(pool, sql, mapper, events);
     this.apiKeys = new SqlApiKeyStore(pool, sql, changed, events);
+    this.webhooks = new SqlWebhookStore(pool, sql, secrets, events);
   }
 
   public CredentialStore credentials() {
@@ -96,6 +109,11 @@ public final class SqlStores {
    */
   public EventLog events() {
     return events;
+  }
+
+  /** Webhook subscriptions, their deliveries and the dispatch lease. */
+  public WebhookStore webhooks() {
+    return webhooks;
   }
 
   public ChangeFeed changes() {
@@ -141,6 +159,7 @@ public final class SqlStores {
                     resealAll(
                         connection,
                         sql,
+                        SEALED_BY_V5,
                         stored -> !SecretColumns.bound(stored),
                         (stored, place) -> Optional.of(secrets.openUnbound(stored)),
                         secrets))
@@ -152,17 +171,18 @@ public final class SqlStores {
       Sql sql,
       Predicate<String> stale,
       BiFunction<String, Place, Optional<Secret>> open) {
-    return resealAll(connection, sql, stale, open, secrets);
+    return resealAll(connection, sql, SEALED, stale, open, secrets);
   }
 
   private static Future<Integer> resealAll(
       SqlConnection connection,
       Sql sql,
+      List<String[]> sealed,
       Predicate<String> stale,
       BiFunction<String, Place, Optional<Secret>> open,
       SecretColumns secrets) {
     Future<Integer> done = Future.succeededFuture(0);
-    for (String[] column : SEALED) {
+    for (String[] column : sealed) {
       done =
           done.compose(
               count ->

@@ -21,6 +21,8 @@ import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
+import dev.callgate.core.webhook.WebhookHealth;
+import dev.callgate.core.webhook.WebhookSubscription;
 import io.vertx.sqlclient.Pool;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -50,6 +52,8 @@ public abstract class SealedAtRestContract {
       TestSecrets.register("new master key", AesGcmSecretCipher.generateKey());
   protected static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
+  private static final String WEBHOOK_SECRET =
+      TestSecrets.register("webhook secret", "whsec_d2ViaG9vay1zZWNyZXQtcGxhaW50ZXh0LTAxMjM0NQ==");
   private static final String ACCESS_TOKEN =
       TestSecrets.register("access token", "eyJhbGciOiJSUzI1NiJ9.access-token-plaintext.sig");
   private static final String REFRESH_TOKEN =
@@ -153,12 +157,31 @@ public abstract class SealedAtRestContract {
                     T0.plusSeconds(600),
                     Optional.empty(),
                     false)));
+    join(
+        stores
+            .webhooks()
+            .create(
+                new WebhookSubscription(
+                    "w1",
+                    URI.create("https://hooks.test/in"),
+                    Set.of(),
+                    Secret.of(WEBHOOK_SECRET),
+                    T0,
+                    0,
+                    WebhookHealth.healthy()),
+                List.of()));
   }
 
   private String everything() {
     StringBuilder all = new StringBuilder();
     for (String table :
-        List.of("providers", "credentials", "tokens", "pending_authorizations", "api_keys")) {
+        List.of(
+            "providers",
+            "credentials",
+            "tokens",
+            "pending_authorizations",
+            "api_keys",
+            "webhooks")) {
       rawRows(table).forEach(row -> all.append(String.join("|", row)).append('\n'));
     }
     return all.toString();
@@ -173,7 +196,9 @@ public abstract class SealedAtRestContract {
 
     assertThat(raw).contains("oauth2-authorization-code", "svc", "old:");
     assertThat(raw)
-        .doesNotContain(ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, PASSWORD, API_KEY, VERIFIER);
+        .doesNotContain(
+            ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, PASSWORD, API_KEY, VERIFIER, WEBHOOK_SECRET)
+        .doesNotContain("whsec_");
     assertThat(raw).doesNotContain("access-token-plaintext", "plaintext");
   }
 
@@ -188,7 +213,7 @@ public abstract class SealedAtRestContract {
     int resealed = join(rotating.reencryptSecrets());
     join(rotating.close().toCompletionStage());
 
-    assertThat(resealed).isEqualTo(6);
+    assertThat(resealed).isEqualTo(7);
     String raw = everything();
     assertThat(raw).doesNotContain("old:").contains("new:");
     SqlStores after = reopen(AesGcmSecretCipher.of("new", Map.of("new", NEW_KEY)));
@@ -209,6 +234,8 @@ public abstract class SealedAtRestContract {
     Authentication basic =
         join(after.credentials().findCredential("basic")).orElseThrow().authentication();
     assertThat(((Authentication.Basic) basic).password()).isEqualTo(Secret.of(PASSWORD));
+    assertThat(join(after.webhooks().find("w1")).orElseThrow().secret())
+        .isEqualTo(Secret.of(WEBHOOK_SECRET));
     join(after.close().toCompletionStage());
   }
 
