@@ -34,6 +34,7 @@ public record Configuration(
     Path dataDir,
     Optional<URI> databaseUrl,
     Optional<Secret> masterKey,
+    List<Secret> previousMasterKeys,
     Optional<Secret> adminKey,
     String instanceId,
     Duration refreshLease,
@@ -56,6 +57,7 @@ public record Configuration(
   public static final String DATA_DIR = "CALLGATE_DATA_DIR";
   public static final String DB_URL = "CALLGATE_DB_URL";
   public static final String MASTER_KEY = "CALLGATE_MASTER_KEY";
+  public static final String MASTER_KEY_PREVIOUS = "CALLGATE_MASTER_KEY_PREVIOUS";
   public static final String ADMIN_KEY = "CALLGATE_ADMIN_KEY";
   public static final String INSTANCE_ID = "CALLGATE_INSTANCE_ID";
   public static final String REFRESH_LEASE = "CALLGATE_REFRESH_LEASE";
@@ -118,7 +120,14 @@ public record Configuration(
       problems.add(problem(DATA_DIR, "'" + env.get(DATA_DIR) + "' is not a path"));
     }
     Optional<URI> databaseUrl = databaseUrl(env.get(DB_URL), problems);
-    Optional<Secret> masterKey = masterKey(env.get(MASTER_KEY), problems);
+    Optional<Secret> masterKey = masterKey(MASTER_KEY, env.get(MASTER_KEY), problems);
+    List<Secret> previousMasterKeys = new ArrayList<>();
+    String previous = env.get(MASTER_KEY_PREVIOUS);
+    if (previous != null && !previous.isBlank()) {
+      for (String key : previous.split(",")) {
+        masterKey(MASTER_KEY_PREVIOUS, key, problems).ifPresent(previousMasterKeys::add);
+      }
+    }
     if (databaseUrl.isPresent() && env.get(MASTER_KEY) == null) {
       problems.add(
           problem(
@@ -203,6 +212,7 @@ public record Configuration(
             dataDir,
             databaseUrl,
             masterKey,
+            previousMasterKeys,
             adminKey,
             instanceId,
             refreshLease,
@@ -389,7 +399,8 @@ public record Configuration(
     }
   }
 
-  private static Optional<Secret> masterKey(String value, List<Diagnosis> problems) {
+  private static Optional<Secret> masterKey(
+      String variable, String value, List<Diagnosis> problems) {
     if (value == null) {
       return Optional.empty();
     }
@@ -398,11 +409,10 @@ public record Configuration(
       if (key.length != 32) {
         problems.add(
             problem(
-                MASTER_KEY,
-                "it decodes to " + key.length + " bytes, not the 32 of an AES-256 key"));
+                variable, "it decodes to " + key.length + " bytes, not the 32 of an AES-256 key"));
       }
     } catch (IllegalArgumentException e) {
-      problems.add(problem(MASTER_KEY, "it is not base64"));
+      problems.add(problem(variable, "it is not base64"));
     }
     return Optional.of(Secret.of(value.trim()));
   }

@@ -157,7 +157,7 @@ public final class CallgateService {
     AesGcmSecretCipher cipher;
     try {
       Files.createDirectories(config.dataDir());
-      cipher = MasterKeys.cipher(config.masterKey(), config.dataDir());
+      cipher = MasterKeys.cipher(config.masterKey(), config.previousMasterKeys(), config.dataDir());
     } catch (IOException | RuntimeException e) {
       started.completeExceptionally(
           new IllegalStateException(
@@ -174,6 +174,7 @@ public final class CallgateService {
                 cipher,
                 config.databasePoolSize());
     opened
+        .compose(stores -> resealUnderTheCurrentKey(config, stores).map(stores))
         .compose(stores -> wire(vertx, config, stores, registry, out))
         .onComplete(
             result -> {
@@ -185,6 +186,42 @@ public final class CallgateService {
               }
             });
     return started;
+  }
+
+  /**
+   * After a master-key rotation (previous keys configured), seals every secret still under a
+   * previous key under the current one, so that the previous key can be dropped. A failure leaves
+   * them readable under the previous keys and the service starts all the same; the next start tries
+   * again.
+   */
+  private static Future<Void> resealUnderTheCurrentKey(Configuration config, SqlStores stores) {
+    if (config.previousMasterKeys().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Future.fromCompletionStage(stores.reencryptSecrets())
+        .transform(
+            result -> {
+              if (result.succeeded()) {
+                LOG.atInfo()
+                    .setMessage(
+                        "sealed {} secrets under the current master key; the previous keys"
+                            + " (CALLGATE_MASTER_KEY_PREVIOUS) can be dropped once every instance"
+                            + " runs with the current one")
+                    .addArgument(result.result())
+                    .addKeyValue("event", "master-key.resealed")
+                    .addKeyValue("resealed", result.result())
+                    .log();
+              } else {
+                LOG.atWarn()
+                    .setMessage(
+                        "sealing secrets under the current master key failed; they stay readable"
+                            + " under the previous keys and the next start tries again: {}")
+                    .addArgument(result.cause().toString())
+                    .addKeyValue("event", "master-key.reseal.failed")
+                    .log();
+              }
+              return Future.<Void>succeededFuture();
+            });
   }
 
   private static Future<CallgateService> wire(
@@ -360,7 +397,12 @@ public final class CallgateService {
             metrics::secretEchoBlocked);
     RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1));
     Readiness readiness = new Readiness(instanceId, stores::ping, stores.changes()::listening);
-    return Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext())
+    // the event reader takes its place at the end of the log before anything is recorded or any
+    // live view opens: an event recorded before it stood there would be handed to no view
+    return eventTail
+        .start()
+        .compose(
+            atTheEnd -> Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext()))
         .compose(
             bootstrap ->
                 InboundServer.create(
@@ -381,7 +423,6 @@ public final class CallgateService {
                           vertx.setPeriodic(
                               READINESS_SAMPLE_INTERVAL.toMillis(),
                               id -> metrics.sampleReadiness(readiness::ready));
-                          eventTail.start();
                           retention.start();
                           webhookDispatcher.start();
                           AtomicBoolean sampling = new AtomicBoolean(true);

@@ -10,14 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The master key that seals secrets at rest: from {@code CALLGATE_MASTER_KEY}, or (embedded store
  * only) generated once into {@code <data dir>/master.key}, readable by its owner alone. Its key id
- * is derived from the key, so a new key is recognised as one.
+ * is derived from the key, so a new key is recognised as one. Previous keys ({@code
+ * CALLGATE_MASTER_KEY_PREVIOUS}) still open what they sealed, so a key can be rotated: secrets
+ * found under them are sealed again under the current key.
  */
 public final class MasterKeys {
   static final String FILE = "master.key";
@@ -26,9 +30,23 @@ public final class MasterKeys {
 
   public static AesGcmSecretCipher cipher(Optional<Secret> configured, Path dataDir)
       throws IOException {
+    return cipher(configured, List.of(), dataDir);
+  }
+
+  /**
+   * The cipher sealing under the current key and opening under it and every one of {@code
+   * previous}.
+   */
+  public static AesGcmSecretCipher cipher(
+      Optional<Secret> configured, List<Secret> previous, Path dataDir) throws IOException {
     String key = configured.isPresent() ? configured.get().reveal() : fromFile(dataDir);
     String id = keyId(key);
-    return AesGcmSecretCipher.of(id, Map.of(id, key));
+    Map<String, String> keys = new HashMap<>();
+    for (Secret old : previous) {
+      keys.put(keyId(old.reveal()), old.reveal().trim());
+    }
+    keys.put(id, key);
+    return AesGcmSecretCipher.of(id, keys);
   }
 
   private static String fromFile(Path dataDir) throws IOException {

@@ -230,6 +230,13 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenAPreviousMasterKeyIsNot256BitsThenRefusesNamingIt() {
+    String good = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    assertThat(problems(Map.of(Configuration.MASTER_KEY_PREVIOUS, good + ",AAEC")))
+        .contains(Configuration.MASTER_KEY_PREVIOUS, "3 bytes");
+  }
+
+  @Test
   void fromEnvironmentWhenPostgresAndMasterKeyThenValidAndNoPasswordInToString() {
     Configuration config =
         valid(

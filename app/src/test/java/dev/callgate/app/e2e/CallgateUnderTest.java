@@ -69,7 +69,7 @@ public final class CallgateUnderTest implements AutoCloseable {
     }
   }
 
-  private final Map<String, String> settings;
+  private Map<String, String> settings;
 
   private CallgateUnderTest(Path dataDir, Map<String, String> settings) {
     this.dataDir = dataDir;
@@ -113,6 +113,12 @@ public final class CallgateUnderTest implements AutoCloseable {
 
   private PrintStream printed() {
     return new PrintStream(out, true, StandardCharsets.UTF_8);
+  }
+
+  /** Stops and starts the service on the same data with {@code changed} settings. */
+  void restart(Map<String, String> changed) {
+    settings = Map.copyOf(changed);
+    restart();
   }
 
   /** Stops and starts the service on the same data (a restart). */
