@@ -6,8 +6,6 @@ import dev.callgate.core.event.EventQuery;
 import dev.callgate.core.event.RecordedEvent;
 import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.EventLog;
-import dev.callgate.core.port.StoreChange;
-import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -73,7 +71,8 @@ public final class EventTail implements LiveEvents {
   private boolean readAgain;
   private boolean stopped;
   private long timer = -1;
-  private String lastFailure;
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(LOG, "reading the event log", "events.read");
   private AutoCloseable subscription;
 
   public EventTail(
@@ -100,7 +99,7 @@ public final class EventTail implements LiveEvents {
           subscription =
               changes.subscribe(
                   change -> {
-                    if (change.fold(new WakesTheTail())) {
+                    if (change.mayBringEvents()) {
                       wake();
                     }
                   });
@@ -147,39 +146,6 @@ public final class EventTail implements LiveEvents {
         });
   }
 
-  /** Which news may mean unread events: appends, and a feed that missed news while deaf. */
-  private static final class WakesTheTail implements StoreChange.Cases<Boolean> {
-    @Override
-    public Boolean token(TokenKey key) {
-      return false;
-    }
-
-    @Override
-    public Boolean credential(String name) {
-      return false;
-    }
-
-    @Override
-    public Boolean provider(String name) {
-      return false;
-    }
-
-    @Override
-    public Boolean apiKey(String id) {
-      return false;
-    }
-
-    @Override
-    public Boolean eventsAppended() {
-      return true;
-    }
-
-    @Override
-    public Boolean resumed() {
-      return true;
-    }
-  }
-
   /** Reads the log soon (from any thread). */
   public void wake() {
     context.runOnContext(v -> read());
@@ -215,12 +181,12 @@ public final class EventTail implements LiveEvents {
             result -> {
               reading = false;
               if (result.succeeded()) {
-                recovered();
+                failures.recovered();
                 if (handOn(after, result.result())) {
                   readAgain = true;
                 }
               } else {
-                failed(result.cause());
+                failures.failed(result.cause());
               }
               if (readAgain && result.succeeded()) {
                 read();
@@ -261,28 +227,5 @@ public final class EventTail implements LiveEvents {
     }
     Duration wait = changes.listening() ? settings.whileListening() : settings.whileDeaf();
     timer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> read());
-  }
-
-  private void failed(Throwable failure) {
-    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-    String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    if (!reason.equals(lastFailure)) {
-      LOG.atWarn()
-          .setMessage("reading the event log failed (until it recovers): {}")
-          .addArgument(reason)
-          .addKeyValue("event", "events.read.failed")
-          .log();
-    }
-    lastFailure = reason;
-  }
-
-  private void recovered() {
-    if (lastFailure != null) {
-      LOG.atInfo()
-          .setMessage("reading the event log works again")
-          .addKeyValue("event", "events.read.recovered")
-          .log();
-      lastFailure = null;
-    }
   }
 }

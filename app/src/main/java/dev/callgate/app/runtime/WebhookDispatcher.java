@@ -1,9 +1,7 @@
 package dev.callgate.app.runtime;
 
 import dev.callgate.core.port.ChangeFeed;
-import dev.callgate.core.port.StoreChange;
 import dev.callgate.core.service.WebhookDispatch;
-import dev.callgate.core.token.TokenKey;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -34,7 +32,8 @@ public final class WebhookDispatcher {
   private boolean again;
   private boolean stopped;
   private long timer = -1;
-  private String lastFailure;
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(LOG, "sending webhooks", "webhooks.dispatch");
   private AutoCloseable subscription;
 
   public WebhookDispatcher(
@@ -59,7 +58,7 @@ public final class WebhookDispatcher {
           subscription =
               changes.subscribe(
                   change -> {
-                    if (change.fold(new MayBringEvents())) {
+                    if (change.mayBringEvents()) {
                       context.runOnContext(w -> wake());
                     }
                   });
@@ -107,9 +106,9 @@ public final class WebhookDispatcher {
                       }
                       observePending();
                       if (failure != null) {
-                        report(failure);
+                        failures.failed(failure);
                       } else {
-                        recovered();
+                        failures.recovered();
                       }
                       boolean busy = failure == null && round.attempts() > 0;
                       if (again || busy) {
@@ -130,61 +129,5 @@ public final class WebhookDispatcher {
                 pendingObserved.accept(count);
               }
             });
-  }
-
-  private void report(Throwable failure) {
-    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-    String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    if (!reason.equals(lastFailure)) {
-      LOG.atWarn()
-          .setMessage("sending webhooks failed (until it recovers): {}")
-          .addArgument(reason)
-          .addKeyValue("event", "webhooks.dispatch.failed")
-          .log();
-      lastFailure = reason;
-    }
-  }
-
-  private void recovered() {
-    if (lastFailure != null) {
-      LOG.atInfo()
-          .setMessage("sending webhooks works again")
-          .addKeyValue("event", "webhooks.dispatch.recovered")
-          .log();
-      lastFailure = null;
-    }
-  }
-
-  /** Appended events, and a feed that missed news while deaf, may bring events to send. */
-  private static final class MayBringEvents implements StoreChange.Cases<Boolean> {
-    @Override
-    public Boolean token(TokenKey key) {
-      return false;
-    }
-
-    @Override
-    public Boolean credential(String name) {
-      return false;
-    }
-
-    @Override
-    public Boolean provider(String name) {
-      return false;
-    }
-
-    @Override
-    public Boolean apiKey(String id) {
-      return false;
-    }
-
-    @Override
-    public Boolean eventsAppended() {
-      return true;
-    }
-
-    @Override
-    public Boolean resumed() {
-      return true;
-    }
   }
 }

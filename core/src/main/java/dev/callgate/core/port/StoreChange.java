@@ -27,6 +27,12 @@ public sealed interface StoreChange {
 
   <T> T fold(Cases<T> cases);
 
+  /**
+   * Whether this news may mean that events were appended: an append, or a feed that listens again
+   * after it may have missed some. Readers of the event log wake on it.
+   */
+  boolean mayBringEvents();
+
   /** A token record was written or deleted. */
   record TokenChanged(TokenKey key) implements StoreChange {
     public TokenChanged {
@@ -36,6 +42,11 @@ public sealed interface StoreChange {
     @Override
     public <T> T fold(Cases<T> cases) {
       return cases.token(key);
+    }
+
+    @Override
+    public boolean mayBringEvents() {
+      return false;
     }
   }
 
@@ -49,6 +60,11 @@ public sealed interface StoreChange {
     public <T> T fold(Cases<T> cases) {
       return cases.credential(name);
     }
+
+    @Override
+    public boolean mayBringEvents() {
+      return false;
+    }
   }
 
   /** An auth provider was written or deleted. */
@@ -60,6 +76,11 @@ public sealed interface StoreChange {
     @Override
     public <T> T fold(Cases<T> cases) {
       return cases.provider(name);
+    }
+
+    @Override
+    public boolean mayBringEvents() {
+      return false;
     }
   }
 
@@ -73,6 +94,11 @@ public sealed interface StoreChange {
     public <T> T fold(Cases<T> cases) {
       return cases.apiKey(id);
     }
+
+    @Override
+    public boolean mayBringEvents() {
+      return false;
+    }
   }
 
   /**
@@ -84,6 +110,11 @@ public sealed interface StoreChange {
     public <T> T fold(Cases<T> cases) {
       return cases.eventsAppended();
     }
+
+    @Override
+    public boolean mayBringEvents() {
+      return true;
+    }
   }
 
   /** The feed listens again after it could not: any record may have changed unheard. */
@@ -91,6 +122,11 @@ public sealed interface StoreChange {
     @Override
     public <T> T fold(Cases<T> cases) {
       return cases.resumed();
+    }
+
+    @Override
+    public boolean mayBringEvents() {
+      return true;
     }
   }
 }
