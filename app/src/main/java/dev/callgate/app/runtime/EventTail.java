@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The instance's one reader of the event log: it reads what was appended after its cursor whenever
@@ -72,7 +73,7 @@ public final class EventTail implements LiveEvents {
   private boolean stopped;
   private long timer = -1;
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(LOG, "reading the event log", "events.read");
+      new RecurringFailureLog(LOG, Level.WARN, "reading the event log", "events.read");
   private AutoCloseable subscription;
 
   public EventTail(

@@ -5,9 +5,9 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Claims due refreshes about every interval and keeps up to {@link #MAX_IN_FLIGHT} of them running:
@@ -34,7 +34,8 @@ public final class RefreshScheduler {
   private final RefreshSchedule schedule;
   private final Duration interval;
   private final SplittableRandom random = new SplittableRandom();
-  private final AtomicReference<String> lastFailure = new AtomicReference<>();
+  private final RecurringFailureLog failures =
+      new RecurringFailureLog(LOG, Level.ERROR, "claiming due refreshes", "refresh.schedule");
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopped;
   private volatile long timerId = -1;
@@ -80,24 +81,11 @@ public final class RefreshScheduler {
         .whenComplete(
             (started, failure) -> {
               if (failure != null) {
-                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-                if (!reason.equals(lastFailure.getAndSet(reason))) {
-                  LOG.atError()
-                      .setMessage("claiming due refreshes failed (until it recovers): {}")
-                      .addArgument(reason)
-                      .addKeyValue("event", "refresh.schedule.failed")
-                      .log();
-                }
+                failures.failed(failure);
                 pause();
                 return;
               }
-              if (lastFailure.getAndSet(null) != null) {
-                LOG.atInfo()
-                    .setMessage("claiming due refreshes works again")
-                    .addKeyValue("event", "refresh.schedule.recovered")
-                    .log();
-              }
+              failures.recovered();
               inFlight.addAndGet(started.claimed());
               started
                   .settled()

@@ -10,6 +10,7 @@ import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Runs {@link WebhookDispatch} rounds on the event loop, one at a time: every {@code interval}
@@ -33,7 +34,7 @@ public final class WebhookDispatcher {
   private boolean stopped;
   private long timer = -1;
   private final RecurringFailureLog failures =
-      new RecurringFailureLog(LOG, "sending webhooks", "webhooks.dispatch");
+      new RecurringFailureLog(LOG, Level.WARN, "sending webhooks", "webhooks.dispatch");
   private AutoCloseable subscription;
 
   public WebhookDispatcher(
