@@ -27,7 +27,9 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,6 +54,9 @@ public final class CallgateMetrics implements RefreshObserver {
   // never answered
   private final AtomicLong ready = new AtomicLong();
   private final AtomicLong webhookPending = new AtomicLong();
+  // counters of bounded label sets, registered once and kept: none is looked up per increment
+  private final Map<EventType, Counter> eventCounters = new EnumMap<>(EventType.class);
+  private final Map<DeliveryStatus, Counter> deliveryCounters = new EnumMap<>(DeliveryStatus.class);
   private volatile Supplier<CacheStatistics> cacheStatistics = () -> new CacheStatistics(0, 0, 0);
 
   public CallgateMetrics(MeterRegistry registry) {
@@ -83,13 +88,13 @@ public final class CallgateMetrics implements RefreshObserver {
         .register(registry);
     for (EventType type : EventType.values()) {
       // every type's series exists from the start, so an alert on its increase sees the first one
-      events(type);
+      eventCounters.put(type, events(type));
     }
     Gauge.builder("callgate_webhook_pending", webhookPending, AtomicLong::get)
         .description("Webhook deliveries waiting to be sent or sent again, over every webhook")
         .register(registry);
     for (DeliveryStatus status : DeliveryStatus.values()) {
-      webhookDeliveries(status);
+      deliveryCounters.put(status, webhookDeliveries(status));
     }
   }
 
@@ -99,7 +104,7 @@ public final class CallgateMetrics implements RefreshObserver {
    * {@code failed} (given up at its retry horizon).
    */
   public void webhookSettled(WebhookDelivery delivery) {
-    webhookDeliveries(delivery.status()).increment();
+    deliveryCounters.get(delivery.status()).increment();
   }
 
   private Counter webhookDeliveries(DeliveryStatus status) {
@@ -144,7 +149,7 @@ public final class CallgateMetrics implements RefreshObserver {
    * name), which alerts watch (a grant lost, an expiry ahead).
    */
   public void event(EventType type) {
-    events(type).increment();
+    eventCounters.get(type).increment();
   }
 
   private Counter events(EventType type) {
