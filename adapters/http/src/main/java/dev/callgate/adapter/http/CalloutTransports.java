@@ -46,6 +46,7 @@ public final class CalloutTransports {
             .setMaxWaitQueueSize(options.maxWaitQueueSize());
     Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     return new WebClientCalloutTransport(
+        vertx,
         credential ->
             clients.computeIfAbsent(
                 credential, name -> vertx.createHttpClient(clientOptions, poolOptions)),

@@ -8,6 +8,7 @@ import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.port.CalloutTransport;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
@@ -37,6 +38,7 @@ final class WebClientCalloutTransport implements CalloutTransport {
   static final int MAX_BUFFERED_BODY_BYTES = 64 * 1024;
 
   private final Function<String, HttpClient> clients;
+  private final Vertx vertx;
   private final CalloutTransportOptions options;
   private final OutboundGuard guard;
 
@@ -46,7 +48,11 @@ final class WebClientCalloutTransport implements CalloutTransport {
    * carries two credentials' requests.
    */
   WebClientCalloutTransport(
-      Function<String, HttpClient> clients, CalloutTransportOptions options, OutboundGuard guard) {
+      Vertx vertx,
+      Function<String, HttpClient> clients,
+      CalloutTransportOptions options,
+      OutboundGuard guard) {
+    this.vertx = vertx;
     this.clients = clients;
     this.options = options;
     this.guard = guard;
@@ -54,7 +60,25 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   @Override
   public CompletionStage<TransportOutcome> send(OutboundRequest request) {
+    if (request.body() instanceof Body.Streamed streamed
+        && !(streamed.content() instanceof VertxStreamedContent)) {
+      throw new IllegalArgumentException(
+          "a streamed request body must be a VertxStreamedContent, was "
+              + streamed.content().getClass().getName());
+    }
     Promise<TransportOutcome> outcome = Promise.promise();
+    if (Vertx.currentContext() == null) {
+      // a caller on no Vert.x thread: the exchange runs on a context of its own, so the answer's
+      // head reaches relay() — which pauses its body — before any chunk or its end can be
+      // delivered; registered from a foreign thread, relay() could run after the end and lose it
+      vertx.getOrCreateContext().runOnContext(v -> exchange(request, outcome));
+    } else {
+      exchange(request, outcome);
+    }
+    return outcome.future().toCompletionStage();
+  }
+
+  private void exchange(OutboundRequest request, Promise<TransportOutcome> outcome) {
     RequestOptions requestOptions =
         new RequestOptions()
             .setMethod(HttpMethod.valueOf(request.method()))
@@ -66,12 +90,6 @@ final class WebClientCalloutTransport implements CalloutTransport {
       requestOptions.addHeader(header.name(), header.value());
     }
     Body body = request.body();
-    if (body instanceof Body.Streamed streamed
-        && !(streamed.content() instanceof VertxStreamedContent)) {
-      throw new IllegalArgumentException(
-          "a streamed request body must be a VertxStreamedContent, was "
-              + streamed.content().getClass().getName());
-    }
     guard
         .destination(request.uri())
         // the checked address, never a second lookup; the URI still names the host for Host and SNI
@@ -107,7 +125,6 @@ final class WebClientCalloutTransport implements CalloutTransport {
                         }
                       });
             });
-    return outcome.future().toCompletionStage();
   }
 
   private static void relay(
