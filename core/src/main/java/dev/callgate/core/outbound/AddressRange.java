@@ -119,15 +119,20 @@ public record AddressRange(InetAddress network, int prefixLength) {
 
   /** One part of a numeric host; {@code value} is -1 when it is not a number. */
   private record OptionalPart(long value) {
+    // compiled once: every outbound request reads its host through here
+    private static final Pattern HEX = Pattern.compile("0x[0-9a-f]{1,8}");
+    private static final Pattern OCTAL = Pattern.compile("0[0-7]{1,11}");
+    private static final Pattern DECIMAL = Pattern.compile("[1-9][0-9]{0,9}|0");
+
     static OptionalPart of(String part) {
       try {
-        if (part.matches("0x[0-9a-f]{1,8}")) {
+        if (HEX.matcher(part).matches()) {
           return new OptionalPart(Long.parseLong(part.substring(2), 16));
         }
-        if (part.matches("0[0-7]{1,11}")) {
+        if (OCTAL.matcher(part).matches()) {
           return new OptionalPart(Long.parseLong(part, 8));
         }
-        if (part.matches("[1-9][0-9]{0,9}|0")) {
+        if (DECIMAL.matcher(part).matches()) {
           return new OptionalPart(Long.parseLong(part));
         }
       } catch (NumberFormatException e) {
