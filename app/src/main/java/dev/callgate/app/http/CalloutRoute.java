@@ -216,8 +216,11 @@ public final class CalloutRoute {
               });
     }
     response.setStatusCode(answer.status());
-    for (Headers.Header header : HeaderRules.relayedResponseHeaders(answer.headers()).fields()) {
-      response.headers().add(header.name(), header.value());
+    List<String> connection = answer.headers().all("Connection");
+    for (Headers.Header header : answer.headers().fields()) {
+      if (HeaderRules.relayedToCaller(header.name(), connection)) {
+        response.headers().add(header.name(), header.value());
+      }
     }
     answer
         .body()

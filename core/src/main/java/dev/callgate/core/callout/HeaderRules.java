@@ -16,14 +16,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
 
 /**
  * The one rulebook for what crosses Callgate on a callout — used by the callout service, the
@@ -50,9 +49,12 @@ public final class HeaderRules {
   public static final String PROXY_PREFIX = "Callgate-Proxy-";
   private static final String CALLGATE_PREFIX = "callgate-";
 
-  /** RFC 9110 §7.6.1 and the de-facto ones (Keep-Alive, Proxy-Connection). */
+  /**
+   * RFC 9110 §7.6.1 and the de-facto ones (Keep-Alive, Proxy-Connection). Looked up ignoring case,
+   * so that no field name is lower-cased on the way.
+   */
   private static final Set<String> HOP_BY_HOP =
-      Set.of(
+      ignoringCase(
           "connection",
           "keep-alive",
           "proxy-connection",
@@ -64,7 +66,7 @@ public final class HeaderRules {
           "upgrade");
 
   /** Set by the transport for the target's connection and body. */
-  private static final Set<String> TRANSPORT_OWNED = Set.of("host", "content-length");
+  private static final Set<String> TRANSPORT_OWNED = ignoringCase("host", "content-length");
 
   /** The methods a credential allows when it names none, in the order they are shown. */
   public static final Set<String> DEFAULT_ALLOWED_METHODS =
@@ -76,8 +78,8 @@ public final class HeaderRules {
    */
   public static final Set<String> NEVER_ALLOWED_METHODS = Set.of("TRACE", "CONNECT");
 
-  /** RFC 9110 §5.6.2 token: what a method and a header name may be. */
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** RFC 9110 §5.6.2 tchar, besides letters and digits. */
+  private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
   private HeaderRules() {}
 
@@ -87,16 +89,29 @@ public final class HeaderRules {
    * of them would be dropped or would break the request.
    */
   public static boolean credentialMaySet(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return !HOP_BY_HOP.contains(lower)
-        && !TRANSPORT_OWNED.contains(lower)
-        && !lower.equals("expect")
-        && !lower.startsWith(CALLGATE_PREFIX);
+    return !HOP_BY_HOP.contains(name)
+        && !TRANSPORT_OWNED.contains(name)
+        && !name.equalsIgnoreCase("expect")
+        && !isCallgateOwned(name);
   }
 
   /** Whether {@code text} is an RFC 9110 token (a method, a header name). */
   public static boolean isToken(String text) {
-    return text != null && TOKEN.matcher(text).matches();
+    if (text == null || text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean tchar =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || TOKEN_SYMBOLS.indexOf(c) >= 0;
+      if (!tchar) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -234,26 +249,86 @@ public final class HeaderRules {
   }
 
   /**
-   * {@code headers} without hop-by-hop fields: those of RFC 9110 §7.6.1 (and Keep-Alive,
-   * Proxy-Connection) and every name a {@code Connection} field lists.
+   * Whether a field named {@code name} belongs to one connection only, in a message whose {@code
+   * Connection} fields are {@code connectionFields}: one of RFC 9110 §7.6.1 (and Keep-Alive,
+   * Proxy-Connection), or a name a {@code Connection} field lists. The transport asks this of every
+   * field it copies, either way.
    */
-  public static Headers withoutHopByHop(Headers headers) {
-    Set<String> dropped = hopByHopNames(headers.all("Connection"));
-    return headers.filter(h -> !dropped.contains(Headers.normalize(h.name())));
+  public static boolean isHopByHop(String name, List<String> connectionFields) {
+    if (HOP_BY_HOP.contains(name)) {
+      return true;
+    }
+    for (String connection : connectionFields) {
+      if (listsOption(connection, name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * What the caller sees of the target's headers: no hop-by-hop field, no {@code Content-Length}
-   * (Callgate frames the body it relays itself) and no {@code Callgate-*} field — those are
-   * Callgate's own, and a target sending {@code Callgate-Error} would pass its answer off as
-   * Callgate's refusal.
+   * Whether a field of the request Callgate prepared may be sent to the target as it is: not
+   * hop-by-hop, and not one the transport sets itself ({@code Host}, {@code Content-Length}).
    */
+  public static boolean sentToTarget(String name, List<String> connectionFields) {
+    return !isHopByHop(name, connectionFields) && !TRANSPORT_OWNED.contains(name);
+  }
+
+  /**
+   * Whether a field of the target's answer reaches the caller: not hop-by-hop, not {@code
+   * Content-Length} (Callgate frames the body it relays itself) and not a {@code Callgate-*} field
+   * — those are Callgate's own, and a target sending {@code Callgate-Error} would pass its answer
+   * off as Callgate's refusal.
+   */
+  public static boolean relayedToCaller(String name, List<String> connectionFields) {
+    return !isHopByHop(name, connectionFields)
+        && !name.equalsIgnoreCase("Content-Length")
+        && !isCallgateOwned(name);
+  }
+
+  /** {@code headers} without hop-by-hop fields ({@link #isHopByHop}). */
+  public static Headers withoutHopByHop(Headers headers) {
+    List<String> connection = headers.all("Connection");
+    return headers.filter(h -> !isHopByHop(h.name(), connection));
+  }
+
+  /** What the caller sees of the target's headers ({@link #relayedToCaller}). */
   public static Headers relayedResponseHeaders(Headers targetHeaders) {
-    return withoutHopByHop(targetHeaders)
-        .filter(
-            h ->
-                !h.is("Content-Length")
-                    && !Headers.normalize(h.name()).startsWith(CALLGATE_PREFIX));
+    List<String> connection = targetHeaders.all("Connection");
+    return targetHeaders.filter(h -> relayedToCaller(h.name(), connection));
+  }
+
+  private static boolean isCallgateOwned(String name) {
+    return name.regionMatches(true, 0, CALLGATE_PREFIX, 0, CALLGATE_PREFIX.length());
+  }
+
+  /**
+   * Whether a {@code Connection} field's comma-separated list names {@code name}, compared ignoring
+   * case, without splitting the field into strings.
+   */
+  private static boolean listsOption(String connection, String name) {
+    int start = 0;
+    while (start <= connection.length()) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? connection.length() : comma;
+      int from = start;
+      int to = end;
+      while (from < to && connection.charAt(from) <= ' ') {
+        from++;
+      }
+      while (to > from && connection.charAt(to - 1) <= ' ') {
+        to--;
+      }
+      if (to - from == name.length()
+          && connection.regionMatches(true, from, name, 0, name.length())) {
+        return true;
+      }
+      if (comma < 0) {
+        return false;
+      }
+      start = comma + 1;
+    }
+    return false;
   }
 
   /**
@@ -299,14 +374,14 @@ public final class HeaderRules {
     Objects.requireNonNull(callerHeaders, "callerHeaders");
     Objects.requireNonNull(generated, "generated");
     Objects.requireNonNull(values, "values");
-    Set<String> dropped = droppedNames(callerHeaders);
+    List<String> connection = callerHeaders.all("Connection");
     Optional<Headers.Header> generatedHeader =
         credential.generateAuthorizationHeader() ? generated : Optional.empty();
 
     List<Headers.Header> forwarded = new ArrayList<>();
     for (Headers.Header header : callerHeaders.fields()) {
-      String lower = Headers.normalize(header.name());
-      boolean proxied = lower.startsWith(Headers.normalize(PROXY_PREFIX));
+      boolean proxied =
+          header.name().regionMatches(true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length());
       String name;
       if (proxied) {
         name = header.name().substring(PROXY_PREFIX.length());
@@ -316,13 +391,12 @@ public final class HeaderRules {
                   "header " + header.name(),
                   "it names no header to forward (write " + PROXY_PREFIX + "<Name>)"));
         }
-      } else if (lower.startsWith(CALLGATE_PREFIX)
-          || lower.equals(Headers.normalize(AuthorizationHeaders.AUTHORIZATION))) {
+      } else if (isCallgateOwned(header.name()) || header.is(AuthorizationHeaders.AUTHORIZATION)) {
         continue;
       } else {
         name = header.name();
       }
-      if (dropped.contains(Headers.normalize(name))) {
+      if (!sentToTarget(name, connection)) {
         continue;
       }
       if (generatedHeader.isPresent() && generatedHeader.get().is(name)) {
@@ -379,27 +453,10 @@ public final class HeaderRules {
     return new HeaderOutcome.Prepared(new Headers(prepared));
   }
 
-  /**
-   * The lower-cased names never forwarded under any name: hop-by-hop, transport-owned, and every
-   * name the caller's {@code Connection} header lists (RFC 9110 §7.6.1).
-   */
-  private static Set<String> droppedNames(Headers callerHeaders) {
-    Set<String> names = hopByHopNames(callerHeaders.all("Connection"));
-    names.addAll(TRANSPORT_OWNED);
-    return names;
-  }
-
-  private static Set<String> hopByHopNames(List<String> connectionFields) {
-    Set<String> names = new HashSet<>(HOP_BY_HOP);
-    for (String connection : connectionFields) {
-      for (String option : connection.split(",")) {
-        String trimmed = option.trim();
-        if (!trimmed.isEmpty()) {
-          names.add(trimmed.toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return names;
+  private static Set<String> ignoringCase(String... names) {
+    Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+    set.addAll(List.of(names));
+    return Collections.unmodifiableSet(set);
   }
 
   private static Set<String> orderedSet(String... values) {

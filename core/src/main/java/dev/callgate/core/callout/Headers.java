@@ -48,16 +48,38 @@ public record Headers(List<Header> fields) {
     return new Headers(list);
   }
 
+  // plain loops: these run for every field of every callout, where a stream costs more than the
+  // search
+
   public Optional<String> first(String name) {
-    return fields.stream().filter(h -> h.is(name)).map(Header::value).findFirst();
+    for (Header header : fields) {
+      if (header.is(name)) {
+        return Optional.of(header.value());
+      }
+    }
+    return Optional.empty();
   }
 
   public List<String> all(String name) {
-    return fields.stream().filter(h -> h.is(name)).map(Header::value).toList();
+    List<String> values = List.of();
+    for (Header header : fields) {
+      if (header.is(name)) {
+        if (values.isEmpty()) {
+          values = new ArrayList<>(1);
+        }
+        values.add(header.value());
+      }
+    }
+    return values.isEmpty() ? values : List.copyOf(values);
   }
 
   public boolean contains(String name) {
-    return fields.stream().anyMatch(h -> h.is(name));
+    for (Header header : fields) {
+      if (header.is(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Headers with(String name, String value) {
@@ -76,7 +98,13 @@ public record Headers(List<Header> fields) {
   }
 
   public Headers filter(Predicate<Header> keep) {
-    return new Headers(fields.stream().filter(keep).toList());
+    List<Header> kept = new ArrayList<>(fields.size());
+    for (Header header : fields) {
+      if (keep.test(header)) {
+        kept.add(header);
+      }
+    }
+    return kept.size() == fields.size() ? this : new Headers(kept);
   }
 
   /** Lower-cased names, for set comparisons. */

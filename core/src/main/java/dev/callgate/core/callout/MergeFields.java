@@ -100,6 +100,10 @@ public final class MergeFields {
 
   /** The first merge field of {@code text} as written, for diagnoses. */
   static Optional<String> firstMergeField(String text) {
+    if (text.indexOf("{!") < 0) {
+      // most values hold none: no matcher for them
+      return Optional.empty();
+    }
     Matcher matcher = MERGE_FIELD.matcher(text);
     return matcher.find() ? Optional.of(fieldFact(matcher.group(1))) : Optional.empty();
   }
@@ -191,7 +195,12 @@ public final class MergeFields {
 
   /** C0 controls, DEL and C1 controls (NEL among them): none belongs in a header value. */
   static boolean hasControlCharacter(String value) {
-    return value.chars().anyMatch(Character::isISOControl);
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String fromLatin1(String latin1) {

@@ -322,6 +322,26 @@ class HeaderRulesTest {
   }
 
   @Test
+  void isHopByHopWhenConnectionListsANameInAnotherCaseWithSpacesThenItIsHopByHop() {
+    List<String> connection = List.of(" keep-alive ,X-Trace-Hop ,, ", "Upgrade");
+
+    assertThat(HeaderRules.isHopByHop("x-trace-hop", connection)).isTrue();
+    assertThat(HeaderRules.isHopByHop("UPGRADE", connection)).isTrue();
+    assertThat(HeaderRules.isHopByHop("Te", List.of())).isTrue();
+    assertThat(HeaderRules.isHopByHop("X-Trace", connection)).isFalse();
+    assertThat(HeaderRules.isHopByHop("X-Trace-Hop-2", connection)).isFalse();
+  }
+
+  @Test
+  void sentToTargetWhenTransportOwnedOrHopByHopThenNot() {
+    assertThat(HeaderRules.sentToTarget("host", List.of())).isFalse();
+    assertThat(HeaderRules.sentToTarget("CONTENT-LENGTH", List.of())).isFalse();
+    assertThat(HeaderRules.sentToTarget("Proxy-Authorization", List.of())).isFalse();
+    assertThat(HeaderRules.sentToTarget("X-Custom", List.of("x-custom"))).isFalse();
+    assertThat(HeaderRules.sentToTarget("X-Custom", List.of("close"))).isTrue();
+  }
+
+  @Test
   void echoGuardWhenBasicThenWatchesTheHeaderTheBase64AndUserPassword() {
     Authentication basic = new Authentication.Basic("svc-account", Secret.of("pa55word-x"));
     NamedCredential credential = credential(basic, true, false);

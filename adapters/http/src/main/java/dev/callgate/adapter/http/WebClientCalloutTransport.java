@@ -86,8 +86,12 @@ final class WebClientCalloutTransport implements CalloutTransport {
             .setFollowRedirects(false)
             .setConnectTimeout(options.connectTimeout().toMillis())
             .setIdleTimeout(options.responseTimeout().toMillis());
-    for (Headers.Header header : outgoingHeaders(request.headers()).fields()) {
-      requestOptions.addHeader(header.name(), header.value());
+    // core's header rules removed these already; a transport still never forwards them
+    List<String> connection = request.headers().all("Connection");
+    for (Headers.Header header : request.headers().fields()) {
+      if (HeaderRules.sentToTarget(header.name(), connection)) {
+        requestOptions.addHeader(header.name(), header.value());
+      }
     }
     Body body = request.body();
     guard
@@ -182,23 +186,21 @@ final class WebClientCalloutTransport implements CalloutTransport {
     response.resume();
   }
 
-  /** Core's header rules removed these already; a transport still never forwards them. */
-  static Headers outgoingHeaders(Headers headers) {
-    return HeaderRules.withoutHopByHop(headers)
-        .filter(h -> !h.is("Host") && !h.is("Content-Length"));
-  }
-
   /**
    * The target's headers minus hop-by-hop ones; minus {@code Content-Length} too (the body's length
    * says it), except for a HEAD answer, where it describes the resource rather than the empty body.
    */
   static Headers incomingHeaders(MultiMap responseHeaders, boolean head) {
-    List<Headers.Header> all = new ArrayList<>();
+    List<String> connection = responseHeaders.getAll(HttpHeaders.CONNECTION);
+    List<Headers.Header> kept = new ArrayList<>(responseHeaders.size());
     for (Map.Entry<String, String> entry : responseHeaders) {
-      all.add(new Headers.Header(entry.getKey(), entry.getValue()));
+      String name = entry.getKey();
+      if (!HeaderRules.isHopByHop(name, connection)
+          && (head || !name.equalsIgnoreCase("Content-Length"))) {
+        kept.add(new Headers.Header(name, entry.getValue()));
+      }
     }
-    return HeaderRules.withoutHopByHop(new Headers(all))
-        .filter(h -> head || !h.is("Content-Length"));
+    return new Headers(kept);
   }
 
   private static OptionalLong contentLength(MultiMap responseHeaders) {
