@@ -14,7 +14,6 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.PreparedCallout;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -115,7 +114,7 @@ public final class CalloutRoute {
             address.get().rawPath(),
             Optional.ofNullable(request.query()),
             headers(request));
-    Future.fromCompletionStage(
+    ContextFutures.of(
             callouts.prepare(Http.caller(ctx), name, head), ctx.vertx().getOrCreateContext())
         .onSuccess(
             outcome ->
@@ -136,8 +135,7 @@ public final class CalloutRoute {
         .fromRequest(ctx.request(), prepared.bodyMode())
         .compose(
             body ->
-                Future.fromCompletionStage(
-                    callouts.send(prepared, body), ctx.vertx().getOrCreateContext()))
+                ContextFutures.of(callouts.send(prepared, body), ctx.vertx().getOrCreateContext()))
         .onSuccess(
             result -> {
               try {

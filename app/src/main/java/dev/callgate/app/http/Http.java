@@ -12,7 +12,6 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Caller;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -166,7 +165,7 @@ final class Http {
    * reference that the log line carries too (the answer never holds a stack trace).
    */
   static <T> void respond(RoutingContext ctx, CompletionStage<T> stage, Consumer<T> then) {
-    Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext())
+    ContextFutures.of(stage, ctx.vertx().getOrCreateContext())
         .onSuccess(
             value -> {
               try {
