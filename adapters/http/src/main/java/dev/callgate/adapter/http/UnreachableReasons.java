@@ -60,8 +60,11 @@ final class UnreachableReasons {
         false);
   }
 
-  /** The head of a 401/403 answer came, its body did not. */
-  static Unreachable whileReadingError(Throwable failure) {
+  /**
+   * The head of an answer read whole (a 401/403 for the classifier, or a small one) came, its body
+   * did not.
+   */
+  static Unreachable whileReadingAnswer(Throwable failure) {
     if (isTimeout(failure)) {
       return new Unreachable("timed out while reading the answer", true);
     }

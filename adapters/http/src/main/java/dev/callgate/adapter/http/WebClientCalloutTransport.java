@@ -37,6 +37,13 @@ final class WebClientCalloutTransport implements CalloutTransport {
   /** What the unauthorized-response classifier reads at most; error bodies are small. */
   static final int MAX_BUFFERED_BODY_BYTES = 64 * 1024;
 
+  /**
+   * An answer that declares at most this many bytes is read whole and handed over in memory: the
+   * caller gets it with one write, not through a pipe set up for a few bytes, and the echo guard
+   * checks it whole before anything of it is relayed.
+   */
+  static final int SMALL_ANSWER_BYTES = 16 * 1024;
+
   private final Function<String, HttpClient> clients;
   private final Vertx vertx;
   private final CalloutTransportOptions options;
@@ -147,11 +154,39 @@ final class WebClientCalloutTransport implements CalloutTransport {
     } else if (status == 401 || status == 403) {
       bufferForClassifier(response, headers, outcome);
     } else {
+      OptionalLong length = contentLength(response.headers());
+      if (length.isPresent() && length.getAsLong() <= SMALL_ANSWER_BYTES) {
+        readWhole(response, headers, outcome);
+        return;
+      }
       VertxStreamedContent content =
-          VertxStreamedContent.of(response, contentLength(response.headers()))
-              .onAbandon(exchange::abandon);
+          VertxStreamedContent.of(response, length).onAbandon(exchange::abandon);
       outcome.complete(new Sent(new CalloutResponse(status, headers, new Body.Streamed(content))));
     }
+  }
+
+  /**
+   * A small answer, whole; one that breaks off is reported as unreadable, nothing of it relayed.
+   */
+  private static void readWhole(
+      HttpClientResponse response, Headers headers, Promise<TransportOutcome> outcome) {
+    response
+        .body()
+        .onComplete(
+            read -> {
+              if (read.failed()) {
+                outcome.complete(UnreachableReasons.whileReadingAnswer(read.cause()));
+                return;
+              }
+              Buffer bytes = read.result();
+              outcome.complete(
+                  new Sent(
+                      new CalloutResponse(
+                          response.statusCode(),
+                          headers,
+                          bytes.length() == 0 ? Body.EMPTY : Body.of(bytes.getBytes()))));
+            });
+    response.resume();
   }
 
   /**
@@ -180,7 +215,7 @@ final class WebClientCalloutTransport implements CalloutTransport {
     response.exceptionHandler(
         failure -> {
           if (!outcome.future().isComplete()) {
-            outcome.tryComplete(UnreachableReasons.whileReadingError(failure));
+            outcome.tryComplete(UnreachableReasons.whileReadingAnswer(failure));
           }
         });
     response.resume();

@@ -57,13 +57,8 @@ class WebClientCalloutTransportLargeBodyTest {
           ((Sent) transport.send(request).toCompletableFuture().get(30, TimeUnit.SECONDS))
               .response();
 
-      ReceivedBody answer = ReceivedBody.keepingAll();
-      content(response)
-          .pipeTo(answer)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-      assertThat(answer.text())
+      // the target's short report comes read whole
+      assertThat(((Body.Bytes) response.body()).text())
           .isEqualTo("length=none chunked=true count=" + FIFTY_MB + " crc=" + body.checksum());
       assertThat(body.emitted()).isEqualTo(FIFTY_MB);
     }

@@ -58,7 +58,8 @@ class WebClientCalloutTransportTest {
   }
 
   @Test
-  void sendWhenTargetAnswersThenRelaysStatusHeadersAndStreamedBody() throws Exception {
+  void sendWhenTargetAnswersASmallBodyWithItsLengthThenRelaysStatusHeadersAndTheBodyReadWhole()
+      throws Exception {
     List<String> seen = new ArrayList<>();
     try (TargetServer target =
         TargetServer.start(
@@ -86,9 +87,52 @@ class WebClientCalloutTransportTest {
       assertThat(response.status()).isEqualTo(201);
       assertThat(response.headers().first("content-type")).contains("text/plain");
       assertThat(response.headers().all("X-Rate-Limit")).containsExactly("10", "20");
-      assertThat(response.body()).isInstanceOf(Body.Streamed.class);
+      assertThat(response.body()).isInstanceOf(Body.Bytes.class);
       assertThat(response.body().length()).isEqualTo(OptionalLong.of(10));
       assertThat(readAll(response.body())).isEqualTo("created it");
+    }
+  }
+
+  @Test
+  void sendWhenTargetAnswersChunkedThenTheBodyIsStreamed() throws Exception {
+    try (TargetServer target =
+        TargetServer.start(
+            vertx, request -> request.response().setChunked(true).end("no length told"))) {
+      CalloutResponse response = sent(transport.send(get(target.uri("/"))));
+
+      assertThat(response.body()).isInstanceOf(Body.Streamed.class);
+      assertThat(response.body().length()).isEmpty();
+      assertThat(readAll(response.body())).isEqualTo("no length told");
+    }
+  }
+
+  @Test
+  void sendWhenTargetAnswersMoreThanASmallAnswerThenTheBodyIsStreamedWithItsLength()
+      throws Exception {
+    String large = "x".repeat(WebClientCalloutTransport.SMALL_ANSWER_BYTES + 1);
+    try (TargetServer target =
+        TargetServer.start(vertx, request -> request.response().end(large))) {
+      CalloutResponse response = sent(transport.send(get(target.uri("/"))));
+
+      assertThat(response.body()).isInstanceOf(Body.Streamed.class);
+      assertThat(response.body().length()).hasValue(large.length());
+      assertThat(readAll(response.body())).isEqualTo(large);
+    }
+  }
+
+  @Test
+  void sendWhenASmallAnswerBreaksOffBeforeItsLengthThenTheTargetIsUnreachable() throws Exception {
+    try (TargetServer target =
+        TargetServer.start(
+            vertx,
+            request -> {
+              request.response().putHeader("Content-Length", "100").write("only ten b");
+              vertx.setTimer(50, t -> request.connection().close());
+            })) {
+      Unreachable unreachable = unreachable(transport.send(get(target.uri("/"))));
+
+      assertThat(unreachable.reason())
+          .isEqualTo("connection closed by the target before it answered");
     }
   }
 
@@ -456,6 +500,9 @@ class WebClientCalloutTransportTest {
   }
 
   private static String readAll(Body body) throws Exception {
+    if (body instanceof Body.Bytes bytes) {
+      return bytes.text();
+    }
     VertxStreamedContent content = (VertxStreamedContent) ((Body.Streamed) body).content();
     ReceivedBody received = ReceivedBody.keepingAll();
     content.pipeTo(received).toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

@@ -302,6 +302,10 @@ class WebClientCalloutTransportWireTest {
   }
 
   private static String readAll(Body body) throws Exception {
+    if (body instanceof Body.Bytes bytes) {
+      // a small answer comes read whole
+      return bytes.text();
+    }
     ReceivedBody received = ReceivedBody.keepingAll();
     ((VertxStreamedContent) ((Body.Streamed) body).content())
         .pipeTo(received)
