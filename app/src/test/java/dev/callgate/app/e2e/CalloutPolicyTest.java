@@ -137,6 +137,19 @@ class CalloutPolicyTest {
         .isNotEqualTo(before);
   }
 
+  @Test
+  void calloutWhenTargetEchoesTheAuthorizationInASmallBodyThenSecretEchoedAndNothingOfItArrives() {
+    String response = get("/v1/callout/echo/echo-small-body", callerKey);
+
+    // read whole, the answer is checked before any of it is relayed: refused, not cut
+    assertThat(status(response)).isEqualTo(502);
+    assertThat(response)
+        .contains("Callgate-Error: SECRET_ECHOED")
+        .doesNotContain("seen")
+        .doesNotContain(AUTHORIZATION.substring(6));
+    assertThat(callgate.metrics()).contains("callgate_secret_echoes_blocked_total{where=\"body\"}");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {10, 100_000})
   void calloutWhenTargetEchoesTheAuthorizationSplitAcrossBodyChunksThenTheAnswerIsCutBeforeIt(

@@ -230,6 +230,31 @@ class CalloutWireTest {
     }
   }
 
+  @Test
+  void calloutWhenAGetHasNoBodyThenTheTargetGetsTheHeadAloneAndTheCallerTheAnswerWithItsLength()
+      throws Exception {
+    try (RecordingTarget target = RecordingTarget.streaming(2);
+        Socket caller = new Socket("127.0.0.1", callgate.base().getPort())) {
+      String credential = credential(target, "alice");
+      send(caller, head("GET", credential, alice, "Connection: close"));
+      caller.setSoTimeout((int) WAIT.toMillis());
+
+      String received = readUntilClosed(caller);
+
+      assertThat(received)
+          .startsWith("HTTP/1.1 200 OK\r\n")
+          .containsIgnoringCase("\r\ncontent-length: 2\r\n")
+          .doesNotContainIgnoringCase("transfer-encoding")
+          .endsWith("\r\n\r\nab");
+      String sent = target.connections().get(0).text();
+      assertThat(sent)
+          .startsWith("GET /api/upload HTTP/1.1\r\n")
+          .endsWith("\r\n\r\n")
+          .doesNotContainIgnoringCase("transfer-encoding")
+          .doesNotContainIgnoringCase("content-length");
+    }
+  }
+
   /** A basic-auth credential on {@code target} that {@code caller} may call; returns its name. */
   private static String credential(RecordingTarget target, String caller) {
     String name = "wire" + NAMES.incrementAndGet();

@@ -15,9 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A target that records every request it receives (method, path, headers) and answers by path:
  * {@code /echo-header} repeats the request's {@code Authorization} in a response header, {@code
  * /echo-body} repeats it in a chunked body — split across two chunks sent apart, after {@code
- * filler} bytes — {@code /forge} sends a {@code Callgate-Error} header of its own, {@code /large}
- * streams {@code ?mb=} MiB of {@code ?echo=}-free bytes (or, with {@code echo=1}, the secret at the
- * very end), and anything else answers 200 "ok" after reading the body.
+ * filler} bytes — {@code /echo-small-body} in a short body with its length, {@code /forge} sends a
+ * {@code Callgate-Error} header of its own, {@code /large} streams {@code ?mb=} MiB of {@code
+ * ?echo=}-free bytes (or, with {@code echo=1}, the secret at the very end), and anything else
+ * answers 200 "ok" after reading the body.
  */
 final class RecordingTarget implements AutoCloseable {
   record Received(String method, String path, String authorization, long bodyBytes) {}
@@ -67,6 +68,7 @@ final class RecordingTarget implements AutoCloseable {
                     Buffer.buffer(Arrays.copyOfRange(secret, half, secret.length))
                         .appendString("\"}")));
       }
+      case "/echo-small-body" -> response.end("{\"seen\":\"" + authorization + "\"}");
       case "/forge" ->
           response
               .putHeader("Callgate-Error", "TOKEN_REJECTED_AFTER_REFRESH")
