@@ -117,28 +117,45 @@ public record AddressRange(InetAddress network, int prefixLength) {
     }
   }
 
-  /** One part of a numeric host; {@code value} is -1 when it is not a number. */
+  /**
+   * One part of a numeric host; {@code value} is -1 when it is not a number. Read by hand, not by a
+   * regular expression: every outbound request's host passes here.
+   */
   private record OptionalPart(long value) {
-    // compiled once: every outbound request reads its host through here
-    private static final Pattern HEX = Pattern.compile("0x[0-9a-f]{1,8}");
-    private static final Pattern OCTAL = Pattern.compile("0[0-7]{1,11}");
-    private static final Pattern DECIMAL = Pattern.compile("[1-9][0-9]{0,9}|0");
+    private static final OptionalPart NOT_A_NUMBER = new OptionalPart(-1);
 
     static OptionalPart of(String part) {
-      try {
-        if (HEX.matcher(part).matches()) {
-          return new OptionalPart(Long.parseLong(part.substring(2), 16));
-        }
-        if (OCTAL.matcher(part).matches()) {
-          return new OptionalPart(Long.parseLong(part, 8));
-        }
-        if (DECIMAL.matcher(part).matches()) {
-          return new OptionalPart(Long.parseLong(part));
-        }
-      } catch (NumberFormatException e) {
-        return new OptionalPart(-1);
+      if (part.length() > 2 && part.charAt(0) == '0' && part.charAt(1) == 'x') {
+        // 0x[0-9a-f]{1,8}
+        return digits(part, 2, 8, 16);
       }
-      return new OptionalPart(-1);
+      if (part.length() > 1 && part.charAt(0) == '0') {
+        // 0[0-7]{1,11}
+        return digits(part, 1, 11, 8);
+      }
+      if (part.equals("0")) {
+        return new OptionalPart(0);
+      }
+      // [1-9][0-9]{0,9}
+      return digits(part, 0, 10, 10);
+    }
+
+    /** The digits from {@code from} on, at most {@code max} of them, in {@code radix}. */
+    private static OptionalPart digits(String part, int from, int max, int radix) {
+      int count = part.length() - from;
+      if (count < 1 || count > max) {
+        return NOT_A_NUMBER;
+      }
+      long value = 0;
+      for (int i = from; i < part.length(); i++) {
+        int digit = Character.digit(part.charAt(i), radix);
+        // Character.digit also reads non-ASCII digits and upper-case letters: not here
+        if (digit < 0 || part.charAt(i) > 'f' || (part.charAt(i) >= 'A' && part.charAt(i) <= 'Z')) {
+          return NOT_A_NUMBER;
+        }
+        value = value * radix + digit;
+      }
+      return new OptionalPart(value);
     }
   }
 
