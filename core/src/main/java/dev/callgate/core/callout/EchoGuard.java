@@ -31,8 +31,7 @@ public final class EchoGuard {
     List<byte[]> watched = new ArrayList<>();
     for (String secret : secrets) {
       byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length >= MIN_SECRET_BYTES
-          && watched.stream().noneMatch(w -> Arrays.equals(w, bytes))) {
+      if (bytes.length >= MIN_SECRET_BYTES && !holdsEqual(watched, bytes)) {
         watched.add(bytes);
       }
     }
@@ -44,20 +43,34 @@ public final class EchoGuard {
    * no watching of its own: wherever it appears, the shorter one does too.
    */
   private static List<byte[]> withoutContainers(List<byte[]> secrets) {
-    List<byte[]> kept = new ArrayList<>();
+    if (secrets.size() == 1) {
+      return List.copyOf(secrets);
+    }
+    List<byte[]> kept = new ArrayList<>(secrets.size());
     for (byte[] secret : secrets) {
-      boolean containsAnother =
-          secrets.stream()
-              .anyMatch(
-                  other ->
-                      other != secret
-                          && other.length < secret.length
-                          && SecretEchoScanner.indexOf(secret, other) >= 0);
+      boolean containsAnother = false;
+      for (byte[] other : secrets) {
+        if (other != secret
+            && other.length < secret.length
+            && SecretEchoScanner.indexOf(secret, other) >= 0) {
+          containsAnother = true;
+          break;
+        }
+      }
       if (!containsAnother) {
         kept.add(secret);
       }
     }
     return List.copyOf(kept);
+  }
+
+  private static boolean holdsEqual(List<byte[]> secrets, byte[] secret) {
+    for (byte[] watched : secrets) {
+      if (Arrays.equals(watched, secret)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Both guards' secrets: a retry after a refresh carried another token than the first try. */
@@ -70,7 +83,7 @@ public final class EchoGuard {
     }
     List<byte[]> all = new ArrayList<>(secrets);
     for (byte[] secret : other.secrets) {
-      if (all.stream().noneMatch(s -> Arrays.equals(s, secret))) {
+      if (!holdsEqual(all, secret)) {
         all.add(secret);
       }
     }

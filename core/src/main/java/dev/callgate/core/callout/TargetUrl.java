@@ -142,6 +142,10 @@ public final class TargetUrl {
 
   /** One raw path segment: checked, with the characters a URI may not hold raw encoded. */
   private static Result segment(String raw) {
+    if (isPlain(raw)) {
+      // no '%' to decode, no character to fold: of all the checks below, only the dot remains
+      return isDotName(raw) ? Result.problem("it holds a '.' or '..' segment") : Result.ok(raw);
+    }
     Result encoded = encode(raw, true);
     if (encoded.problem != null) {
       return encoded;
@@ -162,6 +166,24 @@ public final class TargetUrl {
       }
       layer = next;
     }
+  }
+
+  /** Whether a segment holds only characters a path keeps as they are and no decoding changes. */
+  private static boolean isPlain(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (!(isUnreserved(c) || SUB_DELIMS.indexOf(c) >= 0 || c == ':' || c == '@')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a plain segment is {@code .} or {@code ..}, also with a {@code ;} path parameter. */
+  private static boolean isDotName(String raw) {
+    int semicolon = raw.indexOf(';');
+    int end = semicolon < 0 ? raw.length() : semicolon;
+    return (end == 1 || end == 2) && raw.charAt(0) == '.' && raw.charAt(end - 1) == '.';
   }
 
   /** What is wrong with one decoding of a segment, or null; {@code how} prefixes the reason. */
