@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +88,8 @@ final class WebClientCalloutTransport implements CalloutTransport {
 
   private void exchange(OutboundRequest request, Promise<TransportOutcome> outcome) {
     RequestOptions requestOptions =
-        new RequestOptions()
+        target(new RequestOptions(), request.uri())
             .setMethod(HttpMethod.valueOf(request.method()))
-            .setAbsoluteURI(request.uri().toASCIIString())
             .setFollowRedirects(false)
             .setConnectTimeout(options.connectTimeout().toMillis())
             .setIdleTimeout(options.responseTimeout().toMillis());
@@ -136,6 +136,25 @@ final class WebClientCalloutTransport implements CalloutTransport {
                         }
                       });
             });
+  }
+
+  /**
+   * The target's host, port, scheme and request target, taken from the URI core resolved — as
+   * {@code setAbsoluteURI} would set them, without parsing the URI's text a second time. A host the
+   * URI does not read (a numeric form such as {@code 127.1}) goes through {@code setAbsoluteURI}.
+   */
+  private static RequestOptions target(RequestOptions options, URI uri) {
+    boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+    if (uri.getHost() == null || !(tls || "http".equalsIgnoreCase(uri.getScheme()))) {
+      return options.setAbsoluteURI(uri.toASCIIString());
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String query = uri.getRawQuery();
+    return options
+        .setHost(uri.getHost())
+        .setPort(uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort())
+        .setSsl(tls)
+        .setURI(query == null ? path : path + "?" + query);
   }
 
   private static void relay(
@@ -227,7 +246,7 @@ final class WebClientCalloutTransport implements CalloutTransport {
    */
   static Headers incomingHeaders(MultiMap responseHeaders, boolean head) {
     List<String> connection = responseHeaders.getAll(HttpHeaders.CONNECTION);
-    List<Headers.Header> kept = new ArrayList<>(responseHeaders.size());
+    List<Headers.Header> kept = new ArrayList<>();
     for (Map.Entry<String, String> entry : responseHeaders) {
       String name = entry.getKey();
       if (!HeaderRules.isHopByHop(name, connection)
