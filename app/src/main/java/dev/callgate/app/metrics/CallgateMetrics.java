@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -55,6 +56,7 @@ public final class CallgateMetrics implements RefreshObserver {
   // never answered
   private final AtomicLong ready = new AtomicLong();
   private final AtomicLong webhookPending = new AtomicLong();
+  private final AtomicInteger inboundConnections = new AtomicInteger();
   // counters of bounded label sets, registered once and kept: none is looked up per increment
   private final Map<EventType, Counter> eventCounters = new EnumMap<>(EventType.class);
   private final Map<DeliveryStatus, Counter> deliveryCounters = new EnumMap<>(DeliveryStatus.class);
@@ -97,6 +99,10 @@ public final class CallgateMetrics implements RefreshObserver {
       // every type's series exists from the start, so an alert on its increase sees the first one
       eventCounters.put(type, events(type));
     }
+    // in place of Vert.x's HTTP server metrics, which are off: they built tags on every request
+    Gauge.builder("callgate_inbound_connections", inboundConnections, AtomicInteger::get)
+        .description("Inbound HTTP connections open (at most CALLGATE_HTTP_MAX_CONNECTIONS)")
+        .register(registry);
     Gauge.builder("callgate_webhook_pending", webhookPending, AtomicLong::get)
         .description("Webhook deliveries waiting to be sent or sent again, over every webhook")
         .register(registry);
@@ -125,6 +131,14 @@ public final class CallgateMetrics implements RefreshObserver {
         .description("Webhook delivery attempts by outcome: delivered, retried or failed")
         .tag("outcome", outcome)
         .register(registry);
+  }
+
+  /**
+   * The count of open inbound connections the HTTP server keeps ({@link
+   * dev.callgate.app.http.InboundServer}), published as {@code callgate_inbound_connections}.
+   */
+  public AtomicInteger inboundConnections() {
+    return inboundConnections;
   }
 
   /** How many webhook deliveries are pending, as the store counted them. */
