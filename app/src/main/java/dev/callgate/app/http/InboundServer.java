@@ -45,8 +45,9 @@ public final class InboundServer {
 
   private InboundServer() {}
 
+  /** {@code open} counts the connections open (the limit and the metrics read it). */
   public static HttpServer create(
-      Vertx vertx, InboundLimits limits, Handler<HttpServerRequest> requests) {
+      Vertx vertx, InboundLimits limits, AtomicInteger open, Handler<HttpServerRequest> requests) {
     HttpServerOptions options =
         new HttpServerOptions()
             .setHttp2ClearTextEnabled(false)
@@ -54,7 +55,6 @@ public final class InboundServer {
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
             .setMaxInitialLineLength(limits.maxRequestLine())
             .setMaxHeaderSize(limits.maxHeaderSize());
-    AtomicInteger open = new AtomicInteger();
     return vertx
         .createHttpServer(options)
         .connectionHandler(connection -> watch(connection, limits, open))

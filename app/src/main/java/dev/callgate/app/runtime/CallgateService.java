@@ -58,6 +58,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
@@ -141,7 +142,14 @@ public final class CallgateService {
         Vertx.builder()
             .with(
                 new VertxOptions()
-                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions()
+                            .setEnabled(true)
+                            // per-request meters with tags built on every request, server and
+                            // client alike; Callgate's own meters, built once, count callouts,
+                            // their answers and latency, and the open inbound connections
+                            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+                            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
     // a failure no handler took (a defect): one line with its stack, not Vert.x's default text
@@ -408,6 +416,7 @@ public final class CallgateService {
                 InboundServer.create(
                         vertx,
                         config.inbound(),
+                        metrics.inboundConnections(),
                         ApiRouter.create(
                             vertx,
                             services,

@@ -121,8 +121,7 @@ class GrafanaDashboardTest {
             "callgate_ready",
             "jvm_memory_used_bytes",
             "jvm_gc_pause_seconds_sum",
-            "vertx_http_server_requests_total",
-            "vertx_http_client_responses_total",
+            "callgate_inbound_connections",
             "vertx_pool_in_use");
   }
 }

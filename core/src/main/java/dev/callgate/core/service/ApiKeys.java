@@ -104,7 +104,9 @@ public final class ApiKeys {
   private final EventSource events;
   private final Clock clock;
   private final RandomGenerator random;
-  private final Optional<Secret> configuredAdminKey;
+  // the configured admin key's hash, not the key: authenticate compares every presented key's
+  // hash with it
+  private final Optional<byte[]> configuredAdminHash;
 
   /**
    * {@code random} must be cryptographically strong ({@code SecureRandom}); {@code events} dates
@@ -119,7 +121,7 @@ public final class ApiKeys {
     this.events = events;
     this.clock = events.clock();
     this.random = random;
-    this.configuredAdminKey = configuredAdminKey;
+    this.configuredAdminHash = configuredAdminKey.map(ApiKeys::hash);
   }
 
   /** The subject of the configured admin key, which no other key may take. */
@@ -222,7 +224,7 @@ public final class ApiKeys {
    * and returns it (to be printed once).
    */
   public CompletionStage<Optional<Created>> bootstrap() {
-    Optional<StoredApiKey> configured = configuredAdminKey.map(this::configured);
+    Optional<StoredApiKey> configured = configuredAdminHash.map(this::configured);
     return store
         .list()
         .thenCompose(
@@ -251,22 +253,20 @@ public final class ApiKeys {
             });
   }
 
-  private StoredApiKey configured(Secret key) {
-    byte[] hash = hash(key);
-    return new StoredApiKey(
-        CONFIGURED_ID_PREFIX + HexFormat.of().formatHex(hash, 0, 4),
-        ADMIN_SUBJECT,
-        Set.of("admin"),
-        hash,
-        clock.now());
+  private StoredApiKey configured(byte[] hash) {
+    return new StoredApiKey(configuredId(hash), ADMIN_SUBJECT, Set.of("admin"), hash, clock.now());
+  }
+
+  private static String configuredId(byte[] hash) {
+    return CONFIGURED_ID_PREFIX + HexFormat.of().formatHex(hash, 0, 4);
   }
 
   /** The caller a presented key stands for, if it is a valid key that was not revoked. */
   public CompletionStage<Optional<Caller>> authenticate(Secret presented) {
     byte[] presentedHash = hash(presented);
-    if (configuredAdminKey.isPresent()
-        && MessageDigest.isEqual(hash(configuredAdminKey.get()), presentedHash)) {
-      return find(configured(configuredAdminKey.get()).id(), presentedHash);
+    if (configuredAdminHash.isPresent()
+        && MessageDigest.isEqual(configuredAdminHash.get(), presentedHash)) {
+      return find(configuredId(presentedHash), presentedHash);
     }
     String value = presented.reveal();
     if (!value.startsWith(PREFIX) || value.indexOf('.', PREFIX.length()) < 0) {
@@ -356,12 +356,20 @@ public final class ApiKeys {
     return new Caller(key.subject(), key.id(), roles);
   }
 
+  // one digest per thread, as every request hashes the key it presents: getInstance searches the
+  // security providers each time, and a digest holds state, so threads cannot share one
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+          });
+
   static byte[] hash(Secret key) {
-    try {
-      return MessageDigest.getInstance("SHA-256")
-          .digest(key.reveal().getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    // digest() resets it for the next key
+    return SHA_256.get().digest(key.reveal().getBytes(StandardCharsets.UTF_8));
   }
 }

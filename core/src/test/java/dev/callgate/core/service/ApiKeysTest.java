@@ -9,10 +9,15 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.event.EventSource;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.ManualClock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class ApiKeysTest {
@@ -170,5 +175,39 @@ class ApiKeysTest {
         .satisfies(d -> assertThat(d.facts()).containsEntry("field", "roles"));
     assertThatThrownBy(() -> keys.create("admin", caller))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void authenticateWhenManyThreadsPresentKeysAtOnceThenEachFindsItsOwnCaller() throws Exception {
+    List<ApiKeys.Created> created = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      created.add(join(keys.create("caller-" + i, Set.of(Caller.Role.CALLER))));
+    }
+    ExecutorService threads = Executors.newFixedThreadPool(created.size());
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Long>> refusals = new ArrayList<>();
+    try {
+      for (ApiKeys.Created key : created) {
+        refusals.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  long refused = 0;
+                  for (int round = 0; round < 2_000; round++) {
+                    Optional<Caller> caller = join(keys.authenticate(key.key()));
+                    if (!caller.map(c -> c.keyId().equals(key.stored().id())).orElse(false)) {
+                      refused++;
+                    }
+                  }
+                  return refused;
+                }));
+      }
+      start.countDown();
+      for (Future<Long> refused : refusals) {
+        assertThat(refused.get()).isZero();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 }

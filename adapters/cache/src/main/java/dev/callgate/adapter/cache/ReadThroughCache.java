@@ -57,12 +57,17 @@ final class ReadThroughCache<K, V> {
     this.hits = counters.hits();
     this.misses = counters.misses();
     this.servedStale = counters.servedStale();
-    // entries nobody asks for go after a while, whatever the feed says: memory, not freshness
+    // entries nobody asks for go after a while, whatever the feed says: memory, not freshness.
+    // Caffeine's upkeep (evicting, expiring) runs on the thread that read or wrote, mostly an event
+    // loop: handing it to the ForkJoinPool woke a thread on every callout, and the upkeep itself is
+    // a few pointer moves, as nothing here may block it — no loader (reads are started by get), no
+    // removal listener, no refresh, no scheduler.
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(options.maximumSize())
             .expireAfterAccess(Duration.ofHours(1))
             .ticker(ticker)
+            .executor(Runnable::run)
             .buildAsync();
     this.entries = cache.asMap();
   }

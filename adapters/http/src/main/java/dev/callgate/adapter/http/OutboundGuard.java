@@ -1,5 +1,8 @@
 package dev.callgate.adapter.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.callgate.core.outbound.AddressRange;
 import dev.callgate.core.outbound.OutboundAddressPolicy;
 import io.vertx.core.Future;
@@ -7,6 +10,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.security.Security;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +25,10 @@ import java.util.Optional;
  * header, TLS SNI and certificate checks, while no second lookup happens between the check and the
  * connection, so a name that answers a public address to the check and a private one to the
  * connection (DNS rebinding) gains nothing. Every HTTP client Callgate creates asks it first.
+ *
+ * <p>A host's addresses are kept as long as the JDK keeps a name's positive answer ({@code
+ * networkaddress.cache.ttl}, 30 s unless set), and judged again on every request, so a refusal
+ * stays one; a failed lookup is not kept.
  */
 public final class OutboundGuard {
 
@@ -35,17 +45,72 @@ public final class OutboundGuard {
     }
   }
 
+  /** A host's addresses, as the JDK's {@link InetAddress#getAllByName} gives them. */
+  @FunctionalInterface
+  interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  /** Hosts whose addresses are kept at most: a credential's URL names one, few call many. */
+  static final int MAXIMUM_HOSTS = 10_000;
+
   private final Vertx vertx;
   private final OutboundAddressPolicy policy;
+  private final Resolver resolver;
+  private final Cache<String, InetAddress[]> keptAddresses;
 
-  private OutboundGuard(Vertx vertx, OutboundAddressPolicy policy) {
+  private OutboundGuard(
+      Vertx vertx,
+      OutboundAddressPolicy policy,
+      Resolver resolver,
+      Duration keepAddresses,
+      Ticker ticker) {
     this.vertx = vertx;
     this.policy = policy;
+    this.resolver = resolver;
+    this.keptAddresses =
+        Caffeine.newBuilder()
+            .maximumSize(MAXIMUM_HOSTS)
+            .expireAfterWrite(keepAddresses)
+            .ticker(ticker)
+            // upkeep on the calling event loop: a few pointer moves, no listener
+            .executor(Runnable::run)
+            .build();
   }
 
   public static OutboundGuard create(Vertx vertx, OutboundAddressPolicy policy) {
+    return create(
+        vertx, policy, InetAddress::getAllByName, jdkPositiveTtl(), Ticker.systemTicker());
+  }
+
+  static OutboundGuard create(
+      Vertx vertx,
+      OutboundAddressPolicy policy,
+      Resolver resolver,
+      Duration keepAddresses,
+      Ticker ticker) {
     return new OutboundGuard(
-        Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(policy, "policy"));
+        Objects.requireNonNull(vertx, "vertx"),
+        Objects.requireNonNull(policy, "policy"),
+        resolver,
+        keepAddresses,
+        ticker);
+  }
+
+  /**
+   * How long the JDK keeps a positive answer: {@code networkaddress.cache.ttl} seconds (negative:
+   * for ever, 0: not at all), else its default of 30 s. Ours is kept as long, so an address is used
+   * at most twice that long after the name server gave it (the JDK's copy may have been near its
+   * end when it was taken), and a change of the setting applies to both.
+   */
+  static Duration jdkPositiveTtl() {
+    String setting = Security.getProperty("networkaddress.cache.ttl");
+    try {
+      long seconds = setting == null ? 30 : Long.parseLong(setting.trim());
+      return seconds < 0 ? Duration.ofNanos(Long.MAX_VALUE) : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException e) {
+      return Duration.ofSeconds(30);
+    }
   }
 
   public OutboundAddressPolicy policy() {
@@ -103,8 +168,7 @@ public final class OutboundGuard {
     Future<InetAddress[]> resolved =
         literal.isPresent()
             ? Future.succeededFuture(new InetAddress[] {literal.get()})
-            // The JDK resolver blocks, so it runs on a worker; it reads the hosts file as well.
-            : vertx.executeBlocking(() -> InetAddress.getAllByName(host), false);
+            : addressesOf(host);
     return resolved.compose(
         addresses -> {
           OutboundAddressPolicy.Verdict.Refused first = null;
@@ -118,5 +182,17 @@ public final class OutboundGuard {
           }
           return Future.failedFuture(new OutboundAddressRefusedException(first));
         });
+  }
+
+  private Future<InetAddress[]> addressesOf(String host) {
+    InetAddress[] kept = keptAddresses.getIfPresent(host);
+    if (kept != null) {
+      return Future.succeededFuture(kept);
+    }
+    // The JDK resolver blocks, so it runs on a worker; it reads the hosts file as well. Callouts
+    // to a host not kept yet each look it up: one lookup each, once a TTL.
+    return vertx
+        .executeBlocking(() -> resolver.resolve(host), false)
+        .onSuccess(found -> keptAddresses.put(host, found));
   }
 }

@@ -10,17 +10,26 @@ import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.CalloutTransport.TransportOutcome;
 import io.vertx.core.Vertx;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The address policy applied where the transport connects, with the platform's real resolver. */
+/**
+ * The address policy applied where the transport connects, with the platform's real resolver; and
+ * how long a host's addresses are kept, with a resolver that counts its lookups.
+ */
 class OutboundGuardTest {
 
   private static Vertx vertx;
@@ -176,5 +185,96 @@ class OutboundGuardTest {
 
     assertThat(outcome).isInstanceOf(CalloutTransport.Refused.class);
     assertThat(((CalloutTransport.Refused) outcome).diagnosis().message()).contains("never");
+  }
+
+  private final AtomicInteger lookups = new AtomicInteger();
+
+  private final AtomicReference<String> answer = new AtomicReference<>("127.0.0.1");
+  private final AtomicLong nanos = new AtomicLong();
+
+  /** A guard whose resolver knows one name, answering what {@code answer} holds. */
+  private OutboundGuard guard(String allowed) {
+    return OutboundGuard.create(
+        vertx,
+        policy(allowed),
+        host -> {
+          lookups.incrementAndGet();
+          if (!host.equals("target.example")) {
+            throw new UnknownHostException(host);
+          }
+          return new InetAddress[] {InetAddress.getByName(answer.get())};
+        },
+        Duration.ofSeconds(30),
+        nanos::get);
+  }
+
+  private static OutboundGuard.Destination destination(OutboundGuard guard, String url)
+      throws Exception {
+    return guard
+        .destination(URI.create(url))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private static Throwable failure(OutboundGuard guard, String url) throws Exception {
+    return guard
+        .destination(URI.create(url))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .handle((destination, failure) -> failure)
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void destinationWhenTheSameHostIsAskedTwiceThenResolvedOnce() throws Exception {
+    OutboundGuard guard = guard("127.0.0.0/8");
+
+    OutboundGuard.Destination first = destination(guard, "http://target.example:8080/a");
+    OutboundGuard.Destination second = destination(guard, "http://target.example:9090/b");
+
+    assertThat(lookups).hasValue(1);
+    assertThat(first.address().getHostAddress()).isEqualTo("127.0.0.1");
+    assertThat(second.address()).isEqualTo(first.address());
+    assertThat(second.port()).isEqualTo(9090);
+  }
+
+  @Test
+  void destinationWhenTheKeptAddressesHaveExpiredThenResolvedAgainAndTheNewAnswerJudged()
+      throws Exception {
+    OutboundGuard guard = guard("127.0.0.0/8");
+    destination(guard, "http://target.example/");
+
+    nanos.addAndGet(Duration.ofSeconds(29).toNanos());
+    destination(guard, "http://target.example/");
+    assertThat(lookups).hasValue(1);
+
+    answer.set("10.0.0.1");
+    nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+    Throwable refused = failure(guard, "http://target.example/");
+
+    assertThat(refused).isInstanceOf(OutboundAddressRefusedException.class);
+    assertThat(lookups).hasValue(2);
+  }
+
+  @Test
+  void destinationWhenTheAddressIsRefusedThenRefusedEveryTimeFromTheKeptAnswer() throws Exception {
+    OutboundGuard guard = guard("10.0.0.0/8");
+
+    assertThat(failure(guard, "http://target.example/"))
+        .isInstanceOf(OutboundAddressRefusedException.class);
+    assertThat(failure(guard, "http://target.example/"))
+        .isInstanceOf(OutboundAddressRefusedException.class);
+    assertThat(lookups).hasValue(1);
+  }
+
+  @Test
+  void destinationWhenTheLookupFailsThenTheFailureIsNotKept() throws Exception {
+    OutboundGuard guard = guard("127.0.0.0/8");
+
+    assertThat(failure(guard, "http://unknown.example/")).isInstanceOf(UnknownHostException.class);
+    assertThat(failure(guard, "http://unknown.example/")).isInstanceOf(UnknownHostException.class);
+
+    assertThat(lookups).hasValue(2);
   }
 }
