@@ -4,7 +4,7 @@
 # a client-credentials credential. Builds the tools module offline, runs its benchmark jar with short
 # defaults and -prof gc, and prints one table (ns/op with JMH's 99.9 % error, B/op).
 # Usage: ops/bench/jmh.sh [benchmark regexp] [JMH options]   e.g. ops/bench/jmh.sh '\.callout$' -i 10
-# Options given come after the defaults (-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc), so they win.
+# An option given replaces its default (-f 1 -wi 3 -w 1s -i 5 -r 1s; -prof gc always).
 # NO_BUILD=1 runs the jar as it is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,8 +23,15 @@ if [[ $# -gt 0 && $1 != -* ]]; then
 fi
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   cores: $(nproc)   $(java -version 2>&1 | head -1)"
-java -jar "$jar" "$include" -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
-  -rf json -rff "$work/result.json" "$@" >"$work/jmh.log" 2>&1 || {
+# JMH takes each option once: a default goes unless the same option was given
+defaults=()
+for option in "-f 1" "-wi 3" "-w 1s" "-i 5" "-r 1s"; do
+  given=0
+  for arg in "$@"; do [[ $arg == "${option% *}" ]] && given=1; done
+  [[ $given == 0 ]] && defaults+=($option)
+done
+java -jar "$jar" "$include" "${defaults[@]}" -prof gc -rf json -rff "$work/result.json" "$@" \
+  >"$work/jmh.log" 2>&1 || {
   cat "$work/jmh.log"
   exit 1
 }
@@ -39,7 +46,8 @@ for r in rows:
     credential = r.get("params", {}).get("credential", "")
     m = r["primaryMetric"]
     alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-    error = m["scoreError"] if m["scoreError"] == m["scoreError"] else 0.0  # NaN with one iteration
-    b = "n/a" if alloc is None else f"{alloc:,.0f}"
-    print(f"{name:<16} {credential:<20} {m['score']:>10,.0f} {error:>9,.0f} {b:>8}")
+    error = float(m["scoreError"])  # "NaN" after a single iteration
+    e = "n/a" if error != error else f"{error:,.0f}"
+    b = "n/a" if alloc is None else f"{float(alloc):,.0f}"
+    print(f"{name:<16} {credential:<20} {float(m['score']):>10,.0f} {e:>9} {b:>8}")
 PY
