@@ -16,7 +16,15 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private Main() {}
 
+  /** Netty reads it once, when its platform class loads. */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   public static void main(String[] args) {
+    // Netty's buffer allocator reports to JFR; the first buffer of the first request would register
+    // those event types, a tenth of the start. Whoever records Netty's events sets it to true.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     // before anything loads Vert.x, whose logger factory reads its choice once
     Logging.routeLibraries();
     Logger log = LoggerFactory.getLogger(Main.class);

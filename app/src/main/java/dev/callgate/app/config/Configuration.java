@@ -86,8 +86,8 @@ public record Configuration(
   static final Duration MIN_EVENT_RETENTION = Duration.ofHours(1);
 
   /**
-   * Read by logback itself ({@code logback.xml}), which takes a level it does not know for DEBUG:
-   * checked here so that a typo stops the start instead.
+   * Read by the log's configuration ({@code JsonLogConfigurator}), which would take a level it does
+   * not know for INFO: checked here so that a typo stops the start instead.
    */
   public static final String LOG_LEVEL = "CALLGATE_LOG_LEVEL";
 

@@ -6,7 +6,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Where every log line of the process goes: through SLF4J to logback, which writes one JSON object
- * per line ({@code logback.xml}). Vert.x and Netty log through SLF4J once it is chosen, and
+ * per line ({@link JsonLogConfigurator}). Vert.x and Netty log through SLF4J once it is chosen, and
  * anything logging through java.util.logging is bridged to it, so no line escapes the format.
  */
 public final class Logging {

@@ -132,12 +132,6 @@ public final class CallgateService {
     VertxGaugeReRegistration.quiet();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CallgateMetrics.boundLabels(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
     Vertx vertx =
         Vertx.builder()
             .with(
@@ -161,6 +155,20 @@ public final class CallgateService {
                 .addKeyValue("event", "unhandled.failure")
                 .setCause(failure)
                 .log());
+    // the JVM's meters read JMX, whose first use loads a few hundred classes: a worker binds them
+    // while the store opens, and the API listens once they are there
+    Future<Void> jvmMeters =
+        vertx.executeBlocking(
+            () -> {
+              new JvmMemoryMetrics().bindTo(registry);
+              new JvmGcMetrics().bindTo(registry);
+              new JvmThreadMetrics().bindTo(registry);
+              new ClassLoaderMetrics().bindTo(registry);
+              new ProcessorMetrics().bindTo(registry);
+              new UptimeMetrics().bindTo(registry);
+              return null;
+            },
+            false);
     CompletableFuture<CallgateService> started = new CompletableFuture<>();
     AesGcmSecretCipher cipher;
     try {
@@ -183,6 +191,7 @@ public final class CallgateService {
                 config.databasePoolSize());
     opened
         .compose(stores -> resealUnderTheCurrentKey(config, stores).map(stores))
+        .compose(stores -> jvmMeters.map(stores))
         .compose(stores -> wire(vertx, config, stores, registry, out))
         .onComplete(
             result -> {
