@@ -431,11 +431,26 @@ run_wrk() {
   "${pin[@]}" wrk "${args[@]}" "${url[$v]}$path" >"$out" 2>&1 || true
 }
 
-# metric NAME-PREFIX variant: the sum of the Prometheus samples whose line starts with the prefix
-metric() {
-  curl -sf "${cg_base[$2]}/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%.0f\n", s }'
+scrape() { curl -sf "${cg_base[$1]}/metrics" >"$2"; } # variant file
+# metric NAME-PREFIX FILE: the sum of the Prometheus samples whose line starts with the prefix
+metric() { awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { printf "%.0f\n", s }' "$2"; }
+heap() { # variant -> bytes of heap in use
+  local file
+  file=$(mktemp -p "$work")
+  scrape "$1" "$file" && metric 'jvm_memory_used_bytes{area="heap"' "$file"
+  rm -f "$file"
 }
-heap() { metric 'jvm_memory_used_bytes{area="heap"' "$1"; }
+heap_sampler() { # variant OUT: every second the heap in use; the maximum goes to OUT
+  local max=0 used
+  while :; do
+    used=$(heap "$1" || echo 0)
+    if ((used > max)); then
+      max=$used
+      echo "$max" >"$2"
+    fi
+    sleep 1
+  done
+}
 # A forced GC settles jvm_gc_memory_allocated_bytes_total (it only advances at collections), so the
 # delta between two forced GCs is what the JVM allocated in between.
 full_gc() { jcmd "${cg_pid[$1]}" GC.run >/dev/null; }
@@ -477,14 +492,17 @@ measure() { # round variant
   [[ -n ${cg_pid[$v]:-} ]] && is_cg=1
   if ((is_cg)); then
     full_gc "$v"
-    alloc0=$(metric jvm_gc_memory_allocated_bytes_total "$v")
-    gcs0=$(metric jvm_gc_pause_seconds_count "$v")
+    scrape "$v" "$dir/metrics-before"
   fi
   run_wrk "$v" "$dir/small.txt" 32 "$duration" /small
   if ((is_cg)); then
     full_gc "$v"
-    record "$r" "$v" alloc "$(($(metric jvm_gc_memory_allocated_bytes_total "$v") - alloc0))"
-    record "$r" "$v" gcs "$(($(metric jvm_gc_pause_seconds_count "$v") - gcs0 - 1))"
+    scrape "$v" "$dir/metrics-after"
+    local counter
+    for counter in jvm_gc_memory_allocated_bytes_total jvm_gc_pause_seconds_count; do
+      record "$r" "$v" "$counter" \
+        "$(($(metric "$counter" "$dir/metrics-after") - $(metric "$counter" "$dir/metrics-before")))"
+    done
   fi
   run_wrk "$v" "$dir/paced.txt" 14 "$duration" /small paced
   if ((bodies[$v])); then
@@ -492,10 +510,16 @@ measure() { # round variant
       full_gc "$v"
       record "$r" "$v" heap_before "$(heap "$v")"
     fi
+    local heap_pid=""
+    if ((is_cg)); then
+      start "$dir/heap-sampler.log" heap_sampler "$v" "$dir/heap-peak"
+      heap_pid=$started
+    fi
     run_wrk "$v" "$dir/1m.txt" 4 "$duration" /1m.bin "" 30s
     run_wrk "$v" "$dir/50m.txt" 2 "$duration" /50m.bin "" 60s
     if ((is_cg)); then
-      record "$r" "$v" heap_peak "$(heap "$v")"
+      forget "$heap_pid"
+      record "$r" "$v" heap_peak "$(cat "$dir/heap-peak" 2>/dev/null || echo 0)"
       full_gc "$v"
       record "$r" "$v" heap_after "$(heap "$v")"
     fi
@@ -516,6 +540,16 @@ for v in "${variants[@]}"; do
   run_wrk "$v" "$work/warmup-paced-$v.txt" 14 "$(((warmup + 3) / 4))" /small paced
   if ((bodies[$v])); then
     run_wrk "$v" "$work/warmup-1m-$v.txt" 4 "$(((warmup + 3) / 4))" /1m.bin "" 30s
+  fi
+  if [[ $v == users-sqlite ]]; then
+    # every user's first callout obtains its token: all of them before anything is measured
+    served=0
+    for pass in $(seq 1 60); do
+      run_wrk "$v" "$work/warmup-users-$pass.txt" 32 10 /small
+      served=$((served + $(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/warmup-users-$pass.txt" | grep . || echo 0)))
+      ((served < users)) || break
+    done
+    echo "warm-up users-sqlite: $served callouts over $users users" >&2
   fi
 done
 for r in $(seq 1 "$rounds"); do
@@ -623,13 +657,16 @@ for v, keys in data.items():
         "rss": max([int(x) for x in keys["rss_kb"]], default=0) / 1024,
         "load": [float(x) for x in keys["load"]],
     }
-    if keys.get("alloc"):
-        per = [int(a) / w["requests"] for a, w in zip(keys["alloc"], runs["small"]) if w["requests"]]
+    if keys.get("jvm_gc_memory_allocated_bytes_total"):
+        per = [int(a) / w["requests"] for a, w in
+               zip(keys["jvm_gc_memory_allocated_bytes_total"], runs["small"]) if w["requests"]]
         row["alloc"] = med(per)
-        row["gcs"] = med([int(x) for x in keys["gcs"]])
+        # the forced GC after the run is one of them
+        row["gcs"] = med([int(x) - 1 for x in keys["jvm_gc_pause_seconds_count"]])
     if keys.get("heap_before"):
         mib = lambda k: med([int(x) / 2**20 for x in keys[k]])
         row["heap"] = (mib("heap_before"), mib("heap_peak"), mib("heap_after"))
+    row["rounds"] = [w["rps"] for w in runs["small"]]
     rows[v] = row
 
 def num(x, digits=0):
@@ -714,6 +751,9 @@ if any(n in rows for n in two):
     one, both = rows.get("key-sqlite", {}).get("rps"), rows.get("key-sqlite-2c", {}).get("rps")
     if one and both:
         print(f"\nCallgate on two cores ÷ on one core: {both:,.0f} / {one:,.0f} = **{both / one:.2f}×**")
+if int(rounds) > 1:
+    print("\nreq/s at 32 connections in each round: " + "; ".join(
+        f"{n} " + " / ".join(num(x) for x in rows[n]["rounds"]) for n in LABELS if n in rows) + ".")
 cold = data.get("cold")
 if cold:
     print("\n**Cold start** (`java -jar` to `/health/ready` answering 200, existing SQLite store, median of "
