@@ -32,6 +32,8 @@ usage: ops/bench/callout.sh [--rounds N] [--duration S] [--warmup S] [--users N]
   --duration S     seconds of each wrk run (default 10)
   --warmup S       seconds of JIT warm-up per variant before the first round (default 20)
   --users N        users of the per-user variant (default 10000)
+  --users-warmup S at most this long for the users' first callouts, which obtain their tokens; only
+                   the users served by then are measured (default 600)
   --cold-starts N  timed starts to ready, pinned and on two cores, median (default 3; 0 skips)
   --quick          smoke run: 1 round, 3 s runs, 3 s warm-up, 500 users, 1 cold start
   --only LIST      variants to run, comma-separated, from:
@@ -47,6 +49,7 @@ rounds=3
 duration=10
 warmup=20
 users=10000
+users_warmup=600
 cold_starts=3
 only=""
 while (($#)); do
@@ -55,8 +58,9 @@ while (($#)); do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --users) users=$2; shift 2 ;;
+    --users-warmup) users_warmup=$2; shift 2 ;;
     --cold-starts) cold_starts=$2; shift 2 ;;
-    --quick) rounds=1; duration=3; warmup=3; users=500; cold_starts=1; shift ;;
+    --quick) rounds=1; duration=3; warmup=3; users=500; users_warmup=60; cold_starts=1; shift ;;
     --only) only=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -109,7 +113,8 @@ else
   fi
 fi
 [[ -f $jar ]] || { echo "no jar at $jar" >&2; exit 1; }
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
+jar_built=$(date -u -r "$jar" '+%Y-%m-%d %H:%M UTC')
 # Only the variables this script sets reach the services.
 while read -r name; do unset "$name"; done < <(compgen -e | grep '^CALLGATE_' || true)
 
@@ -333,32 +338,36 @@ setup_users() {
   admin "$v" "$base/v1/providers" -o /dev/null -d "{\"name\":\"idp\",\"tokenEndpoint\":\"$target/token\",
     \"clientId\":\"callgate-bench\",\"clientSecret\":\"bench-client-secret-0123456789\"}"
   python3 - "$base" "$admin_key" "$users" "$target" "$work/$v/jwt.pem" "$work/$v/keys.txt" <<'PY'
-import http.client, json, string, sys, urllib.parse
+import http.client, json, string, sys, threading, urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 base, admin_key, users, target, pem, keys_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:]
 digits = string.ascii_letters + string.digits
 subjects = [digits[i // 3844 % 62] + digits[i // 62 % 62] + digits[i % 62] for i in range(users)]
 url = urllib.parse.urlsplit(base)
-conn = http.client.HTTPConnection(url.hostname, url.port)
+local = threading.local()
 def post(path, body):
-    conn.request("POST", path, json.dumps(body, separators=(",", ":")),
-                 {"Authorization": "Bearer " + admin_key, "Content-Type": "application/json"})
-    answer = conn.getresponse()
+    if not hasattr(local, "conn"):
+        local.conn = http.client.HTTPConnection(url.hostname, url.port)
+    local.conn.request("POST", path, json.dumps(body, separators=(",", ":")),
+                       {"Authorization": "Bearer " + admin_key, "Content-Type": "application/json"})
+    answer = local.conn.getresponse()
     data = answer.read()
     if answer.status // 100 != 2:
-        sys.exit(f"POST {path}: {answer.status} {data[:300]!r}")
+        raise SystemExit(f"POST {path}: {answer.status} {data[:300]!r}")
     return json.loads(data)
 post("/v1/credentials", {"name": "svc", "url": target, "protocol": "oauth2_jwt_bearer",
                          "principal": "per_user", "provider": "idp", "jwtIssuer": "callgate-bench",
                          "jwtSigningKey": open(pem).read(), "allowedCallers": subjects})
-with open(keys_file, "w") as out:
-    for subject in subjects:
-        out.write(post("/v1/keys", {"subject": subject, "roles": ["caller"]})["key"] + "\n")
+# a few keys in flight at once: each is a store write
+with ThreadPoolExecutor(8) as pool, open(keys_file, "w") as out:
+    for answer in pool.map(lambda s: post("/v1/keys", {"subject": s, "roles": ["caller"]}), subjects):
+        out.write(answer["key"] + "\n")
 PY
   cg_key[$v]=$(head -n 1 "$work/$v/keys.txt")
-  # wrk sends each request with the next user's key
+  # wrk sends each request with the next warmed-up user's key (see warm_users)
   {
     echo 'local keys = {}'
-    echo "for line in io.lines(\"$work/$v/keys.txt\") do keys[#keys + 1] = line end"
+    echo "for line in io.lines(\"$work/$v/warm-keys.txt\") do keys[#keys + 1] = line end"
     echo 'local i = 0'
     echo 'request = function()'
     echo '  i = i % #keys + 1'
@@ -367,8 +376,56 @@ PY
   } >"$work/$v/rotate.lua"
 }
 
+results=$work/results.tsv
+: >"$results"
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
+
+# warm_users VARIANT: each user's first callout, which obtains the user's token (a JWT-bearer grant),
+# 32 at once, for at most --users-warmup seconds; the users served go to warm-keys.txt, the only
+# ones measured afterwards. Records how many and how fast.
+warm_users() {
+  local v=$1 answer
+  answer=$(python3 - "${url[$v]}/small" "$work/$v/keys.txt" "$users_warmup" "$work/$v/warm-keys.txt" <<'PY'
+import http.client, sys, threading, time, urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+target, keys_file, limit, out_file = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+keys = open(keys_file).read().split()
+url = urllib.parse.urlsplit(target)
+deadline = time.monotonic() + limit
+local = threading.local()
+def call(key):
+    if time.monotonic() > deadline:
+        return None
+    if not hasattr(local, "conn"):
+        local.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+    try:
+        local.conn.request("GET", url.path, headers={"Authorization": "Bearer " + key})
+        answer = local.conn.getresponse()
+        answer.read()
+        return key if answer.status == 200 else None
+    except OSError:
+        local.conn.close()
+        del local.conn
+        return None
+started = time.monotonic()
+with ThreadPoolExecutor(32) as pool:
+    warmed = [key for key in pool.map(call, keys) if key]
+took = time.monotonic() - started
+with open(out_file, "w") as out:
+    out.write("".join(key + "\n" for key in warmed))
+print(len(warmed), round(len(warmed) / took, 1))
+PY
+  )
+  read -r warmed rate <<<"$answer"
+  echo "warm-up $v: $warmed of $users users have a token ($rate first callouts/s)" >&2
+  record 0 "$v" users_warmed "$warmed"
+  record 0 "$v" first_callouts_per_s "$rate"
+  ((warmed > 0)) || { echo "no user of $v got a token" >&2; KEEP=1; exit 1; }
+}
+
 if wants key-pg; then
-  if psql -q "$pg_admin_url" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null; then
+  if PGOPTIONS='--client-min-messages=warning' psql -q "$pg_admin_url" \
+    -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null; then
     pg_created=1
   else
     echo "PostgreSQL at $pg_admin_url is not reachable: key-pg is left out" >&2
@@ -474,9 +531,6 @@ sampler() {
   done
 }
 
-results=$work/results.tsv
-: >"$results"
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; }
 
 measure() { # round variant
   local r=$1 v=$2 dir=$work/out/$1/$2
@@ -536,20 +590,11 @@ printf 'callout benchmark: %s (commit %s), %d round(s) of %ss runs, warm-up %ss,
   "$jar" "$commit" "$rounds" "$duration" "$warmup" "${variants[*]}" >&2
 for v in "${variants[@]}"; do
   echo "warm-up $v" >&2
+  [[ $v == users-sqlite ]] && warm_users "$v"
   run_wrk "$v" "$work/warmup-$v.txt" 32 "$warmup" /small
   run_wrk "$v" "$work/warmup-paced-$v.txt" 14 "$(((warmup + 3) / 4))" /small paced
   if ((bodies[$v])); then
     run_wrk "$v" "$work/warmup-1m-$v.txt" 4 "$(((warmup + 3) / 4))" /1m.bin "" 30s
-  fi
-  if [[ $v == users-sqlite ]]; then
-    # every user's first callout obtains its token: all of them before anything is measured
-    served=0
-    for pass in $(seq 1 60); do
-      run_wrk "$v" "$work/warmup-users-$pass.txt" 32 10 /small
-      served=$((served + $(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/warmup-users-$pass.txt" | grep . || echo 0)))
-      ((served < users)) || break
-    done
-    echo "warm-up users-sqlite: $served callouts over $users users" >&2
   fi
 done
 for r in $(seq 1 "$rounds"); do
@@ -594,11 +639,11 @@ fi
 
 # --- the tables ---------------------------------------------------------------------------------
 python3 - "$results" "$rounds" "$duration" "$commit" "$jar" "$load_at_start" "$load_after_rounds" \
-  "$(nproc --all)" "$users" "$(($(date +%s) - bench_started))" <<'PY'
-import re, statistics, sys
+  "$(nproc --all)" "$users" "$(($(date +%s) - bench_started))" "$jar_built" <<'PY'
+import re, statistics, sys, time
 from collections import defaultdict
 
-results, rounds, duration, commit, jar, load0, load1, cpus, users, took = sys.argv[1:]
+results, rounds, duration, commit, jar, load0, load1, cpus, users, took, jar_built = sys.argv[1:]
 data = defaultdict(lambda: defaultdict(list))  # variant -> key -> [values over rounds]
 for line in open(results):
     r, v, k, value = line.rstrip("\n").split("\t")
@@ -680,13 +725,16 @@ def ratio(x, base):
 def ms(x):
     return "—" if x is None else f"{x:.2f} ms"
 
+warmed = data.get("users-sqlite", {}).get("users_warmed")
 LABELS = {
     "direct": "direct to the target",
     "nginx": "nginx `proxy_pass` + a static Authorization header",
     "key-sqlite": "Callgate, API-key credential, SQLite",
     "cc-sqlite": "Callgate, client-credentials, SQLite",
     "key-pg": "Callgate, API-key credential, PostgreSQL",
-    "users-sqlite": f"Callgate, per-user JWT-bearer credential, {int(users):,} users, SQLite",
+    "users-sqlite": "Callgate, per-user JWT-bearer credential, "
+    + (f"{int(warmed[0]):,} of " if warmed and int(warmed[0]) < int(users) else "")
+    + f"{int(users):,} users, SQLite",
     "direct-2c": "direct to the target (2 workers)",
     "nginx-2c": "nginx `proxy_pass` (2 workers)",
     "key-sqlite-2c": "Callgate, API-key credential, SQLite, two cores",
@@ -709,8 +757,10 @@ def table(names, base, bodies):
     head += " RSS under load |"
     line += "---|"
     if bodies:
-        head += " heap MiB before / peak / after bodies | bytes allocated per callout |"
-        line += "---|---|"
+        head += " heap MiB before / peak / after bodies |"
+        line += "---|"
+    head += " bytes allocated per callout |"
+    line += "---|"
     print(head)
     print(line)
     for n in names:
@@ -725,11 +775,11 @@ def table(names, base, bodies):
         if bodies:
             h = r.get("heap")
             cells.append(" / ".join(f"{x:.0f}" for x in h) if h else "—")
-            cells.append(f"{r['alloc'] / 1024:.1f} KiB ({r['gcs']:.0f} GCs)" if r.get("alloc") else "—")
+        cells.append(f"{r['alloc'] / 1024:.1f} KiB ({r['gcs']:.0f} GCs)" if r.get("alloc") else "—")
         print("| " + " | ".join(cells) + " |")
 
-print(f"\n### Callout benchmark, commit {commit}\n")
-print(f"`{jar}`; {rounds} interleaved round(s) of {duration} s wrk runs, medians; {cpus} CPUs; "
+print(f"\n### Callout benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}\n")
+print(f"`{jar}` (built {jar_built}); {rounds} interleaved round(s) of {duration} s wrk runs, medians; {cpus} CPUs; "
       f"load average before the run {load0}, after the rounds {load1}; whole run {int(took) // 60} min "
       f"{int(took) % 60} s.\n")
 pinned = ["direct", "nginx", "key-sqlite", "cc-sqlite", "key-pg", "users-sqlite"]
@@ -737,12 +787,11 @@ if any(n in rows for n in pinned):
     print(f"**Pinned**: wrk on core 0, the proxy and the nginx target on core 1 "
           f"(1-minute load during these rows: {loads(pinned)}).\n")
     table(pinned, "nginx", True)
-    allocs = [n for n in pinned if rows.get(n, {}).get("alloc")]
-    if allocs:
-        print("\nBytes allocated per callout, every Callgate row: " + ", ".join(
-            f"{n} {rows[n]['alloc'] / 1024:.1f} KiB" for n in allocs)
-              + " (`jvm_gc_memory_allocated_bytes_total` between two forced GCs around the 32-connection run,"
-              " ÷ its requests).")
+if warmed:
+    first = data["users-sqlite"]["first_callouts_per_s"][0]
+    print(f"\nPer-user: each user's first callout obtains the user's token (a JWT-bearer grant from the target's"
+          f" `/token`): {float(first):,.1f} first callouts/s, 32 at once; {int(warmed[0]):,} of {int(users):,} users"
+          " were served within `--users-warmup`, and only they are measured (wrk cycles through their keys).")
 two = ["direct-2c", "nginx-2c", "key-sqlite-2c"]
 if any(n in rows for n in two):
     print(f"\n**Unpinned**: everything, wrk too, shares both cores "
