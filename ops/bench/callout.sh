@@ -531,7 +531,6 @@ sampler() {
   done
 }
 
-
 measure() { # round variant
   local r=$1 v=$2 dir=$work/out/$1/$2
   mkdir -p "$dir"
@@ -542,7 +541,7 @@ measure() { # round variant
     start "$dir/sampler.log" sampler "$dir/rss" ${rss_pids[$v]}
     sampler_pid=$started
   fi
-  local is_cg=0 alloc0=0 gcs0=0
+  local is_cg=0
   [[ -n ${cg_pid[$v]:-} ]] && is_cg=1
   if ((is_cg)); then
     full_gc "$v"
@@ -607,22 +606,20 @@ load_after_rounds=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- cold start: java -jar to /health/ready answering 200, on a store that exists already -----
 for v in "${!cg_pid[@]}"; do forget "${cg_pid[$v]}"; done
-cold() { # label pin...
-  local label=$1 dir=$work/cold p t0 t1
-  shift
-  for i in $(seq 1 "$cold_starts"); do
-    p=$(free_port)
-    t0=$(date +%s%N)
-    start "$dir/start-$label-$i.log" env CALLGATE_HTTP_HOST=127.0.0.1 CALLGATE_HTTP_PORT="$p" \
-      CALLGATE_DATA_DIR="$dir/data" CALLGATE_ADMIN_KEY="$admin_key" "$@" java -jar "$jar"
-    until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p/health/ready" || true) == 200 ]]; do
-      kill -0 "$started" 2>/dev/null || { echo "cold start $label $i failed: $dir" >&2; KEEP=1; exit 1; }
-      sleep 0.02
-    done
-    t1=$(date +%s%N)
-    record "$i" cold "$label" "$(((t1 - t0) / 1000000))"
-    forget "$started"
+cold() { # label start pin...
+  local label=$1 i=$2 dir=$work/cold p t0 t1
+  shift 2
+  p=$(free_port)
+  t0=$(date +%s%N)
+  start "$dir/start-$label-$i.log" env CALLGATE_HTTP_HOST=127.0.0.1 CALLGATE_HTTP_PORT="$p" \
+    CALLGATE_DATA_DIR="$dir/data" CALLGATE_ADMIN_KEY="$admin_key" "$@" java -jar "$jar"
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p/health/ready" || true) == 200 ]]; do
+    kill -0 "$started" 2>/dev/null || { echo "cold start $label $i failed: $dir" >&2; KEEP=1; exit 1; }
+    sleep 0.02
   done
+  t1=$(date +%s%N)
+  record "$i" cold "$label" "$(((t1 - t0) / 1000000))"
+  forget "$started"
 }
 if ((cold_starts > 0)); then
   echo "cold starts" >&2
@@ -633,8 +630,10 @@ if ((cold_starts > 0)); then
     CALLGATE_DATA_DIR="$work/cold/data" CALLGATE_ADMIN_KEY="$admin_key" java -jar "$jar"
   wait_http "http://127.0.0.1:$p/health/ready" "$started" cold-init 180
   forget "$started"
-  cold one-core "${pin_one[@]}"
-  cold two-cores "${pin_two[@]}"
+  for i in $(seq 1 "$cold_starts"); do
+    cold one-core "$i" "${pin_one[@]}"
+    cold two-cores "$i" "${pin_two[@]}"
+  done
 fi
 
 # --- the tables ---------------------------------------------------------------------------------
