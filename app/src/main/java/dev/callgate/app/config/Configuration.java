@@ -49,7 +49,8 @@ public record Configuration(
     int providerMaxResponseBytes,
     Duration eventRetention,
     Duration webhookRetryHorizon,
-    Duration webhookTimeout) {
+    Duration webhookTimeout,
+    int eventLoops) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -78,6 +79,7 @@ public record Configuration(
   public static final String EVENT_RETENTION = "CALLGATE_EVENT_RETENTION";
   public static final String WEBHOOK_RETRY_HORIZON = "CALLGATE_WEBHOOK_RETRY_HORIZON";
   public static final String WEBHOOK_TIMEOUT = "CALLGATE_WEBHOOK_TIMEOUT";
+  public static final String EVENT_LOOPS = "CALLGATE_EVENT_LOOPS";
 
   /** A retry horizon shorter than the first back-off would give a down receiver one attempt. */
   static final Duration MIN_WEBHOOK_RETRY_HORIZON = Duration.ofMinutes(1);
@@ -201,6 +203,10 @@ public record Configuration(
           problem(WEBHOOK_RETRY_HORIZON, "it must be at least " + MIN_WEBHOOK_RETRY_HORIZON));
     }
     Duration webhookTimeout = positive(env, WEBHOOK_TIMEOUT, Duration.ofSeconds(10), problems);
+    // one loop per core, each serving requests: a loop never blocks, so Vert.x's default of two
+    // per core only has two busy loops take turns on one core
+    int eventLoops =
+        bounded(env, EVENT_LOOPS, Runtime.getRuntime().availableProcessors(), 1, 1024, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -227,7 +233,8 @@ public record Configuration(
             providerMaxResponseBytes,
             eventRetention,
             webhookRetryHorizon,
-            webhookTimeout));
+            webhookTimeout,
+            eventLoops));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

@@ -57,26 +57,23 @@ public final class ApiRouter {
         .get("/health/ready")
         .handler(
             ctx ->
-                readiness
-                    .ready()
-                    .thenAccept(
-                        up ->
-                            ctx.vertx()
-                                .runOnContext(
-                                    v -> {
-                                      Http.json(
-                                          ctx,
-                                          up ? 200 : 503,
-                                          new JsonObject()
-                                              .put("status", up ? "UP" : "DOWN")
-                                              .put("instance", readiness.instance())
-                                              .put("store", up ? "up" : "down")
-                                              .put(
-                                                  "changeFeed",
-                                                  readiness.changeFeed().getAsBoolean()
-                                                      ? "listening"
-                                                      : "not listening"));
-                                    })));
+                // answered on the request's own loop, whichever thread the store answers on
+                Http.respond(
+                    ctx,
+                    readiness.ready(),
+                    up ->
+                        Http.json(
+                            ctx,
+                            up ? 200 : 503,
+                            new JsonObject()
+                                .put("status", up ? "UP" : "DOWN")
+                                .put("instance", readiness.instance())
+                                .put("store", up ? "up" : "down")
+                                .put(
+                                    "changeFeed",
+                                    readiness.changeFeed().getAsBoolean()
+                                        ? "listening"
+                                        : "not listening"))));
     if (metricsRequireKey) {
       router.get("/metrics").handler(Http.authenticate(services.apiKeys(), false));
       router.get("/metrics").handler(Http::requireMetricsRole);

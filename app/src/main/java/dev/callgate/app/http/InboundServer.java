@@ -19,6 +19,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -27,8 +30,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +46,66 @@ import org.slf4j.LoggerFactory;
  * be read in two ways (smuggling: see {@link HeaderRules#ambiguousRequest}), and HTTP/2 over
  * cleartext is not offered (an {@code Upgrade: h2c} is ignored, the request answered over
  * HTTP/1.1).
+ *
+ * <p>It is one Vert.x server per event loop, all on one port: Vert.x binds the port once and hands
+ * each new connection to the next loop's server, so every core serves requests. The connection
+ * limit counts the connections of all of them.
  */
 public final class InboundServer {
   private static final Logger LOG = LoggerFactory.getLogger(InboundServer.class);
 
-  private InboundServer() {}
+  private final Vertx vertx;
+  private final String deployment;
+  private final List<HttpServer> servers;
 
-  /** {@code open} counts the connections open (the limit and the metrics read it). */
-  public static HttpServer create(
+  private InboundServer(Vertx vertx, String deployment, List<HttpServer> servers) {
+    this.vertx = vertx;
+    this.deployment = deployment;
+    this.servers = servers;
+  }
+
+  /**
+   * Listens on {@code port} ({@code 0}: one the system chooses) with {@code eventLoops} servers,
+   * each on an event loop of its own and answering with a handler {@code requests} makes for it;
+   * {@code open} counts the connections open over all of them (the limit and the metrics read it).
+   */
+  public static Future<InboundServer> listen(
+      Vertx vertx,
+      int eventLoops,
+      InboundLimits limits,
+      AtomicInteger open,
+      Supplier<Handler<HttpServerRequest>> requests,
+      int port,
+      String host) {
+    // port 0 would give each server a port of its own; a negative one, Vert.x's "any port, shared",
+    // gives them all the one the first server is given
+    int shared = port == 0 ? -1 : port;
+    Queue<HttpServer> servers = new ConcurrentLinkedQueue<>();
+    Supplier<Deployable> server =
+        () ->
+            context ->
+                create(vertx, limits, open, requests.get())
+                    .listen(shared, host)
+                    .onSuccess(servers::add);
+    return vertx
+        .deployVerticle(server, new DeploymentOptions().setInstances(eventLoops))
+        .map(id -> new InboundServer(vertx, id, List.copyOf(servers)));
+  }
+
+  /** The port all the servers listen on. */
+  public int port() {
+    return servers.get(0).actualPort();
+  }
+
+  /** Closes every server, and the connections they hold. */
+  public Future<Void> close() {
+    // each closed by itself: the last to close gives the port back before its close completes,
+    // which undeploying them alone does not wait for
+    return Future.all(servers.stream().map(HttpServer::close).toList())
+        .compose(closed -> vertx.undeploy(deployment));
+  }
+
+  private static HttpServer create(
       Vertx vertx, InboundLimits limits, AtomicInteger open, Handler<HttpServerRequest> requests) {
     HttpServerOptions options =
         new HttpServerOptions()

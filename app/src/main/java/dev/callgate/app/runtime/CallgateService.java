@@ -57,7 +57,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -94,7 +93,7 @@ public final class CallgateService {
   private final Vertx vertx;
   private final SqlStores stores;
   private final CachedStores cached;
-  private final HttpServer server;
+  private final InboundServer server;
   private final RefreshScheduler scheduler;
   private final EventTail events;
   private final EventRetentionJob retention;
@@ -104,7 +103,7 @@ public final class CallgateService {
       Vertx vertx,
       SqlStores stores,
       CachedStores cached,
-      HttpServer server,
+      InboundServer server,
       RefreshScheduler scheduler,
       EventTail events,
       EventRetentionJob retention,
@@ -120,7 +119,7 @@ public final class CallgateService {
   }
 
   public int port() {
-    return server.actualPort();
+    return server.port();
   }
 
   /**
@@ -136,6 +135,7 @@ public final class CallgateService {
         Vertx.builder()
             .with(
                 new VertxOptions()
+                    .setEventLoopPoolSize(config.eventLoops())
                     .setMetricsOptions(
                         new MicrometerMetricsOptions()
                             .setEnabled(true)
@@ -422,18 +422,22 @@ public final class CallgateService {
             atTheEnd -> Future.fromCompletionStage(apiKeys.bootstrap(), vertx.getOrCreateContext()))
         .compose(
             bootstrap ->
-                InboundServer.create(
+                InboundServer.listen(
                         vertx,
+                        config.eventLoops(),
                         config.inbound(),
                         metrics.inboundConnections(),
-                        ApiRouter.create(
-                            vertx,
-                            services,
-                            registry,
-                            readiness,
-                            calloutRoute,
-                            config.metricsRequireKey()))
-                    .listen(config.httpPort(), config.httpHost())
+                        // a router per server, made on its loop: the services behind are shared
+                        () ->
+                            ApiRouter.create(
+                                vertx,
+                                services,
+                                registry,
+                                readiness,
+                                calloutRoute,
+                                config.metricsRequireKey()),
+                        config.httpPort(),
+                        config.httpHost())
                     .map(
                         server -> {
                           scheduler.start();
@@ -458,14 +462,15 @@ public final class CallgateService {
                           LOG.atInfo()
                               .setMessage(
                                   "Callgate listening on http://{}:{} (store: {}, redirect URI: {},"
-                                      + " instance: {})")
+                                      + " instance: {}, event loops: {})")
                               .addArgument(config.httpHost())
-                              .addArgument(server.actualPort())
+                              .addArgument(server.port())
                               .addArgument(store)
                               .addArgument(config.redirectUri())
                               .addArgument(instanceId)
+                              .addArgument(config.eventLoops())
                               .addKeyValue("event", "service.started")
-                              .addKeyValue("port", server.actualPort())
+                              .addKeyValue("port", server.port())
                               .addKeyValue("instance", instanceId)
                               .log();
                           bootstrap.ifPresent(

@@ -192,6 +192,17 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenEventLoopsAreGivenThenUsesThemElseOnePerCoreAndNamesBadOnes() {
+    assertThat(valid(Map.of()).eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(valid(Map.of(Configuration.EVENT_LOOPS, "3")).eventLoops()).isEqualTo(3);
+    for (String bad : new String[] {"0", "-2", "two", "1.5"}) {
+      assertThat(problems(Map.of(Configuration.EVENT_LOOPS, bad)))
+          .contains(
+              Configuration.EVENT_LOOPS + " is invalid: '" + bad + "' is not a number from 1 to");
+    }
+  }
+
+  @Test
   void fromEnvironmentWhenPublicUrlHasATrailingSlashThenTheRedirectUriHasOneSlash() {
     Configuration config = valid(Map.of(Configuration.PUBLIC_URL, "https://callgate.example.com/"));
 

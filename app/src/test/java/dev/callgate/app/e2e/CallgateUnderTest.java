@@ -3,6 +3,7 @@ package dev.callgate.app.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.idp.BrowserLogin;
+import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.app.config.Configuration;
 import dev.callgate.app.runtime.CallgateService;
 import dev.callgate.core.diagnosis.Validated;
@@ -261,6 +262,18 @@ public final class CallgateUnderTest implements AutoCloseable {
   public void provider(JsonObject provider) {
     Answer created = admin("POST", "/v1/providers", provider);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
+  }
+
+  /** Registers the test provider {@code idp} as {@code name}, with refresh tokens for an hour. */
+  public void provider(String name, NodeOidcProvider idp) {
+    provider(
+        new JsonObject()
+            .put("name", name)
+            .put("issuer", idp.issuer().toString())
+            .put("clientId", NodeOidcProvider.CLIENT_ID)
+            .put("clientSecret", NodeOidcProvider.CLIENT_SECRET)
+            .put("scopes", new JsonArray().add("openid").add("offline_access"))
+            .put("refreshTokenLifetime", "PT1H"));
   }
 
   public void credential(JsonObject credential) {

@@ -38,14 +38,7 @@ class GrantAbuseTest {
     idp = NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofMinutes(10), Duration.ofHours(1));
     target = new Target(URI.create(idp.issuer() + "/me"));
     callgate = CallgateUnderTest.start();
-    callgate.provider(
-        new JsonObject()
-            .put("name", "idp")
-            .put("issuer", idp.issuer().toString())
-            .put("clientId", NodeOidcProvider.CLIENT_ID)
-            .put("clientSecret", NodeOidcProvider.CLIENT_SECRET)
-            .put("scopes", new JsonArray().add("openid").add("offline_access"))
-            .put("refreshTokenLifetime", "PT1H"));
+    callgate.provider("idp", idp);
   }
 
   @AfterAll
