@@ -3,14 +3,19 @@ package dev.callgate.app.http;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_HEADERS_TOO_LARGE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_URI_TOO_LONG;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.diagnosis.Diagnosis;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -18,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -196,8 +202,15 @@ public final class InboundServer {
    * timeout; then, while Callgate reads the body, no pause between its bytes may exceed the body
    * timeout. A deadline that passes while Callgate itself has stopped reading (a paused body, a
    * request in progress) is moved on, not enforced: the wait is Callgate's, not the client's.
+   *
+   * <p>A connection Callgate closes while the client may still be sending (a request it could not
+   * decode, a body it refused to read) is closed lingering, as nginx does: the answer goes out,
+   * then a FIN, and what the client still sends is read and dropped until it closes its side or
+   * {@link #LINGER_MILLIS} pass. Closed at once, a socket with unread bytes is reset by the kernel,
+   * and the reset can destroy the answer before the client has read it (with Netty's epoll
+   * transport it always did for an over-long request line).
    */
-  private static final class ReadDeadlines extends ChannelInboundHandlerAdapter {
+  private static final class ReadDeadlines extends ChannelDuplexHandler {
     private enum Reading {
       NOTHING,
       HEAD,
@@ -207,7 +220,14 @@ public final class InboundServer {
     private final long headerMillis;
     private final long bodyMillis;
     private final ReceivedHead head;
+
+    /** How long a closing connection drains what the client still sends. */
+    static final long LINGER_MILLIS = 2_000;
+
     private Reading reading = Reading.NOTHING;
+    private boolean undecodable;
+    private boolean lingering;
+    private ChannelPromise closing;
     private ScheduledFuture<?> deadline;
 
     ReadDeadlines(Duration header, Duration body, ReceivedHead head) {
@@ -220,6 +240,10 @@ public final class InboundServer {
       return new ChannelInboundHandlerAdapter() {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+          }
           if (reading == Reading.NOTHING) {
             awaitHead(ctx);
           }
@@ -253,6 +277,8 @@ public final class InboundServer {
                   diagnosis ->
                       request.setDecoderResult(DecoderResult.failure(new Refused(diagnosis))));
         }
+        // the decoder drops the rest of the connection's bytes, unread by anyone
+        undecodable |= request.decoderResult().isFailure();
         reading = Reading.BODY;
         arm(ctx, bodyMillis, "body");
       }
@@ -268,7 +294,43 @@ public final class InboundServer {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       cancel();
+      if (closing != null) {
+        // the client closed its side while the connection lingered
+        closing.trySuccess();
+      }
       super.channelInactive(ctx);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+      if (lingering) {
+        // Vert.x closes again once the answer is written: the lingering close stands
+        ctx.channel().closeFuture().addListener(closed -> promise.trySuccess());
+        return;
+      }
+      boolean clientMaySend = undecodable || reading != Reading.NOTHING;
+      if (!clientMaySend
+          || !(ctx.channel() instanceof DuplexChannel duplex)
+          || !duplex.isActive()
+          || duplex.isInputShutdown()) {
+        ctx.close(promise);
+        return;
+      }
+      lingering = true;
+      closing = promise;
+      cancel();
+      // the empty write completes after every write before it: the FIN follows the answer
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+          .addListener(
+              written ->
+                  duplex
+                      .shutdownOutput()
+                      .addListener(
+                          shut -> {
+                            duplex.config().setAutoRead(true);
+                            duplex.read();
+                          }));
+      deadline = ctx.executor().schedule(() -> ctx.close(promise), LINGER_MILLIS, MILLISECONDS);
     }
 
     private void arm(ChannelHandlerContext ctx, long millis, String what) {

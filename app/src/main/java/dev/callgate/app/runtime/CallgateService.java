@@ -136,6 +136,9 @@ public final class CallgateService {
             .with(
                 new VertxOptions()
                     .setEventLoopPoolSize(config.eventLoops())
+                    // Netty's epoll where its native library loads (the one bundled is for Linux
+                    // on x86-64), else NIO: Vert.x falls back without a word, the line below says
+                    .setPreferNativeTransport(true)
                     .setMetricsOptions(
                         new MicrometerMetricsOptions()
                             .setEnabled(true)
@@ -146,6 +149,7 @@ public final class CallgateService {
                             .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    logTransport(vertx);
     // a failure no handler took (a defect): one line with its stack, not Vert.x's default text
     vertx.exceptionHandler(
         failure ->
@@ -203,6 +207,23 @@ public final class CallgateService {
               }
             });
     return started;
+  }
+
+  private static void logTransport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) {
+      LOG.atInfo()
+          .setMessage("network transport: native (epoll)")
+          .addKeyValue("event", "transport.selected")
+          .addKeyValue("transport", "native")
+          .log();
+    } else {
+      LOG.atInfo()
+          .setMessage("network transport: NIO, as the native one is not available here: {}")
+          .addArgument(String.valueOf(vertx.unavailableNativeTransportCause()))
+          .addKeyValue("event", "transport.selected")
+          .addKeyValue("transport", "nio")
+          .log();
+    }
   }
 
   /**
