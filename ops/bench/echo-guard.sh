@@ -47,7 +47,7 @@ PY
 pids+=($!)
 
 CALLGATE_HTTP_PORT=$callgate_port CALLGATE_HTTP_HOST=127.0.0.1 CALLGATE_PUBLIC_URL=http://127.0.0.1 \
-  CALLGATE_DATA_DIR="$work/data" CALLGATE_ADMIN_KEY=$admin_key \
+  CALLGATE_DATA_DIR="$work/data" CALLGATE_ADMIN_KEY=$admin_key CALLGATE_OUTBOUND_ALLOW=127.0.0.0/8 \
   java -Xmx256m -jar app/target/callgate.jar >"$work/callgate.log" 2>&1 &
 pids+=($!)
 

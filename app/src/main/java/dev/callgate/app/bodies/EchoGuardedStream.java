@@ -1,8 +1,10 @@
 package dev.callgate.app.bodies;
 
 import dev.callgate.core.callout.SecretEchoScanner;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 
 /**
@@ -40,7 +42,7 @@ final class EchoGuardedStream implements ReadStream<Buffer> {
   }
 
   private void chunk(Buffer chunk) {
-    SecretEchoScanner.Verdict verdict = scanner.scan(chunk.getBytes());
+    SecretEchoScanner.Verdict verdict = scan(chunk);
     if (verdict instanceof SecretEchoScanner.Verdict.Release release) {
       if (handler != null) {
         if (release.carried().length > 0) {
@@ -59,6 +61,18 @@ final class EchoGuardedStream implements ReadStream<Buffer> {
     if (exceptionHandler != null) {
       exceptionHandler.handle(new SecretEchoed());
     }
+  }
+
+  /** Scans the chunk where it lies when it is backed by an array, as Vert.x's buffers are. */
+  private SecretEchoScanner.Verdict scan(Buffer chunk) {
+    if (chunk instanceof BufferInternal internal) {
+      ByteBuf bytes = internal.getByteBuf();
+      if (bytes.hasArray()) {
+        return scanner.scan(
+            bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+      }
+    }
+    return scanner.scan(chunk.getBytes());
   }
 
   @Override

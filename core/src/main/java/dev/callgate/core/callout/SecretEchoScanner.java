@@ -19,8 +19,16 @@ public final class SecretEchoScanner {
   private final byte[][] secrets;
   private final int hold;
 
-  /** Which bytes start some secret: one pass over a chunk finds every candidate position. */
-  private final boolean[] starts = new boolean[256];
+  /**
+   * Horspool's skip over a window as long as the shortest secret: how far the window may move on
+   * when its last byte is {@code b}, so that most bytes of a body are never looked at.
+   */
+  private final int window;
+
+  private final int[] skip = new int[256];
+
+  /** Which bytes end some secret's first {@link #window} bytes: only there can a secret start. */
+  private final boolean[] ends = new boolean[256];
 
   private byte[] held = NONE;
   private boolean echoed;
@@ -28,14 +36,23 @@ public final class SecretEchoScanner {
   SecretEchoScanner(List<byte[]> secrets) {
     this.secrets = secrets.stream().map(byte[]::clone).toArray(byte[][]::new);
     int longest = 0;
+    int shortest = Integer.MAX_VALUE;
     for (byte[] secret : this.secrets) {
       if (secret.length == 0) {
         throw new IllegalArgumentException("an empty secret would match everything");
       }
       longest = Math.max(longest, secret.length);
-      starts[secret[0] & 0xff] = true;
+      shortest = Math.min(shortest, secret.length);
     }
     this.hold = Math.max(0, longest - 1);
+    this.window = this.secrets.length == 0 ? 1 : shortest;
+    Arrays.fill(skip, window);
+    for (byte[] secret : this.secrets) {
+      for (int j = 0; j < window - 1; j++) {
+        skip[secret[j] & 0xff] = Math.min(skip[secret[j] & 0xff], window - 1 - j);
+      }
+      ends[secret[window - 1] & 0xff] = true;
+    }
   }
 
   /** What one chunk came to: bytes that may be relayed now, or an echo. */
@@ -62,38 +79,47 @@ public final class SecretEchoScanner {
 
   public Verdict scan(byte[] chunk) {
     Objects.requireNonNull(chunk, "chunk");
+    return scan(chunk, 0, chunk.length);
+  }
+
+  /**
+   * Scans the chunk {@code bytes[offset, offset + length)} where it lies — a network buffer's
+   * backing array, say — without copying it; only the few bytes held back are copied.
+   */
+  public Verdict scan(byte[] bytes, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, bytes.length);
     if (echoed) {
       return new Verdict.Echoed();
     }
     if (secrets.length == 0) {
-      return new Verdict.Release(NONE, chunk.length);
+      return new Verdict.Release(NONE, length);
     }
     // a secret that starts in the held bytes ends within the chunk's first hold bytes
     if (held.length > 0) {
-      int take = Math.min(hold, chunk.length);
+      int take = Math.min(hold, length);
       byte[] seam = Arrays.copyOf(held, held.length + take);
-      System.arraycopy(chunk, 0, seam, held.length, take);
-      if (holdsSecret(seam)) {
+      System.arraycopy(bytes, offset, seam, held.length, take);
+      if (holdsSecret(seam, 0, seam.length)) {
         return echo();
       }
     }
-    if (holdsSecret(chunk)) {
+    if (holdsSecret(bytes, offset, offset + length)) {
       return echo();
     }
-    int total = held.length + chunk.length;
+    int total = held.length + length;
     int release = total - Math.min(hold, total);
     byte[] carried;
     int fromChunk;
     if (release <= held.length) {
       carried = Arrays.copyOf(held, release);
       fromChunk = 0;
-      byte[] next = Arrays.copyOfRange(held, release, held.length + chunk.length);
-      System.arraycopy(chunk, 0, next, held.length - release, chunk.length);
+      byte[] next = Arrays.copyOfRange(held, release, held.length + length);
+      System.arraycopy(bytes, offset, next, held.length - release, length);
       held = next;
     } else {
       carried = held;
       fromChunk = release - held.length;
-      held = Arrays.copyOfRange(chunk, fromChunk, chunk.length);
+      held = Arrays.copyOfRange(bytes, offset + fromChunk, offset + length);
     }
     return new Verdict.Release(carried, fromChunk);
   }
@@ -104,22 +130,26 @@ public final class SecretEchoScanner {
     return new Verdict.Echoed();
   }
 
-  private boolean holdsSecret(byte[] text) {
-    for (int i = 0; i < text.length; i++) {
-      if (!starts[text[i] & 0xff]) {
-        continue;
-      }
-      for (byte[] secret : secrets) {
-        if (matchesAt(text, i, secret)) {
-          return true;
+  /** Whether a whole secret lies in {@code text[from, to)}. */
+  private boolean holdsSecret(byte[] text, int from, int to) {
+    int last = to - window;
+    int at = from;
+    while (at <= last) {
+      int end = text[at + window - 1] & 0xff;
+      if (ends[end]) {
+        for (byte[] secret : secrets) {
+          if (matchesAt(text, at, to, secret)) {
+            return true;
+          }
         }
       }
+      at += skip[end];
     }
     return false;
   }
 
-  private static boolean matchesAt(byte[] text, int at, byte[] secret) {
-    if (at + secret.length > text.length) {
+  private static boolean matchesAt(byte[] text, int at, int to, byte[] secret) {
+    if (at + secret.length > to) {
       return false;
     }
     for (int j = 0; j < secret.length; j++) {

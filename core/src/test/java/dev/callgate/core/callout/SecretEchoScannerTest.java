@@ -53,6 +53,20 @@ class SecretEchoScannerTest {
   }
 
   @Test
+  void scanWhenTheChunkIsPartOfALargerArrayThenOnlyItsOwnBytesCount() {
+    byte[] array = bytes(SECRET + " the chunk " + SECRET);
+    int offset = SECRET.length();
+    int length = " the chunk ".length();
+
+    SecretEchoScanner.Verdict clean = guard(SECRET).scanner().scan(array, offset, length);
+    SecretEchoScanner.Verdict echoed =
+        guard(SECRET).scanner().scan(array, offset, length + SECRET.length());
+
+    assertThat(clean).isInstanceOf(SecretEchoScanner.Verdict.Release.class);
+    assertThat(echoed).isInstanceOf(SecretEchoScanner.Verdict.Echoed.class);
+  }
+
+  @Test
   void scanWhenTheBodyArrivesByteByByteThenTheEchoIsSeenAtItsLastByteAndNothingOfItLeft() {
     byte[] all = bytes("prefix " + SECRET + " suffix");
     SecretEchoScanner scanner = guard(SECRET).scanner();

@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CalloutTransports {
 
+  /** The most of an answer's body handed on at once: Netty reads at most 64 KiB per read. */
+  static final int MAX_CHUNK_BYTES = 64 * 1024;
+
   private CalloutTransports() {}
 
   /** A transport that connects to public addresses only. */
@@ -39,6 +42,9 @@ public final class CalloutTransports {
             .setConnectTimeout(Math.toIntExact(options.connectTimeout().toMillis()))
             // the body is relayed byte for byte: the caller negotiated its own encoding
             .setDecompressionSupported(false)
+            // a streamed answer is relayed chunk by chunk, each with its own scan, write and
+            // future: Netty's default 8 KiB chunks quarter what one socket read brings in
+            .setMaxChunkSize(MAX_CHUNK_BYTES)
             .setKeepAlive(true);
     PoolOptions poolOptions =
         new PoolOptions()
