@@ -100,13 +100,48 @@ public final class EchoGuard {
    */
   public Optional<String> echoedIn(Headers headers) {
     for (Headers.Header header : headers.fields()) {
-      if (holds(header.name().getBytes(StandardCharsets.ISO_8859_1))
-          || holds(header.value().getBytes(StandardCharsets.ISO_8859_1))
-          || holds(header.value().getBytes(StandardCharsets.UTF_8))) {
+      if (holdsOctets(header.name())
+          || holdsOctets(header.value())
+          // an ASCII value's UTF-8 bytes are its octets, searched already
+          || (!isAscii(header.value()) && holds(header.value().getBytes(StandardCharsets.UTF_8)))) {
         return Optional.of(header.name());
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code text}'s ISO-8859-1 bytes hold a secret, read from its characters as {@code
+   * getBytes(ISO_8859_1)} would encode them (a character beyond U+00FF as {@code '?'}), without
+   * encoding a copy of every header.
+   */
+  private boolean holdsOctets(String text) {
+    for (byte[] secret : secrets) {
+      int last = text.length() - secret.length;
+      for (int i = 0; i <= last; i++) {
+        int j = 0;
+        while (j < secret.length && octet(text.charAt(i + j)) == secret[j]) {
+          j++;
+        }
+        if (j == secret.length) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static byte octet(char c) {
+    return c <= 0xFF ? (byte) c : (byte) '?';
+  }
+
+  private static boolean isAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether a body held in memory holds a secret. */

@@ -12,7 +12,6 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
@@ -353,15 +352,16 @@ public final class HeaderRules {
     }
     // a credential URL's query is sealed at rest like any secret (an API key often lives there):
     // its values, as sent and decoded, are not the caller's to see either
-    Optional.ofNullable(credential.url().getRawQuery()).stream()
-        .flatMap(query -> Arrays.stream(query.split("&")))
-        .map(pair -> pair.substring(pair.indexOf('=') + 1))
-        .filter(value -> !value.isEmpty())
-        .forEach(
-            value -> {
-              secrets.add(value);
-              secrets.add(URLDecoder.decode(value, StandardCharsets.UTF_8));
-            });
+    String query = credential.url().getRawQuery();
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        String value = pair.substring(pair.indexOf('=') + 1);
+        if (!value.isEmpty()) {
+          secrets.add(value);
+          secrets.add(URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+      }
+    }
     return EchoGuard.of(secrets);
   }
 

@@ -173,4 +173,52 @@ class SecretEchoScannerTest {
       assertThat(relayed).isEqualTo(text.toString());
     }
   }
+
+  /**
+   * Header text is searched as the octets it arrived as (ISO-8859-1, a character beyond U+00FF as
+   * {@code '?'}) and as UTF-8, whatever the characters: the same answer as encoding each.
+   */
+  @Property
+  void headerEchoIsFoundInTheOctetsAndTheUtf8OfAnyText(
+      @ForAll @Size(max = 3)
+          List<@net.jqwik.api.constraints.CharRange(from = 'a', to = 'f') String> around,
+      @ForAll("headerSecrets") String secret,
+      @ForAll boolean latin1Copy) {
+    String shown =
+        latin1Copy
+            ? new String(bytes(secret), StandardCharsets.ISO_8859_1)
+            : secret.replace('\u00e9', '\u0229');
+    String value = String.join(shown, around.isEmpty() ? List.of("", "") : around);
+    Headers headers = Headers.of("X-Reflected", value);
+    EchoGuard guard = guard(secret);
+    boolean expected =
+        !guard.isEmpty()
+            && (contains(value.getBytes(StandardCharsets.ISO_8859_1), bytes(secret))
+                || contains(bytes(value), bytes(secret)));
+    assertThat(guard.echoedIn(headers).isPresent()).isEqualTo(expected);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> headerSecrets() {
+    return net.jqwik.api.Arbitraries.of(
+        "plain-ascii-secret-01",
+        "s\u00e9cret-with-accent",
+        "\u0229-beyond-latin1-secret",
+        "pass?word-0123");
+  }
+
+  private static boolean contains(byte[] text, byte[] part) {
+    return part.length >= EchoGuard.MIN_SECRET_BYTES && SecretEchoScanner.indexOf(text, part) >= 0;
+  }
+
+  @Test
+  void aSecretInAHeaderValueIsFoundWhenTheValueHoldsCharactersBeyondLatin1() {
+    EchoGuard guard = guard("api-key-0123456789");
+    assertThat(guard.echoedIn(Headers.of("X-Echo", "\u0229\u20ac api-key-0123456789 \u20ac")))
+        .contains("X-Echo");
+    assertThat(guard.echoedIn(Headers.of("X-Echo", "\u20acapi-key-012345678\u20ac"))).isEmpty();
+    // as octets, a character beyond U+00FF arrives as '?'
+    assertThat(guard("pass?word-0123").echoedIn(Headers.of("X-Echo", "pass\u0229word-0123")))
+        .contains("X-Echo");
+  }
 }

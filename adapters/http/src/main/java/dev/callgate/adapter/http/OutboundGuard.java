@@ -27,8 +27,10 @@ import java.util.Optional;
  * connection (DNS rebinding) gains nothing. Every HTTP client Callgate creates asks it first.
  *
  * <p>A host's addresses are kept as long as the JDK keeps a name's positive answer ({@code
- * networkaddress.cache.ttl}, 30 s unless set), and judged again on every request, so a refusal
- * stays one; a failed lookup is not kept.
+ * networkaddress.cache.ttl}, 30 s unless set), with the policy's verdict on them: the policy is
+ * immutable and its verdict depends on the host and the address alone, so the verdict kept is the
+ * one a new judgement would give, a refusal included. A numeric host is kept the same way (read
+ * once, not resolved); a failed lookup is not kept.
  */
 public final class OutboundGuard {
 
@@ -57,7 +59,10 @@ public final class OutboundGuard {
   private final Vertx vertx;
   private final OutboundAddressPolicy policy;
   private final Resolver resolver;
-  private final Cache<String, InetAddress[]> keptAddresses;
+  private final Cache<String, Judged> kept;
+
+  /** A host's addresses as judged: the first one allowed, else the first refusal. */
+  private record Judged(InetAddress allowed, OutboundAddressPolicy.Verdict.Refused refused) {}
 
   private OutboundGuard(
       Vertx vertx,
@@ -68,7 +73,7 @@ public final class OutboundGuard {
     this.vertx = vertx;
     this.policy = policy;
     this.resolver = resolver;
-    this.keptAddresses =
+    this.kept =
         Caffeine.newBuilder()
             .maximumSize(MAXIMUM_HOSTS)
             .expireAfterWrite(keepAddresses)
@@ -164,6 +169,10 @@ public final class OutboundGuard {
     if (policy.judgeName(host) instanceof OutboundAddressPolicy.Verdict.Refused refused) {
       return Future.failedFuture(new OutboundAddressRefusedException(refused));
     }
+    Judged judged = kept.getIfPresent(host);
+    if (judged != null) {
+      return destination(judged, host, port, tls);
+    }
     Optional<InetAddress> literal = AddressRange.numericHost(host);
     Future<InetAddress[]> resolved =
         literal.isPresent()
@@ -171,28 +180,35 @@ public final class OutboundGuard {
             : addressesOf(host);
     return resolved.compose(
         addresses -> {
-          OutboundAddressPolicy.Verdict.Refused first = null;
-          for (InetAddress address : addresses) {
-            OutboundAddressPolicy.Verdict verdict = policy.judge(host, address);
-            if (verdict instanceof OutboundAddressPolicy.Verdict.Refused refused) {
-              first = first == null ? refused : first;
-            } else {
-              return Future.succeededFuture(new Destination(host, address, port, tls));
-            }
-          }
-          return Future.failedFuture(new OutboundAddressRefusedException(first));
+          Judged verdict = judged(host, addresses);
+          kept.put(host, verdict);
+          return destination(verdict, host, port, tls);
         });
   }
 
-  private Future<InetAddress[]> addressesOf(String host) {
-    InetAddress[] kept = keptAddresses.getIfPresent(host);
-    if (kept != null) {
-      return Future.succeededFuture(kept);
+  private Judged judged(String host, InetAddress[] addresses) {
+    OutboundAddressPolicy.Verdict.Refused first = null;
+    for (InetAddress address : addresses) {
+      OutboundAddressPolicy.Verdict verdict = policy.judge(host, address);
+      if (verdict instanceof OutboundAddressPolicy.Verdict.Refused refused) {
+        first = first == null ? refused : first;
+      } else {
+        return new Judged(address, null);
+      }
     }
+    return new Judged(null, first);
+  }
+
+  private static Future<Destination> destination(
+      Judged judged, String host, int port, boolean tls) {
+    return judged.allowed() != null
+        ? Future.succeededFuture(new Destination(host, judged.allowed(), port, tls))
+        : Future.failedFuture(new OutboundAddressRefusedException(judged.refused()));
+  }
+
+  private Future<InetAddress[]> addressesOf(String host) {
     // The JDK resolver blocks, so it runs on a worker; it reads the hosts file as well. Callouts
     // to a host not kept yet each look it up: one lookup each, once a TTL.
-    return vertx
-        .executeBlocking(() -> resolver.resolve(host), false)
-        .onSuccess(found -> keptAddresses.put(host, found));
+    return vertx.executeBlocking(() -> resolver.resolve(host), false);
   }
 }
