@@ -285,18 +285,6 @@ public final class HeaderRules {
         && !isCallgateOwned(name);
   }
 
-  /** {@code headers} without hop-by-hop fields ({@link #isHopByHop}). */
-  public static Headers withoutHopByHop(Headers headers) {
-    List<String> connection = headers.all("Connection");
-    return headers.filter(h -> !isHopByHop(h.name(), connection));
-  }
-
-  /** What the caller sees of the target's headers ({@link #relayedToCaller}). */
-  public static Headers relayedResponseHeaders(Headers targetHeaders) {
-    List<String> connection = targetHeaders.all("Connection");
-    return targetHeaders.filter(h -> relayedToCaller(h.name(), connection));
-  }
-
   private static boolean isCallgateOwned(String name) {
     return name.regionMatches(true, 0, CALLGATE_PREFIX, 0, CALLGATE_PREFIX.length());
   }
