@@ -88,6 +88,8 @@ public final class ApiRouter {
     router.get("/openapi.json").handler(ctx -> Http.json(ctx, 200, OpenApi.document()));
 
     new TokenRoutes(services).mountCallback(router);
+    ConsoleSessionRoutes console = new ConsoleSessionRoutes(services.consoleSessions());
+    console.mount(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -95,7 +97,10 @@ public final class ApiRouter {
     callouts.mount(router);
     // everything else has small JSON bodies, read only for an authenticated caller, only when
     // they are JSON, never as files
-    router.route("/v1/*").handler(Http.authenticate(services.apiKeys(), true));
+    // a console session's cookie stands for its admin key here, and nowhere else
+    router
+        .route("/v1/*")
+        .handler(console.authenticate(Http.authenticate(services.apiKeys(), true)));
     router.route("/v1/*").handler(Http::requireJsonBody);
     router
         .route("/v1/*")

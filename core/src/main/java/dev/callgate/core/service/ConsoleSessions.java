@@ -1,5 +1,6 @@
 package dev.callgate.core.service;
 
+import static dev.callgate.core.diagnosis.DiagnosisCode.CSRF_TOKEN_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.UNAUTHENTICATED;
 
@@ -17,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,19 @@ public final class ConsoleSessions {
   /** How long a session lasts unless configured otherwise. */
   public static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
 
+  /**
+   * How long a session lasts from its sign-in, and whether only https may carry its cookie (when
+   * Callgate's public URL is https).
+   */
+  public record Settings(Duration lifetime, boolean httpsOnly) {
+    public Settings {
+      Objects.requireNonNull(lifetime, "lifetime");
+      if (lifetime.isNegative() || lifetime.isZero()) {
+        throw new IllegalArgumentException("a session's lifetime must be longer than zero");
+      }
+    }
+  }
+
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   // sets the CSRF token apart from the stored hash of the same secret
   private static final byte[] CSRF_LABEL =
@@ -58,9 +73,23 @@ public final class ConsoleSessions {
       Objects.requireNonNull(csrfToken, "csrfToken");
     }
 
-    /** Whether {@code presented} is this session's CSRF token, compared in constant time. */
-    public boolean acceptsCsrfToken(Optional<String> presented) {
-      return presented.map(token -> csrfToken.equals(Secret.of(token))).orElse(false);
+    /**
+     * Why a change sent with this session and the CSRF token {@code presented} is refused, if it
+     * is: the token is missing or is not this session's (compared in constant time).
+     */
+    public Optional<Diagnosis> csrfProblem(Optional<String> presented) {
+      if (presented.isEmpty() || presented.get().isEmpty()) {
+        return Optional.of(
+            Diagnosis.of(CSRF_TOKEN_INVALID, "reason", "it carries no X-CSRF-Token header"));
+      }
+      if (csrfToken.equals(Secret.of(presented.get()))) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Diagnosis.of(
+              CSRF_TOKEN_INVALID,
+              "reason",
+              "its X-CSRF-Token header does not match the session's token"));
     }
   }
 
@@ -94,32 +123,27 @@ public final class ConsoleSessions {
   private final EventSource events;
   private final Clock clock;
   private final RandomGenerator random;
+  private final Settings settings;
   private final Duration lifetime;
 
-  /**
-   * {@code random} must be cryptographically strong ({@code SecureRandom}); {@code lifetime} is how
-   * long a session lasts from its sign-in.
-   */
+  /** {@code random} must be cryptographically strong ({@code SecureRandom}). */
   public ConsoleSessions(
       ConsoleSessionStore store,
       ApiKeys keys,
       EventSource events,
       RandomGenerator random,
-      Duration lifetime) {
-    if (lifetime.isNegative() || lifetime.isZero()) {
-      throw new IllegalArgumentException("a session's lifetime must be longer than zero");
-    }
+      Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.lifetime = settings.lifetime();
     this.store = Objects.requireNonNull(store, "store");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.events = Objects.requireNonNull(events, "events");
     this.clock = events.clock();
     this.random = Objects.requireNonNull(random, "random");
-    this.lifetime = lifetime;
   }
 
-  /** How long a session lasts from its sign-in. */
-  public Duration lifetime() {
-    return lifetime;
+  public Settings settings() {
+    return settings;
   }
 
   /**
@@ -157,7 +181,8 @@ public final class ConsoleSessions {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     Secret secret = Secret.of(BASE64URL.encodeToString(bytes));
-    Instant now = clock.now();
+    // stores keep milliseconds: the session answered now is the one found later
+    Instant now = clock.now().truncatedTo(ChronoUnit.MILLIS);
     StoredConsoleSession stored =
         new StoredConsoleSession(
             secretHash(secret), caller.keyId(), caller.subject(), now, now.plus(lifetime));

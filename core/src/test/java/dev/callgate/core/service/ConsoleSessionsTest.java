@@ -35,7 +35,12 @@ class ConsoleSessionsTest {
       new ApiKeys(new InMemoryApiKeyStore(log), events, new SplittableRandom(3), Optional.empty());
   private final InMemoryConsoleSessionStore store = new InMemoryConsoleSessionStore(log);
   private final ConsoleSessions sessions =
-      new ConsoleSessions(store, keys, events, new SplittableRandom(5), LIFETIME);
+      new ConsoleSessions(
+          store,
+          keys,
+          events,
+          new SplittableRandom(5),
+          new ConsoleSessions.Settings(LIFETIME, false));
 
   private ApiKeys.Created key(String subject, Caller.Role role) {
     return join(keys.create(subject, Set.of(role)));
@@ -187,7 +192,7 @@ class ConsoleSessionsTest {
   }
 
   @Test
-  void acceptsCsrfTokenWhenTheSessionsOwnThenTrueAndOtherwiseFalse() {
+  void csrfProblemWhenTheSessionsOwnTokenThenNoneAndOtherwiseCsrfTokenInvalid() {
     ApiKeys.Created admin = key("ops", Caller.Role.ADMIN);
     Map.Entry<Secret, ConsoleSession> first = signedIn(admin);
     Map.Entry<Secret, ConsoleSession> second = signedIn(admin);
@@ -195,12 +200,18 @@ class ConsoleSessionsTest {
     String token = found.csrfToken().reveal();
 
     assertThat(token).isEqualTo(first.getValue().csrfToken().reveal());
-    assertThat(found.acceptsCsrfToken(Optional.of(token))).isTrue();
-    assertThat(found.acceptsCsrfToken(Optional.empty())).isFalse();
-    assertThat(found.acceptsCsrfToken(Optional.of(""))).isFalse();
-    assertThat(found.acceptsCsrfToken(Optional.of(second.getValue().csrfToken().reveal())))
-        .isFalse();
-    assertThat(found.acceptsCsrfToken(Optional.of(first.getKey().reveal()))).isFalse();
+    assertThat(found.csrfProblem(Optional.of(token))).isEmpty();
+    assertThat(found.csrfProblem(Optional.empty()).map(Diagnosis::message))
+        .hasValueSatisfying(m -> assertThat(m).contains("carries no X-CSRF-Token header"));
+    assertThat(found.csrfProblem(Optional.of("")).map(Diagnosis::code))
+        .contains(DiagnosisCode.CSRF_TOKEN_INVALID);
+    assertThat(found.csrfProblem(Optional.of(second.getValue().csrfToken().reveal())))
+        .hasValueSatisfying(
+            d -> {
+              assertThat(d.code()).isEqualTo(DiagnosisCode.CSRF_TOKEN_INVALID);
+              assertThat(d.message()).contains("does not match");
+            });
+    assertThat(found.csrfProblem(Optional.of(first.getKey().reveal()))).isPresent();
     assertThat(token)
         .isNotEqualTo(ConsoleSessions.secretHash(first.getKey()))
         .isNotEqualTo(first.getKey().reveal());
