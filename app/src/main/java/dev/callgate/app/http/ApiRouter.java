@@ -88,6 +88,8 @@ public final class ApiRouter {
     router.get("/openapi.json").handler(ctx -> Http.json(ctx, 200, OpenApi.document()));
 
     new TokenRoutes(services).mountCallback(router);
+    // the console's files need no key: it signs in through its page
+    new ConsoleRoutes().mount(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -137,7 +139,7 @@ public final class ApiRouter {
     return router;
   }
 
-  private static void notFound(RoutingContext ctx) {
+  static void notFound(RoutingContext ctx) {
     if (ctx.response().ended()) {
       return;
     }

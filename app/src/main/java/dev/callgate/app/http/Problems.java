@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -111,10 +112,14 @@ public final class Problems {
             .put("detail", first.message())
             .put("code", first.code().name())
             .put("remedy", first.remedy())
-            .put("facts", new JsonObject(new java.util.LinkedHashMap<>(first.facts())));
+            .put("facts", new JsonObject(new LinkedHashMap<>(first.facts())));
     if (diagnoses.size() > 1) {
       JsonArray all = new JsonArray();
-      diagnoses.forEach(d -> all.add(diagnosisJson(d)));
+      // with its facts, so a form can show each problem beside the field it names
+      diagnoses.forEach(
+          d ->
+              all.add(
+                  diagnosisJson(d).put("facts", new JsonObject(new LinkedHashMap<>(d.facts())))));
       problem.put("problems", all);
     }
     return problem;
