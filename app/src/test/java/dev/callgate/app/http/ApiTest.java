@@ -286,6 +286,21 @@ class ApiTest {
   }
 
   @Test
+  void consoleWhenOpenedWithoutKeyThenServedWhileTheApiStillAsksForOne() throws Exception {
+    Answer console = send(HttpMethod.GET, "/console/", null, Map.of(), null);
+    Answer script = send(HttpMethod.GET, "/console/assets/app.js", null, Map.of(), null);
+    Answer missing = send(HttpMethod.GET, "/console/assets/missing.js", null, Map.of(), null);
+
+    assertThat(console.status()).isEqualTo(200);
+    assertThat(console.headers().get("Content-Security-Policy")).contains("script-src 'self'");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.code()).isEqualTo("ROUTE_NOT_FOUND");
+    assertThat(send(HttpMethod.GET, "/v1/credentials", null, Map.of(), null).code())
+        .isEqualTo("UNAUTHENTICATED");
+  }
+
+  @Test
   void requestWithoutKeyThenUnauthenticatedProblem() throws Exception {
     Answer answer = send(HttpMethod.GET, "/v1/providers", null, Map.of(), null);
 
