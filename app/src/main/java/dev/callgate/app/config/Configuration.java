@@ -9,6 +9,7 @@ import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.outbound.OutboundAddressPolicy;
+import dev.callgate.core.service.ConsoleSessions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -50,6 +51,7 @@ public record Configuration(
     Duration eventRetention,
     Duration webhookRetryHorizon,
     Duration webhookTimeout,
+    Duration consoleSessionTtl,
     int eventLoops) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
@@ -79,6 +81,7 @@ public record Configuration(
   public static final String EVENT_RETENTION = "CALLGATE_EVENT_RETENTION";
   public static final String WEBHOOK_RETRY_HORIZON = "CALLGATE_WEBHOOK_RETRY_HORIZON";
   public static final String WEBHOOK_TIMEOUT = "CALLGATE_WEBHOOK_TIMEOUT";
+  public static final String CONSOLE_SESSION_TTL = "CALLGATE_CONSOLE_SESSION_TTL";
   public static final String EVENT_LOOPS = "CALLGATE_EVENT_LOOPS";
 
   /** A retry horizon shorter than the first back-off would give a down receiver one attempt. */
@@ -203,6 +206,8 @@ public record Configuration(
           problem(WEBHOOK_RETRY_HORIZON, "it must be at least " + MIN_WEBHOOK_RETRY_HORIZON));
     }
     Duration webhookTimeout = positive(env, WEBHOOK_TIMEOUT, Duration.ofSeconds(10), problems);
+    Duration consoleSessionTtl =
+        positive(env, CONSOLE_SESSION_TTL, ConsoleSessions.DEFAULT_LIFETIME, problems);
     // one loop per core, each serving requests: a loop never blocks, so Vert.x's default of two
     // per core only has two busy loops take turns on one core
     int eventLoops =
@@ -234,6 +239,7 @@ public record Configuration(
             eventRetention,
             webhookRetryHorizon,
             webhookTimeout,
+            consoleSessionTtl,
             eventLoops));
   }
 

@@ -90,6 +90,8 @@ public final class ApiRouter {
     new TokenRoutes(services).mountCallback(router);
     // the console's files need no key: it signs in through its page
     new ConsoleRoutes().mount(router);
+    ConsoleSessionRoutes console = new ConsoleSessionRoutes(services.consoleSessions());
+    console.mount(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -97,7 +99,10 @@ public final class ApiRouter {
     callouts.mount(router);
     // everything else has small JSON bodies, read only for an authenticated caller, only when
     // they are JSON, never as files
-    router.route("/v1/*").handler(Http.authenticate(services.apiKeys(), true));
+    // a console session's cookie stands for its admin key here, and nowhere else
+    router
+        .route("/v1/*")
+        .handler(console.authenticate(Http.authenticate(services.apiKeys(), true)));
     router.route("/v1/*").handler(Http::requireJsonBody);
     router
         .route("/v1/*")

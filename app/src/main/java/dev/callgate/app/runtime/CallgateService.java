@@ -32,6 +32,7 @@ import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
+import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.EventRetention;
@@ -426,7 +427,15 @@ public final class CallgateService {
             new EventFeed(eventLog),
             new FleetStatus(cached.credentials(), stores.tokens(), statuses),
             eventTail,
-            webhooks);
+            webhooks,
+            new ConsoleSessions(
+                stores.consoleSessions(),
+                apiKeys,
+                events,
+                random,
+                new ConsoleSessions.Settings(
+                    config.consoleSessionTtl(),
+                    "https".equalsIgnoreCase(config.publicUrl().getScheme()))));
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,

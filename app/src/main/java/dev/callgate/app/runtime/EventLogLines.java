@@ -86,7 +86,9 @@ public final class EventLogLines implements Consumer<RecordedEvent> {
           AUDIT_REVOCATION_REQUESTED,
           AUDIT_REFRESH_REQUESTED,
           AUDIT_WEBHOOK_CREATED,
-          AUDIT_WEBHOOK_DELETED ->
+          AUDIT_WEBHOOK_DELETED,
+          AUDIT_CONSOLE_SIGNED_IN,
+          AUDIT_CONSOLE_SIGNED_OUT ->
           Level.INFO;
     };
   }

@@ -78,6 +78,17 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenConsoleSessionTtlIsGivenThenUsesItAndRefusesZeroOrText() {
+    assertThat(valid(Map.of()).consoleSessionTtl()).isEqualTo(Duration.ofHours(8));
+    assertThat(valid(Map.of(Configuration.CONSOLE_SESSION_TTL, "PT30M")).consoleSessionTtl())
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThat(problems(Map.of(Configuration.CONSOLE_SESSION_TTL, "PT0S")))
+        .contains(Configuration.CONSOLE_SESSION_TTL + " is invalid: it must be longer than zero");
+    assertThat(problems(Map.of(Configuration.CONSOLE_SESSION_TTL, "8 hours")))
+        .contains("is not an ISO-8601 duration");
+  }
+
+  @Test
   void fromEnvironmentWhenClusterSettingsAreGivenThenUsesThem() {
     Configuration config =
         valid(

@@ -157,7 +157,8 @@ public final class CallgateUnderTest implements AutoCloseable {
     return send(key, method, path, body, Map.of());
   }
 
-  private Answer send(
+  /** With {@code key} as the bearer, if present, and {@code headers} besides. */
+  public Answer send(
       Optional<String> key,
       String method,
       String path,

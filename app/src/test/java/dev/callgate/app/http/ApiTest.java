@@ -18,6 +18,7 @@ import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
 import dev.callgate.core.service.ConnectionTests;
+import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.FleetStatus;
@@ -28,6 +29,7 @@ import dev.callgate.core.service.Revocations;
 import dev.callgate.core.service.TokenStatuses;
 import dev.callgate.core.service.Webhooks;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
+import dev.callgate.core.testkit.InMemoryConsoleSessionStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
 import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
@@ -159,7 +161,13 @@ class ApiTest {
                 source,
                 new SplittableRandom(5),
                 new WebhookUrlRule(
-                    ProviderEndpointRule.httpsOrLoopback(), OutboundAddressPolicy.publicOnly())));
+                    ProviderEndpointRule.httpsOrLoopback(), OutboundAddressPolicy.publicOnly())),
+            new ConsoleSessions(
+                new InMemoryConsoleSessionStore(tokens.eventLog()),
+                apiKeys,
+                source,
+                new SplittableRandom(7),
+                new ConsoleSessions.Settings(ConsoleSessions.DEFAULT_LIFETIME, false)));
     router =
         ApiRouter.create(
             vertx,

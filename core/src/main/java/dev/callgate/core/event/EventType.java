@@ -38,7 +38,11 @@ public enum EventType {
   AUDIT_REVOCATION_REQUESTED("audit.revocation.requested"),
   AUDIT_REFRESH_REQUESTED("audit.refresh.requested"),
   AUDIT_WEBHOOK_CREATED("audit.webhook.created"),
-  AUDIT_WEBHOOK_DELETED("audit.webhook.deleted");
+  AUDIT_WEBHOOK_DELETED("audit.webhook.deleted"),
+  /** An admin key signed in to the console; the actor is the key. */
+  AUDIT_CONSOLE_SIGNED_IN("audit.console.signed_in"),
+  /** A console session was ended by its browser. */
+  AUDIT_CONSOLE_SIGNED_OUT("audit.console.signed_out");
 
   private final String wireName;
 

@@ -286,6 +286,11 @@ public final class ApiKeys {
                     .map(ApiKeys::caller));
   }
 
+  /** The caller the key {@code id} stands for, while the key exists. */
+  public CompletionStage<Optional<Caller>> callerOf(String id) {
+    return store.find(id).thenApply(found -> found.map(ApiKeys::caller));
+  }
+
   /** Issues a key as {@code command} asks, unless its subject or a role name is wrong. */
   public CompletionStage<IssueOutcome> issue(IssueApiKey command) {
     List<Diagnosis> problems = new ArrayList<>();
