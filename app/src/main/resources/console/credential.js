@@ -139,7 +139,7 @@ function actions(ctx, configured, result) {
         refusal(result, failure, 'Delete');
       }
     }), { class: 'secondary outline' });
-  return h('div', { class: 'actions', role: 'group', 'aria-label': `Actions on ${name}` }, buttons);
+  return h('div', { class: 'actions' }, buttons);
 }
 
 async function reloadKeepingMessage(ctx, message) {

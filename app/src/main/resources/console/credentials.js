@@ -69,7 +69,7 @@ export async function credentials(container, ctx) {
             'In every other state, REFRESH_FAILED included, Callgate carries on by itself.',
         ),
       ),
-      h('div', { class: 'table-scroll' }, table),
+      h('div', { class: 'table-scroll', role: 'region', tabindex: '0', 'aria-label': 'Credentials' }, table),
     ),
   );
   show();

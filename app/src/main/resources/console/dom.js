@@ -152,7 +152,7 @@ export function confirmStep(container, question, yesLabel, onYes) {
   const previous = document.activeElement;
   const no = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const yes = h('button', { type: 'button', class: 'danger' }, yesLabel);
-  const box = h('div', { role: 'group', 'aria-label': question, class: 'confirm' }, h('p', {}, question), yes, ' ', no);
+  const box = h('fieldset', { class: 'confirm' }, h('legend', {}, question), h('div', { class: 'actions' }, yes, no));
   const close = () => {
     box.remove();
     if (previous && previous.isConnected) previous.focus();
@@ -176,9 +176,10 @@ export function confirmStep(container, question, yesLabel, onYes) {
 
 /** A table with its caption, column headers and rows, scrolling sideways on a narrow screen. */
 export function table(caption, columns, rows) {
+  // a region that scrolls sideways is reachable with the keyboard, and named by its caption
   return h(
     'div',
-    { class: 'table-scroll' },
+    { class: 'table-scroll', role: 'region', tabindex: '0', 'aria-label': caption },
     h(
       'table',
       { class: 'striped' },

@@ -11,17 +11,17 @@ const ROLES = [
 ];
 
 export async function keys(container, ctx) {
-  const all = await api.get('/v1/keys');
-  if (ctx.stale()) return;
   const result = h('div', { class: 'action-result' });
-  const rows = all.map((k) => {
+  const listing = h('div');
+  const row = (k) => {
     const remove = h('button', { type: 'button', class: 'secondary outline', 'aria-label': `Delete the key ${k.id} of ${k.subject}` }, 'Delete');
     remove.addEventListener('click', () =>
       confirmStep(result, `Delete the key ${k.id} of ${k.subject}? Whoever uses it is refused from then on.`, 'Delete', async () => {
         try {
           await api.del(`/v1/keys/${api.seg(k.id)}`);
-          ctx.go(location.hash);
-          setTimeout(() => announce(`Deleted the key ${k.id}.`), 200);
+          await list();
+          document.getElementById('page-title').focus();
+          announce(`Deleted the key ${k.id}.`);
         } catch (failure) {
           if (!(failure instanceof api.ApiProblem)) throw failure;
           refusal(result, failure);
@@ -33,7 +33,14 @@ export async function keys(container, ctx) {
       h('td', {}, k.roles.join(', ')),
       h('td', {}, at(k.createdAt)),
       h('td', {}, remove));
-  });
+  };
+  // the list is drawn again after a change, leaving the rest of the page (a key shown once) as it is
+  const list = async () => {
+    const rows = (await api.get('/v1/keys')).map(row);
+    replace(listing, rows.length ? table(`API keys: ${rows.length}`, ['Id', 'Subject', 'Roles', 'Created', 'Actions'], rows) : h('p', {}, 'No API keys.'));
+  };
+  await list();
+  if (ctx.stale()) return;
 
   const summary = problemSummary();
   const form = h('form', { 'aria-labelledby': 'new-key-title', novalidate: true },
@@ -49,6 +56,7 @@ export async function keys(container, ctx) {
     const roles = [...form.querySelectorAll('input[name=roles]:checked')].map((r) => r.value);
     const created = await api.post('/v1/keys', compact({ subject: text(form, 'subject'), roles }));
     form.reset();
+    await list();
     showOnce(shown, {
       title: `Key for ${created.subject}`,
       id: 'new-key',
@@ -64,9 +72,7 @@ export async function keys(container, ctx) {
     ...page(
       'API keys',
       result,
-      rows.length
-        ? table(`API keys: ${rows.length}`, ['Id', 'Subject', 'Roles', 'Created', 'Actions'], rows)
-        : h('p', {}, 'No API keys besides the bootstrap key.'),
+      listing,
       h('section', { 'aria-labelledby': 'new-key-title' }, h('h2', { id: 'new-key-title' }, 'New API key'), form, shown),
     ),
   );

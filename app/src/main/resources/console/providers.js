@@ -113,7 +113,7 @@ export async function provider(container, ctx, name) {
         }
       }));
     content.push(
-      h('div', { class: 'actions', role: 'group', 'aria-label': `Actions on ${c.name}` }, checkButton(c.name, result), remove),
+      h('div', { class: 'actions' }, checkButton(c.name, result), remove),
       result,
       p.discovered
         ? h('details', {}, h('summary', {}, 'Endpoints in use'),

@@ -6,12 +6,10 @@ import { problemSummary, text, refusal, onSubmit } from './forms.js';
 import { eventTypes } from './timeline.js';
 
 export async function webhooks(container, ctx) {
-  const [all, types] = await Promise.all([api.get('/v1/webhooks'), eventTypes()]);
-  if (ctx.stale()) return;
-  const list = Array.isArray(all) ? all : all.webhooks || [];
   const result = h('div', { class: 'action-result' });
-  const deliveries = h('section', { 'aria-live': 'polite' });
-  const rows = list.map((w) => {
+  const listing = h('div');
+  const deliveries = h('section');
+  const row = (w) => {
     const show = h('button', { type: 'button', class: 'secondary', 'aria-label': `Deliveries to ${w.url}` }, 'Deliveries');
     show.addEventListener('click', async () => {
       try {
@@ -28,8 +26,9 @@ export async function webhooks(container, ctx) {
       confirmStep(result, `Delete the webhook to ${w.url}? Its pending deliveries are dropped.`, 'Delete', async () => {
         try {
           await api.del(`/v1/webhooks/${api.seg(w.id)}`);
-          ctx.go(location.hash);
-          setTimeout(() => announce(`Deleted the webhook to ${w.url}.`), 200);
+          await list();
+          document.getElementById('page-title').focus();
+          announce(`Deleted the webhook to ${w.url}.`);
         } catch (failure) {
           if (!(failure instanceof api.ApiProblem)) throw failure;
           refusal(result, failure);
@@ -42,7 +41,14 @@ export async function webhooks(container, ctx) {
       h('td', {}, String(w.pending)),
       h('td', {}, w.failingSince ? ['failing since ', when(w.failingSince), w.lastError ? `: ${w.lastError}` : ''] : 'healthy'),
       h('td', {}, h('div', { class: 'row-actions' }, show, remove)));
-  });
+  };
+  // the list is drawn again after a change, leaving the rest of the page (a secret shown once) as it is
+  const list = async () => {
+    const rows = (await api.get('/v1/webhooks')).map(row);
+    replace(listing, rows.length ? table(`Webhooks: ${rows.length}`, ['URL', 'Events', 'Created', 'Pending', 'Health', 'Actions'], rows) : h('p', {}, 'No webhooks yet.'));
+  };
+  const [types] = await Promise.all([eventTypes(), list()]);
+  if (ctx.stale()) return;
 
   const summary = problemSummary();
   const form = h('form', { 'aria-labelledby': 'new-webhook-title', novalidate: true },
@@ -58,6 +64,7 @@ export async function webhooks(container, ctx) {
     const events = [...form.querySelectorAll('input[name=events]:checked')].map((e) => e.value);
     const created = await api.post('/v1/webhooks', { url: text(form, 'url'), ...(events.length ? { events } : {}) });
     form.reset();
+    await list();
     showOnce(shown, {
       title: `Webhook to ${created.url}`,
       id: 'webhook-secret',
@@ -73,9 +80,7 @@ export async function webhooks(container, ctx) {
     ...page(
       'Webhooks',
       result,
-      rows.length
-        ? table(`Webhooks: ${rows.length}`, ['URL', 'Events', 'Created', 'Pending', 'Health', 'Actions'], rows)
-        : h('p', {}, 'No webhooks yet.'),
+      listing,
       deliveries,
       h('section', { 'aria-labelledby': 'new-webhook-title' }, h('h2', { id: 'new-webhook-title' }, 'New webhook'), form, shown),
     ),
