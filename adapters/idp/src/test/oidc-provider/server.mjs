@@ -1,6 +1,9 @@
 // A real OpenID Connect provider for the identity-provider adapter's tests.
 // Usage: node server.mjs <port> [accessTokenTtlSeconds] [refreshTokenTtlSeconds] [controlPort]
 // Prints "ready <issuer>" once it listens; the test reads the discovery document before using it.
+// The client "callgate" accepts http://127.0.0.1/v1/oauth/callback, and besides the redirect URIs
+// listed, comma-separated, in the environment variable EXTRA_REDIRECT_URIS (a Callgate started on
+// a port of its own announces its callback with that port).
 //
 // With a control port, a second loopback HTTP server lets a test observe and disturb the provider.
 // It stays up while the provider's own port is down:
@@ -28,6 +31,10 @@ let tokenDelayMs = 0;
 const refreshTokenTtl = Number(process.argv[4] ?? 20);
 const controlPort = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const issuer = `http://${HOST}:${port}`;
+const extraRedirectUris = (process.env.EXTRA_REDIRECT_URIS ?? '')
+  .split(',')
+  .map((uri) => uri.trim())
+  .filter((uri) => uri !== '');
 
 const TOKEN_PATH = '/token';
 // A test that forgets to release a hold must not leave a request hanging for the rest of the run.
@@ -42,7 +49,7 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/v1/oauth/callback'],
+      redirect_uris: ['http://127.0.0.1/v1/oauth/callback', ...extraRedirectUris],
       scope: 'openid offline_access profile api:read',
     },
     {

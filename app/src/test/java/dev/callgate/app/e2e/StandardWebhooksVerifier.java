@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Verifies webhook deliveries with the npm package {@code standardwebhooks} — an implementation of
@@ -33,8 +32,9 @@ final class StandardWebhooksVerifier {
   /** The library's verdict on each of {@code deliveries}, in their order. */
   static List<Verdict> verify(String secret, List<Delivery> deliveries)
       throws IOException, InterruptedException {
-    requireNode();
-    installPackages();
+    NodePackages.requireNode("to verify webhook signatures independently");
+    NodePackages.install(
+        DIRECTORY, "standardwebhooks", Path.of("target", "npm-ci-standardwebhooks.log"));
     JsonArray array = new JsonArray();
     deliveries.forEach(
         d ->
@@ -71,40 +71,6 @@ final class StandardWebhooksVerifier {
       return verdicts;
     } finally {
       Files.deleteIfExists(input);
-    }
-  }
-
-  private static void requireNode() throws InterruptedException {
-    try {
-      Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      if (version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0) {
-        return;
-      }
-    } catch (IOException missing) {
-      // reported below
-    }
-    String reason = "Node.js (node, npm) is needed to verify webhook signatures independently";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(reason + ", and CI=true demands it");
-    }
-    Assumptions.abort(reason);
-  }
-
-  private static synchronized void installPackages() throws IOException, InterruptedException {
-    if (Files.isDirectory(DIRECTORY.resolve("node_modules").resolve("standardwebhooks"))) {
-      return;
-    }
-    Path log = Path.of("target", "npm-ci-standardwebhooks.log");
-    Files.createDirectories(log.getParent());
-    Process npm =
-        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-            .directory(DIRECTORY.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-      npm.destroyForcibly();
-      fail("npm ci failed: " + Files.readString(log));
     }
   }
 }

@@ -14,8 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -194,6 +196,20 @@ public final class NodeOidcProvider implements AutoCloseable {
   public static NodeOidcProvider start(
       Path directory, Duration accessTokenTtl, Duration refreshTokenTtl)
       throws IOException, InterruptedException {
+    return start(directory, accessTokenTtl, refreshTokenTtl, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, Duration, Duration)}, with client {@link #CLIENT_ID} accepting {@code
+   * extraRedirectUris} besides {@link #REDIRECT_URI}: the callback of a Callgate whose public URL
+   * names its port.
+   */
+  public static NodeOidcProvider start(
+      Path directory,
+      Duration accessTokenTtl,
+      Duration refreshTokenTtl,
+      List<URI> extraRedirectUris)
+      throws IOException, InterruptedException {
     TestSecrets.register("node-oidc-provider client secret", CLIENT_SECRET);
     TestSecrets.register("node-oidc-provider resource-server secret", RESOURCE_SERVER_SECRET);
     requireNode();
@@ -205,7 +221,7 @@ public final class NodeOidcProvider implements AutoCloseable {
     }
     Path log = Path.of("target", "oidc-provider-" + port + ".log");
     Files.createDirectories(log.getParent());
-    Process process =
+    ProcessBuilder node =
         new ProcessBuilder(
                 "node",
                 "server.mjs",
@@ -215,8 +231,12 @@ public final class NodeOidcProvider implements AutoCloseable {
                 String.valueOf(controlPort))
             .directory(directory.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    node.environment()
+        .put(
+            "EXTRA_REDIRECT_URIS",
+            extraRedirectUris.stream().map(URI::toString).collect(Collectors.joining(",")));
+    Process process = node.start();
     NodeOidcProvider provider =
         new NodeOidcProvider(
             process,
