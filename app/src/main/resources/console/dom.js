@@ -151,7 +151,7 @@ export function field({ name, label, hint, input }) {
 export function confirmStep(container, question, yesLabel, onYes) {
   const previous = document.activeElement;
   const no = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
-  const yes = h('button', { type: 'button', class: 'danger' }, yesLabel);
+  const yes = h('button', { type: 'button', class: 'danger' }, `Yes, ${yesLabel.toLowerCase()}`);
   const box = h('fieldset', { class: 'confirm' }, h('legend', {}, question), h('div', { class: 'actions' }, yes, no));
   const close = () => {
     box.remove();
