@@ -28,6 +28,8 @@ public enum EventType {
   PROVIDER_REARMED("provider.rearmed"),
   /** The refresh token will expire before the next refresh that can happen. */
   EXPIRY_AHEAD("expiry.ahead"),
+  /** An end user opened a connect link and went on to sign in; the link cannot be used again. */
+  CONNECT_LINK_USED("connect_link.used"),
   AUDIT_KEY_CREATED("audit.key.created"),
   AUDIT_KEY_DELETED("audit.key.deleted"),
   AUDIT_PROVIDER_SAVED("audit.provider.saved"),
@@ -38,7 +40,8 @@ public enum EventType {
   AUDIT_REVOCATION_REQUESTED("audit.revocation.requested"),
   AUDIT_REFRESH_REQUESTED("audit.refresh.requested"),
   AUDIT_WEBHOOK_CREATED("audit.webhook.created"),
-  AUDIT_WEBHOOK_DELETED("audit.webhook.deleted");
+  AUDIT_WEBHOOK_DELETED("audit.webhook.deleted"),
+  AUDIT_CONNECT_LINK_CREATED("audit.connect_link.created");
 
   private final String wireName;
 

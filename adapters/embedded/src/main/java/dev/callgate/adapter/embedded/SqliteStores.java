@@ -37,7 +37,8 @@ public final class SqliteStores {
           "db/sqlite/V5__secrets_bound_to_their_place.sql",
           "db/sqlite/V6__credential_provider_foreign_key.sql",
           "db/sqlite/V7__events_outbox.sql",
-          "db/sqlite/V8__webhooks.sql");
+          "db/sqlite/V8__webhooks.sql",
+          "db/sqlite/V10__connect_links.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

@@ -73,7 +73,8 @@ final class PgFixture {
     try {
       pool.query(
               "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys,"
-                  + " api_key_revocations, events, webhook_deliveries, webhooks, webhook_leases")
+                  + " api_key_revocations, events, webhook_deliveries, webhooks, webhook_leases,"
+                  + " connect_links")
           .execute()
           .await();
     } finally {

@@ -3,6 +3,7 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.ChangeFeed;
+import dev.callgate.core.port.ConnectLinkStore;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.PendingAuthorizationStore;
@@ -25,9 +26,9 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations, API
- * keys and the event log, every secret sealed by the {@link SecretCipher}. The PostgreSQL and
- * SQLite adapters open the pool, apply their migrations and build this.
+ * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations,
+ * connect links, API keys and the event log, every secret sealed by the {@link SecretCipher}. The
+ * PostgreSQL and SQLite adapters open the pool, apply their migrations and build this.
  */
 public final class SqlStores {
   /**
@@ -59,6 +60,7 @@ public final class SqlStores {
   private final SqlApiKeyStore apiKeys;
   private final SqlEventLog events;
   private final SqlWebhookStore webhooks;
+  private final SqlConnectLinkStore connectLinks;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -85,6 +87,7 @@ public final class SqlStores {
     this.pending = new SqlPendingAuthorizationStore(pool, sql, mapper, events);
     this.apiKeys = new SqlApiKeyStore(pool, sql, changed, events);
     this.webhooks = new SqlWebhookStore(pool, sql, secrets, events);
+    this.connectLinks = new SqlConnectLinkStore(pool, sql, events);
   }
 
   public CredentialStore credentials() {
@@ -114,6 +117,11 @@ public final class SqlStores {
   /** Webhook subscriptions, their deliveries and the dispatch lease. */
   public WebhookStore webhooks() {
     return webhooks;
+  }
+
+  /** Connect links: single-use, found by the hash of their token. */
+  public ConnectLinkStore connectLinks() {
+    return connectLinks;
   }
 
   public ChangeFeed changes() {
