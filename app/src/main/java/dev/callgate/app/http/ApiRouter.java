@@ -88,6 +88,8 @@ public final class ApiRouter {
     router.get("/openapi.json").handler(ctx -> Http.json(ctx, 200, OpenApi.document()));
 
     new TokenRoutes(services).mountCallback(router);
+    ConnectLinkRoutes connectLinks = new ConnectLinkRoutes(services.connectLinks());
+    connectLinks.mountPages(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -106,6 +108,7 @@ public final class ApiRouter {
     new AdminRoutes(services).mount(router);
     new WebhookRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
+    connectLinks.mount(router);
     new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
         .mount(router);
     new FleetStatusRoute(services.fleet()).mount(router);
@@ -144,6 +147,6 @@ public final class ApiRouter {
     Problems.send(
         ctx.response(),
         Diagnosis.of(
-            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", ctx.normalizedPath()));
+            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", Http.loggablePath(ctx)));
   }
 }

@@ -3,6 +3,7 @@ package dev.callgate.app.http;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.EventFeed;
@@ -28,7 +29,8 @@ public record ApiServices(
     EventFeed events,
     FleetStatus fleet,
     LiveEvents liveEvents,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    ConnectLinks connectLinks) {
   public ApiServices {
     Objects.requireNonNull(apiKeys, "apiKeys");
     Objects.requireNonNull(callouts, "callouts");
@@ -43,5 +45,6 @@ public record ApiServices(
     Objects.requireNonNull(fleet, "fleet");
     Objects.requireNonNull(liveEvents, "liveEvents");
     Objects.requireNonNull(webhooks, "webhooks");
+    Objects.requireNonNull(connectLinks, "connectLinks");
   }
 }

@@ -31,6 +31,7 @@ import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.Credentials;
 import dev.callgate.core.service.EventFeed;
@@ -372,8 +373,18 @@ public final class CallgateService {
             instanceId,
             new EventLogLines(metrics),
             new EventTail.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
+    ConnectLinks connectLinks =
+        new ConnectLinks(
+            cached.credentials(),
+            stores.connectLinks(),
+            authorizations,
+            identityProvider,
+            events,
+            random,
+            new ConnectLinks.Settings(config.publicUrl(), config.connectLinkTtl()));
     EventRetentionJob retention =
-        new EventRetentionJob(vertx, new EventRetention(eventLog, clock, config.eventRetention()));
+        new EventRetentionJob(
+            vertx, new EventRetention(eventLog, clock, config.eventRetention()), connectLinks);
     Webhooks webhooks =
         new Webhooks(
             stores.webhooks(),
@@ -426,7 +437,8 @@ public final class CallgateService {
             new EventFeed(eventLog),
             new FleetStatus(cached.credentials(), stores.tokens(), statuses),
             eventTail,
-            webhooks);
+            webhooks,
+            connectLinks);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,

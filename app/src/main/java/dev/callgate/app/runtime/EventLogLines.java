@@ -76,6 +76,7 @@ public final class EventLogLines implements Consumer<RecordedEvent> {
           GRANT_REVOKED,
           CREDENTIAL_DELETED,
           PROVIDER_REARMED,
+          CONNECT_LINK_USED,
           AUDIT_KEY_CREATED,
           AUDIT_KEY_DELETED,
           AUDIT_PROVIDER_SAVED,
@@ -86,7 +87,8 @@ public final class EventLogLines implements Consumer<RecordedEvent> {
           AUDIT_REVOCATION_REQUESTED,
           AUDIT_REFRESH_REQUESTED,
           AUDIT_WEBHOOK_CREATED,
-          AUDIT_WEBHOOK_DELETED ->
+          AUDIT_WEBHOOK_DELETED,
+          AUDIT_CONNECT_LINK_CREATED ->
           Level.INFO;
     };
   }

@@ -111,6 +111,19 @@ public final class ConnectLinks {
     this.settings = settings;
   }
 
+  /**
+   * The name of the cookie that confirms the page of link {@code token} was shown in this browser:
+   * one per link (derived from its token's hash), so links open in several tabs do not collide.
+   */
+  public static String confirmationCookieName(String token) {
+    return "callgate_connect_" + FlowHash.of(token).value().substring(0, 16);
+  }
+
+  /** Whether links are reached over https, so that their cookies may travel on nothing else. */
+  public boolean overHttps() {
+    return "https".equalsIgnoreCase(settings.publicUrl().getScheme());
+  }
+
   /** Makes a link (admins only), saved with its audit event. */
   public CompletionStage<ConnectLinkCreation> create(CreateLink command) {
     if (!command.caller().isAdmin()) {
