@@ -92,6 +92,8 @@ public final class ApiRouter {
     new ConsoleRoutes().mount(router);
     ConsoleSessionRoutes console = new ConsoleSessionRoutes(services.consoleSessions());
     console.mount(router);
+    ConnectLinkRoutes connectLinks = new ConnectLinkRoutes(services.connectLinks());
+    connectLinks.mountPages(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -113,6 +115,7 @@ public final class ApiRouter {
     new AdminRoutes(services).mount(router);
     new WebhookRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
+    connectLinks.mount(router);
     new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
         .mount(router);
     new FleetStatusRoute(services.fleet()).mount(router);
@@ -151,6 +154,6 @@ public final class ApiRouter {
     Problems.send(
         ctx.response(),
         Diagnosis.of(
-            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", ctx.normalizedPath()));
+            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", Http.loggablePath(ctx)));
   }
 }

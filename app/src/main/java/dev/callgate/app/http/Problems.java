@@ -35,8 +35,10 @@ public final class Problems {
           PROVIDER_NOT_FOUND,
           API_KEY_NOT_FOUND,
           WEBHOOK_NOT_FOUND,
-          ROUTE_NOT_FOUND ->
+          ROUTE_NOT_FOUND,
+          CONNECT_LINK_UNKNOWN ->
           404;
+      case CONNECT_LINK_EXPIRED, CONNECT_LINK_USED -> 410;
       case UNAUTHENTICATED -> 401;
       case CALLER_NOT_ALLOWED, FORBIDDEN, CSRF_TOKEN_INVALID, AUTHORIZATION_BROWSER_MISMATCH -> 403;
       case NOT_AUTHORIZED_YET,
@@ -51,6 +53,7 @@ public final class Problems {
           GRANT_REVOKED,
           GRANT_MAY_LIVE_ON,
           FLOW_NOT_SUPPORTED,
+          CONNECT_LINK_NOT_SUPPORTED,
           ALREADY_EXISTS,
           PROVIDER_IN_USE,
           PROVIDER_IDENTITY_CHANGED ->
@@ -68,6 +71,7 @@ public final class Problems {
           AUTHORIZATION_CODE_REJECTED,
           INVALID_NAME,
           INVALID_URL,
+          RETURN_URL_NOT_ALLOWED,
           UNKNOWN_PROTOCOL,
           SECRET_MISSING,
           INVALID_VALUE,

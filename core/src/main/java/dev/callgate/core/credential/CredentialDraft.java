@@ -42,9 +42,61 @@ public record CredentialDraft(
     String jwtSubject,
     String jwtAudience,
     String jwtSigningKey,
-    List<String> allowedMethods) {
+    List<String> allowedMethods,
+    List<String> allowedReturnUrls,
+    String applicationName) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
+
+  /** How long an application name may be: a line on the connect page, not a paragraph. */
+  public static final int MAX_APPLICATION_NAME = 100;
+
+  /** A draft without return URLs or an application name. */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey,
+      List<String> allowedMethods) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        allowedMethods,
+        null,
+        null);
+  }
 
   /** A draft that leaves {@code allowedMethods} to its default. */
   public CredentialDraft(
@@ -87,7 +139,7 @@ public record CredentialDraft(
         jwtSubject,
         jwtAudience,
         jwtSigningKey,
-        null);
+        (List<String>) null);
   }
 
   /** RFC 9110 §5.6.2 token: what a header name may be. */
@@ -161,6 +213,21 @@ public record CredentialDraft(
               "problem",
               "it is blank or has control characters"));
     }
+    List<URI> returnUrls = returnUrls(problems);
+    if (applicationName != null
+        && (applicationName.isBlank()
+            || applicationName.length() > MAX_APPLICATION_NAME
+            || applicationName.chars().anyMatch(Character::isISOControl))) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "applicationName",
+              "problem",
+              "it must be 1 to "
+                  + MAX_APPLICATION_NAME
+                  + " characters without control characters"));
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -176,7 +243,35 @@ public record CredentialDraft(
             callers,
             orDefault(keepAlive, true),
             Optional.ofNullable(testPath),
-            methods));
+            methods,
+            returnUrls,
+            Optional.ofNullable(applicationName)));
+  }
+
+  private List<URI> returnUrls(List<Diagnosis> problems) {
+    List<String> listed = allowedReturnUrls == null ? List.of() : allowedReturnUrls;
+    if (listed.size() > ReturnUrlRule.MAX_ENTRIES) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "allowedReturnUrls",
+              "problem",
+              "it lists more than " + ReturnUrlRule.MAX_ENTRIES + " URLs"));
+      return List.of();
+    }
+    List<URI> urls = new ArrayList<>();
+    for (String entry : listed) {
+      Optional<URI> url = Checks.httpUrl("allowedReturnUrls", entry, problems);
+      Optional<String> problem = url.flatMap(ReturnUrlRule::entryProblem);
+      if (problem.isPresent()) {
+        problems.add(
+            Diagnosis.of(INVALID_VALUE, "field", "allowedReturnUrls", "problem", problem.get()));
+      } else {
+        url.filter(u -> !urls.contains(u)).ifPresent(urls::add);
+      }
+    }
+    return urls;
   }
 
   private Optional<Authentication> authentication(

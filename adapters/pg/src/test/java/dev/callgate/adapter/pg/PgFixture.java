@@ -74,7 +74,7 @@ final class PgFixture {
       pool.query(
               "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys,"
                   + " api_key_revocations, events, webhook_deliveries, webhooks, webhook_leases,"
-                  + " console_sessions")
+                  + " console_sessions, connect_links")
           .execute()
           .await();
     } finally {
