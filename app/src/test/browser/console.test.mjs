@@ -2,6 +2,7 @@
 // forms, the authorization at node-oidc-provider and back, the actions on the credential, its
 // timeline as it happens, and the session's limits (CSRF, sign-out), with the keyboard alone too.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 
 import { api, expectAnswer, newPage, screenshot, settings, signInAtProvider } from './support.mjs';
@@ -19,10 +20,11 @@ async function openConsole(t, hash = '') {
   return page;
 }
 
-async function signIn(page) {
+/** Signs in; the console then shows the page its address named (`landing`, its heading). */
+async function signIn(page, landing = 'Credentials') {
   await page.getByLabel('Admin API key').fill(settings().adminKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor();
 }
 
 /** The text the page's status line shows, once it shows `expected`. */
@@ -43,7 +45,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.equal(await focusedElement(page), 'H1 Credentials', 'a new page puts the focus on its heading');
 
   // a provider through its form
-  await page.getByRole('link', { name: 'Providers' }).click();
+  await page.getByRole('link', { name: 'Providers', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
   await page.getByRole('button', { name: 'New provider' }).click();
   await page.getByRole('heading', { level: 1, name: 'New provider' }).waitFor();
@@ -62,7 +64,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
 
   // a credential through its form; a bad name first, refused beside its field
   expectAnswer(page, { url: /\/v1\/credentials$/, status: 400 });
-  await page.getByRole('link', { name: 'Credentials' }).click();
+  await page.getByRole('link', { name: 'Credentials', exact: true }).click();
   await page.getByRole('button', { name: 'New credential' }).click();
   await page.getByRole('heading', { level: 1, name: 'New credential' }).waitFor();
   await page.getByLabel('Name', { exact: true }).fill('1-not-a-name');
@@ -90,7 +92,10 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.equal(new URL(page.url()).pathname, '/console/');
   assert.equal(new URL(page.url()).hash, `#/credentials/${CREDENTIAL}`);
   await state.filter({ hasText: 'ACTIVE' }).waitFor();
-  await screenshot(page, 'console-credential-active');
+  const active = await screenshot(page, 'console-credential-active');
+  // the first screen of it, as docs/console.png shows the console in the README
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(path.dirname(active), 'console-readme.png') });
 
   await page.getByRole('button', { name: 'Test connection' }).click();
   await page.getByRole('heading', { name: 'Test connection' }).waitFor();
@@ -118,7 +123,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await state.filter({ hasText: 'REVOKED' }).waitFor();
   await screenshot(page, 'console-credential-revoked');
 
-  await page.getByRole('link', { name: 'Credentials' }).click();
+  await page.getByRole('link', { name: 'Credentials', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
   await page.getByRole('switch', { name: 'Only those that need a person' }).check();
   await page.getByRole('link', { name: CREDENTIAL }).waitFor();
@@ -161,17 +166,16 @@ test('signInWhenUsingTheKeyboardAloneThenTheCredentialsHeadingHasTheFocus', asyn
 
 test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (t) => {
   const page = await openConsole(t, '#/keys');
-  await signIn(page);
-  await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+  await signIn(page, 'API keys');
   await page.getByLabel('Subject', { exact: true }).fill('console-billing');
   await page.getByRole('button', { name: 'Create key' }).click();
   const key = page.getByLabel('The new key');
   await key.waitFor();
   assert.match(await key.inputValue(), /\S{20,}/);
-  await page.getByRole('cell', { name: 'console-billing' }).waitFor();
+  await page.getByRole('cell', { name: 'console-billing', exact: true }).waitFor();
   await screenshot(page, 'console-keys');
 
-  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
   await page.getByLabel('URL', { exact: true }).fill(`${settings().targetUrl}/hooks`);
   await page.getByLabel('grant.lost').check();

@@ -3,8 +3,8 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.ChangeFeed;
-import dev.callgate.core.port.ConsoleSessionStore;
 import dev.callgate.core.port.ConnectLinkStore;
+import dev.callgate.core.port.ConsoleSessionStore;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.PendingAuthorizationStore;
@@ -29,8 +29,8 @@ import java.util.function.Supplier;
 /**
  * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations,
  * connect links, API keys, console sessions, webhooks and the event log, every secret sealed by the
- * {@link SecretCipher}. The PostgreSQL and SQLite adapters open the pool, apply their migrations and
- * build this.
+ * {@link SecretCipher}. The PostgreSQL and SQLite adapters open the pool, apply their migrations
+ * and build this.
  */
 public final class SqlStores {
   /**
