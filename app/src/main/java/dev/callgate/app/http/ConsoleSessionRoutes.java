@@ -107,7 +107,7 @@ final class ConsoleSessionRoutes {
         });
   }
 
-  /** The action for the request's session; without one, 401 and the stale cookie cleared. */
+  /** The action for the request's session; without one, 401 (and a stale cookie cleared). */
   private void withSession(RoutingContext ctx, SessionAction action) {
     Optional<String> cookie = Pages.cookie(ctx, COOKIE);
     if (cookie.isEmpty()) {
@@ -149,25 +149,17 @@ final class ConsoleSessionRoutes {
       }
       // the session is looked up asynchronously: hold the body until a handler is ready to read it
       ctx.request().pause();
-      Http.respond(
+      withSession(
           ctx,
-          sessions.find(Secret.of(cookie.get())),
-          found -> {
-            if (found.isEmpty()) {
-              Problems.send(
-                  ctx.response(),
-                  noSession(
-                      "the console session is unknown, expired, signed out or its key deleted"));
-              return;
-            }
+          (secret, session) -> {
             if (!SAFE_METHODS.contains(ctx.request().method())) {
-              Optional<Diagnosis> forged = found.get().csrfProblem(csrfToken(ctx));
+              Optional<Diagnosis> forged = session.csrfProblem(csrfToken(ctx));
               if (forged.isPresent()) {
                 Problems.send(ctx.response(), forged.get());
                 return;
               }
             }
-            ctx.put(Http.CALLER, found.get().caller());
+            ctx.put(Http.CALLER, session.caller());
             ctx.next();
           });
     };

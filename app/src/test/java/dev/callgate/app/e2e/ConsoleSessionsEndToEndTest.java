@@ -115,6 +115,11 @@ class ConsoleSessionsEndToEndTest {
         .stream().map(k -> ((JsonObject) k).getString("subject")).toList();
   }
 
+  private Answer signOut(Session session) {
+    return withCookie(
+        session, "DELETE", "/console/session", null, Map.of("X-CSRF-Token", session.csrfToken()));
+  }
+
   private Answer sessionOf(Session session) {
     return withCookie(session, "GET", "/console/session");
   }
@@ -222,13 +227,7 @@ class ConsoleSessionsEndToEndTest {
     assertThat(forged.error()).isEqualTo("CSRF_TOKEN_INVALID");
     assertThat(sessionOf(session).status()).isEqualTo(200);
 
-    Answer signedOut =
-        withCookie(
-            session,
-            "DELETE",
-            "/console/session",
-            null,
-            Map.of("X-CSRF-Token", session.csrfToken()));
+    Answer signedOut = signOut(session);
 
     assertThat(signedOut.status()).isEqualTo(204);
     assertThat(signedOut.headers().allValues("Set-Cookie"))
@@ -339,13 +338,7 @@ class ConsoleSessionsEndToEndTest {
     Session session = signIn(CallgateUnderTest.ADMIN_KEY);
 
     assertThat(session.setCookie()).contains("; Secure");
-    Answer cleared =
-        withCookie(
-            session,
-            "DELETE",
-            "/console/session",
-            null,
-            Map.of("X-CSRF-Token", session.csrfToken()));
+    Answer cleared = signOut(session);
     assertThat(cleared.headers().allValues("Set-Cookie"))
         .anySatisfy(c -> assertThat(c).contains("; Secure"));
   }
