@@ -187,3 +187,66 @@ test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (
   await page.getByRole('heading', { name: /^Deliveries to / }).waitFor();
   await screenshot(page, 'console-webhooks');
 });
+
+test('perUserCredentialWhenAUserConnectsThroughALinkThenTheirTokenHasItsOwnActions', async (t) => {
+  const { targetUrl } = settings();
+  const credential = 'console-per-user';
+  const made = await api('POST', '/v1/credentials', {
+    name: credential,
+    url: targetUrl,
+    protocol: 'oauth2_authorization_code',
+    principal: 'per_user',
+    provider: PROVIDER,
+    testPath: '/me',
+  });
+  assert.equal(made.status, 201, made.text);
+
+  const page = await openConsole(t, `#/credentials/${credential}`);
+  await signIn(page, credential);
+  await page.getByText('No user has authorized yet.').waitFor();
+  await page.getByLabel('User', { exact: true }).fill('customer-42');
+  await page.getByRole('button', { name: 'Create connect link' }).click();
+  const link = page.getByRole('textbox', { name: 'The connect link to send' });
+  await link.waitFor();
+  const url = await link.inputValue();
+  assert.match(url, /\/connect\/[A-Za-z0-9_-]{40,}$/);
+  await screenshot(page, 'console-connect-link');
+
+  // the end user, in a browser of their own
+  const user = await newPage(t);
+  await user.goto(url);
+  await user.getByRole('button', { name: 'Continue to sign in' }).click();
+  await signInAtProvider(user, { login: 'alice', prefix: 'console-connect' });
+  await user.getByRole('heading', { name: /is authorized/ }).waitFor();
+
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: credential }).waitFor();
+  const row = page.getByRole('row', { name: /customer-42/ });
+  await row.locator('.state', { hasText: 'ACTIVE' }).waitFor();
+  assert.match(await row.textContent(), /alice/, 'the row names who signed in at the provider');
+  await screenshot(page, 'console-per-user');
+
+  await page.getByRole('button', { name: 'Refresh the token of customer-42' }).click();
+  await statusLine(page, 'Refreshed the token of customer-42: state ACTIVE');
+  await page.getByRole('button', { name: 'Revoke the grant of customer-42' }).click();
+  await page.getByRole('button', { name: 'Yes, revoke' }).click();
+  await statusLine(page, 'Revoked the grant of customer-42');
+  await row.locator('.state', { hasText: 'REVOKED' }).waitFor();
+
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: credential, exact: true }).count(), 0);
+});
+
+test('sessionWhenItEndsElsewhereThenTheNextPageAsksToSignInAgainAndSaysWhy', async (t) => {
+  const page = await openConsole(t);
+  await signIn(page);
+  // the session ends on the server (here: its cookie is gone), the page still open
+  await page.context().clearCookies();
+  expectAnswer(page, { url: /\/v1\/providers$/, status: 401 });
+  await page.getByRole('link', { name: 'Providers', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
+  await page.locator('#alerter').filter({ hasText: 'Please sign in again' }).waitFor();
+  await signIn(page, 'Providers');
+});

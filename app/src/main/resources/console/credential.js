@@ -203,7 +203,7 @@ function connectLinks(configured) {
     const link = await api.post(`/v1/credentials/${api.seg(configured.name)}/connect-links`, compact({ user: text(form, 'user'), returnUrl: text(form, 'returnUrl') }));
     showOnce(output, {
       id: 'connect-link-url',
-      label: 'Connect link',
+      label: 'The connect link to send',
       value: link.url,
       hint: `Send it to the user: it works once, until ${new Date(link.expiresAt).toLocaleString()}.`,
       said: `Connect link created; it works once and expires ${new Date(link.expiresAt).toLocaleString()}. It is selected: copy it.`,
