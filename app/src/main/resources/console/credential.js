@@ -51,7 +51,11 @@ export async function credential(container, ctx, name) {
     sections.push(
       h('section', { 'aria-labelledby': 'status-title' },
         h('h2', { id: 'status-title' }, 'Status'),
-        named ? statusBlock(named) : h('p', {}, 'No token yet: authorize the credential.')),
+        named
+          ? statusBlock(named, configured.protocol)
+          : h('p', {}, configured.protocol === 'oauth2_authorization_code'
+            ? 'No token yet: authorize the credential.'
+            : 'No token yet: Callgate fetches one at the first callout, or now with Refresh now.')),
     );
   }
   if (perUser) {
@@ -175,7 +179,7 @@ function userTokens(ctx, configured, tokens, result) {
     return h('tr', {},
       h('th', { scope: 'row' }, t.user),
       h('td', {}, identity(t)),
-      h('td', {}, stateBadge(t)),
+      h('td', {}, stateBadge(t, configured.protocol)),
       h('td', {}, when(t.accessTokenExpiresAt)),
       h('td', {}, t.hasRefreshToken ? when(t.refreshTokenExpiresAt, 'not known') : 'no refresh token'),
       h('td', {}, when(t.nextRefreshAt)),

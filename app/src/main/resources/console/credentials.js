@@ -3,7 +3,7 @@
 import { h, replace, page, when, announce } from './dom.js';
 import * as api from './api.js';
 import { stateBadge, currentDiagnosis } from './status.js';
-import { NEEDS_A_PERSON, TOKEN_PROTOCOLS } from './states.js';
+import { needsAPerson, TOKEN_PROTOCOLS } from './states.js';
 
 export async function credentials(container, ctx) {
   const [fleet, configured] = await Promise.all([api.get('/v1/status'), api.get('/v1/credentials')]);
@@ -34,7 +34,7 @@ export async function credentials(container, ctx) {
 
   const show = () => {
     const only = filter.checked;
-    const shown = all.filter((c) => !only || needsAPerson(c));
+    const shown = all.filter((c) => !only || waitsForAPerson(c));
     replace(body, shown.flatMap(rows));
     caption.textContent = only
       ? `Credentials that need a person: ${shown.length} of ${all.length}`
@@ -64,7 +64,7 @@ export async function credentials(container, ctx) {
         h(
           'small',
           { id: 'needs-person-hint' },
-          'A person must act when a token is UNAUTHORIZED (never authorized), NEEDS_AUTHORIZATION (its grant expired or was revoked at the provider), ' +
+          'A person must act when a token is UNAUTHORIZED (an authorization-code credential never authorized), NEEDS_AUTHORIZATION (its grant expired or was revoked at the provider), ' +
             "REVOKED (revoked on request) or CLIENT_REJECTED (the provider refused Callgate's client: fix the provider). " +
             'In every other state, REFRESH_FAILED included, Callgate carries on by itself.',
         ),
@@ -75,8 +75,8 @@ export async function credentials(container, ctx) {
   show();
 }
 
-function needsAPerson(c) {
-  return c.tokens.some((t) => NEEDS_A_PERSON.has(t.state));
+function waitsForAPerson(c) {
+  return c.tokens.some((t) => needsAPerson(t.state, c.protocol));
 }
 
 /** One row per token; a credential without tokens still has its row. */
@@ -100,7 +100,7 @@ function rows(c) {
       'tr',
       {},
       i === 0 ? lead(c.tokens.length) : null,
-      h('td', {}, stateBadge(t), t.user ? h('small', { class: 'muted' }, ` for ${t.user}`) : null),
+      h('td', {}, stateBadge(t, c.protocol), t.user ? h('small', { class: 'muted' }, ` for ${t.user}`) : null),
       h('td', {}, when(t.accessTokenExpiresAt)),
       h('td', {}, t.hasRefreshToken ? when(t.refreshTokenExpiresAt, 'not known') : 'no refresh token'),
       h('td', {}, when(t.nextRefreshAt)),

@@ -1,15 +1,15 @@
 // A token's status (GET /v1/status, one entry of a credential's tokens) as cells and blocks.
 
 import { h, when, diagnosis } from './dom.js';
-import { STATES, NEEDS_A_PERSON } from './states.js';
+import { STATES, needsAPerson } from './states.js';
 
 /** The state as a word with a sign that does not depend on colour. */
-export function stateBadge(status) {
+export function stateBadge(status, protocol) {
   const state = status.state;
-  const needs = NEEDS_A_PERSON.has(state);
+  const needs = needsAPerson(state, protocol);
   return h(
     'span',
-    { class: `state state-${state.toLowerCase()}`, title: STATES[state] || state },
+    { class: `state state-${state.toLowerCase()}${needs ? ' needs-person' : ''}`, title: STATES[state] || state },
     needs ? h('span', { 'aria-hidden': 'true' }, '⚠ ') : null,
     state,
     status.predicted ? ' (predicted)' : null,
@@ -31,9 +31,9 @@ export function currentDiagnosis(status) {
 }
 
 /** A description list of one token's status. */
-export function statusBlock(status) {
+export function statusBlock(status, protocol) {
   const rows = [
-    ['State', h('span', {}, stateBadge(status), ' — ', STATES[status.state] || '')],
+    ['State', h('span', {}, stateBadge(status, protocol), ' — ', STATES[status.state] || '')],
     status.user ? ['User', status.user] : null,
     status.identity ? ['Provider identity', identity(status)] : null,
     ['Access token expires', when(status.accessTokenExpiresAt)],
