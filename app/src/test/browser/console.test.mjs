@@ -123,10 +123,22 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await state.filter({ hasText: 'REVOKED' }).waitFor();
   await screenshot(page, 'console-credential-revoked');
 
+  // a credential with no token to wait on is listed, but not among those that need a person
+  const basic = await api('POST', '/v1/credentials', {
+    name: 'console-basic',
+    url: targetUrl,
+    protocol: 'basic',
+    username: 'reports',
+    password: 'a password',
+  });
+  assert.equal(basic.status, 201, basic.text);
   await page.getByRole('link', { name: 'Credentials', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  await page.getByRole('link', { name: 'console-basic', exact: true }).waitFor();
   await page.getByRole('switch', { name: 'Only those that need a person' }).check();
-  await page.getByRole('link', { name: CREDENTIAL }).waitFor();
+  await page.locator('#announcer').filter({ hasText: 'those that need a person' }).waitFor();
+  await page.getByRole('link', { name: CREDENTIAL, exact: true }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'console-basic', exact: true }).count(), 0);
   await screenshot(page, 'console-credentials');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
