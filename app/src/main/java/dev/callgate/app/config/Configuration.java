@@ -52,7 +52,8 @@ public record Configuration(
     Duration webhookRetryHorizon,
     Duration webhookTimeout,
     Duration consoleSessionTtl,
-    int eventLoops) {
+    int eventLoops,
+    Duration connectLinkTtl) {
 
   public static final String HTTP_PORT = "CALLGATE_HTTP_PORT";
   public static final String HTTP_HOST = "CALLGATE_HTTP_HOST";
@@ -83,6 +84,7 @@ public record Configuration(
   public static final String WEBHOOK_TIMEOUT = "CALLGATE_WEBHOOK_TIMEOUT";
   public static final String CONSOLE_SESSION_TTL = "CALLGATE_CONSOLE_SESSION_TTL";
   public static final String EVENT_LOOPS = "CALLGATE_EVENT_LOOPS";
+  public static final String CONNECT_LINK_TTL = "CALLGATE_CONNECT_LINK_TTL";
 
   /** A retry horizon shorter than the first back-off would give a down receiver one attempt. */
   static final Duration MIN_WEBHOOK_RETRY_HORIZON = Duration.ofMinutes(1);
@@ -212,6 +214,7 @@ public record Configuration(
     // per core only has two busy loops take turns on one core
     int eventLoops =
         bounded(env, EVENT_LOOPS, Runtime.getRuntime().availableProcessors(), 1, 1024, problems);
+    Duration connectLinkTtl = positive(env, CONNECT_LINK_TTL, Duration.ofMinutes(15), problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -240,7 +243,8 @@ public record Configuration(
             webhookRetryHorizon,
             webhookTimeout,
             consoleSessionTtl,
-            eventLoops));
+            eventLoops,
+            connectLinkTtl));
   }
 
   /** An ISO-8601 duration such as {@code PT30S}, not negative. */

@@ -88,8 +88,12 @@ public final class ApiRouter {
     router.get("/openapi.json").handler(ctx -> Http.json(ctx, 200, OpenApi.document()));
 
     new TokenRoutes(services).mountCallback(router);
+    // the console's files need no key: it signs in through its page
+    new ConsoleRoutes().mount(router);
     ConsoleSessionRoutes console = new ConsoleSessionRoutes(services.consoleSessions());
     console.mount(router);
+    ConnectLinkRoutes connectLinks = new ConnectLinkRoutes(services.connectLinks());
+    connectLinks.mountPages(router);
 
     // callouts stream their bodies: authenticate first, holding the body until the transport reads
     // it
@@ -111,6 +115,7 @@ public final class ApiRouter {
     new AdminRoutes(services).mount(router);
     new WebhookRoutes(services).mount(router);
     new TokenRoutes(services).mount(router);
+    connectLinks.mount(router);
     new EventRoutes(services.events(), services.liveEvents(), EventStream.Settings.DEFAULTS)
         .mount(router);
     new FleetStatusRoute(services.fleet()).mount(router);
@@ -142,13 +147,13 @@ public final class ApiRouter {
     return router;
   }
 
-  private static void notFound(RoutingContext ctx) {
+  static void notFound(RoutingContext ctx) {
     if (ctx.response().ended()) {
       return;
     }
     Problems.send(
         ctx.response(),
         Diagnosis.of(
-            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", ctx.normalizedPath()));
+            ROUTE_NOT_FOUND, "method", ctx.request().method(), "path", Http.loggablePath(ctx)));
   }
 }

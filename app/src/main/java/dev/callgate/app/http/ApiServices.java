@@ -3,6 +3,7 @@ package dev.callgate.app.http;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
@@ -30,7 +31,8 @@ public record ApiServices(
     FleetStatus fleet,
     LiveEvents liveEvents,
     Webhooks webhooks,
-    ConsoleSessions consoleSessions) {
+    ConsoleSessions consoleSessions,
+    ConnectLinks connectLinks) {
   public ApiServices {
     Objects.requireNonNull(apiKeys, "apiKeys");
     Objects.requireNonNull(callouts, "callouts");
@@ -46,5 +48,6 @@ public record ApiServices(
     Objects.requireNonNull(liveEvents, "liveEvents");
     Objects.requireNonNull(webhooks, "webhooks");
     Objects.requireNonNull(consoleSessions, "consoleSessions");
+    Objects.requireNonNull(connectLinks, "connectLinks");
   }
 }

@@ -194,7 +194,7 @@ final class Http {
     LOG.atError()
         .setMessage("request {} {} failed, reference {}")
         .addArgument(ctx.request().method())
-        .addArgument(ctx.normalizedPath())
+        .addArgument(loggablePath(ctx))
         .addArgument(reference)
         .addKeyValue("event", "request.failed")
         .addKeyValue("code", INTERNAL_ERROR.name())
@@ -203,6 +203,12 @@ final class Http {
         .setCause(cause)
         .log();
     Problems.send(ctx.response(), Diagnosis.of(INTERNAL_ERROR, "reference", reference));
+  }
+
+  /** The request's path for a log line: a connect link's token is a secret, and left out. */
+  static String loggablePath(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    return path.startsWith("/connect/") ? "/connect/***" : path;
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -1,27 +1,56 @@
 package dev.callgate.app.http;
 
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.service.AuthorizationOpening;
 import dev.callgate.core.service.BrowserBinding;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.Consumer;
 
-/** The few HTML pages a person's browser sees (the start and the end of an authorization flow). */
+/**
+ * The few HTML pages a person's browser sees (the start and the end of an authorization flow, a
+ * connect link): plain server-rendered HTML, every value escaped, no script, under a policy that
+ * lets the page load nothing but Callgate's own styles and be framed by no one.
+ */
 final class Pages {
+  /** A page without a form: it loads nothing, posts nothing, is framed by no one. */
+  static final String POLICY =
+      "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none';"
+          + " frame-ancestors 'none'";
+
   private Pages() {}
 
   static void send(RoutingContext ctx, int status, String body, Optional<Diagnosis> error) {
+    send(ctx, status, "Callgate", body, error, POLICY);
+  }
+
+  /** Ends the response with a page titled {@code title} under the content policy {@code policy}. */
+  static void send(
+      RoutingContext ctx,
+      int status,
+      String title,
+      String body,
+      Optional<Diagnosis> error,
+      String policy) {
     error.ifPresent(d -> ctx.response().putHeader(Problems.ERROR_HEADER, d.code().name()));
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "text/html; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", policy)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
         .end(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Callgate</title></head><body>"
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<title>"
+                + escape(title)
+                + "</title></head><body><main>"
                 + body
-                + "</body></html>");
+                + "</main></body></html>");
   }
 
   /**
@@ -44,6 +73,39 @@ final class Pages {
         .putHeader("Referrer-Policy", "no-referrer")
         .setStatusCode(303)
         .end();
+  }
+
+  /**
+   * Sends the browser of an opened flow on to the provider with its binding cookie, or answers the
+   * refusal with {@code refused}'s page.
+   */
+  static Void open(RoutingContext ctx, AuthorizationOpening opening, Consumer<Diagnosis> refused) {
+    return opening.fold(
+        opened -> {
+          redirectBinding(ctx, opened.providerUrl(), opened.binding());
+          return null;
+        },
+        refusal -> {
+          refused.accept(refusal.diagnosis());
+          return null;
+        });
+  }
+
+  /** Sends the browser on to {@code location} (a return URL already checked), keeping no copy. */
+  static void redirect(RoutingContext ctx, URI location) {
+    ctx.response()
+        .putHeader("Location", location.toString())
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .setStatusCode(303)
+        .end();
+  }
+
+  /** A link back to where the flow began (a return URL already checked). */
+  static String linkBack(URI returnUrl) {
+    return "<p><a href=\""
+        + escape(returnUrl.toString())
+        + "\">Go back to where you started</a> and try again from there.</p>";
   }
 
   /** The value of the request's cookie {@code name}, if it sent one. */

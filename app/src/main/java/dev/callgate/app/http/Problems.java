@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,8 +35,10 @@ public final class Problems {
           PROVIDER_NOT_FOUND,
           API_KEY_NOT_FOUND,
           WEBHOOK_NOT_FOUND,
-          ROUTE_NOT_FOUND ->
+          ROUTE_NOT_FOUND,
+          CONNECT_LINK_UNKNOWN ->
           404;
+      case CONNECT_LINK_EXPIRED, CONNECT_LINK_USED -> 410;
       case UNAUTHENTICATED -> 401;
       case CALLER_NOT_ALLOWED, FORBIDDEN, CSRF_TOKEN_INVALID, AUTHORIZATION_BROWSER_MISMATCH -> 403;
       case NOT_AUTHORIZED_YET,
@@ -50,6 +53,7 @@ public final class Problems {
           GRANT_REVOKED,
           GRANT_MAY_LIVE_ON,
           FLOW_NOT_SUPPORTED,
+          CONNECT_LINK_NOT_SUPPORTED,
           ALREADY_EXISTS,
           PROVIDER_IN_USE,
           PROVIDER_IDENTITY_CHANGED ->
@@ -67,6 +71,7 @@ public final class Problems {
           AUTHORIZATION_CODE_REJECTED,
           INVALID_NAME,
           INVALID_URL,
+          RETURN_URL_NOT_ALLOWED,
           UNKNOWN_PROTOCOL,
           SECRET_MISSING,
           INVALID_VALUE,
@@ -111,10 +116,14 @@ public final class Problems {
             .put("detail", first.message())
             .put("code", first.code().name())
             .put("remedy", first.remedy())
-            .put("facts", new JsonObject(new java.util.LinkedHashMap<>(first.facts())));
+            .put("facts", new JsonObject(new LinkedHashMap<>(first.facts())));
     if (diagnoses.size() > 1) {
       JsonArray all = new JsonArray();
-      diagnoses.forEach(d -> all.add(diagnosisJson(d)));
+      // with its facts, so a form can show each problem beside the field it names
+      diagnoses.forEach(
+          d ->
+              all.add(
+                  diagnosisJson(d).put("facts", new JsonObject(new LinkedHashMap<>(d.facts())))));
       problem.put("problems", all);
     }
     return problem;

@@ -15,6 +15,7 @@ import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +56,8 @@ final class ResourceJson {
           "keepAlive",
           "testPath",
           "allowedMethods",
+          "allowedReturnUrls",
+          "applicationName",
           "username",
           "password",
           "apiKeyHeader",
@@ -106,7 +109,9 @@ final class ResourceJson {
             f.string("jwtSubject"),
             f.string("jwtAudience"),
             f.string("jwtSigningKey"),
-            f.strings("allowedMethods"));
+            f.strings("allowedMethods"),
+            f.strings("allowedReturnUrls"),
+            f.string("applicationName"));
     return combine(f.problems(), draft.validate());
   }
 
@@ -171,6 +176,10 @@ final class ResourceJson {
             new JsonArray(
                 List.of(HeaderRules.allowHeader(credential.allowedMethods()).split(", "))));
     credential.testPath().ifPresent(p -> json.put("testPath", p));
+    json.put(
+        "allowedReturnUrls",
+        new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()));
+    credential.applicationName().ifPresent(a -> json.put("applicationName", a));
     Authentication authentication = credential.authentication();
     if (authentication instanceof Authentication.Basic basic) {
       json.put("username", basic.username()).put("hasPassword", true);

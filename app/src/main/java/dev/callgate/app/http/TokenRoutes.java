@@ -4,7 +4,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.service.AuthorizationCallback;
-import dev.callgate.core.service.AuthorizationStart;
 import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ManualRefreshes;
@@ -59,6 +58,7 @@ final class TokenRoutes {
 
   private void startAuthorization(RoutingContext ctx) {
     boolean allowIdentityChange = false;
+    Optional<String> returnUrl = Optional.empty();
     if (ctx.body() != null && ctx.body().length() > 0) {
       Optional<JsonObject> body = Http.jsonBody(ctx);
       if (body.isEmpty()) {
@@ -73,6 +73,14 @@ final class TokenRoutes {
         return;
       }
       allowIdentityChange = Boolean.TRUE.equals(allow);
+      Object returnTo = body.get().getValue("returnUrl");
+      if (returnTo != null && !(returnTo instanceof String)) {
+        Problems.send(
+            ctx.response(),
+            Diagnosis.of(INVALID_VALUE, "field", "returnUrl", "problem", "must be a string"));
+        return;
+      }
+      returnUrl = Optional.ofNullable((String) returnTo);
     }
     Http.respond(
         ctx,
@@ -83,19 +91,20 @@ final class TokenRoutes {
                 ctx.pathParam("name"),
                 user(ctx),
                 allowIdentityChange,
-                Http.actor(ctx)),
-        start -> {
-          if (start instanceof AuthorizationStart.Started started) {
-            Http.json(
-                ctx,
-                201,
-                new JsonObject()
-                    .put("authorizationUrl", started.authorizationUrl().toString())
-                    .put("expiresAt", started.expiresAt().toString()));
-          } else if (start instanceof AuthorizationStart.Refused refused) {
-            Problems.send(ctx.response(), refused.diagnosis());
-          }
-        });
+                Http.actor(ctx),
+                returnUrl),
+        start ->
+            start.fold(
+                started -> {
+                  Http.json(
+                      ctx,
+                      201,
+                      new JsonObject()
+                          .put("authorizationUrl", started.authorizationUrl().toString())
+                          .put("expiresAt", started.expiresAt().toString()));
+                  return null;
+                },
+                refused -> problem(ctx, refused.diagnosis())));
   }
 
   /** Callgate's authorization page: binds the flow to this browser, then on to the provider. */
@@ -104,20 +113,16 @@ final class TokenRoutes {
         ctx,
         services.authorizations().open(ctx.request().getParam("flow")),
         opening ->
-            opening.fold(
-                opened -> {
-                  Pages.redirectBinding(ctx, opened.providerUrl(), opened.binding());
-                  return null;
-                },
-                refused -> {
-                  Pages.send(
-                      ctx,
-                      Problems.status(refused.diagnosis().code()),
-                      "<h1>Callgate: the authorization cannot start</h1>"
-                          + Pages.diagnosis(refused.diagnosis()),
-                      Optional.of(refused.diagnosis()));
-                  return null;
-                }));
+            Pages.open(
+                ctx,
+                opening,
+                refused ->
+                    Pages.send(
+                        ctx,
+                        Problems.status(refused.code()),
+                        "<h1>Callgate: the authorization cannot start</h1>"
+                            + Pages.diagnosis(refused),
+                        Optional.of(refused))));
   }
 
   private void callback(RoutingContext ctx) {
@@ -144,7 +149,11 @@ final class TokenRoutes {
                       .addKeyValue("event", "authorization.completed")
                       .addKeyValue("requestId", Http.requestId(ctx))
                       .log();
-                  authorizedPage(ctx, authorized.record());
+                  authorized
+                      .returnUrl()
+                      .ifPresentOrElse(
+                          returnUrl -> Pages.redirect(ctx, returnUrl),
+                          () -> authorizedPage(ctx, authorized.record()));
                   return null;
                 },
                 refused -> {
@@ -175,7 +184,8 @@ final class TokenRoutes {
                       Problems.status(diagnosis.code()),
                       "<h1>Callgate: the authorization failed</h1>"
                           + forWhom
-                          + Pages.diagnosis(diagnosis),
+                          + Pages.diagnosis(diagnosis)
+                          + refused.returnUrl().map(Pages::linkBack).orElse(""),
                       Optional.of(diagnosis));
                   return null;
                 }));

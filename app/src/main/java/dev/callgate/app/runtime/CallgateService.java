@@ -31,6 +31,7 @@ import dev.callgate.core.refresh.RefreshPolicy;
 import dev.callgate.core.service.ApiKeys;
 import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
@@ -373,8 +374,18 @@ public final class CallgateService {
             instanceId,
             new EventLogLines(metrics),
             new EventTail.Settings(Duration.ofSeconds(5), Duration.ofMillis(500)));
+    ConnectLinks connectLinks =
+        new ConnectLinks(
+            cached.credentials(),
+            stores.connectLinks(),
+            authorizations,
+            identityProvider,
+            events,
+            random,
+            new ConnectLinks.Settings(config.publicUrl(), config.connectLinkTtl()));
     EventRetentionJob retention =
-        new EventRetentionJob(vertx, new EventRetention(eventLog, clock, config.eventRetention()));
+        new EventRetentionJob(
+            vertx, new EventRetention(eventLog, clock, config.eventRetention()), connectLinks);
     Webhooks webhooks =
         new Webhooks(
             stores.webhooks(),
@@ -435,7 +446,8 @@ public final class CallgateService {
                 random,
                 new ConsoleSessions.Settings(
                     config.consoleSessionTtl(),
-                    "https".equalsIgnoreCase(config.publicUrl().getScheme()))));
+                    "https".equalsIgnoreCase(config.publicUrl().getScheme()))),
+            connectLinks);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,

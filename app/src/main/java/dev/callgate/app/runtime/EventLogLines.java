@@ -76,6 +76,7 @@ public final class EventLogLines implements Consumer<RecordedEvent> {
           GRANT_REVOKED,
           CREDENTIAL_DELETED,
           PROVIDER_REARMED,
+          CONNECT_LINK_USED,
           AUDIT_KEY_CREATED,
           AUDIT_KEY_DELETED,
           AUDIT_PROVIDER_SAVED,
@@ -88,7 +89,8 @@ public final class EventLogLines implements Consumer<RecordedEvent> {
           AUDIT_WEBHOOK_CREATED,
           AUDIT_WEBHOOK_DELETED,
           AUDIT_CONSOLE_SIGNED_IN,
-          AUDIT_CONSOLE_SIGNED_OUT ->
+          AUDIT_CONSOLE_SIGNED_OUT,
+          AUDIT_CONNECT_LINK_CREATED ->
           Level.INFO;
     };
   }

@@ -89,6 +89,17 @@ class ConfigurationTest {
   }
 
   @Test
+  void fromEnvironmentWhenAConnectLinkTtlIsGivenThenUsesItAndRefusesZero() {
+    assertThat(valid(Map.of()).connectLinkTtl()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(valid(Map.of(Configuration.CONNECT_LINK_TTL, "PT2H")).connectLinkTtl())
+        .isEqualTo(Duration.ofHours(2));
+    assertThat(problems(Map.of(Configuration.CONNECT_LINK_TTL, "PT0S")))
+        .contains(Configuration.CONNECT_LINK_TTL);
+    assertThat(problems(Map.of(Configuration.CONNECT_LINK_TTL, "15 minutes")))
+        .contains("is not an ISO-8601 duration");
+  }
+
+  @Test
   void fromEnvironmentWhenClusterSettingsAreGivenThenUsesThem() {
     Configuration config =
         valid(

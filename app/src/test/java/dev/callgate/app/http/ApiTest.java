@@ -17,6 +17,7 @@ import dev.callgate.core.service.Authorizations;
 import dev.callgate.core.service.BrowserBinding;
 import dev.callgate.core.service.Caller;
 import dev.callgate.core.service.Callouts;
+import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
@@ -29,6 +30,7 @@ import dev.callgate.core.service.Revocations;
 import dev.callgate.core.service.TokenStatuses;
 import dev.callgate.core.service.Webhooks;
 import dev.callgate.core.testkit.InMemoryApiKeyStore;
+import dev.callgate.core.testkit.InMemoryConnectLinkStore;
 import dev.callgate.core.testkit.InMemoryConsoleSessionStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
@@ -167,7 +169,15 @@ class ApiTest {
                 apiKeys,
                 source,
                 new SplittableRandom(7),
-                new ConsoleSessions.Settings(ConsoleSessions.DEFAULT_LIFETIME, false)));
+                new ConsoleSessions.Settings(ConsoleSessions.DEFAULT_LIFETIME, false)),
+            new ConnectLinks(
+                credentials,
+                new InMemoryConnectLinkStore(tokens.eventLog()),
+                authorizations,
+                idp,
+                source,
+                new SplittableRandom(11),
+                new ConnectLinks.Settings(URI.create("http://127.0.0.1"), Duration.ofMinutes(15))));
     router =
         ApiRouter.create(
             vertx,
@@ -291,6 +301,21 @@ class ApiTest {
     }
     assertThat(paths.containsKey("/v1/callout/{name}/{path}")).isTrue();
     assertThat(checked).isGreaterThan(20);
+  }
+
+  @Test
+  void consoleWhenOpenedWithoutKeyThenServedWhileTheApiStillAsksForOne() throws Exception {
+    Answer console = send(HttpMethod.GET, "/console/", null, Map.of(), null);
+    Answer script = send(HttpMethod.GET, "/console/assets/app.js", null, Map.of(), null);
+    Answer missing = send(HttpMethod.GET, "/console/assets/missing.js", null, Map.of(), null);
+
+    assertThat(console.status()).isEqualTo(200);
+    assertThat(console.headers().get("Content-Security-Policy")).contains("script-src 'self'");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.code()).isEqualTo("ROUTE_NOT_FOUND");
+    assertThat(send(HttpMethod.GET, "/v1/credentials", null, Map.of(), null).code())
+        .isEqualTo("UNAUTHENTICATED");
   }
 
   @Test

@@ -42,11 +42,19 @@ public record CredentialDraft(
     String jwtSubject,
     String jwtAudience,
     String jwtSigningKey,
-    List<String> allowedMethods) {
+    List<String> allowedMethods,
+    List<String> allowedReturnUrls,
+    String applicationName) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
-  /** A draft that leaves {@code allowedMethods} to its default. */
+  /** How long an application name may be: a line on the connect page, not a paragraph. */
+  public static final int MAX_APPLICATION_NAME = 100;
+
+  /**
+   * A draft that leaves {@code allowedMethods}, return URLs and the application name to their
+   * defaults.
+   */
   public CredentialDraft(
       String name,
       String url,
@@ -87,6 +95,8 @@ public record CredentialDraft(
         jwtSubject,
         jwtAudience,
         jwtSigningKey,
+        null,
+        null,
         null);
   }
 
@@ -161,6 +171,21 @@ public record CredentialDraft(
               "problem",
               "it is blank or has control characters"));
     }
+    List<URI> returnUrls = returnUrls(problems);
+    if (applicationName != null
+        && (applicationName.isBlank()
+            || applicationName.length() > MAX_APPLICATION_NAME
+            || applicationName.chars().anyMatch(Character::isISOControl))) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "applicationName",
+              "problem",
+              "it must be 1 to "
+                  + MAX_APPLICATION_NAME
+                  + " characters without control characters"));
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -176,7 +201,35 @@ public record CredentialDraft(
             callers,
             orDefault(keepAlive, true),
             Optional.ofNullable(testPath),
-            methods));
+            methods,
+            returnUrls,
+            Optional.ofNullable(applicationName)));
+  }
+
+  private List<URI> returnUrls(List<Diagnosis> problems) {
+    List<String> listed = allowedReturnUrls == null ? List.of() : allowedReturnUrls;
+    if (listed.size() > ReturnUrlRule.MAX_ENTRIES) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "allowedReturnUrls",
+              "problem",
+              "it lists more than " + ReturnUrlRule.MAX_ENTRIES + " URLs"));
+      return List.of();
+    }
+    List<URI> urls = new ArrayList<>();
+    for (String entry : listed) {
+      Optional<URI> url = Checks.httpUrl("allowedReturnUrls", entry, problems);
+      Optional<String> problem = url.flatMap(ReturnUrlRule::entryProblem);
+      if (problem.isPresent()) {
+        problems.add(
+            Diagnosis.of(INVALID_VALUE, "field", "allowedReturnUrls", "problem", problem.get()));
+      } else {
+        url.filter(u -> !urls.contains(u)).ifPresent(urls::add);
+      }
+    }
+    return urls;
   }
 
   private Optional<Authentication> authentication(

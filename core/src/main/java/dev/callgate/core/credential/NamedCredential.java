@@ -4,6 +4,7 @@ import dev.callgate.core.callout.HeaderRules;
 import java.net.URI;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -15,7 +16,10 @@ import java.util.Set;
  * {!$Credential.OAuthToken}}, which API-key subjects may call it (an empty set: admins only), and
  * whether its refresh token is kept alive while nobody calls, are all set here. Build it from input
  * with {@link CredentialDraft#validate()}. {@code allowedMethods} lists the request methods callers
- * may send through it (upper case; never TRACE or CONNECT, see {@link HeaderRules}).
+ * may send through it (upper case; never TRACE or CONNECT, see {@link HeaderRules}). {@code
+ * allowedReturnUrls} lists where a browser may be sent back to once it has authorized the
+ * credential ({@link ReturnUrlRule}), and {@code applicationName} what an end user is told asks for
+ * access (the credential's name when empty).
  */
 public record NamedCredential(
     String name,
@@ -28,7 +32,9 @@ public record NamedCredential(
     Set<String> allowedCallers,
     boolean keepAlive,
     Optional<String> testPath,
-    Set<String> allowedMethods) {
+    Set<String> allowedMethods,
+    List<URI> allowedReturnUrls,
+    Optional<String> applicationName) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -40,6 +46,8 @@ public record NamedCredential(
     if (allowedMethods.stream().anyMatch(HeaderRules.NEVER_ALLOWED_METHODS::contains)) {
       throw new IllegalArgumentException("TRACE and CONNECT are never allowed");
     }
+    allowedReturnUrls = List.copyOf(allowedReturnUrls);
+    Objects.requireNonNull(applicationName, "applicationName");
   }
 
   /**
@@ -56,7 +64,10 @@ public record NamedCredential(
     return Collections.unmodifiableSet(copy);
   }
 
-  /** A credential that allows the {@link HeaderRules#DEFAULT_ALLOWED_METHODS default methods}. */
+  /**
+   * A credential that allows the {@link HeaderRules#DEFAULT_ALLOWED_METHODS default methods}, with
+   * no return URLs and no application name of its own.
+   */
   public NamedCredential(
       String name,
       URI url,
@@ -79,12 +90,19 @@ public record NamedCredential(
         allowedCallers,
         keepAlive,
         testPath,
-        HeaderRules.DEFAULT_ALLOWED_METHODS);
+        HeaderRules.DEFAULT_ALLOWED_METHODS,
+        List.of(),
+        Optional.empty());
   }
 
   /** Whether callers may send {@code method} (upper case, as on the wire) through it. */
   public boolean allowsMethod(String method) {
     return allowedMethods.contains(method);
+  }
+
+  /** What an end user is told asks for access: the application name, or else the name. */
+  public String displayedApplicationName() {
+    return applicationName.orElse(name);
   }
 
   public Protocol protocol() {

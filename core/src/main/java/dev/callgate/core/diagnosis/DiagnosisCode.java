@@ -221,6 +221,25 @@ public enum DiagnosisCode {
   FLOW_NOT_SUPPORTED(
       "Credential '{credential}' uses {protocol}, which has no {flow}.",
       "Use a credential whose protocol supports it."),
+  RETURN_URL_NOT_ALLOWED(
+      "The return URL '{returnUrl}' is not allowed for credential '{credential}': {reason}.",
+      "Use a URL at or below one of the credential's allowedReturnUrls ({allowed}), or add its"
+          + " origin and path to allowedReturnUrls with PUT /v1/credentials/{credential}."),
+  CONNECT_LINK_UNKNOWN(
+      "This connect link is not known to Callgate: it was mistyped, cut short, or removed after"
+          + " it expired or was used.",
+      "Ask whoever sent you the link for a new one."),
+  CONNECT_LINK_EXPIRED(
+      "This connect link expired at {expiresAt}.",
+      "Ask whoever sent you the link for a new one, and open it within {lifetime}."),
+  CONNECT_LINK_USED(
+      "This connect link was already used at {usedAt}; a link works once.",
+      "If you did not finish signing in, ask whoever sent you the link for a new one."),
+  CONNECT_LINK_NOT_SUPPORTED(
+      "Credential '{credential}' cannot have connect links: {reason}.",
+      "Connect links are for credentials with principal per_user and protocol"
+          + " oauth2_authorization_code; for others, an admin authorizes with POST"
+          + " /v1/credentials/{credential}/authorizations."),
   INVALID_NAME(
       "'{value}' is not a valid {field}: {rule}.",
       "Choose a name that matches the rule; names appear in URL paths."),

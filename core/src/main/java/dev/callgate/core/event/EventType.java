@@ -28,6 +28,8 @@ public enum EventType {
   PROVIDER_REARMED("provider.rearmed"),
   /** The refresh token will expire before the next refresh that can happen. */
   EXPIRY_AHEAD("expiry.ahead"),
+  /** An end user opened a connect link and went on to sign in; the link cannot be used again. */
+  CONNECT_LINK_USED("connect_link.used"),
   AUDIT_KEY_CREATED("audit.key.created"),
   AUDIT_KEY_DELETED("audit.key.deleted"),
   AUDIT_PROVIDER_SAVED("audit.provider.saved"),
@@ -42,7 +44,8 @@ public enum EventType {
   /** An admin key signed in to the console; the actor is the key. */
   AUDIT_CONSOLE_SIGNED_IN("audit.console.signed_in"),
   /** A console session was ended by its browser. */
-  AUDIT_CONSOLE_SIGNED_OUT("audit.console.signed_out");
+  AUDIT_CONSOLE_SIGNED_OUT("audit.console.signed_out"),
+  AUDIT_CONNECT_LINK_CREATED("audit.connect_link.created");
 
   private final String wireName;
 

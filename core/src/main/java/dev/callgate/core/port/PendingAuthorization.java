@@ -12,8 +12,9 @@ import java.util.Optional;
  * An authorization flow between its start and the IdP's redirect back: the hash of the one-time
  * {@code state} that binds the callback to it, the PKCE {@code codeVerifier}, the redirect URI and
  * scopes sent, for which token, until when the callback is accepted, the hash of the secret that
- * binds it to the browser that opened it (empty until one has), and whether an admin allowed the
- * grant to pass to another account at the provider.
+ * binds it to the browser that opened it (empty until one has), whether an admin allowed the grant
+ * to pass to another account at the provider, and where the browser goes once the flow is done (a
+ * return URL already checked against the credential's allow-list, or a console path).
  */
 public record PendingAuthorization(
     FlowHash stateHash,
@@ -24,7 +25,8 @@ public record PendingAuthorization(
     Instant createdAt,
     Instant expiresAt,
     Optional<FlowHash> browserBinding,
-    boolean identityChangeAllowed) {
+    boolean identityChangeAllowed,
+    Optional<URI> returnUrl) {
 
   public PendingAuthorization {
     Objects.requireNonNull(stateHash, "stateHash");
@@ -35,6 +37,31 @@ public record PendingAuthorization(
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(browserBinding, "browserBinding");
     requestedScopes = List.copyOf(requestedScopes);
+    Objects.requireNonNull(returnUrl, "returnUrl");
+  }
+
+  /** A flow that ends on Callgate's own result page. */
+  public PendingAuthorization(
+      FlowHash stateHash,
+      TokenKey tokenKey,
+      Secret codeVerifier,
+      URI redirectUri,
+      List<String> requestedScopes,
+      Instant createdAt,
+      Instant expiresAt,
+      Optional<FlowHash> browserBinding,
+      boolean identityChangeAllowed) {
+    this(
+        stateHash,
+        tokenKey,
+        codeVerifier,
+        redirectUri,
+        requestedScopes,
+        createdAt,
+        expiresAt,
+        browserBinding,
+        identityChangeAllowed,
+        Optional.empty());
   }
 
   /** This flow, bound to the browser that holds the secret {@code binding} hashes. */
@@ -48,6 +75,7 @@ public record PendingAuthorization(
         createdAt,
         expiresAt,
         Optional.of(binding),
-        identityChangeAllowed);
+        identityChangeAllowed,
+        returnUrl);
   }
 }

@@ -19,8 +19,10 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SCOPE_REJECTED;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.Protocol;
+import dev.callgate.core.credential.ReturnUrlRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
 import dev.callgate.core.event.EventSource;
@@ -157,6 +159,21 @@ public final class Authorizations {
       Optional<String> forUser,
       boolean allowIdentityChange,
       Actor actor) {
+    return start(caller, credentialName, forUser, allowIdentityChange, actor, Optional.empty());
+  }
+
+  /**
+   * As above; once the flow succeeds (or fails after the provider's sign-in), the browser is sent
+   * to {@code returnUrl}: a path below {@link ReturnUrlRule#CONSOLE_PATH}, or a URL on the
+   * credential's {@code allowedReturnUrls} ({@code RETURN_URL_NOT_ALLOWED} otherwise).
+   */
+  public CompletionStage<AuthorizationStart> start(
+      Caller caller,
+      String credentialName,
+      Optional<String> forUser,
+      boolean allowIdentityChange,
+      Actor actor,
+      Optional<String> returnUrl) {
     if (allowIdentityChange && !caller.isAdmin()) {
       return refusedStart(
           Diagnosis.of(
@@ -197,6 +214,15 @@ public final class Authorizations {
                         "credential",
                         credentialName));
               }
+              Optional<Validated<URI>> checkedReturnUrl =
+                  returnUrl.map(url -> ReturnUrlRule.check(credential, url, true));
+              Optional<List<Diagnosis>> returnUrlRefused =
+                  checkedReturnUrl.map(Validated::problems).filter(p -> !p.isEmpty());
+              if (returnUrlRefused.isPresent()) {
+                return refusedStart(returnUrlRefused.get().get(0));
+              }
+              Optional<URI> returnTo =
+                  checkedReturnUrl.map(checked -> checked.fold(url -> url, problems -> null));
               String providerName = credential.authentication().providerName().orElseThrow();
               return TokenKeys.resolve(credential, caller, forUser)
                   .fold(
@@ -210,13 +236,21 @@ public final class Authorizations {
                                               Diagnosis.of(
                                                   PROVIDER_NOT_FOUND, "provider", providerName))
                                           : startWith(
-                                              provider.get(), key, allowIdentityChange, actor)),
+                                              provider.get(),
+                                              key,
+                                              allowIdentityChange,
+                                              actor,
+                                              returnTo)),
                       problems -> refusedStart(problems.get(0)));
             });
   }
 
   private CompletionStage<AuthorizationStart> startWith(
-      AuthProvider provider, TokenKey key, boolean allowIdentityChange, Actor actor) {
+      AuthProvider provider,
+      TokenKey key,
+      boolean allowIdentityChange,
+      Actor actor,
+      Optional<URI> returnUrl) {
     String state = randomToken();
     Secret verifier = Secret.of(randomToken());
     return providerUrl(provider, state, verifier, provider.scopes())
@@ -237,7 +271,8 @@ public final class Authorizations {
                       now,
                       expiresAt,
                       Optional.empty(),
-                      allowIdentityChange);
+                      allowIdentityChange,
+                      returnUrl);
               URI page =
                   URI.create(
                       settings.authorizationPage()
@@ -248,6 +283,7 @@ public final class Authorizations {
               details.put("provider", provider.name());
               details.put("expiresAt", expiresAt.toString());
               details.put("identityChangeAllowed", Boolean.toString(allowIdentityChange));
+              returnUrl.ifPresent(to -> details.put("returnUrl", to.toString()));
               Optional<String> user = Optional.of(key.userSubject());
               List<Event> started =
                   List.of(
@@ -265,7 +301,7 @@ public final class Authorizations {
                           details));
               return pending
                   .save(flow, started)
-                  .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt));
+                  .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt, state));
             });
   }
 
@@ -456,7 +492,8 @@ public final class Authorizations {
                     failure.getClass().getSimpleName());
               }
               return (AuthorizationCompletion)
-                  new AuthorizationCompletion.Refused(diagnosis, Optional.of(flow.tokenKey()));
+                  new AuthorizationCompletion.Refused(
+                      diagnosis, Optional.of(flow.tokenKey()), flow.returnUrl());
             });
   }
 
@@ -607,7 +644,8 @@ public final class Authorizations {
         .handle(
             (revoked, failure) ->
                 (AuthorizationCompletion)
-                    new AuthorizationCompletion.Refused(diagnosis, Optional.of(flow.tokenKey())));
+                    new AuthorizationCompletion.Refused(
+                        diagnosis, Optional.of(flow.tokenKey()), flow.returnUrl()));
   }
 
   private CompletionStage<AuthorizationCompletion> authorized(
@@ -628,7 +666,7 @@ public final class Authorizations {
               return latest.authorized(tokens, identity, warnings, now, plan);
             })
         .thenCompose(stored -> afterReplacing(provider, replaced.get(), stored))
-        .thenApply(AuthorizationCompletion.Authorized::new);
+        .thenApply(stored -> new AuthorizationCompletion.Authorized(stored, flow.returnUrl()));
   }
 
   /**

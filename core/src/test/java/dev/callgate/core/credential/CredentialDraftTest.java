@@ -37,6 +37,8 @@ class CredentialDraftTest {
     String jwtAudience;
     String jwtSigningKey;
     List<String> allowedMethods;
+    List<String> allowedReturnUrls;
+    String applicationName;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -91,7 +93,9 @@ class CredentialDraftTest {
               jwtSubject,
               jwtAudience,
               jwtSigningKey,
-              allowedMethods)
+              allowedMethods,
+              allowedReturnUrls,
+              applicationName)
           .validate();
     }
   }
@@ -121,6 +125,78 @@ class CredentialDraftTest {
     assertThat(credential.testPath()).isEmpty();
     assertThat(credential.authentication())
         .isEqualTo(new Authentication.ApiKey("X-API-Key", Secret.of("k-123")));
+  }
+
+  @Test
+  void validateWhenReturnUrlsAndAnApplicationNameAreGivenThenKeepsThemWithoutRepeats() {
+    Draft draft = Draft.apiKey();
+    draft.allowedReturnUrls =
+        List.of(
+            "https://app.example.com/connected",
+            "http://localhost:3000/",
+            "https://app.example.com/connected");
+    draft.applicationName = "Acme Reports";
+
+    NamedCredential credential = valid(draft);
+
+    assertThat(credential.allowedReturnUrls())
+        .containsExactly(
+            URI.create("https://app.example.com/connected"), URI.create("http://localhost:3000/"));
+    assertThat(credential.applicationName()).contains("Acme Reports");
+    assertThat(credential.displayedApplicationName()).isEqualTo("Acme Reports");
+    assertThat(valid(Draft.apiKey()).allowedReturnUrls()).isEmpty();
+    assertThat(valid(Draft.apiKey()).displayedApplicationName()).isEqualTo("crm");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/console/",
+        "ftp://app.example.com/",
+        "https://app.example.com/done?x=1",
+        "https://app.example.com/done#top",
+        "https://user:pw@app.example.com/",
+        "https://app.example.com/a/../b"
+      })
+  void validateWhenAReturnUrlEntryIsNotAnOriginAndPathThenRefused(String entry) {
+    Draft draft = Draft.apiKey();
+    draft.allowedReturnUrls = List.of(entry);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isIn(DiagnosisCode.INVALID_VALUE, DiagnosisCode.INVALID_URL);
+    assertThat(problem.message()).contains("allowedReturnUrls");
+  }
+
+  @Test
+  void validateWhenMoreThanTwentyReturnUrlsAreListedThenRefused() {
+    Draft draft = Draft.apiKey();
+    draft.allowedReturnUrls =
+        java.util.stream.IntStream.range(0, 21)
+            .mapToObj(i -> "https://app" + i + ".example.com/")
+            .toList();
+
+    assertThat(onlyProblem(draft).message()).contains("allowedReturnUrls", "more than 20");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "   ", "line\nbreak"})
+  void validateWhenTheApplicationNameIsBlankOrHasControlCharactersThenRefused(String name) {
+    Draft draft = Draft.apiKey();
+    draft.applicationName = name;
+
+    assertThat(onlyProblem(draft).message()).contains("applicationName");
+  }
+
+  @Test
+  void validateWhenTheApplicationNameIsLongerThanAHundredCharactersThenRefused() {
+    Draft draft = Draft.apiKey();
+    draft.applicationName = "a".repeat(100);
+    assertThat(draft.validate().problems()).isEmpty();
+
+    draft.applicationName = "a".repeat(101);
+
+    assertThat(onlyProblem(draft).message()).contains("applicationName", "100");
   }
 
   @Test

@@ -268,7 +268,11 @@ public abstract class CredentialStoreContract {
             Set.of("svc-a", "svc-b"),
             true,
             Optional.of("/health"),
-            Set.of("GET", "PROPFIND"));
+            Set.of("GET", "PROPFIND"),
+            List.of(
+                URI.create("https://app.example.com/connected"),
+                URI.create("http://localhost:3000/")),
+            Optional.of("Acme Reports <beta>"));
     NamedCredential allOff =
         new NamedCredential(
             "alloff",

@@ -111,6 +111,30 @@ public abstract class PendingAuthorizationStoreContract {
   }
 
   @Test
+  void saveWhenAReturnUrlIsGivenThenBindAndTakeReturnIt() {
+    PendingAuthorization flow =
+        new PendingAuthorization(
+            FlowHash.of("state-4"),
+            TokenKey.perUser("crm", "alice"),
+            Secret.of("v".repeat(43)),
+            URI.create("http://127.0.0.1:8080/v1/oauth/callback"),
+            List.of("openid"),
+            T0,
+            T0.plusSeconds(600),
+            Optional.empty(),
+            false,
+            Optional.of(URI.create("/console/#/credentials/crm")));
+    save(flow);
+
+    Optional<PendingAuthorization> bound =
+        join(store.bind(FlowHash.of("state-4"), FlowHash.of("browser-a")));
+
+    assertThat(bound.orElseThrow().returnUrl()).contains(URI.create("/console/#/credentials/crm"));
+    assertThat(join(store.take(FlowHash.of("state-4"))))
+        .contains(flow.boundTo(FlowHash.of("browser-a")));
+  }
+
+  @Test
   void takeWhenLookedUpByTheStateItselfInsteadOfItsHashThenEmpty() {
     save(pending("state-1", TokenKey.named("crm")));
 

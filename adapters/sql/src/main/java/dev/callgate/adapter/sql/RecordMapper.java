@@ -259,7 +259,11 @@ final class RecordMapper {
             .put("testPath", credential.testPath().orElse(null))
             .put(
                 "allowedMethods",
-                new JsonArray(credential.allowedMethods().stream().sorted().toList()));
+                new JsonArray(credential.allowedMethods().stream().sorted().toList()))
+            .put(
+                "allowedReturnUrls",
+                new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()))
+            .put("applicationName", credential.applicationName().orElse(null));
     Secret secret = null;
     Authentication authentication = credential.authentication();
     authentication.providerName().ifPresent(p -> settings.put("provider", p));
@@ -325,6 +329,12 @@ final class RecordMapper {
       methods.clear();
       storedMethods.forEach(m -> methods.add((String) m));
     }
+    // credentials stored before return URLs existed allow none
+    List<URI> returnUrls = new ArrayList<>();
+    JsonArray storedReturnUrls = settings.getJsonArray("allowedReturnUrls");
+    if (storedReturnUrls != null) {
+      storedReturnUrls.forEach(u -> returnUrls.add(URI.create((String) u)));
+    }
     return new NamedCredential(
         name,
         URI.create(row.getString("url") + query.map(q -> "?" + q.reveal()).orElse("")),
@@ -336,14 +346,16 @@ final class RecordMapper {
         callers,
         settings.getBoolean("keepAlive"),
         Optional.ofNullable(settings.getString("testPath")),
-        methods);
+        methods,
+        returnUrls,
+        Optional.ofNullable(settings.getString("applicationName")));
   }
 
   // ---- pending authorizations and API keys ----
 
   static final String PENDING_COLUMNS =
       "state_hash, credential, subject, code_verifier, redirect_uri, scopes, created_at,"
-          + " expires_at, browser_binding, identity_change_allowed";
+          + " expires_at, browser_binding, identity_change_allowed, return_url";
 
   Object[] pendingValues(PendingAuthorization pending) {
     return new Object[] {
@@ -358,7 +370,8 @@ final class RecordMapper {
       Sql.millis(pending.createdAt()),
       Sql.millis(pending.expiresAt()),
       pending.browserBinding().map(FlowHash::value).orElse(null),
-      pending.identityChangeAllowed() ? 1 : 0
+      pending.identityChangeAllowed() ? 1 : 0,
+      pending.returnUrl().map(URI::toString).orElse(null)
     };
   }
 
@@ -376,7 +389,8 @@ final class RecordMapper {
         Sql.instant(row, "created_at").orElseThrow(),
         Sql.instant(row, "expires_at").orElseThrow(),
         Optional.ofNullable(row.getString("browser_binding")).map(FlowHash::new),
-        row.getInteger("identity_change_allowed") != 0);
+        row.getInteger("identity_change_allowed") != 0,
+        Optional.ofNullable(row.getString("return_url")).map(URI::create));
   }
 
   static final String API_KEY_COLUMNS = "id, subject, roles, hash, created_at";

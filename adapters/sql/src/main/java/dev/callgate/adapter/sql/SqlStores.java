@@ -3,6 +3,7 @@ package dev.callgate.adapter.sql;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.ApiKeyStore;
 import dev.callgate.core.port.ChangeFeed;
+import dev.callgate.core.port.ConnectLinkStore;
 import dev.callgate.core.port.ConsoleSessionStore;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.EventLog;
@@ -26,10 +27,10 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations, API
- * keys, console sessions, webhooks and the event log, every secret sealed by the {@link
- * SecretCipher}. The PostgreSQL and SQLite adapters open the pool, apply their migrations and build
- * this.
+ * Callgate's stores on one SQL pool: credentials and providers, tokens, pending authorizations,
+ * connect links, API keys, console sessions, webhooks and the event log, every secret sealed by the
+ * {@link SecretCipher}. The PostgreSQL and SQLite adapters open the pool, apply their migrations
+ * and build this.
  */
 public final class SqlStores {
   /**
@@ -62,6 +63,7 @@ public final class SqlStores {
   private final SqlEventLog events;
   private final SqlWebhookStore webhooks;
   private final SqlConsoleSessionStore consoleSessions;
+  private final SqlConnectLinkStore connectLinks;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -89,6 +91,7 @@ public final class SqlStores {
     this.apiKeys = new SqlApiKeyStore(pool, sql, changed, events);
     this.webhooks = new SqlWebhookStore(pool, sql, secrets, events);
     this.consoleSessions = new SqlConsoleSessionStore(pool, sql, events);
+    this.connectLinks = new SqlConnectLinkStore(pool, sql, events);
   }
 
   public CredentialStore credentials() {
@@ -123,6 +126,11 @@ public final class SqlStores {
   /** The console's signed-in browsers, by the hash of their cookie's secret. */
   public ConsoleSessionStore consoleSessions() {
     return consoleSessions;
+  }
+
+  /** Connect links: single-use, found by the hash of their token. */
+  public ConnectLinkStore connectLinks() {
+    return connectLinks;
   }
 
   public ChangeFeed changes() {

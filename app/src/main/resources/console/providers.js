@@ -1,0 +1,127 @@
+// Auth providers: the list, a form to create or edit one, the check of discovery and client
+// authentication, and delete.
+
+import { h, replace, page, announce, alarm, diagnosis, field, confirmStep, table } from './dom.js';
+import * as api from './api.js';
+import { problemSummary, text, list, compact, refusal, onSubmit } from './forms.js';
+
+export async function providers(container, ctx) {
+  const all = await api.get('/v1/providers');
+  if (ctx.stale()) return;
+  const result = h('div', { class: 'action-result' });
+  const rows = all.map((p) =>
+    h('tr', {},
+      h('th', { scope: 'row' }, h('a', { href: `#/providers/${api.seg(p.name)}` }, p.name)),
+      h('td', {}, p.issuer || p.tokenEndpoint || '—'),
+      h('td', {}, p.clientId),
+      h('td', {}, p.clientAuthMethod),
+      h('td', {}, (p.scopes || []).join(' ') || '—'),
+      h('td', {}, p.refreshTokenLifetime || 'from the provider'),
+      h('td', {}, h('div', { class: 'row-actions' }, checkButton(p.name, result)))));
+  replace(
+    container,
+    ...page(
+      'Providers',
+      h('p', {}, 'An auth provider is an OAuth 2.0 / OpenID Connect server and Callgate’s client at it. Credentials name one.'),
+      h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/providers/new') } }, 'New provider')),
+      result,
+      rows.length
+        ? table(`Providers: ${rows.length}`, ['Name', 'Issuer or token endpoint', 'Client id', 'Client authentication', 'Scopes', 'Refresh token lifetime', 'Actions'], rows)
+        : h('p', {}, 'No providers yet.'),
+    ),
+  );
+}
+
+/** "Check": discovery and proof of client authentication, whatever their result. */
+function checkButton(name, result) {
+  const b = h('button', { type: 'button', class: 'secondary', 'aria-label': `Check ${name}` }, 'Check');
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      const check = await api.post(`/v1/providers/${api.seg(name)}/test`);
+      replace(result,
+        h('h2', {}, `Check of ${name}: ${check.ok ? '✓ OK' : '✗ problems found'}`),
+        h('ul', {}, (check.checks || []).map((c) => h('li', {}, c.ok ? '✓ ' : '✗ ', h('strong', {}, c.name), c.detail ? `: ${c.detail}` : ''))),
+        (check.diagnoses || []).map(diagnosis));
+      const said = `Check of ${name}: ${check.ok ? 'OK' : 'problems found'}.` + (check.diagnoses || []).map((d) => ` ${d.code}: ${d.message}`).join('');
+      check.ok ? announce(said) : alarm(said);
+    } catch (failure) {
+      if (!(failure instanceof api.ApiProblem)) throw failure;
+      refusal(result, failure, `Check of ${name}`);
+    } finally {
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
+export async function provider(container, ctx, name) {
+  const p = name ? await api.get(`/v1/providers/${api.seg(name)}`) : null;
+  if (ctx.stale()) return;
+  const editing = Boolean(p);
+  const c = p || {};
+  const input = (attributes) => h('input', { type: 'text', autocomplete: 'off', ...attributes });
+  const summary = problemSummary();
+  const form = h('form', { 'aria-label': editing ? `Configuration of ${c.name}` : 'New provider', novalidate: true },
+    summary,
+    field({ name: 'name', label: 'Name', hint: 'A letter, then up to 63 letters, digits, "_" or "-"; credentials name the provider by it.', input: input({ value: c.name, readonly: editing, required: true }) }),
+    field({ name: 'issuer', label: 'Issuer', hint: 'The OpenID Connect issuer URL: Callgate discovers the endpoints from it. Or leave it empty and give the token endpoint.', input: input({ type: 'url', value: c.issuer, placeholder: 'https://login.example.com/realms/main' }) }),
+    h('fieldset', {}, h('legend', {}, 'Endpoints (only without an issuer, or to override discovery)'),
+      field({ name: 'authorizationEndpoint', label: 'Authorization endpoint', hint: 'Where a person signs in (authorization code flow).', input: input({ type: 'url', value: c.authorizationEndpoint }) }),
+      field({ name: 'tokenEndpoint', label: 'Token endpoint', hint: 'Where Callgate gets and refreshes tokens.', input: input({ type: 'url', value: c.tokenEndpoint }) }),
+      field({ name: 'revocationEndpoint', label: 'Revocation endpoint', hint: 'Where Callgate revokes grants (RFC 7009); without one, a revoked grant may live on at the provider.', input: input({ type: 'url', value: c.revocationEndpoint }) })),
+    field({ name: 'clientId', label: 'Client id', hint: 'Callgate’s client at the provider.', input: input({ value: c.clientId, required: true }) }),
+    field({ name: 'clientSecret', label: 'Client secret', hint: `Stored encrypted; not needed with client authentication none.${editing ? ' Callgate never shows it: give it again whenever you save.' : ''}`, input: h('input', { type: 'password', autocomplete: 'new-password', placeholder: c.hasClientSecret ? 'stored; type it again to save' : '' }) }),
+    field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, ['client_secret_basic', 'client_secret_post', 'none'].map((m) => h('option', { value: m, selected: m === (c.clientAuthMethod || 'client_secret_basic') }, m))) }),
+    field({ name: 'scopes', label: 'Scopes', hint: 'Separated by spaces; include offline_access (or the provider’s own) to get a refresh token.', input: input({ value: (c.scopes || []).join(' '), placeholder: 'openid offline_access' }) }),
+    field({ name: 'refreshTokenLifetime', label: 'Refresh token lifetime (optional)', hint: 'When the provider does not say how long refresh tokens live: an ISO-8601 duration such as P1D or PT24H. Callgate refreshes before it runs out.', input: input({ value: c.refreshTokenLifetime, placeholder: 'P1D' }) }),
+    h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create provider'));
+
+  onSubmit(form, async () => {
+    const body = compact({
+      name: text(form, 'name'),
+      issuer: text(form, 'issuer'),
+      authorizationEndpoint: text(form, 'authorizationEndpoint'),
+      tokenEndpoint: text(form, 'tokenEndpoint'),
+      revocationEndpoint: text(form, 'revocationEndpoint'),
+      clientId: text(form, 'clientId'),
+      clientSecret: text(form, 'clientSecret'),
+      clientAuthMethod: text(form, 'clientAuthMethod'),
+      scopes: list(form, 'scopes') || [],
+      refreshTokenLifetime: text(form, 'refreshTokenLifetime'),
+    });
+    const saved = editing ? await api.put(`/v1/providers/${api.seg(c.name)}`, body) : await api.post('/v1/providers', body);
+    form.elements.namedItem('clientSecret').value = '';
+    const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
+    ctx.go(`#/providers/${api.seg(saved.name)}`);
+    setTimeout(() => announce(`${editing ? 'Saved' : 'Created'} provider ${saved.name}.${rearmed}`), 200);
+  });
+
+  const result = h('div', { class: 'action-result' });
+  const content = [h('p', {}, h('a', { href: '#/providers' }, 'Back to the providers'))];
+  if (editing) {
+    const remove = h('button', { type: 'button', class: 'secondary outline' }, 'Delete');
+    remove.addEventListener('click', () =>
+      confirmStep(result, `Delete the provider ${c.name}?`, 'Delete', async () => {
+        try {
+          await api.del(`/v1/providers/${api.seg(c.name)}`);
+          ctx.go('#/providers');
+          setTimeout(() => announce(`Deleted provider ${c.name}.`), 200);
+        } catch (failure) {
+          if (!(failure instanceof api.ApiProblem)) throw failure;
+          refusal(result, failure, 'Delete');
+        }
+      }));
+    content.push(
+      h('div', { class: 'actions' }, checkButton(c.name, result), remove),
+      result,
+      p.discovered
+        ? h('details', {}, h('summary', {}, 'Endpoints in use'),
+            h('dl', { class: 'status' }, Object.entries(p.discovered).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])))
+        : null,
+      p.discoveryProblem ? h('div', {}, h('h2', {}, 'Discovery'), diagnosis(p.discoveryProblem)) : null,
+      h('h2', {}, 'Configuration'));
+  }
+  content.push(form);
+  replace(container, ...page(editing ? `Provider ${c.name}` : 'New provider', ...content));
+}

@@ -1,0 +1,264 @@
+// The web console as a person uses it: signing in, a provider and a credential made through the
+// forms, the authorization at node-oidc-provider and back, the actions on the credential, its
+// timeline as it happens, and the session's limits (CSRF, sign-out), with the keyboard alone too.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { api, expectAnswer, newPage, screenshot, settings, signInAtProvider } from './support.mjs';
+
+const PROVIDER = 'console-idp';
+const CREDENTIAL = 'console-crm';
+
+// the console asks for its session when it opens; nobody is signed in yet
+const NOT_SIGNED_IN = { url: /\/console\/session$/, status: 401 };
+
+async function openConsole(t, hash = '') {
+  const page = await newPage(t, { expected: [NOT_SIGNED_IN] });
+  await page.goto(`${settings().callgateUrl}/console/${hash}`);
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
+  return page;
+}
+
+/** Signs in; the console then shows the page its address named (`landing`, its heading). */
+async function signIn(page, landing = 'Credentials') {
+  await page.getByLabel('Admin API key').fill(settings().adminKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor();
+}
+
+/** The text the page's status line shows, once it shows `expected`. */
+async function statusLine(page, expected) {
+  const line = page.locator('#status-line');
+  await line.filter({ hasText: expected }).waitFor();
+  return line.textContent();
+}
+
+const focusedElement = (page) =>
+  page.evaluate(() => `${document.activeElement.tagName} ${document.activeElement.textContent.trim()}`);
+
+test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBrowser', async (t) => {
+  const { oidcIssuer, oidcClientId, oidcClientSecret, targetUrl } = settings();
+  const page = await openConsole(t);
+  await screenshot(page, 'console-sign-in');
+  await signIn(page);
+  assert.equal(await focusedElement(page), 'H1 Credentials', 'a new page puts the focus on its heading');
+
+  // a provider through its form
+  await page.getByRole('link', { name: 'Providers', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+  await page.getByRole('button', { name: 'New provider' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New provider' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill(PROVIDER);
+  await page.getByLabel('Issuer', { exact: true }).fill(oidcIssuer);
+  await page.getByLabel('Client id').fill(oidcClientId);
+  await page.getByLabel('Client secret').fill(oidcClientSecret);
+  await page.getByLabel('Scopes').fill('openid offline_access api:read');
+  await page.getByLabel('Refresh token lifetime (optional)').fill('PT1H');
+  await screenshot(page, 'console-provider-new');
+  await page.getByRole('button', { name: 'Create provider' }).click();
+  await page.getByRole('heading', { level: 1, name: `Provider ${PROVIDER}` }).waitFor();
+  await page.getByRole('button', { name: `Check ${PROVIDER}` }).click();
+  await page.getByRole('heading', { name: `Check of ${PROVIDER}: ✓ OK` }).waitFor();
+  await screenshot(page, 'console-provider');
+
+  // a credential through its form; a bad name first, refused beside its field
+  expectAnswer(page, { url: /\/v1\/credentials$/, status: 400 });
+  await page.getByRole('link', { name: 'Credentials', exact: true }).click();
+  await page.getByRole('button', { name: 'New credential' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New credential' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('1-not-a-name');
+  await page.getByLabel('Base URL').fill(targetUrl);
+  await page.getByLabel('Protocol').selectOption('oauth2_authorization_code');
+  await page.getByLabel('Provider', { exact: true }).selectOption(PROVIDER);
+  await page.getByLabel('Test path (optional)').fill('/me');
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  const nameError = page.locator('#name-error');
+  await nameError.waitFor();
+  assert.match(await nameError.textContent(), /'1-not-a-name' is not a valid name/);
+  assert.equal(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await page.locator('#alerter').filter({ hasText: '1 problem' }).waitFor();
+  await screenshot(page, 'console-credential-problem');
+  await page.getByLabel('Name', { exact: true }).fill(CREDENTIAL);
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
+  const state = page.locator('section[aria-labelledby="status-title"] .state');
+  assert.match(await state.textContent(), /UNAUTHORIZED/);
+
+  // Authorize: the provider's sign-in, then back on the credential's page
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await signInAtProvider(page, { prefix: 'console-authorize' });
+  await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/console/');
+  assert.equal(new URL(page.url()).hash, `#/credentials/${CREDENTIAL}`);
+  await state.filter({ hasText: 'ACTIVE' }).waitFor();
+  const active = await screenshot(page, 'console-credential-active');
+  // the first screen of it, as docs/console.png shows the console in the README
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(path.dirname(active), 'console-readme.png') });
+
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('heading', { name: 'Test connection' }).waitFor();
+  assert.match(await page.locator('#action-result').textContent(), /✓ OK.*HTTP status200/s);
+  await screenshot(page, 'console-credential-tested');
+
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  assert.match(await statusLine(page, 'Refreshed'), /Refreshed: state ACTIVE/);
+
+  // the timeline follows what happens, without a reload
+  const refreshed = page.locator('ol.timeline li', { hasText: 'token.refreshed' });
+  const before = await refreshed.count();
+  const elsewhere = await api('POST', `/v1/credentials/${CREDENTIAL}/refresh`);
+  assert.equal(elsewhere.status, 200, elsewhere.text);
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('ol.timeline li').length > 0 &&
+      [...document.querySelectorAll('ol.timeline li')].filter((li) => li.textContent.includes('token.refreshed')).length > count,
+    before,
+  );
+  assert.match(await page.locator('ol.timeline li').first().textContent(), /token\.refreshed|audit\.refresh\.requested/);
+
+  await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, revoke' }).click();
+  await statusLine(page, 'Revoked');
+  await state.filter({ hasText: 'REVOKED' }).waitFor();
+  await screenshot(page, 'console-credential-revoked');
+
+  // a credential with no token to wait on is listed, but not among those that need a person
+  const basic = await api('POST', '/v1/credentials', {
+    name: 'console-basic',
+    url: targetUrl,
+    protocol: 'basic',
+    username: 'reports',
+    password: 'a password',
+  });
+  assert.equal(basic.status, 201, basic.text);
+  await page.getByRole('link', { name: 'Credentials', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  await page.getByRole('link', { name: 'console-basic', exact: true }).waitFor();
+  await page.getByRole('switch', { name: 'Only those that need a person' }).check();
+  await page.locator('#announcer').filter({ hasText: 'those that need a person' }).waitFor();
+  await page.getByRole('link', { name: CREDENTIAL, exact: true }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'console-basic', exact: true }).count(), 0);
+  await screenshot(page, 'console-credentials');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
+  const after = await page.evaluate(async () => (await fetch('/console/session')).status);
+  assert.equal(after, 401, 'the session is over on the server too');
+});
+
+test('changeWhenSentWithTheCookieButWithoutTheCsrfTokenThenRefused', async (t) => {
+  const page = await openConsole(t);
+  await signIn(page);
+  expectAnswer(page, { url: /\/v1\/providers$/, status: 403 });
+  const refused = await page.evaluate(async () => {
+    const response = await fetch('/v1/providers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'forged', issuer: 'https://idp.example', clientId: 'x', clientSecret: 'y' }),
+    });
+    return { status: response.status, code: (await response.json()).code };
+  });
+  assert.deepEqual(refused, { status: 403, code: 'CSRF_TOKEN_INVALID' });
+});
+
+test('signInWhenUsingTheKeyboardAloneThenTheCredentialsHeadingHasTheFocus', async (t) => {
+  const page = await openConsole(t);
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedElement(page), 'A Skip to content', 'the skip link comes first');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'admin-key');
+  await page.keyboard.type(settings().adminKey);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  assert.equal(await focusedElement(page), 'H1 Credentials');
+  assert.equal(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, 'nothing is kept in storage');
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes('callgate_console'), 'the script cannot read the session');
+});
+
+test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (t) => {
+  const page = await openConsole(t, '#/keys');
+  await signIn(page, 'API keys');
+  await page.getByLabel('Subject', { exact: true }).fill('console-billing');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = page.getByLabel('The new key');
+  await key.waitFor();
+  assert.match(await key.inputValue(), /\S{20,}/);
+  await page.getByRole('cell', { name: 'console-billing', exact: true }).waitFor();
+  await screenshot(page, 'console-keys');
+
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  await page.getByLabel('URL', { exact: true }).fill(`${settings().targetUrl}/hooks`);
+  await page.getByLabel('grant.lost').check();
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  const secret = page.getByLabel('Signing secret');
+  await secret.waitFor();
+  assert.match(await secret.inputValue(), /^whsec_/);
+  await page.getByRole('button', { name: /^Deliveries to / }).first().click();
+  await page.getByRole('heading', { name: /^Deliveries to / }).waitFor();
+  await screenshot(page, 'console-webhooks');
+});
+
+test('perUserCredentialWhenAUserConnectsThroughALinkThenTheirTokenHasItsOwnActions', async (t) => {
+  const { targetUrl } = settings();
+  const credential = 'console-per-user';
+  const made = await api('POST', '/v1/credentials', {
+    name: credential,
+    url: targetUrl,
+    protocol: 'oauth2_authorization_code',
+    principal: 'per_user',
+    provider: PROVIDER,
+    testPath: '/me',
+  });
+  assert.equal(made.status, 201, made.text);
+
+  const page = await openConsole(t, `#/credentials/${credential}`);
+  await signIn(page, credential);
+  await page.getByText('No user has authorized yet.').waitFor();
+  await page.getByLabel('User', { exact: true }).fill('customer-42');
+  await page.getByRole('button', { name: 'Create connect link' }).click();
+  const link = page.getByRole('textbox', { name: 'The connect link to send' });
+  await link.waitFor();
+  const url = await link.inputValue();
+  assert.match(url, /\/connect\/[A-Za-z0-9_-]{40,}$/);
+  await screenshot(page, 'console-connect-link');
+
+  // the end user, in a browser of their own
+  const user = await newPage(t);
+  await user.goto(url);
+  await user.getByRole('button', { name: 'Continue to sign in' }).click();
+  await signInAtProvider(user, { login: 'alice', prefix: 'console-connect' });
+  await user.getByRole('heading', { name: /is authorized/ }).waitFor();
+
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: credential }).waitFor();
+  const row = page.getByRole('row', { name: /customer-42/ });
+  await row.locator('.state', { hasText: 'ACTIVE' }).waitFor();
+  assert.match(await row.textContent(), /alice/, 'the row names who signed in at the provider');
+  await screenshot(page, 'console-per-user');
+
+  await page.getByRole('button', { name: 'Refresh the token of customer-42' }).click();
+  await statusLine(page, 'Refreshed the token of customer-42: state ACTIVE');
+  await page.getByRole('button', { name: 'Revoke the grant of customer-42' }).click();
+  await page.getByRole('button', { name: 'Yes, revoke' }).click();
+  await statusLine(page, 'Revoked the grant of customer-42');
+  await row.locator('.state', { hasText: 'REVOKED' }).waitFor();
+
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: credential, exact: true }).count(), 0);
+});
+
+test('sessionWhenItEndsElsewhereThenTheNextPageAsksToSignInAgainAndSaysWhy', async (t) => {
+  const page = await openConsole(t);
+  await signIn(page);
+  // the session ends on the server (here: its cookie is gone), the page still open
+  await page.context().clearCookies();
+  expectAnswer(page, { url: /\/v1\/providers$/, status: 401 });
+  await page.getByRole('link', { name: 'Providers', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
+  await page.locator('#alerter').filter({ hasText: 'Please sign in again' }).waitFor();
+  await signIn(page, 'Providers');
+});
