@@ -157,18 +157,9 @@ final class ConnectLinkRoutes {
     Http.respond(
         ctx,
         links.redeem(token, Http.requestId(ctx)),
-        opening ->
-            opening.fold(
-                opened -> {
-                  // the confirmation cookie stays until the link expires: pressing the button
-                  // again then says the link was used, rather than that the page is missing
-                  Pages.redirectBinding(ctx, opened.providerUrl(), opened.binding());
-                  return null;
-                },
-                refused -> {
-                  refusedPage(ctx, refused.diagnosis());
-                  return null;
-                }));
+        // the confirmation cookie stays until the link expires: pressing the button again then
+        // says the link was used, rather than that the page is missing
+        opening -> Pages.open(ctx, opening, refused -> refusedPage(ctx, refused)));
   }
 
   /** A form too large, or a body that breaks off: a page, not the API's problem document. */

@@ -1,12 +1,14 @@
 package dev.callgate.app.http;
 
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.service.AuthorizationOpening;
 import dev.callgate.core.service.BrowserBinding;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The few HTML pages a person's browser sees (the start and the end of an authorization flow, a
@@ -71,6 +73,22 @@ final class Pages {
         .putHeader("Referrer-Policy", "no-referrer")
         .setStatusCode(303)
         .end();
+  }
+
+  /**
+   * Sends the browser of an opened flow on to the provider with its binding cookie, or answers the
+   * refusal with {@code refused}'s page.
+   */
+  static Void open(RoutingContext ctx, AuthorizationOpening opening, Consumer<Diagnosis> refused) {
+    return opening.fold(
+        opened -> {
+          redirectBinding(ctx, opened.providerUrl(), opened.binding());
+          return null;
+        },
+        refusal -> {
+          refused.accept(refusal.diagnosis());
+          return null;
+        });
   }
 
   /** Sends the browser on to {@code location} (a return URL already checked), keeping no copy. */

@@ -113,20 +113,16 @@ final class TokenRoutes {
         ctx,
         services.authorizations().open(ctx.request().getParam("flow")),
         opening ->
-            opening.fold(
-                opened -> {
-                  Pages.redirectBinding(ctx, opened.providerUrl(), opened.binding());
-                  return null;
-                },
-                refused -> {
-                  Pages.send(
-                      ctx,
-                      Problems.status(refused.diagnosis().code()),
-                      "<h1>Callgate: the authorization cannot start</h1>"
-                          + Pages.diagnosis(refused.diagnosis()),
-                      Optional.of(refused.diagnosis()));
-                  return null;
-                }));
+            Pages.open(
+                ctx,
+                opening,
+                refused ->
+                    Pages.send(
+                        ctx,
+                        Problems.status(refused.code()),
+                        "<h1>Callgate: the authorization cannot start</h1>"
+                            + Pages.diagnosis(refused),
+                        Optional.of(refused))));
   }
 
   private void callback(RoutingContext ctx) {

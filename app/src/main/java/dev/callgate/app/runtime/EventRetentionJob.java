@@ -4,6 +4,7 @@ import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.EventRetention;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,55 +40,34 @@ public final class EventRetentionJob {
   }
 
   private void purge() {
-    purgeEvents();
-    purgeConnectLinks();
+    purge(retention.purgeExpired(), "events past their retention", "events.retention");
+    purge(connectLinks.purgeSpent(), "expired or used connect links", "connect_links.retention");
   }
 
-  private void purgeConnectLinks() {
-    connectLinks
-        .purgeSpent()
-        .whenComplete(
-            (purged, failure) -> {
-              if (failure != null) {
-                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                LOG.atWarn()
-                    .setMessage("dropping spent connect links failed; next try in {}: {}")
-                    .addArgument(EVERY)
-                    .addArgument(cause.getClass().getSimpleName() + ": " + cause.getMessage())
-                    .addKeyValue("event", "connect_links.purge.failed")
-                    .log();
-              } else if (purged > 0) {
-                LOG.atDebug()
-                    .setMessage("dropped {} expired or used connect links")
-                    .addArgument(purged)
-                    .addKeyValue("event", "connect_links.purged")
-                    .addKeyValue("purged", purged)
-                    .log();
-              }
-            });
-  }
-
-  private void purgeEvents() {
-    retention
-        .purgeExpired()
-        .whenComplete(
-            (purged, failure) -> {
-              if (failure != null) {
-                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                LOG.atWarn()
-                    .setMessage("dropping events past their retention failed; next try in {}: {}")
-                    .addArgument(EVERY)
-                    .addArgument(cause.getClass().getSimpleName() + ": " + cause.getMessage())
-                    .addKeyValue("event", "events.retention.failed")
-                    .log();
-              } else if (purged > 0) {
-                LOG.atInfo()
-                    .setMessage("dropped {} events past their retention")
-                    .addArgument(purged)
-                    .addKeyValue("event", "events.retention.purged")
-                    .addKeyValue("purged", purged)
-                    .log();
-              }
-            });
+  /**
+   * Logs what {@code purged} dropped ({@code what}), under {@code event}{@code .purged|.failed}.
+   */
+  private static void purge(CompletionStage<Long> purged, String what, String event) {
+    purged.whenComplete(
+        (count, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            LOG.atWarn()
+                .setMessage("dropping {} failed; next try in {}: {}")
+                .addArgument(what)
+                .addArgument(EVERY)
+                .addArgument(cause.getClass().getSimpleName() + ": " + cause.getMessage())
+                .addKeyValue("event", event + ".failed")
+                .log();
+          } else if (count > 0) {
+            LOG.atInfo()
+                .setMessage("dropped {} {}")
+                .addArgument(count)
+                .addArgument(what)
+                .addKeyValue("event", event + ".purged")
+                .addKeyValue("purged", count)
+                .log();
+          }
+        });
   }
 }

@@ -153,12 +153,15 @@ class ConnectLinksEndToEndTest {
     return matcher.group(1);
   }
 
+  private static String confirmForm(String confirmation) {
+    return "confirm=" + URLEncoder.encode(confirmation, StandardCharsets.UTF_8);
+  }
+
   /** Opens the link's page, presses its button, and returns the answer to that. */
   private static HttpResponse<String> continueToSignIn(Browser browser, URI link) {
     HttpResponse<String> page = browser.get(link);
     assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-    return browser.postForm(
-        link, "confirm=" + URLEncoder.encode(confirmation(page), StandardCharsets.UTF_8));
+    return browser.postForm(link, confirmForm(confirmation(page)));
   }
 
   /** Signs in at the provider from where {@code continued} sent the browser. */
@@ -202,11 +205,9 @@ class ConnectLinksEndToEndTest {
     Browser browser = Browser.open();
     HttpResponse<String> page = browser.get(link);
     String confirm = confirmation(page);
-    HttpResponse<String> first =
-        browser.postForm(link, "confirm=" + URLEncoder.encode(confirm, StandardCharsets.UTF_8));
+    HttpResponse<String> first = browser.postForm(link, confirmForm(confirm));
 
-    HttpResponse<String> again =
-        browser.postForm(link, "confirm=" + URLEncoder.encode(confirm, StandardCharsets.UTF_8));
+    HttpResponse<String> again = browser.postForm(link, confirmForm(confirm));
     HttpResponse<String> revisit = browser.get(link);
 
     assertThat(first.statusCode()).isEqualTo(303);
@@ -268,9 +269,7 @@ class ConnectLinksEndToEndTest {
     String confirm = confirmation(victim.get(link));
 
     // another site's form: the browser sends no SameSite=Strict cookie along
-    HttpResponse<String> crossSite =
-        Browser.open()
-            .postForm(link, "confirm=" + URLEncoder.encode(confirm, StandardCharsets.UTF_8));
+    HttpResponse<String> crossSite = Browser.open().postForm(link, confirmForm(confirm));
     HttpResponse<String> noField = victim.postForm(link, "");
 
     assertThat(crossSite.statusCode()).isEqualTo(403);

@@ -51,54 +51,10 @@ public record CredentialDraft(
   /** How long an application name may be: a line on the connect page, not a paragraph. */
   public static final int MAX_APPLICATION_NAME = 100;
 
-  /** A draft without return URLs or an application name. */
-  public CredentialDraft(
-      String name,
-      String url,
-      String protocol,
-      String principal,
-      String provider,
-      Boolean generateAuthorizationHeader,
-      Boolean allowMergeFieldsInHeaders,
-      Boolean allowMergeFieldsInBody,
-      List<String> allowedCallers,
-      Boolean keepAlive,
-      String testPath,
-      String username,
-      String password,
-      String apiKeyHeader,
-      String apiKey,
-      String jwtIssuer,
-      String jwtSubject,
-      String jwtAudience,
-      String jwtSigningKey,
-      List<String> allowedMethods) {
-    this(
-        name,
-        url,
-        protocol,
-        principal,
-        provider,
-        generateAuthorizationHeader,
-        allowMergeFieldsInHeaders,
-        allowMergeFieldsInBody,
-        allowedCallers,
-        keepAlive,
-        testPath,
-        username,
-        password,
-        apiKeyHeader,
-        apiKey,
-        jwtIssuer,
-        jwtSubject,
-        jwtAudience,
-        jwtSigningKey,
-        allowedMethods,
-        null,
-        null);
-  }
-
-  /** A draft that leaves {@code allowedMethods} to its default. */
+  /**
+   * A draft that leaves {@code allowedMethods}, return URLs and the application name to their
+   * defaults.
+   */
   public CredentialDraft(
       String name,
       String url,
@@ -139,7 +95,9 @@ public record CredentialDraft(
         jwtSubject,
         jwtAudience,
         jwtSigningKey,
-        (List<String>) null);
+        null,
+        null,
+        null);
   }
 
   /** RFC 9110 §5.6.2 token: what a header name may be. */

@@ -50,35 +50,6 @@ public record NamedCredential(
     Objects.requireNonNull(applicationName, "applicationName");
   }
 
-  /** A credential with no return URLs and no application name of its own. */
-  public NamedCredential(
-      String name,
-      URI url,
-      Authentication authentication,
-      PrincipalType principal,
-      boolean generateAuthorizationHeader,
-      boolean allowMergeFieldsInHeaders,
-      boolean allowMergeFieldsInBody,
-      Set<String> allowedCallers,
-      boolean keepAlive,
-      Optional<String> testPath,
-      Set<String> allowedMethods) {
-    this(
-        name,
-        url,
-        authentication,
-        principal,
-        generateAuthorizationHeader,
-        allowMergeFieldsInHeaders,
-        allowMergeFieldsInBody,
-        allowedCallers,
-        keepAlive,
-        testPath,
-        allowedMethods,
-        List.of(),
-        Optional.empty());
-  }
-
   /**
    * Not {@link Set#copyOf}: its table probes linearly, and the hashes of short subjects crowd into
    * a narrow range (10,000 subjects of three letters or digits share 3,307 hash codes), so copying
@@ -93,7 +64,10 @@ public record NamedCredential(
     return Collections.unmodifiableSet(copy);
   }
 
-  /** A credential that allows the {@link HeaderRules#DEFAULT_ALLOWED_METHODS default methods}. */
+  /**
+   * A credential that allows the {@link HeaderRules#DEFAULT_ALLOWED_METHODS default methods}, with
+   * no return URLs and no application name of its own.
+   */
   public NamedCredential(
       String name,
       URI url,
@@ -116,7 +90,9 @@ public record NamedCredential(
         allowedCallers,
         keepAlive,
         testPath,
-        HeaderRules.DEFAULT_ALLOWED_METHODS);
+        HeaderRules.DEFAULT_ALLOWED_METHODS,
+        List.of(),
+        Optional.empty());
   }
 
   /** Whether callers may send {@code method} (upper case, as on the wire) through it. */

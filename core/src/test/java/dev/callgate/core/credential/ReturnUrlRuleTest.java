@@ -14,23 +14,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ReturnUrlRuleTest {
   private static final NamedCredential CREDENTIAL =
-      new NamedCredential(
-          "crm",
-          URI.create("https://api.example.com/v1"),
-          new Authentication.AuthorizationCode("idp"),
-          PrincipalType.PER_USER,
-          true,
-          false,
-          false,
-          Set.of(),
-          true,
-          Optional.empty(),
-          Set.of("GET"),
+      credential(
           List.of(
               URI.create("https://app.example.com/connected"),
               URI.create("http://localhost:3000/"),
-              URI.create("https://root.example.com")),
-          Optional.empty());
+              URI.create("https://root.example.com")));
+
+  private static NamedCredential credential(List<URI> allowedReturnUrls) {
+    return new NamedCredential(
+        "crm",
+        URI.create("https://api.example.com/v1"),
+        new Authentication.AuthorizationCode("idp"),
+        PrincipalType.PER_USER,
+        true,
+        false,
+        false,
+        Set.of(),
+        true,
+        Optional.empty(),
+        Set.of("GET"),
+        allowedReturnUrls,
+        Optional.empty());
+  }
 
   private static Validated<URI> check(String returnUrl, boolean console) {
     return ReturnUrlRule.check(CREDENTIAL, returnUrl, console);
@@ -91,18 +96,7 @@ class ReturnUrlRuleTest {
 
   @Test
   void checkWhenTheCredentialListsNoEntriesThenEveryAbsoluteUrlIsRefusedSayingSo() {
-    NamedCredential none =
-        new NamedCredential(
-            "bare",
-            URI.create("https://api.example.com"),
-            new Authentication.AuthorizationCode("idp"),
-            PrincipalType.PER_USER,
-            true,
-            false,
-            false,
-            Set.of(),
-            true,
-            Optional.empty());
+    NamedCredential none = credential(List.of());
 
     assertThat(ReturnUrlRule.check(none, "https://app.example.com/", false).problems())
         .singleElement()

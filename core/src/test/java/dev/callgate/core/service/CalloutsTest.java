@@ -574,7 +574,9 @@ class CalloutsTest {
         null,
         null,
         null,
-        methods);
+        methods,
+        null,
+        null);
   }
 
   private CalloutResult call(String method, Headers headers) {

@@ -1,10 +1,6 @@
 package dev.callgate.adapter.pg;
 
 import dev.callgate.core.testkit.ConnectLinkStoreContract;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import java.util.ArrayList;
 import java.util.List;
 
 class PgConnectLinkStoreTest extends ConnectLinkStoreContract {
@@ -18,18 +14,7 @@ class PgConnectLinkStoreTest extends ConnectLinkStoreContract {
 
   @Override
   protected List<String> storedValues() {
-    Pool pool = PgBuilder.pool().connectingTo(PgFixture.database()).using(PgFixture.VERTX).build();
-    try {
-      List<String> values = new ArrayList<>();
-      for (Row row : pool.query("SELECT * FROM connect_links").execute().await()) {
-        for (int i = 0; i < row.size(); i++) {
-          values.add(String.valueOf(row.getValue(i)));
-        }
-      }
-      return values;
-    } finally {
-      pool.close().await();
-    }
+    return PgFixture.storedValues("connect_links");
   }
 
   @Override

@@ -9,6 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -77,6 +80,22 @@ final class PgFixture {
                   + " connect_links")
           .execute()
           .await();
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  /** Every value of every row of {@code table}, as text, read past the stores. */
+  static List<String> storedValues(String table) {
+    Pool pool = PgBuilder.pool().connectingTo(database()).using(VERTX).build();
+    try {
+      List<String> values = new ArrayList<>();
+      for (Row row : pool.query("SELECT * FROM " + table).execute().await()) {
+        for (int i = 0; i < row.size(); i++) {
+          values.add(String.valueOf(row.getValue(i)));
+        }
+      }
+      return values;
     } finally {
       pool.close().await();
     }
