@@ -181,7 +181,11 @@ final class ConnectLinkRoutes {
         ctx,
         Problems.status(diagnosis.code()),
         "Callgate: this link cannot be used",
-        "<h1>This link cannot be used</h1>" + Pages.diagnosis(diagnosis),
+        "<h1>This link cannot be used</h1>"
+            + Pages.diagnosis(diagnosis)
+            + (diagnosis.remedy().contains("new one")
+                ? ""
+                : "<p>If the link no longer works, ask whoever sent it to you for a new one.</p>"),
         Optional.of(diagnosis),
         Pages.POLICY);
   }

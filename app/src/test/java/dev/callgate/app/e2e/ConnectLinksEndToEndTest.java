@@ -219,7 +219,7 @@ class ConnectLinksEndToEndTest {
   }
 
   @Test
-  void connectLinkWhenItsLifetimeHasPassedThenGone() throws Exception {
+  void connectLinkWhenItsLifetimeHasPassedThenGoneAndLaterPurged() throws Exception {
     try (CallgateUnderTest shortLived =
         CallgateUnderTest.start(Map.of(Configuration.CONNECT_LINK_TTL, "PT1S"))) {
       shortLived.provider("idp", idp);
@@ -228,10 +228,18 @@ class ConnectLinksEndToEndTest {
       Thread.sleep(1_500);
 
       HttpResponse<String> page = Browser.open().get(link);
+      Thread.sleep(1_000);
+      // the retention job drops links spent a lifetime ago, at start and then hourly
+      shortLived.restart();
+      HttpResponse<String> afterPurge =
+          Browser.open().get(shortLived.base().resolve(link.getRawPath()));
 
       assertThat(page.statusCode()).isEqualTo(410);
       assertThat(page.headers().firstValue("Callgate-Error")).contains("CONNECT_LINK_EXPIRED");
       assertThat(page.body()).contains("new one");
+      assertThat(afterPurge.statusCode()).isEqualTo(404);
+      assertThat(afterPurge.headers().firstValue("Callgate-Error"))
+          .contains("CONNECT_LINK_UNKNOWN");
     }
   }
 
@@ -275,6 +283,7 @@ class ConnectLinksEndToEndTest {
     assertThat(crossSite.statusCode()).isEqualTo(403);
     assertThat(crossSite.headers().firstValue("Callgate-Error"))
         .contains("AUTHORIZATION_BROWSER_MISMATCH");
+    assertThat(crossSite.body()).contains("ask whoever sent it to you for a new one");
     assertThat(noField.statusCode()).isEqualTo(403);
     assertThat(victim.get(link).statusCode()).isEqualTo(200);
   }
