@@ -20,8 +20,13 @@
 // addresses, the admin key and the provider's client; api() calls Callgate as the admin;
 // signInAtProvider() gets through the provider's login and consent pages. Everything a test
 // creates in Callgate should carry a name of the test's own.
+//
+// checkAccessibility(page, name) audits what the page shows now with axe-core (WCAG 2.1 A and AA,
+// dark and light colour scheme): a serious or critical violation fails the test, lesser ones are
+// logged.
 import { after } from 'node:test';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -260,6 +265,86 @@ export const PROVIDER = {
   loginSubmit: 'form:has(input[name="prompt"][value="login"]) button[type="submit"]',
   consentSubmit: 'form:has(input[name="prompt"][value="consent"]) button[type="submit"]',
 };
+
+// The rules of WCAG 2.0 and 2.1, levels A and AA, as axe-core tags them.
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// What fails the test; axe's other impacts (moderate, minor) are logged.
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+// Pico follows the system's colour scheme, so a page has two looks, each audited; light last, the
+// look of the tests' browser contexts, which it is left in.
+const COLOR_SCHEMES = ['dark', 'light'];
+
+let axeSource;
+
+/**
+ * Audits what `page` shows now with axe-core against WCAG 2.1 A and AA, in the dark and the light
+ * colour scheme, and throws when a violation is serious or critical, naming for each its rule,
+ * what it asks and the elements that break it; moderate and minor ones are logged. `name` says
+ * which view was audited.
+ */
+export async function checkAccessibility(page, name) {
+  // axe runs inside the page. Not as a <script> (page.addScriptTag): an inline script is refused
+  // by the console's Content-Security-Policy (script-src 'self'), and chromium logs the refusal as
+  // a console error. Nor in a context with bypassCSP: the audit is to see the page under the
+  // headers it is served with. page.evaluate runs the source through the DevTools protocol,
+  // which the page's CSP does not govern; axe needs no eval of its own. Once per document: a
+  // hash route keeps the document, a navigation loads a new one.
+  if (!(await page.evaluate(() => typeof window.axe?.run === 'function'))) {
+    const file = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    axeSource ??= await readFile(file, 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const failing = [];
+  const lesser = [];
+  for (const colorScheme of COLOR_SCHEMES) {
+    // reduced motion: Pico then changes colours at once, not by a transition axe would see halfway
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const violations = await page.evaluate(
+      (tags) =>
+        window.axe
+          .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+          .then((results) =>
+            results.violations.map(({ id, impact, help, helpUrl, nodes }) => ({
+              id,
+              impact,
+              help,
+              helpUrl,
+              // each element with why it fails ("Element has insufficient color contrast of …")
+              targets: nodes.map((node) =>
+                [node.target.join(' '), ...(node.failureSummary ?? '').split('\n').slice(1)]
+                  .map((line) => line.trim())
+                  .filter(Boolean)
+                  .join(': '),
+              ),
+            })),
+          ),
+      WCAG_21_AA,
+    );
+    for (const violation of violations) {
+      (FAILING_IMPACTS.has(violation.impact) ? failing : lesser).push({ ...violation, colorScheme });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+  if (lesser.length > 0) {
+    console.log(
+      `accessibility of ${name}: ${lesser.length} moderate or minor violation(s):\n` +
+        lesser.map(describeViolation).join('\n'),
+    );
+  }
+  if (failing.length > 0) {
+    throw new Error(
+      `accessibility of ${name}: ${failing.length} serious or critical violation(s) of WCAG 2.1 A/AA:\n` +
+        failing.map(describeViolation).join('\n'),
+    );
+  }
+}
+
+function describeViolation({ id, impact, help, helpUrl, targets, colorScheme }) {
+  return (
+    `  - ${id} (${impact}, ${colorScheme} colour scheme): ${help} <${helpUrl}>\n` +
+    targets.map((target) => `      ${target}`).join('\n')
+  );
+}
 
 /**
  * Saves a PNG of the whole page as `<name>.png` into $SCREENSHOTS

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { expectAnswer, launch, newPage, watchPage } from './support.mjs';
+import { checkAccessibility, expectAnswer, launch, newPage, watchPage } from './support.mjs';
 import { servePages } from './fixtures/pages.mjs';
 
 let pages;
@@ -103,4 +103,57 @@ test('newPageWhenItsPageThrowsThenItsTestFails', async () => {
   });
   assert.notEqual(code, 0, output);
   assert.match(output, /uncaught script error: .*undefinedFunction/, output);
+});
+
+/** Audits `path` under the console's CSP; the audit's error (or null), and what it logged. */
+async function audit(t, path) {
+  const page = await newPage(t);
+  await page.goto(`${pages.url}${path}`, { waitUntil: 'load' });
+  const logged = [];
+  t.mock.method(console, 'log', (...words) => logged.push(words.join(' ')));
+  try {
+    await checkAccessibility(page, path);
+    return { error: null, logged };
+  } catch (error) {
+    return { error, logged };
+  } finally {
+    t.mock.restoreAll();
+  }
+}
+
+test('checkAccessibilityWhenThePageMeetsWcagThenPassesUnderTheConsolesCsp', async (t) => {
+  // newPage's watch fails the test if the CSP refused anything the audit did
+  const { error, logged } = await audit(t, '/accessible');
+  assert.equal(error, null);
+  assert.deepEqual(logged, []);
+});
+
+test('checkAccessibilityWhenAnInputHasNoLabelThenFailsNamingTheRuleAndTheInput', async (t) => {
+  const { error } = await audit(t, '/unlabeled-input');
+  // once in each colour scheme
+  assert.match(String(error?.message), /accessibility of \/unlabeled-input: 2 serious or critical/);
+  assert.match(String(error?.message), /- label \(critical, dark colour scheme\): Form elements must have labels/);
+  assert.match(String(error?.message), /- label \(critical, light colour scheme\): Form elements must have labels/);
+  assert.match(String(error?.message), /#nameless/);
+});
+
+test('checkAccessibilityWhenAnImageHasNoAltThenFailsNamingTheRuleAndTheImage', async (t) => {
+  const { error } = await audit(t, '/image-without-alt');
+  assert.match(String(error?.message), /- image-alt \(critical, light colour scheme\): Images must have alternative text/);
+  assert.match(String(error?.message), /#wordless/);
+});
+
+test('checkAccessibilityWhenOnlyTheDarkColourSchemeLacksContrastThenFailsAndLeavesTheLightOne', async (t) => {
+  const page = await newPage(t);
+  await page.goto(`${pages.url}/dark-contrast`, { waitUntil: 'load' });
+  const error = await checkAccessibility(page, 'dark contrast').then(() => null, (failure) => failure);
+  assert.match(String(error?.message), /: 1 serious or critical violation\(s\)/);
+  assert.match(String(error?.message), /- color-contrast \(serious, dark colour scheme\): .*\n {6}#faint/);
+  assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: light)').matches), true);
+});
+
+test('checkAccessibilityWhenTheViolationIsMinorThenLogsItAndPasses', async (t) => {
+  const { error, logged } = await audit(t, '/minor-violation');
+  assert.equal(error, null);
+  assert.match(logged.join('\n'), /2 moderate or minor violation\(s\):\n {2}- aria-deprecated-role \(minor, dark colour scheme\)/);
 });

@@ -54,7 +54,10 @@ class BrowserTest {
           "Debian's chromium (" + CHROMIUM + ") is needed by the browser tests");
     }
     NodePackages.requireNode("by the browser tests");
-    NodePackages.install(DIRECTORY, "playwright-core", Path.of("target", "npm-ci-browser.log"));
+    Path npmLog = Path.of("target", "npm-ci-browser.log");
+    NodePackages.install(DIRECTORY, "playwright-core", npmLog);
+    // a node_modules of before axe-core was a dependency has not got it: npm ci installs it
+    NodePackages.install(DIRECTORY, "axe-core", npmLog);
     emptyScreenshots();
     int port = freePort();
     URI callgateUrl = URI.create("http://127.0.0.1:" + port);
