@@ -27,10 +27,14 @@ async function signIn(page, landing = 'Credentials') {
   await page.getByRole('heading', { level: 1, name: landing }).waitFor();
 }
 
-/** The text the page's status line shows, once it shows `expected`. */
+/** The text the page's status line shows, once it shows `expected` (case and all). */
 async function statusLine(page, expected) {
-  const line = page.locator('#status-line');
-  await line.filter({ hasText: expected }).waitFor();
+  // a string would match whatever case ("New event: token.refreshed." for "Refreshed"), and the
+  // line matched is the one read, not a new page's
+  const line = page
+    .locator('#status-line')
+    .filter({ hasText: new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+  await line.waitFor();
   return line.textContent();
 }
 

@@ -55,9 +55,11 @@ async function render() {
   const ctx = {
     stale: () => mine !== generation,
     onLeave: (close) => leaving.push(close),
+    // settles when the page is drawn again (the same address), or at once (hashchange draws it)
     go: (hash) => {
-      if (location.hash === hash) render();
-      else location.hash = hash;
+      if (location.hash === hash) return render();
+      location.hash = hash;
+      return Promise.resolve();
     },
   };
   const container = main();

@@ -147,9 +147,10 @@ function actions(ctx, configured, result) {
 }
 
 async function reloadKeepingMessage(ctx, message) {
-  // the page is drawn again with the new status; the focus stays on the page's heading
-  ctx.go(location.hash);
-  setTimeout(() => announce(message), 200);
+  // the page is drawn again with the new status, the focus on its heading; then the message goes
+  // into the new page's status line (however long the drawing took)
+  await ctx.go(location.hash);
+  announce(message);
 }
 
 /** A per-user credential's tokens, one row per user, each with its own refresh and revoke. */
