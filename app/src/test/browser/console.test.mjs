@@ -1,11 +1,20 @@
 // The web console as a person uses it: signing in, a provider and a credential made through the
 // forms, the authorization at node-oidc-provider and back, the actions on the credential, its
 // timeline as it happens, and the session's limits (CSRF, sign-out), with the keyboard alone too.
+// Each view is audited for accessibility (WCAG 2.1 A and AA) as the test sees it.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { api, expectAnswer, newPage, screenshot, settings, signInAtProvider } from './support.mjs';
+import {
+  api,
+  checkAccessibility,
+  expectAnswer,
+  newPage,
+  screenshot,
+  settings,
+  signInAtProvider,
+} from './support.mjs';
 
 const PROVIDER = 'console-idp';
 const CREDENTIAL = 'console-crm';
@@ -45,12 +54,14 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   const { oidcIssuer, oidcClientId, oidcClientSecret, targetUrl } = settings();
   const page = await openConsole(t);
   await screenshot(page, 'console-sign-in');
+  await checkAccessibility(page, 'sign-in');
   await signIn(page);
   assert.equal(await focusedElement(page), 'H1 Credentials', 'a new page puts the focus on its heading');
 
   // a provider through its form
   await page.getByRole('link', { name: 'Providers', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+  await checkAccessibility(page, 'providers');
   await page.getByRole('button', { name: 'New provider' }).click();
   await page.getByRole('heading', { level: 1, name: 'New provider' }).waitFor();
   await page.getByLabel('Name', { exact: true }).fill(PROVIDER);
@@ -60,11 +71,13 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await page.getByLabel('Scopes').fill('openid offline_access api:read');
   await page.getByLabel('Refresh token lifetime (optional)').fill('PT1H');
   await screenshot(page, 'console-provider-new');
+  await checkAccessibility(page, 'new provider form');
   await page.getByRole('button', { name: 'Create provider' }).click();
   await page.getByRole('heading', { level: 1, name: `Provider ${PROVIDER}` }).waitFor();
   await page.getByRole('button', { name: `Check ${PROVIDER}` }).click();
   await page.getByRole('heading', { name: `Check of ${PROVIDER}: ✓ OK` }).waitFor();
   await screenshot(page, 'console-provider');
+  await checkAccessibility(page, 'provider with its check');
 
   // a credential through its form; a bad name first, refused beside its field
   expectAnswer(page, { url: /\/v1\/credentials$/, status: 400 });
@@ -83,6 +96,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.equal(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true');
   await page.locator('#alerter').filter({ hasText: '1 problem' }).waitFor();
   await screenshot(page, 'console-credential-problem');
+  await checkAccessibility(page, 'new credential form with a refused name');
   await page.getByLabel('Name', { exact: true }).fill(CREDENTIAL);
   await page.getByRole('button', { name: 'Create credential' }).click();
   await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
@@ -97,6 +111,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.equal(new URL(page.url()).hash, `#/credentials/${CREDENTIAL}`);
   await state.filter({ hasText: 'ACTIVE' }).waitFor();
   const active = await screenshot(page, 'console-credential-active');
+  await checkAccessibility(page, 'credential ACTIVE');
   // the first screen of it, as docs/console.png shows the console in the README
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(path.dirname(active), 'console-readme.png') });
@@ -122,6 +137,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.match(await page.locator('ol.timeline li').first().textContent(), /token\.refreshed|audit\.refresh\.requested/);
 
   await page.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await checkAccessibility(page, 'credential, confirming a revocation');
   await page.getByRole('button', { name: 'Yes, revoke' }).click();
   await statusLine(page, 'Revoked');
   await state.filter({ hasText: 'REVOKED' }).waitFor();
@@ -139,11 +155,13 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await page.getByRole('link', { name: 'Credentials', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
   await page.getByRole('link', { name: 'console-basic', exact: true }).waitFor();
+  await checkAccessibility(page, 'credentials');
   await page.getByRole('switch', { name: 'Only those that need a person' }).check();
   await page.locator('#announcer').filter({ hasText: 'those that need a person' }).waitFor();
   await page.getByRole('link', { name: CREDENTIAL, exact: true }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'console-basic', exact: true }).count(), 0);
   await screenshot(page, 'console-credentials');
+  await checkAccessibility(page, 'credentials that need a person');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
@@ -190,6 +208,7 @@ test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (
   assert.match(await key.inputValue(), /\S{20,}/);
   await page.getByRole('cell', { name: 'console-billing', exact: true }).waitFor();
   await screenshot(page, 'console-keys');
+  await checkAccessibility(page, 'API keys with a new key');
 
   await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
@@ -199,9 +218,11 @@ test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (
   const secret = page.getByLabel('Signing secret');
   await secret.waitFor();
   assert.match(await secret.inputValue(), /^whsec_/);
+  await checkAccessibility(page, 'webhooks with a new secret');
   await page.getByRole('button', { name: /^Deliveries to / }).first().click();
   await page.getByRole('heading', { name: /^Deliveries to / }).waitFor();
   await screenshot(page, 'console-webhooks');
+  await checkAccessibility(page, 'webhook deliveries');
 });
 
 test('perUserCredentialWhenAUserConnectsThroughALinkThenTheirTokenHasItsOwnActions', async (t) => {
@@ -227,6 +248,7 @@ test('perUserCredentialWhenAUserConnectsThroughALinkThenTheirTokenHasItsOwnActio
   const url = await link.inputValue();
   assert.match(url, /\/connect\/[A-Za-z0-9_-]{40,}$/);
   await screenshot(page, 'console-connect-link');
+  await checkAccessibility(page, 'per-user credential with a connect link');
 
   // the end user, in a browser of their own
   const user = await newPage(t);
@@ -241,6 +263,7 @@ test('perUserCredentialWhenAUserConnectsThroughALinkThenTheirTokenHasItsOwnActio
   await row.locator('.state', { hasText: 'ACTIVE' }).waitFor();
   assert.match(await row.textContent(), /alice/, 'the row names who signed in at the provider');
   await screenshot(page, 'console-per-user');
+  await checkAccessibility(page, "per-user credential with a user's token");
 
   await page.getByRole('button', { name: 'Refresh the token of customer-42' }).click();
   await statusLine(page, 'Refreshed the token of customer-42: state ACTIVE');
@@ -264,5 +287,6 @@ test('sessionWhenItEndsElsewhereThenTheNextPageAsksToSignInAgainAndSaysWhy', asy
   await page.getByRole('link', { name: 'Providers', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: 'Sign in to the Callgate console' }).waitFor();
   await page.locator('#alerter').filter({ hasText: 'Please sign in again' }).waitFor();
+  await checkAccessibility(page, 'sign-in after the session ended');
   await signIn(page, 'Providers');
 });
