@@ -290,3 +290,28 @@ test('sessionWhenItEndsElsewhereThenTheNextPageAsksToSignInAgainAndSaysWhy', asy
   await checkAccessibility(page, 'sign-in after the session ended');
   await signIn(page, 'Providers');
 });
+
+test('actionWhenThePageItLeadsToIsSlowToDrawThenItsResultIsStillShown', async (t) => {
+  const { oidcIssuer, oidcClientId, oidcClientSecret } = settings();
+  const name = 'console-slow-idp';
+  const made = await api('POST', '/v1/providers', {
+    name,
+    issuer: oidcIssuer,
+    clientId: oidcClientId,
+    clientSecret: oidcClientSecret,
+    scopes: ['openid'],
+  });
+  assert.equal(made.status, 201, made.text);
+  const page = await openConsole(t, `#/providers/${name}`);
+  await signIn(page, `Provider ${name}`);
+  // the list the deletion leads to answers late, as on a busy machine: the page that says what
+  // was done is drawn well after the deletion itself answered
+  await page.route(/\/v1\/providers$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+  assert.match(await statusLine(page, 'Deleted provider'), new RegExp(`Deleted provider ${name}`));
+});

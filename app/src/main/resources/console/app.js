@@ -25,6 +25,8 @@ let signedIn = null;
 let generation = 0;
 let leaving = [];
 let firstRender = true;
+// callers of ctx.go waiting for the page they asked for to be drawn
+let drawn = [];
 
 const main = () => document.getElementById('main');
 
@@ -49,17 +51,28 @@ function notFound(container) {
 
 /** Shows the page the address names; the sign-in form while nobody is signed in. */
 async function render() {
+  const waiting = drawn;
+  drawn = [];
+  try {
+    await draw();
+  } finally {
+    waiting.forEach((resolve) => resolve());
+  }
+}
+
+async function draw() {
   leaving.forEach((close) => close());
   leaving = [];
   const mine = ++generation;
   const ctx = {
     stale: () => mine !== generation,
     onLeave: (close) => leaving.push(close),
-    // settles when the page is drawn again (the same address), or at once (hashchange draws it)
+    // resolves once the page is drawn, so a message said afterwards is not drawn over
     go: (hash) => {
       if (location.hash === hash) return render();
+      const done = new Promise((resolve) => drawn.push(resolve));
       location.hash = hash;
-      return Promise.resolve();
+      return done;
     },
   };
   const container = main();

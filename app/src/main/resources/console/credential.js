@@ -137,7 +137,7 @@ function actions(ctx, configured, result) {
       try {
         const answer = await api.del(path);
         const left = answer && answer.grantsThatMayLiveOn && answer.grantsThatMayLiveOn.length;
-        ctx.go('#/credentials');
+        await ctx.go('#/credentials');
         announce(left ? `Deleted ${name}; ${left} grants may live on at the provider.` : `Deleted ${name}.`);
       } catch (failure) {
         refusal(result, failure, 'Delete');
@@ -147,8 +147,7 @@ function actions(ctx, configured, result) {
 }
 
 async function reloadKeepingMessage(ctx, message) {
-  // the page is drawn again with the new status, the focus on its heading; then the message goes
-  // into the new page's status line (however long the drawing took)
+  // the page is drawn again with the new status; the focus stays on the page's heading
   await ctx.go(location.hash);
   announce(message);
 }
@@ -309,8 +308,8 @@ function configurationForm(ctx, configured, providers) {
       : await api.post('/v1/credentials', compact(body));
     for (const s of form.querySelectorAll('input[type=password], textarea')) s.value = '';
     const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
-    ctx.go(`#/credentials/${api.seg(saved.name)}`);
-    setTimeout(() => announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`), 200);
+    await ctx.go(`#/credentials/${api.seg(saved.name)}`);
+    announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`);
   });
   return form;
 }

@@ -52,6 +52,14 @@ export function announce(message) {
   }
 }
 
+/**
+ * Says `message` to a screen reader (politely) without touching the status line, which keeps the
+ * result of the person's own last action (for news nobody asked for, like a live event).
+ */
+export function mention(message) {
+  speak(live(), message);
+}
+
 /** Says an error at once and shows it in the page's status line. */
 export function alarm(message) {
   speak(alerter(), message);

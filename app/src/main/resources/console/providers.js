@@ -93,8 +93,8 @@ export async function provider(container, ctx, name) {
     const saved = editing ? await api.put(`/v1/providers/${api.seg(c.name)}`, body) : await api.post('/v1/providers', body);
     form.elements.namedItem('clientSecret').value = '';
     const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
-    ctx.go(`#/providers/${api.seg(saved.name)}`);
-    setTimeout(() => announce(`${editing ? 'Saved' : 'Created'} provider ${saved.name}.${rearmed}`), 200);
+    await ctx.go(`#/providers/${api.seg(saved.name)}`);
+    announce(`${editing ? 'Saved' : 'Created'} provider ${saved.name}.${rearmed}`);
   });
 
   const result = h('div', { class: 'action-result' });
@@ -105,8 +105,8 @@ export async function provider(container, ctx, name) {
       confirmStep(result, `Delete the provider ${c.name}?`, 'Delete', async () => {
         try {
           await api.del(`/v1/providers/${api.seg(c.name)}`);
-          ctx.go('#/providers');
-          setTimeout(() => announce(`Deleted provider ${c.name}.`), 200);
+          await ctx.go('#/providers');
+          announce(`Deleted provider ${c.name}.`);
         } catch (failure) {
           if (!(failure instanceof api.ApiProblem)) throw failure;
           refusal(result, failure, 'Delete');

@@ -1,7 +1,7 @@
 // A credential's events, newest first: the stored ones, then each new one as Callgate records it
 // (Server-Sent Events, which carry the session cookie).
 
-import { h, replace, at, diagnosis, announce } from './dom.js';
+import { h, replace, at, diagnosis, mention } from './dom.js';
 import * as api from './api.js';
 
 let knownTypes = null;
@@ -47,7 +47,7 @@ export async function timeline(section, ctx, credential) {
     seen.add(event.id);
     list.prepend(item(event));
     state.textContent = 'Live: new events appear at the top.';
-    announce(`New event: ${event.type}${event.user ? ' for ' + event.user : ''}.`);
+    mention(`New event: ${event.type}${event.user ? ' for ' + event.user : ''}.`);
   };
   // each event is named by its type, so one listener per type the API knows
   for (const type of types) source.addEventListener(type, onEvent);
