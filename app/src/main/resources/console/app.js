@@ -55,9 +55,11 @@ async function render() {
   const ctx = {
     stale: () => mine !== generation,
     onLeave: (close) => leaving.push(close),
+    // the same address is drawn again at once, and the promise ends when it is
     go: (hash) => {
-      if (location.hash === hash) render();
-      else location.hash = hash;
+      if (location.hash === hash) return render();
+      location.hash = hash;
+      return Promise.resolve();
     },
   };
   const container = main();

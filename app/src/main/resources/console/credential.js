@@ -147,8 +147,9 @@ function actions(ctx, configured, result) {
 }
 
 async function reloadKeepingMessage(ctx, message) {
-  // the page is drawn again with the new status; the focus stays on the page's heading
-  ctx.go(location.hash);
+  // the page is drawn again with the new status, and the message goes into the new page's status
+  // line (a slow answer would otherwise draw an empty one over it); the focus stays on the heading
+  await ctx.go(location.hash);
   setTimeout(() => announce(message), 200);
 }
 
