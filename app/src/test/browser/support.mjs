@@ -58,6 +58,8 @@ export function settings() {
     oidcClientId: required('OIDC_CLIENT_ID'),
     oidcClientSecret: required('OIDC_CLIENT_SECRET'),
     targetUrl: required('TARGET_URL'),
+    // a second Callgate (same admin key, same provider) whose connect links live two seconds
+    shortLinksUrl: required('CALLGATE_SHORT_LINKS_URL'),
   };
 }
 
@@ -71,11 +73,11 @@ function required(name) {
 
 /**
  * Calls Callgate's API as the admin (Bearer key): JSON in, {status, headers, json, text} out.
- * Neither the key nor the answer is printed.
+ * Neither the key nor the answer is printed. `at` is another Callgate's address (shortLinksUrl).
  */
-export async function api(method, pathAndQuery, body) {
-  const { callgateUrl, adminKey } = settings();
-  const response = await fetch(new URL(pathAndQuery, callgateUrl), {
+export async function api(method, pathAndQuery, body, { at = settings().callgateUrl } = {}) {
+  const { adminKey } = settings();
+  const response = await fetch(new URL(pathAndQuery, at), {
     method,
     headers: {
       Authorization: `Bearer ${adminKey}`,

@@ -1,6 +1,6 @@
 package dev.callgate.app.http;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_BROWSER_MISMATCH;
+import static dev.callgate.core.diagnosis.DiagnosisCode.CSRF_TOKEN_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.MALFORMED_REQUEST;
 import static dev.callgate.core.diagnosis.DiagnosisCode.REQUEST_TOO_LARGE;
 
@@ -19,9 +19,13 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +45,10 @@ final class ConnectLinkRoutes {
 
   /** What an origin in a policy header may be made of: no ';', ',' or white space. */
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\-:\\[\\]]+");
+
+  /** When a link expires, as its end user reads it: 2026-03-01 14:05 UTC. */
+  private static final DateTimeFormatter UNTIL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
@@ -105,32 +113,42 @@ final class ConnectLinkRoutes {
 
   private void page(RoutingContext ctx) {
     String token = ctx.pathParam("token");
+    whenUsable(
+        ctx,
+        token,
+        described -> {
+          String confirmation = BASE64URL.encodeToString(randomBytes());
+          ctx.response()
+              .addCookie(
+                  Cookie.cookie(cookieName(token), confirmation)
+                      .setPath(COOKIE_PATH)
+                      .setMaxAge(
+                          Math.max(
+                              1,
+                              Duration.between(Instant.now(), described.expiresAt()).toSeconds()))
+                      .setHttpOnly(true)
+                      .setSecure(links.overHttps())
+                      .setSameSite(CookieSameSite.STRICT));
+          Pages.send(
+              ctx,
+              200,
+              "Connect your account to " + described.applicationName(),
+              pageBody(described, token, confirmation),
+              Optional.empty(),
+              policy(described.providerOrigin()));
+        });
+  }
+
+  /** Does {@code usable} with the link's description, or shows why the link cannot be used. */
+  private void whenUsable(
+      RoutingContext ctx, String token, Consumer<ConnectLinkDescription.Described> usable) {
     Http.respond(
         ctx,
         links.describe(token),
         description ->
             description.fold(
                 described -> {
-                  String confirmation = BASE64URL.encodeToString(randomBytes());
-                  ctx.response()
-                      .addCookie(
-                          Cookie.cookie(cookieName(token), confirmation)
-                              .setPath(COOKIE_PATH)
-                              .setMaxAge(
-                                  Math.max(
-                                      1,
-                                      Duration.between(Instant.now(), described.expiresAt())
-                                          .toSeconds()))
-                              .setHttpOnly(true)
-                              .setSecure(links.overHttps())
-                              .setSameSite(CookieSameSite.STRICT));
-                  Pages.send(
-                      ctx,
-                      200,
-                      "Connect your account to " + described.applicationName(),
-                      pageBody(described, token, confirmation),
-                      Optional.empty(),
-                      policy(described.providerOrigin()));
+                  usable.accept(described);
                   return null;
                 },
                 refused -> {
@@ -144,14 +162,7 @@ final class ConnectLinkRoutes {
     Optional<String> cookie = Pages.cookie(ctx, cookieName(token));
     String field = ctx.request().getFormAttribute(CONFIRM_FIELD);
     if (cookie.isEmpty() || field == null || !sameSecret(cookie.get(), field)) {
-      refusedPage(
-          ctx,
-          Diagnosis.of(
-              AUTHORIZATION_BROWSER_MISMATCH,
-              "reason",
-              "the confirmation did not come from the connect page Callgate showed in this"
-                  + " browser (its confirmation cookie is missing or does not match); open the link"
-                  + " itself and press the button there"));
+      notConfirmed(ctx, token);
       return;
     }
     Http.respond(
@@ -160,6 +171,28 @@ final class ConnectLinkRoutes {
         // the confirmation cookie stays until the link expires: pressing the button again then
         // says the link was used, rather than that the page is missing
         opening -> Pages.open(ctx, opening, refused -> refusedPage(ctx, refused)));
+  }
+
+  /**
+   * A press that did not come from the page shown in this browser spends nothing. If the link
+   * itself can no longer be used (its cookie ended with its lifetime, say), that is what the person
+   * learns; else the press may have come from another site, and the page says to open the link
+   * itself.
+   */
+  private void notConfirmed(RoutingContext ctx, String token) {
+    whenUsable(
+        ctx,
+        token,
+        described ->
+            refusedPage(
+                ctx,
+                Diagnosis.of(
+                    CSRF_TOKEN_INVALID,
+                    "reason",
+                    "did not come from the connect page Callgate showed in this browser (the"
+                        + " page's confirmation cookie is missing or does not match)"),
+                "Open the link itself in the browser you want to sign in with and press"
+                    + " \"Continue to sign in\" there; nothing was used up."));
   }
 
   /** A form too large, or a body that breaks off: a page, not the API's problem document. */
@@ -177,15 +210,26 @@ final class ConnectLinkRoutes {
   }
 
   private static void refusedPage(RoutingContext ctx, Diagnosis diagnosis) {
+    refusedPage(ctx, diagnosis, diagnosis.remedy());
+  }
+
+  /** The refusal's page, saying {@code remedy} (a sentence for the link's end user). */
+  private static void refusedPage(RoutingContext ctx, Diagnosis diagnosis, String remedy) {
     Pages.send(
         ctx,
         Problems.status(diagnosis.code()),
         "Callgate: this link cannot be used",
         "<h1>This link cannot be used</h1>"
-            + Pages.diagnosis(diagnosis)
-            + (diagnosis.remedy().contains("new one")
+            + "<p>"
+            + Pages.escape(diagnosis.message())
+            + "</p><p>"
+            + Pages.escape(remedy)
+            + (remedy.contains("new one")
                 ? ""
-                : "<p>If the link no longer works, ask whoever sent it to you for a new one.</p>"),
+                : " If the link no longer works, ask whoever sent it to you for a new one.")
+            + "</p><p class=\"error-code\"><small>Error code: <code>"
+            + diagnosis.code().name()
+            + "</code></small></p>",
         Optional.of(diagnosis),
         Pages.POLICY);
   }
@@ -195,7 +239,7 @@ final class ConnectLinkRoutes {
     StringBuilder page =
         new StringBuilder("<h1>Connect your account to ")
             .append(Pages.escape(described.applicationName()))
-            .append("</h1><p><strong>")
+            .append("</h1><article><p><strong>")
             .append(Pages.escape(described.applicationName()))
             .append("</strong> asks for access to the API at <strong>")
             .append(Pages.escape(described.apiHost()))
@@ -207,7 +251,7 @@ final class ConnectLinkRoutes {
             .append(Pages.escape(described.providerName()))
             .append("</strong>");
     if (described.scopes().isEmpty()) {
-      page.append(", which is asked for no particular scopes.</p>");
+      page.append(", which is asked for no particular scopes.</p></article>");
     } else {
       page.append(", which is asked for these scopes:</p><ul>");
       described
@@ -215,12 +259,12 @@ final class ConnectLinkRoutes {
           .forEach(
               scope ->
                   page.append("<li><code>").append(Pages.escape(scope)).append("</code></li>"));
-      page.append("</ul>");
+      page.append("</ul></article>");
     }
     page.append("<p>This link works once, until <time datetime=\"")
         .append(Pages.escape(described.expiresAt().toString()))
         .append("\">")
-        .append(Pages.escape(described.expiresAt().toString()))
+        .append(Pages.escape(UNTIL.format(described.expiresAt())))
         .append("</time>. If you did not expect it, close this page.</p>")
         .append("<form method=\"post\" action=\"")
         .append(Pages.escape(token))

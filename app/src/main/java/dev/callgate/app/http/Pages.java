@@ -6,9 +6,15 @@ import dev.callgate.core.service.BrowserBinding;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The few HTML pages a person's browser sees (the start and the end of an authorization flow, a
@@ -21,7 +27,28 @@ final class Pages {
       "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none';"
           + " frame-ancestors 'none'";
 
+  /**
+   * The console's stylesheets (Pico, then the console's own), so that a page looks like the rest of
+   * Callgate; the page reads as well without them.
+   */
+  private static final String STYLESHEETS = stylesheets();
+
   private Pages() {}
+
+  private static String stylesheets() {
+    Properties sheets = new Properties();
+    try (InputStream in = Pages.class.getResourceAsStream("pages.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("pages.properties is not on the classpath");
+      }
+      sheets.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Stream.of("pico", "console")
+        .map(name -> "<link rel=\"stylesheet\" href=\"" + escape(sheets.getProperty(name)) + "\">")
+        .collect(Collectors.joining());
+  }
 
   static void send(RoutingContext ctx, int status, String body, Optional<Diagnosis> error) {
     send(ctx, status, "Callgate", body, error, POLICY);
@@ -48,7 +75,9 @@ final class Pages {
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 + "<title>"
                 + escape(title)
-                + "</title></head><body><main>"
+                + "</title>"
+                + STYLESHEETS
+                + "</head><body><main class=\"container page\">"
                 + body
                 + "</main></body></html>");
   }

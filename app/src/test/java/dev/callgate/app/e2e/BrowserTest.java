@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Test;
  * one target API and one Callgate on a port of its own whose public URL is its real address. They
  * find those in their environment ({@code CALLGATE_URL}, {@code CALLGATE_ADMIN_KEY}, {@code
  * OIDC_ISSUER}, {@code OIDC_CLIENT_ID}, {@code OIDC_CLIENT_SECRET}, {@code TARGET_URL}) and save
- * screenshots into {@code SCREENSHOTS} ({@code target/browser-screenshots}). What node prints goes
- * to this test's output and to {@code target/test-logs/browser-tests.log}.
+ * screenshots into {@code SCREENSHOTS} ({@code target/browser-screenshots}). A second Callgate
+ * whose connect links live {@link #SHORT_LINK_LIFETIME} ({@code CALLGATE_SHORT_LINKS_URL}, same
+ * admin key and provider) lets a test see a link expire without waiting a quarter of an hour. What
+ * node prints goes to this test's output and to {@code target/test-logs/browser-tests.log}.
  *
  * <p>Without Node.js or chromium the test is skipped, or fails when {@code CI=true}.
  */
@@ -46,6 +48,7 @@ class BrowserTest {
   private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
   private static final Path LOG = Path.of("target", "test-logs", "browser-tests.log");
   private static final Duration RUN_LIMIT = Duration.ofMinutes(10);
+  private static final String SHORT_LINK_LIFETIME = "PT2S";
 
   @Test
   void browserTestsWhenRunInChromiumThenEveryOnePasses() throws Exception {
@@ -61,6 +64,8 @@ class BrowserTest {
     emptyScreenshots();
     int port = freePort();
     URI callgateUrl = URI.create("http://127.0.0.1:" + port);
+    int shortPort = freePort();
+    URI shortLinksUrl = URI.create("http://127.0.0.1:" + shortPort);
     try (NodeOidcProvider idp =
             NodeOidcProvider.start(
                 IDP_DIRECTORY,
@@ -72,10 +77,17 @@ class BrowserTest {
             CallgateUnderTest.start(
                 Map.of(
                     Configuration.HTTP_PORT, String.valueOf(port),
-                    Configuration.PUBLIC_URL, callgateUrl.toString()))) {
+                    Configuration.PUBLIC_URL, callgateUrl.toString()));
+        CallgateUnderTest shortLinks =
+            CallgateUnderTest.start(
+                Map.of(
+                    Configuration.HTTP_PORT, String.valueOf(shortPort),
+                    Configuration.PUBLIC_URL, shortLinksUrl.toString(),
+                    Configuration.CONNECT_LINK_TTL, SHORT_LINK_LIFETIME))) {
       run(
           Map.of(
               "CALLGATE_URL", callgate.base().toString(),
+              "CALLGATE_SHORT_LINKS_URL", shortLinks.base().toString(),
               "CALLGATE_ADMIN_KEY", CallgateUnderTest.ADMIN_KEY,
               "OIDC_ISSUER", idp.issuer().toString(),
               "OIDC_CLIENT_ID", NodeOidcProvider.CLIENT_ID,
@@ -188,7 +200,8 @@ class BrowserTest {
 
   /**
    * A third-party API: {@code GET /me} answers 200 with JSON to a request that carries a bearer
-   * token, 401 to one without; anything else is 404.
+   * token, 401 to one without; {@code GET /connected} is the page of its application where a
+   * connect link sends the end user back; anything else is 404.
    */
   private static final class BearerTarget implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx();
@@ -206,7 +219,17 @@ class BrowserTest {
       String authorization = request.getHeader("Authorization");
       TestSecrets.registerAuthorization(
           "a token the browser tests' target received", authorization);
-      var response = request.response().putHeader("Content-Type", "application/json");
+      var response = request.response();
+      if ("/connected".equals(request.path())) {
+        response
+            .putHeader("Content-Type", "text/html; charset=utf-8")
+            .end(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    + "<title>Connected</title></head><body><h1>Your account is connected</h1>"
+                    + "</body></html>");
+        return;
+      }
+      response.putHeader("Content-Type", "application/json");
       if (!"/me".equals(request.path())) {
         response.setStatusCode(404).end("{\"error\":\"not found\"}");
       } else if (authorization == null || !authorization.startsWith("Bearer ")) {

@@ -281,8 +281,8 @@ class ConnectLinksEndToEndTest {
     HttpResponse<String> noField = victim.postForm(link, "");
 
     assertThat(crossSite.statusCode()).isEqualTo(403);
-    assertThat(crossSite.headers().firstValue("Callgate-Error"))
-        .contains("AUTHORIZATION_BROWSER_MISMATCH");
+    assertThat(crossSite.headers().firstValue("Callgate-Error")).contains("CSRF_TOKEN_INVALID");
+    assertThat(crossSite.body()).contains("Open the link itself", "nothing was used up");
     assertThat(crossSite.body()).contains("ask whoever sent it to you for a new one");
     assertThat(noField.statusCode()).isEqualTo(403);
     assertThat(victim.get(link).statusCode()).isEqualTo(200);

@@ -280,10 +280,11 @@ public enum DiagnosisCode {
       "'{subject}' may not {action}: it needs the {role} role.",
       "Use a key with that role, or ask an admin to do it."),
   CSRF_TOKEN_INVALID(
-      "The request is signed in with a console session cookie but {reason}, so it may have come"
-          + " from another site.",
-      "Send the session's csrfToken (from GET /console/session) in the X-CSRF-Token header with"
-          + " every request that changes something, or authenticate with 'Authorization: Bearer'."),
+      "The request {reason}, so it may have come from another site.",
+      "With a console session, send the session's csrfToken (from GET /console/session) in the"
+          + " X-CSRF-Token header with every request that changes something, or authenticate with"
+          + " 'Authorization: Bearer'. On a connect link's page, open the link itself and press its"
+          + " button there."),
   ALREADY_EXISTS(
       "A {kind} named '{name}' exists already.",
       "Choose another name, or change the existing one with PUT."),

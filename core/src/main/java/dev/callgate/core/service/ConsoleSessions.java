@@ -80,7 +80,10 @@ public final class ConsoleSessions {
     public Optional<Diagnosis> csrfProblem(Optional<String> presented) {
       if (presented.isEmpty() || presented.get().isEmpty()) {
         return Optional.of(
-            Diagnosis.of(CSRF_TOKEN_INVALID, "reason", "it carries no X-CSRF-Token header"));
+            Diagnosis.of(
+                CSRF_TOKEN_INVALID,
+                "reason",
+                "is signed in with a console session cookie but carries no X-CSRF-Token header"));
       }
       if (csrfToken.equals(Secret.of(presented.get()))) {
         return Optional.empty();
@@ -89,7 +92,8 @@ public final class ConsoleSessions {
           Diagnosis.of(
               CSRF_TOKEN_INVALID,
               "reason",
-              "its X-CSRF-Token header does not match the session's token"));
+              "is signed in with a console session cookie but its X-CSRF-Token header does not"
+                  + " match the session's token"));
     }
   }
 
