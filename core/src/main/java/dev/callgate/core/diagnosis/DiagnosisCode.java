@@ -203,8 +203,9 @@ public enum DiagnosisCode {
       "Start the authorization again and complete it within {stateLifetime}."),
   AUTHORIZATION_BROWSER_MISMATCH(
       "The authorization callback came from a browser that did not start the flow: {reason}.",
-      "Open the authorizationUrl Callgate returned in the browser you sign in with, and complete"
-          + " the flow there; a link opened elsewhere, or a callback address passed on, is refused."),
+      "Start again from the link that sent you to the provider (the authorizationUrl, the"
+          + " console's Authorize button or a connect link) and finish signing in in that same"
+          + " browser; a sign-in finished elsewhere, or a callback address passed on, is refused."),
   PROVIDER_IDENTITY_CHANGED(
       "The identity provider signed in '{newIdentity}', but {principal} of credential"
           + " '{credential}' is granted to '{recordedIdentity}'; the grant was kept as it was.",
