@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { api, expectAnswer, newPage, screenshot, settings, signInAtProvider } from './support.mjs';
+import {
+  api,
+  checkAccessibility,
+  expectAnswer,
+  newPage,
+  screenshot,
+  settings,
+  signInAtProvider,
+} from './support.mjs';
 
 const PROVIDER = 'connect-idp';
 const CREDENTIAL = 'connect-reports';
@@ -139,6 +147,7 @@ test('connectLinkWhenTheEndUserContinuesAndSignsInThenTheyLandOnTheReturnUrlWith
   const scopes = await page.getByRole('listitem').allInnerTexts();
   assert.deepEqual(scopes.map((scope) => scope.trim()), SCOPES);
   await screenshot(page, 'connect-page');
+  await checkAccessibility(page, 'connect-page');
 
   await continueButton(page).click();
   await signInAtProvider(page, { login: 'dora', prefix: 'connect' });
@@ -190,6 +199,7 @@ test('connectLinkWhenUsedThenOpeningItOrPressingItsButtonAgainShowsTheUsedPage',
   assert.match(text, /ask whoever sent you the link for a new one/);
   assert.equal(await continueButton(page).count(), 0, 'a used link offers no button');
   await screenshot(page, 'connect-used');
+  await checkAccessibility(page, 'connect-used');
 });
 
 test('connectLinkWhenUnknownThenTheNotFoundPageSaysToAskForANewOne', async (t) => {
@@ -223,6 +233,7 @@ test('connectLinkWhenItsLifetimeHasPassedThenOpeningOrPressingShowsTheExpiredPag
   assert.match(text, /This connect link expired at /);
   assert.match(text, /Ask whoever sent you the link for a new one, and open it within PT2S/);
   await screenshot(page, 'connect-expired');
+  await checkAccessibility(page, 'connect-expired');
 });
 
 test('connectLinkWhenTheProvidersRedirectIsOpenedInAnotherBrowserThenRefusedThereAndNoToken', async (t) => {
@@ -242,6 +253,7 @@ test('connectLinkWhenTheProvidersRedirectIsOpenedInAnotherBrowserThenRefusedTher
   const text = await other.locator('main').innerText();
   assert.match(text, /came from a browser that did not start the flow/);
   await screenshot(other, 'connect-other-browser');
+  await checkAccessibility(other, 'connect-other-browser');
   assert.notEqual(await tokenState('user-gina'), 'ACTIVE', 'the other browser got no token');
 
   // trying again later does not finish it either
@@ -289,5 +301,6 @@ test('connectLinkWhenAnotherSitePostsItsFormThenRefusedAndTheLinkStillWorksForIt
   await signInAtProvider(page, { login: 'hana', prefix: 'connect-cross-site' });
   await page.getByRole('heading', { name: `Credential '${CREDENTIAL}' is authorized` }).waitFor();
   await screenshot(page, 'connect-authorized');
+  await checkAccessibility(page, 'connect-authorized');
   assert.equal(await tokenState('user-hana'), 'ACTIVE');
 });
