@@ -168,8 +168,8 @@ final class JsonFields {
     return rules;
   }
 
-  private static final Set<String> RULE_FIELDS = Set.of("status", "bodyPattern", "header");
-  private static final Set<String> HEADER_FIELDS = Set.of("name", "pattern");
+  static final Set<String> RULE_FIELDS = Set.of("status", "bodyPattern", "header");
+  static final Set<String> HEADER_FIELDS = Set.of("name", "pattern");
 
   /** The same problem, its field named from the outer object: {@code refreshOn[0].header.name}. */
   private static Diagnosis renamed(Diagnosis inner, String prefix) {
