@@ -95,7 +95,7 @@ class RefreshRulesEndToEndTest {
   }
 
   @Test
-  void calloutWhenTargetFaultsInvalidSessionForARevokedTokenThenRefreshesAndTheRetrySucceeds()
+  void calloutWhenTargetFaultsInvalidSessionForARefusedTokenThenRefreshesAndTheRetrySucceeds()
       throws Exception {
     soapCredential("soap", "/soap", Optional.of(INVALID_SESSION_RULES));
     String refused = tokenInUseRefused("soap");
