@@ -218,6 +218,19 @@ function connectLinks(configured) {
 }
 
 /** The credential's fields, each with what it means; secrets are never shown, only replaced. */
+/**
+ * refreshOn as typed: the JSON rules, none when blank (so saving clears them), or else the text
+ * itself, which the API refuses with a message beside the field.
+ */
+function rules(typed) {
+  if (typed === undefined) return [];
+  try {
+    return JSON.parse(typed);
+  } catch {
+    return typed;
+  }
+}
+
 function configurationForm(ctx, configured, providers) {
   const c = configured || {};
   const editing = Boolean(configured);
@@ -239,7 +252,8 @@ function configurationForm(ctx, configured, providers) {
   const groups = {
     tokens: h('div', { 'data-protocols': 'oauth2_authorization_code oauth2_client_credentials oauth2_jwt_bearer' },
       field({ name: 'provider', label: 'Provider', hint: 'The auth provider that issues the tokens.', input: select(providerOptions, c.provider || '') }),
-      providers.length ? null : h('p', {}, h('a', { href: '#/providers/new' }, 'Create a provider first'))),
+      providers.length ? null : h('p', {}, h('a', { href: '#/providers/new' }, 'Create a provider first')),
+      field({ name: 'refreshOn', label: 'Refresh on (optional)', hint: 'Answers besides a 401 that mean a stale token, as JSON: each brings one refresh and one retry, e.g. [{"status": [500], "bodyPattern": "<faultcode>sf:INVALID_SESSION_ID</faultcode>"}]; a bodyPattern is only checked on answers of at most 16 KiB.', input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: '[]' }, c.refreshOn && c.refreshOn.length ? JSON.stringify(c.refreshOn) : '') })),
     basic: h('fieldset', { 'data-protocols': 'basic' }, h('legend', {}, 'HTTP Basic'),
       field({ name: 'username', label: 'User name', hint: 'Sent in the Authorization header (no ":" allowed, RFC 7617).', input: input({ value: c.username }) }),
       field({ name: 'password', label: 'Password', hint: `Stored encrypted.${secretNote}`, input: secret(c.hasPassword) })),
@@ -288,6 +302,7 @@ function configurationForm(ctx, configured, providers) {
       protocol: chosen,
       principal: text(form, 'principal'),
       provider: TOKEN_PROTOCOLS.has(chosen) ? text(form, 'provider') : undefined,
+      refreshOn: TOKEN_PROTOCOLS.has(chosen) ? rules(text(form, 'refreshOn')) : undefined,
       testPath: text(form, 'testPath'),
       allowedCallers: list(form, 'allowedCallers') || [],
       allowedMethods: list(form, 'allowedMethods'),
@@ -306,7 +321,7 @@ function configurationForm(ctx, configured, providers) {
     const saved = editing
       ? await api.put(`/v1/credentials/${api.seg(c.name)}`, compact(body))
       : await api.post('/v1/credentials', compact(body));
-    for (const s of form.querySelectorAll('input[type=password], textarea')) s.value = '';
+    for (const s of form.querySelectorAll('input[type=password], textarea:not([name=refreshOn])')) s.value = '';
     const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
     await ctx.go(`#/credentials/${api.seg(saved.name)}`);
     announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`);

@@ -29,7 +29,8 @@ export function showProblems(form, failure) {
   clearProblems(form);
   const items = [];
   for (const p of failure.problems) {
-    const box = p.field ? form.querySelector(`[data-field="${CSS.escape(p.field)}"]`) : null;
+    // a part of a field (refreshOn[0].status) is shown beside the field (refreshOn)
+    const box = p.field ? form.querySelector(`[data-field="${CSS.escape(p.field.replace(/[[.].*$/, ''))}"]`) : null;
     const input = box ? box.querySelector('input, select, textarea') : null;
     const text = `${p.message}${p.remedy ? ' ' + p.remedy : ''}`;
     if (box && input) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.callgate.core.callout.RefreshRuleDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import io.vertx.core.json.DecodeException;
@@ -114,6 +115,66 @@ final class JsonFields {
 
   private static Validated<JsonObject> malformed(String reason) {
     return Validated.invalid(List.of(Diagnosis.of(MALFORMED_REQUEST, "reason", reason)));
+  }
+
+  /**
+   * {@code refreshOn}: an array of rules {@code {"status": [500, "5xx"], "bodyPattern": "…",
+   * "header": {"name": "…", "pattern": "…"}}}, status codes as numbers or text; null when absent. A
+   * rule of the wrong shape is reported here and left out; its values are checked by the draft.
+   */
+  List<RefreshRuleDraft> refreshRules(String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      problems.add(problem(field, "must be an array of rules"));
+      return null;
+    }
+    List<RefreshRuleDraft> rules = new ArrayList<>();
+    for (int index = 0; index < array.size(); index++) {
+      String at = field + "[" + index + "]";
+      if (!(array.getValue(index) instanceof JsonObject rule)) {
+        problems.add(problem(at, "must be an object with status, bodyPattern and header"));
+        continue;
+      }
+      int before = problems.size();
+      JsonFields fields = new JsonFields(rule, RULE_FIELDS);
+      List<String> status = null;
+      Object codes = rule.getValue("status");
+      if (codes instanceof JsonArray list
+          && list.stream().allMatch(c -> c instanceof String || c instanceof Integer)) {
+        status = list.stream().map(String::valueOf).toList();
+      } else if (codes != null) {
+        fields.problems.add(problem("status", "must be an array of status codes or classes"));
+      }
+      String bodyPattern = fields.string("bodyPattern");
+      String headerName = null;
+      String headerPattern = null;
+      Object header = rule.getValue("header");
+      if (header instanceof JsonObject headerObject) {
+        JsonFields headerFields = new JsonFields(headerObject, HEADER_FIELDS);
+        headerName = headerFields.string("name");
+        headerPattern = headerFields.string("pattern");
+        headerFields.problems.forEach(p -> fields.problems.add(renamed(p, "header.")));
+      } else if (header != null) {
+        fields.problems.add(problem("header", "must be an object with name and pattern"));
+      }
+      fields.problems.forEach(p -> problems.add(renamed(p, at + ".")));
+      if (problems.size() == before) {
+        rules.add(new RefreshRuleDraft(status, bodyPattern, headerName, headerPattern));
+      }
+    }
+    return rules;
+  }
+
+  static final Set<String> RULE_FIELDS = Set.of("status", "bodyPattern", "header");
+  static final Set<String> HEADER_FIELDS = Set.of("name", "pattern");
+
+  /** The same problem, its field named from the outer object: {@code refreshOn[0].header.name}. */
+  private static Diagnosis renamed(Diagnosis inner, String prefix) {
+    return Diagnosis.of(
+        INVALID_VALUE, "field", prefix + inner.fact("field"), "problem", inner.fact("problem"));
   }
 
   List<Diagnosis> problems() {

@@ -1,6 +1,8 @@
 package dev.callgate.app.http;
 
 import dev.callgate.core.callout.HeaderRules;
+import dev.callgate.core.callout.RefreshRule;
+import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
@@ -58,6 +60,7 @@ final class ResourceJson {
           "allowedMethods",
           "allowedReturnUrls",
           "applicationName",
+          "refreshOn",
           "username",
           "password",
           "apiKeyHeader",
@@ -111,7 +114,8 @@ final class ResourceJson {
             f.string("jwtSigningKey"),
             f.strings("allowedMethods"),
             f.strings("allowedReturnUrls"),
-            f.string("applicationName"));
+            f.string("applicationName"),
+            f.refreshRules("refreshOn"));
     return combine(f.problems(), draft.validate());
   }
 
@@ -180,6 +184,7 @@ final class ResourceJson {
         "allowedReturnUrls",
         new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()));
     credential.applicationName().ifPresent(a -> json.put("applicationName", a));
+    json.put("refreshOn", refreshRules(credential.refreshOn()));
     Authentication authentication = credential.authentication();
     if (authentication instanceof Authentication.Basic basic) {
       json.put("username", basic.username()).put("hasPassword", true);
@@ -193,6 +198,28 @@ final class ResourceJson {
       jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
     }
     return json;
+  }
+
+  /** {@code refreshOn} as the API takes it, status codes and classes as text. */
+  static JsonArray refreshRules(RefreshRules rules) {
+    JsonArray array = new JsonArray();
+    for (RefreshRule rule : rules.rules()) {
+      JsonObject json =
+          new JsonObject()
+              .put(
+                  "status",
+                  new JsonArray(
+                      rule.status().stream().map(RefreshRule.StatusRange::wireName).toList()));
+      rule.bodyPattern().ifPresent(p -> json.put("bodyPattern", p.regex()));
+      rule.header()
+          .ifPresent(
+              h ->
+                  json.put(
+                      "header",
+                      new JsonObject().put("name", h.name()).put("pattern", h.pattern().regex())));
+      array.add(json);
+    }
+    return array;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.callgate.app.metrics;
 
 import dev.callgate.adapter.cache.CacheStatistics;
 import dev.callgate.core.callout.CalloutResponse;
+import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.TokenCensus;
@@ -10,6 +11,7 @@ import dev.callgate.core.refresh.RefreshTrigger;
 import dev.callgate.core.service.CalloutResult;
 import dev.callgate.core.service.RefreshObserver;
 import dev.callgate.core.service.RefreshOutcome;
+import dev.callgate.core.service.RefreshRuleObserver;
 import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenSet;
@@ -45,7 +47,7 @@ import java.util.function.ToDoubleFunction;
  * tokens by state, overdue refreshes, and seconds until the access and refresh expiry of the tokens
  * whose refresh token ends first; and whether the instance is ready ({@code callgate_ready}).
  */
-public final class CallgateMetrics implements RefreshObserver {
+public final class CallgateMetrics implements RefreshObserver, RefreshRuleObserver {
   private final MeterRegistry registry;
   private final MultiGauge tokensByState;
   private final MultiGauge accessExpiry;
@@ -333,6 +335,20 @@ public final class CallgateMetrics implements RefreshObserver {
                 ? "Token-endpoint requests of refreshes, by trigger and outcome"
                 : "Refreshes answered without a token-endpoint request, by trigger and outcome")
         .tags("trigger", trigger.wireName(), "outcome", result, "code", code)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A {@code refreshOn} rule named a target's answer a stale token: {@code
+   * callgate_refresh_rule_firings_total} by credential and rule ({@code refreshOn[0]}); the refresh
+   * it brings is counted with trigger {@code on_401}.
+   */
+  @Override
+  public void fired(String credential, RefreshRules.Verdict.Matched matched) {
+    Counter.builder("callgate_refresh_rule_firings")
+        .description("Target answers a refreshOn rule named a stale token, by credential and rule")
+        .tags("credential", credential, "rule", "refreshOn[" + matched.index() + "]")
         .register(registry)
         .increment();
   }

@@ -21,6 +21,7 @@ import dev.callgate.app.http.Readiness;
 import dev.callgate.app.http.WebhookJson;
 import dev.callgate.app.logging.Logging;
 import dev.callgate.app.logging.RefreshLog;
+import dev.callgate.app.logging.RefreshRuleLog;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.metrics.VertxGaugeReRegistration;
 import dev.callgate.core.event.EventSource;
@@ -322,7 +323,8 @@ public final class CallgateService {
             transport,
             clock,
             policy,
-            BUFFERED_BODY_LIMIT);
+            BUFFERED_BODY_LIMIT,
+            metrics.andThen(new RefreshRuleLog()));
     Authorizations authorizations =
         new Authorizations(
             cached.credentials(),

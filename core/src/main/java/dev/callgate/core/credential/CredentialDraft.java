@@ -5,6 +5,8 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_MISSING;
 import static dev.callgate.core.diagnosis.DiagnosisCode.UNKNOWN_PROTOCOL;
 
 import dev.callgate.core.callout.HeaderRules;
+import dev.callgate.core.callout.RefreshRuleDraft;
+import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import java.net.URI;
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
  * null}). {@link #validate()} applies the defaults (principal {@code named}, header generation and
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
  * HeaderRules#DEFAULT_ALLOWED_METHODS}) and returns the {@link NamedCredential} or every problem
- * found. Whether the named provider exists is the service's question, not the draft's.
+ * found; {@code refreshOn} rules are checked by {@link RefreshRuleDraft}. Whether the named
+ * provider exists is the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -44,7 +47,8 @@ public record CredentialDraft(
     String jwtSigningKey,
     List<String> allowedMethods,
     List<String> allowedReturnUrls,
-    String applicationName) {
+    String applicationName,
+    List<RefreshRuleDraft> refreshOn) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -97,6 +101,56 @@ public record CredentialDraft(
         jwtSigningKey,
         null,
         null,
+        null);
+  }
+
+  /** A draft without {@code refreshOn} rules. */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey,
+      List<String> allowedMethods,
+      List<String> allowedReturnUrls,
+      String applicationName) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
         null);
   }
 
@@ -186,6 +240,19 @@ public record CredentialDraft(
                   + MAX_APPLICATION_NAME
                   + " characters without control characters"));
     }
+    RefreshRules rules = RefreshRuleDraft.validateAll(refreshOn, problems);
+    if (refreshOn != null
+        && !refreshOn.isEmpty()
+        && parsedProtocol.filter(p -> !p.usesTokens()).isPresent()) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "refreshOn",
+              "problem",
+              "it needs a protocol with tokens to refresh, not "
+                  + parsedProtocol.get().wireName()));
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -203,7 +270,8 @@ public record CredentialDraft(
             Optional.ofNullable(testPath),
             methods,
             returnUrls,
-            Optional.ofNullable(applicationName)));
+            Optional.ofNullable(applicationName),
+            rules));
   }
 
   private List<URI> returnUrls(List<Diagnosis> problems) {

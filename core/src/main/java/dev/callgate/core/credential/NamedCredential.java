@@ -1,6 +1,7 @@
 package dev.callgate.core.credential;
 
 import dev.callgate.core.callout.HeaderRules;
+import dev.callgate.core.callout.RefreshRules;
 import java.net.URI;
 import java.util.Collections;
 import java.util.HashSet;
@@ -19,7 +20,8 @@ import java.util.Set;
  * may send through it (upper case; never TRACE or CONNECT, see {@link HeaderRules}). {@code
  * allowedReturnUrls} lists where a browser may be sent back to once it has authorized the
  * credential ({@link ReturnUrlRule}), and {@code applicationName} what an end user is told asks for
- * access (the credential's name when empty).
+ * access (the credential's name when empty). {@code refreshOn} lists the answers besides an
+ * expired-token 401 that mean its token is stale ({@link RefreshRules}).
  */
 public record NamedCredential(
     String name,
@@ -34,7 +36,8 @@ public record NamedCredential(
     Optional<String> testPath,
     Set<String> allowedMethods,
     List<URI> allowedReturnUrls,
-    Optional<String> applicationName) {
+    Optional<String> applicationName,
+    RefreshRules refreshOn) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -48,6 +51,39 @@ public record NamedCredential(
     }
     allowedReturnUrls = List.copyOf(allowedReturnUrls);
     Objects.requireNonNull(applicationName, "applicationName");
+    Objects.requireNonNull(refreshOn, "refreshOn");
+  }
+
+  /** A credential without {@code refreshOn} rules: only expired-token 401s bring a refresh. */
+  public NamedCredential(
+      String name,
+      URI url,
+      Authentication authentication,
+      PrincipalType principal,
+      boolean generateAuthorizationHeader,
+      boolean allowMergeFieldsInHeaders,
+      boolean allowMergeFieldsInBody,
+      Set<String> allowedCallers,
+      boolean keepAlive,
+      Optional<String> testPath,
+      Set<String> allowedMethods,
+      List<URI> allowedReturnUrls,
+      Optional<String> applicationName) {
+    this(
+        name,
+        url,
+        authentication,
+        principal,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        RefreshRules.NONE);
   }
 
   /**

@@ -10,7 +10,7 @@ public enum RefreshTrigger {
   KEEP_ALIVE,
   /** A callout needs a token and the current one is about to expire or missing. */
   ON_DEMAND,
-  /** The target answered an expired-token 401. */
+  /** The target answered an expired-token 401, or an answer a {@code refreshOn} rule names. */
   ON_401,
   /** An admin asked for it. */
   MANUAL,

@@ -58,9 +58,10 @@ import java.util.function.Function;
  * credential's URL) and says how the body is to be read; {@link #send} then applies the header
  * rules (and refuses a caller's own authorization header where Callgate generates one), picks a
  * usable token — serving a still-valid one while it is refreshed in the background, and waiting
- * only when it is about to expire — and, when the target answers an expired-token 401, refreshes
- * once and retries once. A fresh token that is rejected too is reported as {@code
- * TOKEN_REJECTED_AFTER_REFRESH}, never retried again.
+ * only when it is about to expire — and, when the target answers an expired-token 401 or an answer
+ * one of the credential's {@code refreshOn} rules names, refreshes once and retries once. A fresh
+ * token that is rejected too is reported as {@code TOKEN_REJECTED_AFTER_REFRESH}, never retried
+ * again.
  */
 public final class Callouts {
   private static final System.Logger LOG = System.getLogger(Callouts.class.getName());
@@ -73,6 +74,7 @@ public final class Callouts {
   private final RefreshPlanner planner;
   private final TokenUpdates updates;
   private final long bufferedBodyLimit;
+  private final RefreshRuleObserver ruleObserver;
 
   /** What a body that merge fields are resolved in may hold, unless configured otherwise. */
   public static final long DEFAULT_BUFFERED_BODY_LIMIT = 1024 * 1024;
@@ -99,6 +101,28 @@ public final class Callouts {
       Clock clock,
       RefreshPolicy policy,
       long bufferedBodyLimit) {
+    this(
+        credentials,
+        tokens,
+        refresher,
+        transport,
+        clock,
+        policy,
+        bufferedBodyLimit,
+        RefreshRuleObserver.NONE);
+  }
+
+  /** {@code ruleObserver} is told each time a {@code refreshOn} rule fires. */
+  public Callouts(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Refresher refresher,
+      CalloutTransport transport,
+      Clock clock,
+      RefreshPolicy policy,
+      long bufferedBodyLimit,
+      RefreshRuleObserver ruleObserver) {
+    this.ruleObserver = ruleObserver;
     this.bufferedBodyLimit = bufferedBodyLimit;
     this.credentials = credentials;
     this.tokens = tokens;
@@ -226,18 +250,31 @@ public final class Callouts {
               return attempt(credential, uri, request, record.tokens())
                   .thenCompose(
                       first -> {
-                        if (!(first instanceof Attempt.Answered answered)
-                            || UnauthorizedResponseClassifier.classify(answered.response())
-                                    .verdict()
-                                != UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
+                        if (!(first instanceof Attempt.Answered answered)) {
                           return CompletableFuture.completedStage(first.toResult(false));
                         }
-                        return refreshAndRetry(credential, record, uri, request, answered);
+                        if (UnauthorizedResponseClassifier.classify(answered.response()).verdict()
+                            == UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
+                          return refreshAndRetry(credential, record, uri, request, answered);
+                        }
+                        return credential
+                            .refreshOn()
+                            .match(answered.response())
+                            .fold(
+                                matched -> {
+                                  ruleObserver.fired(credential.name(), matched);
+                                  return refreshAndRetry(
+                                      credential, record, uri, request, answered);
+                                },
+                                none -> CompletableFuture.completedStage(first.toResult(false)));
                       });
             });
   }
 
-  /** The one refresh and the one retry after an expired-token 401. */
+  /**
+   * The one refresh and the one retry after an expired-token 401 or an answer a {@code refreshOn}
+   * rule names (both count against the budget of refreshes after a rejection).
+   */
   private CompletionStage<CalloutResult> refreshAndRetry(
       NamedCredential credential,
       TokenRecord used,
@@ -250,8 +287,21 @@ public final class Callouts {
             outcome ->
                 outcome.fold(
                     refreshed -> retry(credential, uri, request, rejected, refreshed.record()),
-                    refusal -> refused(refusal.diagnosis()),
-                    deferred -> refused(deferred.diagnosis())));
+                    refusal -> dropped(rejected, refusal.diagnosis()),
+                    deferred -> dropped(rejected, deferred.diagnosis())));
+  }
+
+  /** Refuses the callout; the stale answer is not relayed, so a streamed body of it is let go. */
+  private static CompletionStage<CalloutResult> dropped(
+      Attempt.Answered stale, Diagnosis diagnosis) {
+    discard(stale.response());
+    return refused(diagnosis);
+  }
+
+  private static void discard(CalloutResponse response) {
+    if (response.body() instanceof Body.Streamed streamed) {
+      streamed.content().discard();
+    }
   }
 
   private CompletionStage<CalloutResult> retry(
@@ -264,21 +314,44 @@ public final class Callouts {
       // a streamed body is gone: relay the 401; the caller's retry finds the new token
       return CompletableFuture.completedStage(rejected.toResult(false));
     }
+    discard(rejected.response());
     return attempt(credential, uri, request, fresh.tokens())
         .thenApply(
             retry -> {
-              if (retry instanceof Attempt.Answered answered
-                  && answered.response().status() == 401) {
-                EchoGuard both = rejected.guard().and(answered.guard());
-                return screened(
-                    answered.response(),
-                    both,
-                    response ->
-                        new CalloutResult.RejectedAfterRefresh(
-                            response, Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", 401)));
+              if (!(retry instanceof Attempt.Answered answered)) {
+                return retry.toResult(true);
               }
-              return retry.toResult(true);
+              Optional<String> stillStale = stillStale(credential, answered.response());
+              if (stillStale.isEmpty()) {
+                return retry.toResult(true);
+              }
+              EchoGuard both = rejected.guard().and(answered.guard());
+              return screened(
+                  answered.response(),
+                  both,
+                  response ->
+                      new CalloutResult.RejectedAfterRefresh(
+                          response,
+                          Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", stillStale.get())));
             });
+  }
+
+  /**
+   * Whether the retry's answer still calls the fresh token stale, in the words of the diagnosis's
+   * {@code status}: any 401, or an answer a {@code refreshOn} rule names (with the rule).
+   */
+  private static Optional<String> stillStale(NamedCredential credential, CalloutResponse answer) {
+    if (answer.status() == 401) {
+      return Optional.of("401");
+    }
+    return credential
+        .refreshOn()
+        .match(answer)
+        .fold(
+            matched ->
+                Optional.of(
+                    answer.status() + ", which " + matched.describe() + " names a stale token,"),
+            none -> Optional.empty());
   }
 
   /** A token the callout may use now, refreshing first only when it is about to expire. */

@@ -4,12 +4,15 @@ import static dev.callgate.core.testkit.Concurrently.join;
 import static dev.callgate.core.testkit.Concurrently.race;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.callout.RefreshRuleDraft;
+import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.ProviderDeletionOutcome;
@@ -18,6 +21,7 @@ import dev.callgate.core.token.TokenKey;
 import dev.callgate.core.token.TokenRecord;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -291,6 +295,43 @@ public abstract class CredentialStoreContract {
 
     assertThat(join(store.findCredential("allon"))).contains(allOn);
     assertThat(join(store.findCredential("alloff"))).contains(allOff);
+  }
+
+  @Test
+  void findCredentialWhenItHasRefreshRulesThenReturnsThemUnchanged() {
+    join(store.saveProvider(explicitProvider("idp")));
+    List<Diagnosis> problems = new ArrayList<>();
+    RefreshRules rules =
+        RefreshRuleDraft.validateAll(
+            List.of(
+                new RefreshRuleDraft(
+                    List.of("500", "5xx", "502-504"),
+                    "<faultcode>[^<]*INVALID_SESSION_ID</faultcode>",
+                    null,
+                    null),
+                new RefreshRuleDraft(List.of("403"), null, "X-Error", "(?i)token expired")),
+            problems);
+    assertThat(problems).isEmpty();
+    NamedCredential soap =
+        new NamedCredential(
+            "soap",
+            URI.create("https://api.example.com/services"),
+            new Authentication.AuthorizationCode("idp"),
+            PrincipalType.NAMED,
+            true,
+            false,
+            false,
+            Set.of(),
+            true,
+            Optional.empty(),
+            Set.of("GET", "POST"),
+            List.of(),
+            Optional.empty(),
+            rules);
+
+    join(store.saveCredential(soap));
+
+    assertThat(join(store.findCredential("soap"))).contains(soap);
   }
 
   @Test

@@ -1,6 +1,9 @@
 package dev.callgate.adapter.sql;
 
 import dev.callgate.core.callout.HeaderRules;
+import dev.callgate.core.callout.RefreshRule;
+import dev.callgate.core.callout.RefreshRuleDraft;
+import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
@@ -263,7 +266,8 @@ final class RecordMapper {
             .put(
                 "allowedReturnUrls",
                 new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()))
-            .put("applicationName", credential.applicationName().orElse(null));
+            .put("applicationName", credential.applicationName().orElse(null))
+            .put("refreshOn", refreshRules(credential.refreshOn()));
     Secret secret = null;
     Authentication authentication = credential.authentication();
     authentication.providerName().ifPresent(p -> settings.put("provider", p));
@@ -348,7 +352,55 @@ final class RecordMapper {
         Optional.ofNullable(settings.getString("testPath")),
         methods,
         returnUrls,
-        Optional.ofNullable(settings.getString("applicationName")));
+        Optional.ofNullable(settings.getString("applicationName")),
+        refreshRules(settings.getJsonArray("refreshOn"), name));
+  }
+
+  private static JsonArray refreshRules(RefreshRules rules) {
+    JsonArray array = new JsonArray();
+    for (RefreshRule rule : rules.rules()) {
+      JsonObject json =
+          new JsonObject()
+              .put(
+                  "status",
+                  new JsonArray(
+                      rule.status().stream().map(RefreshRule.StatusRange::wireName).toList()));
+      rule.bodyPattern().ifPresent(p -> json.put("bodyPattern", p.regex()));
+      rule.header()
+          .ifPresent(
+              h -> json.put("headerName", h.name()).put("headerPattern", h.pattern().regex()));
+      array.add(json);
+    }
+    return array;
+  }
+
+  /** Credentials stored before {@code refreshOn} existed have none. */
+  private static RefreshRules refreshRules(JsonArray stored, String credential) {
+    if (stored == null) {
+      return RefreshRules.NONE;
+    }
+    List<RefreshRuleDraft> drafts = new ArrayList<>();
+    for (int index = 0; index < stored.size(); index++) {
+      JsonObject rule = stored.getJsonObject(index);
+      List<String> status = new ArrayList<>();
+      rule.getJsonArray("status").forEach(code -> status.add((String) code));
+      drafts.add(
+          new RefreshRuleDraft(
+              status,
+              rule.getString("bodyPattern"),
+              rule.getString("headerName"),
+              rule.getString("headerPattern")));
+    }
+    List<Diagnosis> problems = new ArrayList<>();
+    RefreshRules rules = RefreshRuleDraft.validateAll(drafts, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          "credential "
+              + credential
+              + " has stored refreshOn rules that are not valid: "
+              + problems);
+    }
+    return rules;
   }
 
   // ---- pending authorizations and API keys ----
