@@ -7,6 +7,8 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
+import dev.callgate.core.credential.TokenPlacement;
+import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.service.Providers;
@@ -40,7 +42,8 @@ final class ResourceJson {
           "clientSecret",
           "clientAuthMethod",
           "scopes",
-          "refreshTokenLifetime");
+          "refreshTokenLifetime",
+          "tokenRequestParameters");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -58,6 +61,7 @@ final class ResourceJson {
           "allowedMethods",
           "allowedReturnUrls",
           "applicationName",
+          "tokenPlacement",
           "username",
           "password",
           "apiKeyHeader",
@@ -82,7 +86,8 @@ final class ResourceJson {
             f.string("clientSecret"),
             f.string("clientAuthMethod"),
             f.strings("scopes"),
-            f.string("refreshTokenLifetime"));
+            f.string("refreshTokenLifetime"),
+            f.stringMap("tokenRequestParameters"));
     return combine(f.problems(), draft.validate(endpoints));
   }
 
@@ -111,8 +116,24 @@ final class ResourceJson {
             f.string("jwtSigningKey"),
             f.strings("allowedMethods"),
             f.strings("allowedReturnUrls"),
-            f.string("applicationName"));
+            f.string("applicationName"),
+            tokenPlacement(f));
     return combine(f.problems(), draft.validate());
+  }
+
+  /**
+   * The credential's {@code tokenPlacement}, its own fields' problems added to the credential's.
+   */
+  private static TokenPlacementDraft tokenPlacement(JsonFields credential) {
+    JsonObject placement = credential.objectField("tokenPlacement");
+    if (placement == null) {
+      return null;
+    }
+    JsonFields f = new JsonFields(placement, Set.of("in", "name", "prefix"));
+    TokenPlacementDraft draft =
+        new TokenPlacementDraft(f.string("in"), f.string("name"), f.string("prefix"));
+    credential.problems().addAll(f.problems());
+    return draft;
   }
 
   private static <T> Validated<T> combine(List<Diagnosis> fieldProblems, Validated<T> validated) {
@@ -137,6 +158,9 @@ final class ResourceJson {
         .put("clientAuthMethod", provider.clientAuthMethod().wireName())
         .put("scopes", new JsonArray(provider.scopes()));
     provider.refreshTokenLifetime().ifPresent(v -> json.put("refreshTokenLifetime", v.toString()));
+    json.put(
+        "tokenRequestParameters",
+        new JsonObject(new LinkedHashMap<String, Object>(provider.tokenRequestParameters())));
     return json;
   }
 
@@ -180,6 +204,9 @@ final class ResourceJson {
         "allowedReturnUrls",
         new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()));
     credential.applicationName().ifPresent(a -> json.put("applicationName", a));
+    if (credential.protocol().usesTokens()) {
+      json.put("tokenPlacement", tokenPlacementJson(credential.tokenPlacement()));
+    }
     Authentication authentication = credential.authentication();
     if (authentication instanceof Authentication.Basic basic) {
       json.put("username", basic.username()).put("hasPassword", true);
@@ -193,6 +220,21 @@ final class ResourceJson {
       jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
     }
     return json;
+  }
+
+  private static JsonObject tokenPlacementJson(TokenPlacement placement) {
+    return placement.fold(
+        bearer ->
+            new JsonObject()
+                .put("in", "header")
+                .put("name", "Authorization")
+                .put("prefix", "Bearer "),
+        header ->
+            new JsonObject()
+                .put("in", "header")
+                .put("name", header.name())
+                .put("prefix", header.prefix()),
+        query -> new JsonObject().put("in", "query").put("name", query.name()));
   }
 
   /**

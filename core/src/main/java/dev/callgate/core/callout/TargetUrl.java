@@ -83,6 +83,36 @@ public final class TargetUrl {
     return new TargetUrlOutcome.Resolved(uri);
   }
 
+  /**
+   * {@code uri} with {@code name=value} appended to its query, both percent-encoded as UTF-8 so
+   * that every character of the value reaches the target as it is (RFC 6750 §2.3 places an access
+   * token this way).
+   */
+  public static URI withQueryParameter(URI uri, String name, String value) {
+    String parameter = percentEncoded(name) + "=" + percentEncoded(value);
+    String query = uri.getRawQuery();
+    String text = uri.toString();
+    int fragment = text.indexOf('#');
+    String head = fragment < 0 ? text : text.substring(0, fragment);
+    String joined =
+        query == null ? head + "?" + parameter : head + (query.isEmpty() ? "" : "&") + parameter;
+    return URI.create(fragment < 0 ? joined : joined + text.substring(fragment));
+  }
+
+  /** Every octet but the unreserved ones (RFC 3986 §2.3) as {@code %XX}. */
+  static String percentEncoded(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (isUnreserved(c)) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
+  }
+
   /** The last guard: same origin, below the base path on a segment boundary, no dot segment. */
   private static boolean staysBelow(URI base, String prefix, URI uri) {
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * A named credential as a person wrote it (the API's fields, unchecked; absent fields are {@code
  * null}). {@link #validate()} applies the defaults (principal {@code named}, header generation and
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
- * HeaderRules#DEFAULT_ALLOWED_METHODS}) and returns the {@link NamedCredential} or every problem
- * found. Whether the named provider exists is the service's question, not the draft's.
+ * HeaderRules#DEFAULT_ALLOWED_METHODS}, the access token as {@code Authorization: Bearer}) and
+ * returns the {@link NamedCredential} or every problem found. Whether the named provider exists is
+ * the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -44,7 +45,8 @@ public record CredentialDraft(
     String jwtSigningKey,
     List<String> allowedMethods,
     List<String> allowedReturnUrls,
-    String applicationName) {
+    String applicationName,
+    TokenPlacementDraft tokenPlacement) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -97,6 +99,57 @@ public record CredentialDraft(
         jwtSigningKey,
         null,
         null,
+        null,
+        null);
+  }
+
+  /** A draft that sends an OAuth credential's access token as {@code Authorization: Bearer}. */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey,
+      List<String> allowedMethods,
+      List<String> allowedReturnUrls,
+      String applicationName) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
         null);
   }
 
@@ -186,6 +239,19 @@ public record CredentialDraft(
                   + MAX_APPLICATION_NAME
                   + " characters without control characters"));
     }
+    Optional<TokenPlacement> placement = Optional.of(TokenPlacement.BEARER);
+    if (tokenPlacement != null) {
+      placement = tokenPlacement.validate(problems);
+      if (parsedProtocol.isPresent() && !parsedProtocol.get().usesTokens()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "tokenPlacement",
+                "problem",
+                "it places an access token, which " + protocol + " does not have"));
+      }
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -203,7 +269,8 @@ public record CredentialDraft(
             Optional.ofNullable(testPath),
             methods,
             returnUrls,
-            Optional.ofNullable(applicationName)));
+            Optional.ofNullable(applicationName),
+            placement.orElseThrow()));
   }
 
   private List<URI> returnUrls(List<Diagnosis> problems) {

@@ -19,7 +19,8 @@ import java.util.Set;
  * may send through it (upper case; never TRACE or CONNECT, see {@link HeaderRules}). {@code
  * allowedReturnUrls} lists where a browser may be sent back to once it has authorized the
  * credential ({@link ReturnUrlRule}), and {@code applicationName} what an end user is told asks for
- * access (the credential's name when empty).
+ * access (the credential's name when empty). {@code tokenPlacement} says where an OAuth
+ * credential's access token goes ({@link TokenPlacement}).
  */
 public record NamedCredential(
     String name,
@@ -34,7 +35,8 @@ public record NamedCredential(
     Optional<String> testPath,
     Set<String> allowedMethods,
     List<URI> allowedReturnUrls,
-    Optional<String> applicationName) {
+    Optional<String> applicationName,
+    TokenPlacement tokenPlacement) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -48,6 +50,39 @@ public record NamedCredential(
     }
     allowedReturnUrls = List.copyOf(allowedReturnUrls);
     Objects.requireNonNull(applicationName, "applicationName");
+    Objects.requireNonNull(tokenPlacement, "tokenPlacement");
+  }
+
+  /** A credential that sends its access token as {@code Authorization: Bearer}. */
+  public NamedCredential(
+      String name,
+      URI url,
+      Authentication authentication,
+      PrincipalType principal,
+      boolean generateAuthorizationHeader,
+      boolean allowMergeFieldsInHeaders,
+      boolean allowMergeFieldsInBody,
+      Set<String> allowedCallers,
+      boolean keepAlive,
+      Optional<String> testPath,
+      Set<String> allowedMethods,
+      List<URI> allowedReturnUrls,
+      Optional<String> applicationName) {
+    this(
+        name,
+        url,
+        authentication,
+        principal,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        TokenPlacement.BEARER);
   }
 
   /**
