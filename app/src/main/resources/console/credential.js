@@ -239,6 +239,9 @@ function configurationForm(ctx, configured, providers) {
   const groups = {
     tokens: h('div', { 'data-protocols': 'oauth2_authorization_code oauth2_client_credentials oauth2_jwt_bearer' },
       field({ name: 'provider', label: 'Provider', hint: 'The auth provider that issues the tokens.', input: select(providerOptions, c.provider || '') }),
+      field({ name: 'tokenPlacement', label: 'Token placement', hint: 'Where the access token goes: Authorization: Bearer, a header of the API’s own (with an optional prefix), or a query parameter.', input: select([['bearer', 'Authorization: Bearer'], ['header', 'Another header'], ['query', 'A query parameter']], placementOf(c.tokenPlacement)) }),
+      field({ name: 'tokenPlacementName', label: 'Header or parameter name', hint: 'For a header, e.g. X-Auth-Token; for a query parameter, e.g. access_token.', input: input({ value: placementOf(c.tokenPlacement) === 'bearer' ? '' : c.tokenPlacement.name }) }),
+      field({ name: 'tokenPlacementPrefix', label: 'Prefix (optional)', hint: 'For a header: written before the token as typed, spaces included, e.g. "Token ".', input: input({ value: placementOf(c.tokenPlacement) === 'header' ? c.tokenPlacement.prefix : '' }) }),
       providers.length ? null : h('p', {}, h('a', { href: '#/providers/new' }, 'Create a provider first'))),
     basic: h('fieldset', { 'data-protocols': 'basic' }, h('legend', {}, 'HTTP Basic'),
       field({ name: 'username', label: 'User name', hint: 'Sent in the Authorization header (no ":" allowed, RFC 7617).', input: input({ value: c.username }) }),
@@ -288,6 +291,7 @@ function configurationForm(ctx, configured, providers) {
       protocol: chosen,
       principal: text(form, 'principal'),
       provider: TOKEN_PROTOCOLS.has(chosen) ? text(form, 'provider') : undefined,
+      tokenPlacement: TOKEN_PROTOCOLS.has(chosen) ? placementFrom(form) : undefined,
       testPath: text(form, 'testPath'),
       allowedCallers: list(form, 'allowedCallers') || [],
       allowedMethods: list(form, 'allowedMethods'),
@@ -312,4 +316,19 @@ function configurationForm(ctx, configured, providers) {
     announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`);
   });
   return form;
+}
+
+/** The form's choice for a credential's tokenPlacement: the default reads as Authorization Bearer. */
+function placementOf(placement) {
+  if (!placement || (placement.in === 'header' && placement.name === 'Authorization' && placement.prefix === 'Bearer ')) return 'bearer';
+  return placement.in;
+}
+
+/** The tokenPlacement to send; none for Authorization Bearer. The prefix keeps its spaces. */
+function placementFrom(form) {
+  const chosen = text(form, 'tokenPlacement');
+  if (chosen === 'bearer') return undefined;
+  const placement = { in: chosen, name: text(form, 'tokenPlacementName') };
+  const prefix = form.elements.namedItem('tokenPlacementPrefix').value;
+  return chosen === 'header' && prefix !== '' ? { ...placement, prefix } : placement;
 }
