@@ -7,15 +7,10 @@ import dev.callgate.app.e2e.CallgateUnderTest.Answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -38,7 +33,6 @@ class TokenPlacementEndToEndTest {
   private static NodeOidcProvider idp;
   private static RecordingTarget target;
   private static CallgateUnderTest callgate;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
@@ -103,31 +97,8 @@ class TokenPlacementEndToEndTest {
         .findFirst();
   }
 
-  /** What node-oidc-provider says of {@code token}, asked as the resource server (RFC 7662). */
-  private static JsonObject introspect(String token) throws IOException, InterruptedException {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (NodeOidcProvider.RESOURCE_SERVER_ID
-                        + ":"
-                        + NodeOidcProvider.RESOURCE_SERVER_SECRET)
-                    .getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> answer =
-        HTTP.send(
-            HttpRequest.newBuilder(idp.introspectionEndpoint())
-                .header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    return new JsonObject(answer.body());
-  }
-
   private static void assertForTheResource(String token) throws Exception {
-    JsonObject introspection = introspect(token);
+    JsonObject introspection = idp.introspect(token);
     assertThat(introspection.getBoolean("active")).as(introspection.encode()).isTrue();
     assertThat(String.valueOf(introspection.getValue("aud"))).contains(RESOURCE);
   }
