@@ -156,6 +156,10 @@ public final class Callouts {
           Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
     }
     URI uri = ((TargetUrlOutcome.Resolved) target).uri();
+    Optional<Diagnosis> conflict = TargetUrl.tokenParameterConflict(credential, uri);
+    if (conflict.isPresent()) {
+      return new PreparationOutcome.Rejected(conflict.get());
+    }
     return new PreparationOutcome.Prepared(
         new PreparedCallout(caller, credential, head, uri, bodyMode));
   }

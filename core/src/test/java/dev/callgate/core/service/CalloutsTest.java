@@ -737,6 +737,26 @@ class CalloutsTest {
     assertThat(sent.headers().contains("Authorization")).isFalse();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"access_token=mine", "q=1&access_token", "access%5Ftoken=mine"})
+  void calloutWhenTheCallersQueryHasTheTokensParameterThenConflictAndNothingSent(String query) {
+    authorizedCrmPlacing(new TokenPlacementDraft("query", "access_token", null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result =
+        join(
+            f.callouts.send(
+                APP,
+                "crm",
+                new CalloutRequest(
+                    "GET", "accounts", Optional.of(query), Headers.EMPTY, Body.EMPTY)));
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.TOKEN_PARAMETER_CONFLICT);
+    assertThat(((CalloutResult.Refused) result).diagnosis().fact("parameter"))
+        .isEqualTo("access_token");
+    assertThat(f.target.count()).isZero();
+  }
+
   @Test
   void prepareWhenMergeFieldsInBodyThenBufferedWithTheLimitAndADeclaredLargerBodyIsRefused() {
     f.credential(basic(true, null));
