@@ -662,6 +662,14 @@ class CalloutsTest {
     assertThat(guard.echoedIn(Body.of("{}"))).isFalse();
   }
 
+  private CalloutResult callWithQuery(String query) {
+    return join(
+        f.callouts.send(
+            APP,
+            "crm",
+            new CalloutRequest("GET", "accounts", Optional.of(query), Headers.EMPTY, Body.EMPTY)));
+  }
+
   private void authorizedCrmPlacing(TokenPlacementDraft placement) {
     f.provider(List.of("openid", "offline_access"), null);
     CredentialDraft code = authorizationCode("crm");
@@ -722,13 +730,7 @@ class CalloutsTest {
     authorizedCrmPlacing(new TokenPlacementDraft("query", "access_token", null));
     f.target.respondWith(ScriptedTarget.ok("{}"));
 
-    CalloutResult result =
-        join(
-            f.callouts.send(
-                APP,
-                "crm",
-                new CalloutRequest(
-                    "GET", "accounts", Optional.of("q=1"), Headers.EMPTY, Body.EMPTY)));
+    CalloutResult result = callWithQuery("q=1");
 
     assertThat(status(result)).isEqualTo(200);
     String token = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
@@ -743,13 +745,7 @@ class CalloutsTest {
     authorizedCrmPlacing(new TokenPlacementDraft("query", "access_token", null));
     f.target.respondWith(ScriptedTarget.ok("{}"));
 
-    CalloutResult result =
-        join(
-            f.callouts.send(
-                APP,
-                "crm",
-                new CalloutRequest(
-                    "GET", "accounts", Optional.of(query), Headers.EMPTY, Body.EMPTY)));
+    CalloutResult result = callWithQuery(query);
 
     assertThat(refusal(result)).isEqualTo(DiagnosisCode.TOKEN_PARAMETER_CONFLICT);
     assertThat(((CalloutResult.Refused) result).diagnosis().fact("parameter"))
