@@ -5,6 +5,10 @@
 // listed, comma-separated, in the environment variable EXTRA_REDIRECT_URIS (a Callgate started on
 // a port of its own announces its callback with that port).
 //
+// RFC 8707 resource indicators: a token request (and the authorization request before a code) that
+// names RESOURCE_INDICATOR below gets an access token for that resource alone, whose audience
+// introspection reports; any other resource is refused with invalid_target.
+//
 // With a control port, a second loopback HTTP server lets a test observe and disturb the provider.
 // It stays up while the provider's own port is down:
 //   GET  /stats                    token-endpoint requests by grant_type, error answers by OAuth
@@ -22,7 +26,7 @@
 //   POST /delay?ms=<ms>            every token request waits this long before it is processed
 import http from 'node:http';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const HOST = '127.0.0.1';
 const port = Number(process.argv[2] ?? 0);
@@ -40,6 +44,7 @@ const TOKEN_PATH = '/token';
 // A test that forgets to release a hold must not leave a request hanging for the rest of the run.
 const MAX_HOLD_MS = 120_000;
 const RESOURCE_SERVER_ID = 'resource-server';
+const RESOURCE_INDICATOR = 'https://api.callgate.test/';
 
 const configuration = {
   clients: [
@@ -69,6 +74,16 @@ const configuration = {
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      getResourceServerInfo: async (ctx, resourceIndicator) => {
+        if (resourceIndicator !== RESOURCE_INDICATOR) {
+          throw new errors.InvalidTarget();
+        }
+        // opaque, so that the resource server checks it by introspection like every other token
+        return { scope: 'api:read', audience: RESOURCE_INDICATOR, accessTokenFormat: 'opaque' };
+      },
+    },
     introspection: {
       enabled: true,
       // The default lets any confidential client introspect any token; say who may, on purpose.

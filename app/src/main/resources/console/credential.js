@@ -252,6 +252,9 @@ function configurationForm(ctx, configured, providers) {
   const groups = {
     tokens: h('div', { 'data-protocols': 'oauth2_authorization_code oauth2_client_credentials oauth2_jwt_bearer' },
       field({ name: 'provider', label: 'Provider', hint: 'The auth provider that issues the tokens.', input: select(providerOptions, c.provider || '') }),
+      field({ name: 'tokenPlacement', label: 'Token placement', hint: 'Where the access token goes: Authorization: Bearer, a header of the API’s own (with an optional prefix), or a query parameter.', input: select([['bearer', 'Authorization: Bearer'], ['header', 'Another header'], ['query', 'A query parameter']], placementOf(c.tokenPlacement)) }),
+      field({ name: 'tokenPlacementName', label: 'Header or parameter name', hint: 'For a header, e.g. X-Auth-Token; for a query parameter, e.g. access_token.', input: input({ value: placementOf(c.tokenPlacement) === 'bearer' ? '' : c.tokenPlacement.name }) }),
+      field({ name: 'tokenPlacementPrefix', label: 'Prefix (optional)', hint: 'For a header: written before the token as typed, spaces included, e.g. "Token ".', input: input({ value: placementOf(c.tokenPlacement) === 'header' ? c.tokenPlacement.prefix : '' }) }),
       providers.length ? null : h('p', {}, h('a', { href: '#/providers/new' }, 'Create a provider first')),
       field({ name: 'refreshOn', label: 'Refresh on (optional)', hint: 'Answers besides a 401 that mean a stale token, as JSON: each brings one refresh and one retry, e.g. [{"status": [500], "bodyPattern": "<faultcode>sf:INVALID_SESSION_ID</faultcode>"}]; a bodyPattern is only checked on answers of at most 16 KiB.', input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: '[]' }, c.refreshOn && c.refreshOn.length ? JSON.stringify(c.refreshOn) : '') })),
     basic: h('fieldset', { 'data-protocols': 'basic' }, h('legend', {}, 'HTTP Basic'),
@@ -303,6 +306,7 @@ function configurationForm(ctx, configured, providers) {
       principal: text(form, 'principal'),
       provider: TOKEN_PROTOCOLS.has(chosen) ? text(form, 'provider') : undefined,
       refreshOn: TOKEN_PROTOCOLS.has(chosen) ? rules(text(form, 'refreshOn')) : undefined,
+      tokenPlacement: TOKEN_PROTOCOLS.has(chosen) ? placementFrom(form) : undefined,
       testPath: text(form, 'testPath'),
       allowedCallers: list(form, 'allowedCallers') || [],
       allowedMethods: list(form, 'allowedMethods'),
@@ -327,4 +331,19 @@ function configurationForm(ctx, configured, providers) {
     announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`);
   });
   return form;
+}
+
+/** The form's choice for a credential's tokenPlacement: the default reads as Authorization Bearer. */
+function placementOf(placement) {
+  if (!placement || (placement.in === 'header' && placement.name === 'Authorization' && placement.prefix === 'Bearer ')) return 'bearer';
+  return placement.in;
+}
+
+/** The tokenPlacement to send; none for Authorization Bearer. The prefix keeps its spaces. */
+function placementFrom(form) {
+  const chosen = text(form, 'tokenPlacement');
+  if (chosen === 'bearer') return undefined;
+  const placement = { in: chosen, name: text(form, 'tokenPlacementName') };
+  const prefix = form.elements.namedItem('tokenPlacementPrefix').value;
+  return chosen === 'header' && prefix !== '' ? { ...placement, prefix } : placement;
 }

@@ -74,6 +74,7 @@ export async function provider(container, ctx, name) {
     field({ name: 'clientSecret', label: 'Client secret', hint: `Stored encrypted; not needed with client authentication none.${editing ? ' Callgate never shows it: give it again whenever you save.' : ''}`, input: h('input', { type: 'password', autocomplete: 'new-password', placeholder: c.hasClientSecret ? 'stored; type it again to save' : '' }) }),
     field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, ['client_secret_basic', 'client_secret_post', 'none'].map((m) => h('option', { value: m, selected: m === (c.clientAuthMethod || 'client_secret_basic') }, m))) }),
     field({ name: 'scopes', label: 'Scopes', hint: 'Separated by spaces; include offline_access (or the provider’s own) to get a refresh token.', input: input({ value: (c.scopes || []).join(' '), placeholder: 'openid offline_access' }) }),
+    field({ name: 'tokenRequestParameters', label: 'Token request parameters (optional)', hint: 'Sent on every token request and the sign-in, one name=value a line, e.g. resource=https://api.example.com/ (RFC 8707) or audience=…; never grant_type, scope or another parameter of the protocol.', input: h('textarea', { rows: '2', autocomplete: 'off', spellcheck: 'false' }, Object.entries(c.tokenRequestParameters || {}).map(([k, v]) => `${k}=${v}`).join('\n')) }),
     field({ name: 'refreshTokenLifetime', label: 'Refresh token lifetime (optional)', hint: 'When the provider does not say how long refresh tokens live: an ISO-8601 duration such as P1D or PT24H. Callgate refreshes before it runs out.', input: input({ value: c.refreshTokenLifetime, placeholder: 'P1D' }) }),
     h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create provider'));
 
@@ -89,6 +90,7 @@ export async function provider(container, ctx, name) {
       clientAuthMethod: text(form, 'clientAuthMethod'),
       scopes: list(form, 'scopes') || [],
       refreshTokenLifetime: text(form, 'refreshTokenLifetime'),
+      tokenRequestParameters: parameters(form),
     });
     const saved = editing ? await api.put(`/v1/providers/${api.seg(c.name)}`, body) : await api.post('/v1/providers', body);
     form.elements.namedItem('clientSecret').value = '';
@@ -124,4 +126,13 @@ export async function provider(container, ctx, name) {
   }
   content.push(form);
   replace(container, ...page(editing ? `Provider ${c.name}` : 'New provider', ...content));
+}
+
+/** The token request parameters typed one name=value a line; a line without '=' is a name with an empty value. */
+function parameters(form) {
+  const lines = (form.elements.namedItem('tokenRequestParameters').value || '').split('\n').filter((line) => line.trim() !== '');
+  return Object.fromEntries(lines.map((line) => {
+    const equals = line.indexOf('=');
+    return equals < 0 ? [line.trim(), ''] : [line.slice(0, equals).trim(), line.slice(equals + 1).trim()];
+  }));
 }

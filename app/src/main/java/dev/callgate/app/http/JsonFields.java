@@ -17,7 +17,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,6 +78,30 @@ final class JsonFields {
     }
     problems.add(problem(field, "must be an array of strings"));
     return null;
+  }
+
+  JsonObject objectField(String field) {
+    Object value = body.getValue(field);
+    if (value == null || value instanceof JsonObject) {
+      return (JsonObject) value;
+    }
+    problems.add(problem(field, "must be an object"));
+    return null;
+  }
+
+  /** An object whose every value is a string, in its order. */
+  Map<String, String> stringMap(String field) {
+    JsonObject object = objectField(field);
+    if (object == null) {
+      return null;
+    }
+    if (!object.stream().allMatch(e -> e.getValue() instanceof String)) {
+      problems.add(problem(field, "must be an object of strings"));
+      return null;
+    }
+    Map<String, String> strings = new LinkedHashMap<>();
+    object.forEach(e -> strings.put(e.getKey(), (String) e.getValue()));
+    return strings;
   }
 
   /**

@@ -59,6 +59,7 @@ public final class Problems {
           PROVIDER_IDENTITY_CHANGED ->
           409;
       case AUTHORIZATION_HEADER_CONFLICT,
+          TOKEN_PARAMETER_CONFLICT,
           MERGE_FIELDS_NOT_ALLOWED,
           MERGE_FIELD_UNKNOWN,
           MERGE_FIELD_VALUE_INVALID,

@@ -9,6 +9,8 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
+import dev.callgate.core.credential.TokenPlacement;
+import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.service.Providers;
@@ -42,7 +44,8 @@ final class ResourceJson {
           "clientSecret",
           "clientAuthMethod",
           "scopes",
-          "refreshTokenLifetime");
+          "refreshTokenLifetime",
+          "tokenRequestParameters");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -61,6 +64,7 @@ final class ResourceJson {
           "allowedReturnUrls",
           "applicationName",
           "refreshOn",
+          "tokenPlacement",
           "username",
           "password",
           "apiKeyHeader",
@@ -85,7 +89,8 @@ final class ResourceJson {
             f.string("clientSecret"),
             f.string("clientAuthMethod"),
             f.strings("scopes"),
-            f.string("refreshTokenLifetime"));
+            f.string("refreshTokenLifetime"),
+            f.stringMap("tokenRequestParameters"));
     return combine(f.problems(), draft.validate(endpoints));
   }
 
@@ -115,8 +120,24 @@ final class ResourceJson {
             f.strings("allowedMethods"),
             f.strings("allowedReturnUrls"),
             f.string("applicationName"),
-            f.refreshRules("refreshOn"));
+            f.refreshRules("refreshOn"),
+            tokenPlacement(f));
     return combine(f.problems(), draft.validate());
+  }
+
+  /**
+   * The credential's {@code tokenPlacement}, its own fields' problems added to the credential's.
+   */
+  private static TokenPlacementDraft tokenPlacement(JsonFields credential) {
+    JsonObject placement = credential.objectField("tokenPlacement");
+    if (placement == null) {
+      return null;
+    }
+    JsonFields f = new JsonFields(placement, Set.of("in", "name", "prefix"));
+    TokenPlacementDraft draft =
+        new TokenPlacementDraft(f.string("in"), f.string("name"), f.string("prefix"));
+    credential.problems().addAll(f.problems());
+    return draft;
   }
 
   private static <T> Validated<T> combine(List<Diagnosis> fieldProblems, Validated<T> validated) {
@@ -141,6 +162,9 @@ final class ResourceJson {
         .put("clientAuthMethod", provider.clientAuthMethod().wireName())
         .put("scopes", new JsonArray(provider.scopes()));
     provider.refreshTokenLifetime().ifPresent(v -> json.put("refreshTokenLifetime", v.toString()));
+    json.put(
+        "tokenRequestParameters",
+        new JsonObject(new LinkedHashMap<String, Object>(provider.tokenRequestParameters())));
     return json;
   }
 
@@ -185,6 +209,9 @@ final class ResourceJson {
         new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()));
     credential.applicationName().ifPresent(a -> json.put("applicationName", a));
     json.put("refreshOn", refreshRules(credential.refreshOn()));
+    if (credential.protocol().usesTokens()) {
+      json.put("tokenPlacement", tokenPlacementJson(credential.tokenPlacement()));
+    }
     Authentication authentication = credential.authentication();
     if (authentication instanceof Authentication.Basic basic) {
       json.put("username", basic.username()).put("hasPassword", true);
@@ -220,6 +247,21 @@ final class ResourceJson {
       array.add(json);
     }
     return array;
+  }
+
+  private static JsonObject tokenPlacementJson(TokenPlacement placement) {
+    return placement.fold(
+        bearer ->
+            new JsonObject()
+                .put("in", "header")
+                .put("name", "Authorization")
+                .put("prefix", "Bearer "),
+        header ->
+            new JsonObject()
+                .put("in", "header")
+                .put("name", header.name())
+                .put("prefix", header.prefix()),
+        query -> new JsonObject().put("in", "query").put("name", query.name()));
   }
 
   /**

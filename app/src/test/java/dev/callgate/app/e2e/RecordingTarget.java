@@ -9,19 +9,29 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A target that records every request it receives (method, path, headers) and answers by path:
  * {@code /echo-header} repeats the request's {@code Authorization} in a response header, {@code
- * /echo-body} repeats it in a chunked body — split across two chunks sent apart, after {@code
- * filler} bytes — {@code /echo-small-body} in a short body with its length, {@code /forge} sends a
- * {@code Callgate-Error} header of its own, {@code /large} streams {@code ?mb=} MiB of {@code
- * ?echo=}-free bytes (or, with {@code echo=1}, the secret at the very end), and anything else
- * answers 200 "ok" after reading the body.
+ * /echo-uri} its request target (path and query) in one, {@code /echo-body} repeats it in a chunked
+ * body — split across two chunks sent apart, after {@code filler} bytes — {@code /echo-small-body}
+ * in a short body with its length, {@code /forge} sends a {@code Callgate-Error} header of its own,
+ * {@code /large} streams {@code ?mb=} MiB of {@code ?echo=}-free bytes (or, with {@code echo=1},
+ * the secret at the very end), and anything else answers 200 "ok" after reading the body.
  */
 final class RecordingTarget implements AutoCloseable {
-  record Received(String method, String path, String authorization, long bodyBytes) {}
+  /**
+   * {@code uri}: the request target as it arrived (path and raw query); {@code headers} as sent.
+   */
+  record Received(
+      String method,
+      String path,
+      String authorization,
+      long bodyBytes,
+      String uri,
+      List<Map.Entry<String, String>> headers) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
@@ -38,12 +48,20 @@ final class RecordingTarget implements AutoCloseable {
   private void answer(HttpServerRequest request) {
     String authorization = String.valueOf(request.getHeader("Authorization"));
     TestSecrets.registerAuthorization("a token the recording target received", authorization);
+    // where a credential places its token elsewhere, the tests place it in these two
+    TestSecrets.register(
+        "a token the recording target received in its query", request.getParam("access_token"));
+    TestSecrets.register(
+        "a token the recording target received in a header", request.getHeader("X-Auth-Token"));
+    String uri = request.uri();
+    List<Map.Entry<String, String>> headers = List.copyOf(request.headers().entries());
     String path = request.path();
     long[] bytes = {0};
     request.handler(chunk -> bytes[0] += chunk.length());
     request.endHandler(
         ended -> {
-          received.add(new Received(request.method().name(), path, authorization, bytes[0]));
+          received.add(
+              new Received(request.method().name(), path, authorization, bytes[0], uri, headers));
           respond(request, path, authorization);
         });
   }
@@ -68,6 +86,7 @@ final class RecordingTarget implements AutoCloseable {
                     Buffer.buffer(Arrays.copyOfRange(secret, half, secret.length))
                         .appendString("\"}")));
       }
+      case "/echo-uri" -> response.putHeader("X-Seen-Uri", request.uri()).end("{\"seen\":true}");
       case "/echo-small-body" -> response.end("{\"seen\":\"" + authorization + "\"}");
       case "/forge" ->
           response

@@ -282,6 +282,24 @@ class ApiTest {
   }
 
   @Test
+  void everyFieldAProviderOrCredentialAcceptsIsInItsOpenApiInputSchema() {
+    JsonObject schemas = OpenApi.document().getJsonObject("components").getJsonObject("schemas");
+
+    assertThat(schemas.getJsonObject("ProviderInput").getJsonObject("properties").fieldNames())
+        .containsAll(ResourceJson.PROVIDER_FIELDS);
+    assertThat(schemas.getJsonObject("CredentialInput").getJsonObject("properties").fieldNames())
+        .containsAll(ResourceJson.CREDENTIAL_FIELDS);
+    assertThat(
+            schemas
+                .getJsonObject("CredentialInput")
+                .getJsonObject("properties")
+                .getJsonObject("tokenPlacement")
+                .getJsonObject("properties")
+                .fieldNames())
+        .containsExactlyInAnyOrder("in", "name", "prefix");
+  }
+
+  @Test
   void everyRouteOfTheRouterIsInTheOpenApiDocument() {
     JsonObject paths = OpenApi.document().getJsonObject("paths");
     assertThat(OpenApi.document().getString("openapi")).isEqualTo("3.1.0");
@@ -391,6 +409,81 @@ class ApiTest {
         .isEqualTo("ROUTE_NOT_FOUND");
     assertThat(send(HttpMethod.GET, "/v1/credentials/unknown", ADMIN_KEY, Map.of(), null).code())
         .isEqualTo("CREDENTIAL_NOT_FOUND");
+  }
+
+  @Test
+  void credentialAndProviderWhenPlacementAndTokenRequestParametersAreGivenThenReadBackAsWritten()
+      throws Exception {
+    providerAndCredential(
+        new JsonObject()
+            .put(
+                "tokenPlacement",
+                new JsonObject()
+                    .put("in", "header")
+                    .put("name", "X-Auth-Token")
+                    .put("prefix", "")));
+    JsonObject parameters = new JsonObject().put("audience", "https://api.test/");
+    JsonObject provider =
+        admin(HttpMethod.GET, "/v1/providers/idp", null)
+            .json()
+            .put("clientSecret", "s3cret")
+            .put("tokenRequestParameters", parameters);
+    provider.remove("hasClientSecret");
+    provider.remove("discovered");
+    provider.remove("discoveryProblem");
+
+    Answer replaced = admin(HttpMethod.PUT, "/v1/providers/idp", provider);
+
+    assertThat(replaced.status()).as(replaced.body().toString()).isEqualTo(200);
+    assertThat(
+            admin(HttpMethod.GET, "/v1/providers/idp", null)
+                .json()
+                .getJsonObject("tokenRequestParameters"))
+        .isEqualTo(parameters);
+    assertThat(
+            admin(HttpMethod.GET, "/v1/credentials/crm", null)
+                .json()
+                .getJsonObject("tokenPlacement"))
+        .isEqualTo(
+            new JsonObject().put("in", "header").put("name", "X-Auth-Token").put("prefix", ""));
+  }
+
+  @Test
+  void credentialWhenTokenPlacementOrTokenRequestParametersHaveTheWrongShapeThenInvalidValue()
+      throws Exception {
+    JsonObject credential =
+        new JsonObject()
+            .put("name", "shapes")
+            .put("url", "https://api.test/v1")
+            .put("protocol", "oauth2_client_credentials")
+            .put("provider", "idp");
+
+    Answer notAnObject =
+        admin(HttpMethod.POST, "/v1/credentials", credential.copy().put("tokenPlacement", "query"));
+    Answer unknownField =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            credential
+                .copy()
+                .put("tokenPlacement", new JsonObject().put("in", "query").put("nam", "t")));
+    Answer notStrings =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "idp2")
+                .put("issuer", InMemoryIdentityProvider.ISSUER)
+                .put("clientId", "c")
+                .put("clientSecret", "s")
+                .put("tokenRequestParameters", new JsonObject().put("resource", 1)));
+
+    assertThat(notAnObject.code()).isEqualTo("INVALID_VALUE");
+    assertThat(notAnObject.body().toString()).contains("tokenPlacement", "must be an object");
+    assertThat(unknownField.code()).isEqualTo("INVALID_VALUE");
+    assertThat(unknownField.body().toString()).contains("nam");
+    assertThat(notStrings.code()).isEqualTo("INVALID_VALUE");
+    assertThat(notStrings.body().toString()).contains("tokenRequestParameters");
   }
 
   @Test

@@ -322,13 +322,17 @@ public final class HeaderRules {
    * The secrets Callgate puts into a request for this credential: the generated header's value and,
    * since merge fields and the Basic scheme carry them in other shapes, the access token, {@code
    * user:password} with its Base64, the API key, — where merge fields may place it — the password,
-   * and the values of the credential URL's query.
+   * the access token as a query carries it, and the values of the credential URL's query.
    */
   public static EchoGuard echoGuard(
       NamedCredential credential, Optional<Headers.Header> generated, MergeFieldValues values) {
     List<String> secrets = new ArrayList<>();
     generated.ifPresent(header -> secrets.add(header.value()));
     values.oauthToken().ifPresent(token -> secrets.add(token.reveal()));
+    if (credential.tokenPlacement().fold(bearer -> false, header -> false, query -> true)) {
+      // in a query the token travels percent-encoded, and a target may echo the URL as it got it
+      values.oauthToken().ifPresent(token -> secrets.add(TargetUrl.percentEncoded(token.reveal())));
+    }
     values.apiKey().ifPresent(key -> secrets.add(key.reveal()));
     if (credential.authentication() instanceof Authentication.Basic basic) {
       String userPass = basic.username() + ":" + basic.password().reveal();

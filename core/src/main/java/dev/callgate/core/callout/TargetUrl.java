@@ -1,7 +1,9 @@
 package dev.callgate.core.callout;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_PATH_REJECTED;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_PARAMETER_CONFLICT;
 
+import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -81,6 +83,70 @@ public final class TargetUrl {
       return rejected(baseUrl, rawPath, "the joined URL would leave the credential's URL");
     }
     return new TargetUrlOutcome.Resolved(uri);
+  }
+
+  /**
+   * {@code uri} with {@code name=value} appended to its query, both percent-encoded as UTF-8 so
+   * that every character of the value reaches the target as it is (RFC 6750 §2.3 places an access
+   * token this way).
+   */
+  public static URI withQueryParameter(URI uri, String name, String value) {
+    String parameter = percentEncoded(name) + "=" + percentEncoded(value);
+    String query = uri.getRawQuery();
+    String text = uri.toString();
+    int fragment = text.indexOf('#');
+    String head = fragment < 0 ? text : text.substring(0, fragment);
+    String joined =
+        query == null ? head + "?" + parameter : head + (query.isEmpty() ? "" : "&") + parameter;
+    return URI.create(fragment < 0 ? joined : joined + text.substring(fragment));
+  }
+
+  /**
+   * {@code TOKEN_PARAMETER_CONFLICT} when the credential places its token in a query parameter that
+   * the resolved URL already has (from the caller or the credential's URL), compared decoded: the
+   * target would receive two, and might read the one Callgate did not write.
+   */
+  public static Optional<Diagnosis> tokenParameterConflict(NamedCredential credential, URI uri) {
+    if (!credential.generateAuthorizationHeader() || uri.getRawQuery() == null) {
+      return Optional.empty();
+    }
+    return credential
+        .tokenPlacement()
+        .fold(
+            bearer -> Optional.empty(),
+            header -> Optional.empty(),
+            query -> {
+              for (String parameter : uri.getRawQuery().split("&")) {
+                int equals = parameter.indexOf('=');
+                String name = equals < 0 ? parameter : parameter.substring(0, equals);
+                if (query
+                    .name()
+                    .equals(new String(decodeLeniently(name), StandardCharsets.UTF_8))) {
+                  return Optional.of(
+                      Diagnosis.of(
+                          TOKEN_PARAMETER_CONFLICT,
+                          "parameter",
+                          printable(query.name()),
+                          "credential",
+                          credential.name()));
+                }
+              }
+              return Optional.empty();
+            });
+  }
+
+  /** Every octet but the unreserved ones (RFC 3986 §2.3) as {@code %XX}. */
+  static String percentEncoded(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (isUnreserved(c)) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      }
+    }
+    return out.toString();
   }
 
   /** The last guard: same origin, below the base path on a segment boundary, no dot segment. */

@@ -2,15 +2,20 @@ package dev.callgate.core.credential;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * An OAuth 2.0 / OpenID Connect authorization server as one client of it sees it: where it is (an
  * {@code issuer} for discovery, or explicit endpoints), who the client is, which scopes to ask for
  * (in the configured order), and, when the provider does not report it, how long its refresh tokens
- * live. Build it from input with {@link AuthProviderDraft#validate()}.
+ * live; {@code tokenRequestParameters} are sent on every token request besides the protocol's own
+ * (such as RFC 8707 {@code resource} or an {@code audience}). Build it from input with {@link
+ * AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -22,16 +27,44 @@ public record AuthProvider(
     Optional<Secret> clientSecret,
     ClientAuthMethod clientAuthMethod,
     List<String> scopes,
-    Optional<Duration> refreshTokenLifetime) {
+    Optional<Duration> refreshTokenLifetime,
+    Map<String, String> tokenRequestParameters) {
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(clientAuthMethod, "clientAuthMethod");
     scopes = List.copyOf(scopes);
+    tokenRequestParameters = Collections.unmodifiableMap(new TreeMap<>(tokenRequestParameters));
     if (issuer.isEmpty() && tokenEndpoint.isEmpty()) {
       throw new IllegalArgumentException("a provider needs an issuer or a token endpoint");
     }
+  }
+
+  /** A provider that sends no parameters of its own on token requests. */
+  public AuthProvider(
+      String name,
+      Optional<URI> issuer,
+      Optional<URI> authorizationEndpoint,
+      Optional<URI> tokenEndpoint,
+      Optional<URI> revocationEndpoint,
+      String clientId,
+      Optional<Secret> clientSecret,
+      ClientAuthMethod clientAuthMethod,
+      List<String> scopes,
+      Optional<Duration> refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        Map.of());
   }
 
   /** Whether the provider is an OpenID Connect issuer, found by discovery. */

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An auth provider as a person wrote it (the API's fields, unchecked). {@link #validate()} turns it
@@ -27,7 +30,59 @@ public record AuthProviderDraft(
     String clientSecret,
     String clientAuthMethod,
     List<String> scopes,
-    String refreshTokenLifetime) {
+    String refreshTokenLifetime,
+    Map<String, String> tokenRequestParameters) {
+
+  /**
+   * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
+   * 7521 §4.2 and 7523, RFC 7636 §4.5): a provider's own parameters never replace them.
+   */
+  public static final Set<String> PROTOCOL_PARAMETERS =
+      Set.of(
+          "grant_type",
+          "code",
+          "redirect_uri",
+          "code_verifier",
+          "refresh_token",
+          "scope",
+          "client_id",
+          "client_secret",
+          "client_assertion",
+          "client_assertion_type",
+          "assertion",
+          "username",
+          "password",
+          "token",
+          "token_type_hint");
+
+  /** How many parameters of its own a provider may send: a few, not a second form. */
+  public static final int MAX_TOKEN_REQUEST_PARAMETERS = 20;
+
+  /** A draft that adds no parameters of its own to token requests. */
+  public AuthProviderDraft(
+      String name,
+      String issuer,
+      String authorizationEndpoint,
+      String tokenEndpoint,
+      String revocationEndpoint,
+      String clientId,
+      String clientSecret,
+      String clientAuthMethod,
+      List<String> scopes,
+      String refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        null);
+  }
 
   /** Validates with endpoints that must be https, or http to loopback. */
   public Validated<AuthProvider> validate() {
@@ -111,6 +166,9 @@ public record AuthProviderDraft(
                     + "' is not a positive ISO-8601 duration such as P1D or PT24H"));
       }
     }
+    Map<String, String> parameters =
+        tokenRequestParameters == null ? Map.of() : tokenRequestParameters;
+    checkTokenRequestParameters(parameters, problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -125,7 +183,40 @@ public record AuthProviderDraft(
             secretGiven ? Optional.of(Secret.of(clientSecret)) : Optional.empty(),
             method,
             scopeList,
-            lifetime));
+            lifetime,
+            parameters));
+  }
+
+  private static void checkTokenRequestParameters(
+      Map<String, String> parameters, List<Diagnosis> problems) {
+    if (parameters.size() > MAX_TOKEN_REQUEST_PARAMETERS) {
+      problems.add(
+          tokenRequestParameterProblem(
+              "it lists more than " + MAX_TOKEN_REQUEST_PARAMETERS + " parameters"));
+      return;
+    }
+    for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+      String name = parameter.getKey();
+      if (name == null || name.isBlank() || name.chars().anyMatch(Character::isISOControl)) {
+        problems.add(tokenRequestParameterProblem("a parameter needs a name"));
+      } else if (PROTOCOL_PARAMETERS.contains(name.toLowerCase(Locale.ROOT))) {
+        problems.add(
+            tokenRequestParameterProblem(
+                "'"
+                    + name
+                    + "' is a parameter of the protocol itself, which Callgate sets"
+                    + (name.equals("scope") ? " (use scopes)" : "")));
+      } else if (parameter.getValue() == null
+          || parameter.getValue().chars().anyMatch(Character::isISOControl)) {
+        problems.add(
+            tokenRequestParameterProblem(
+                "the value of '" + name + "' is missing or has control characters"));
+      }
+    }
+  }
+
+  private static Diagnosis tokenRequestParameterProblem(String problem) {
+    return Diagnosis.of(INVALID_VALUE, "field", "tokenRequestParameters", "problem", problem);
   }
 
   private static Optional<URI> optionalUrl(

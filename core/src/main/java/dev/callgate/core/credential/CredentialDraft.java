@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  * A named credential as a person wrote it (the API's fields, unchecked; absent fields are {@code
  * null}). {@link #validate()} applies the defaults (principal {@code named}, header generation and
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
- * HeaderRules#DEFAULT_ALLOWED_METHODS}) and returns the {@link NamedCredential} or every problem
- * found; {@code refreshOn} rules are checked by {@link RefreshRuleDraft}. Whether the named
- * provider exists is the service's question, not the draft's.
+ * HeaderRules#DEFAULT_ALLOWED_METHODS}, the access token as {@code Authorization: Bearer}) and
+ * returns the {@link NamedCredential} or every problem found; {@code refreshOn} rules are checked
+ * by {@link RefreshRuleDraft}. Whether the named provider exists is the service's question, not the
+ * draft's.
  */
 public record CredentialDraft(
     String name,
@@ -48,7 +49,8 @@ public record CredentialDraft(
     List<String> allowedMethods,
     List<String> allowedReturnUrls,
     String applicationName,
-    List<RefreshRuleDraft> refreshOn) {
+    List<RefreshRuleDraft> refreshOn,
+    TokenPlacementDraft tokenPlacement) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -101,10 +103,119 @@ public record CredentialDraft(
         jwtSigningKey,
         null,
         null,
+        null,
+        null,
         null);
   }
 
-  /** A draft without {@code refreshOn} rules. */
+  /**
+   * A draft with {@code refreshOn} rules that sends an OAuth token as {@code Authorization:
+   * Bearer}.
+   */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey,
+      List<String> allowedMethods,
+      List<String> allowedReturnUrls,
+      String applicationName,
+      List<RefreshRuleDraft> refreshOn) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        refreshOn,
+        null);
+  }
+
+  /** A draft without {@code refreshOn} rules whose token goes where {@code tokenPlacement} says. */
+  public CredentialDraft(
+      String name,
+      String url,
+      String protocol,
+      String principal,
+      String provider,
+      Boolean generateAuthorizationHeader,
+      Boolean allowMergeFieldsInHeaders,
+      Boolean allowMergeFieldsInBody,
+      List<String> allowedCallers,
+      Boolean keepAlive,
+      String testPath,
+      String username,
+      String password,
+      String apiKeyHeader,
+      String apiKey,
+      String jwtIssuer,
+      String jwtSubject,
+      String jwtAudience,
+      String jwtSigningKey,
+      List<String> allowedMethods,
+      List<String> allowedReturnUrls,
+      String applicationName,
+      TokenPlacementDraft tokenPlacement) {
+    this(
+        name,
+        url,
+        protocol,
+        principal,
+        provider,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        username,
+        password,
+        apiKeyHeader,
+        apiKey,
+        jwtIssuer,
+        jwtSubject,
+        jwtAudience,
+        jwtSigningKey,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        null,
+        tokenPlacement);
+  }
+
+  /** A draft that sends an OAuth credential's access token as {@code Authorization: Bearer}. */
   public CredentialDraft(
       String name,
       String url,
@@ -151,6 +262,7 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
         null);
   }
 
@@ -253,6 +365,19 @@ public record CredentialDraft(
               "it needs a protocol with tokens to refresh, not "
                   + parsedProtocol.get().wireName()));
     }
+    Optional<TokenPlacement> placement = Optional.of(TokenPlacement.BEARER);
+    if (tokenPlacement != null) {
+      placement = tokenPlacement.validate(problems);
+      if (parsedProtocol.isPresent() && !parsedProtocol.get().usesTokens()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "tokenPlacement",
+                "problem",
+                "it places an access token, which " + protocol + " does not have"));
+      }
+    }
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -271,7 +396,8 @@ public record CredentialDraft(
             methods,
             returnUrls,
             Optional.ofNullable(applicationName),
-            rules));
+            rules,
+            placement.orElseThrow()));
   }
 
   private List<URI> returnUrls(List<Diagnosis> problems) {

@@ -21,7 +21,8 @@ import java.util.Set;
  * allowedReturnUrls} lists where a browser may be sent back to once it has authorized the
  * credential ({@link ReturnUrlRule}), and {@code applicationName} what an end user is told asks for
  * access (the credential's name when empty). {@code refreshOn} lists the answers besides an
- * expired-token 401 that mean its token is stale ({@link RefreshRules}).
+ * expired-token 401 that mean its token is stale ({@link RefreshRules}). {@code tokenPlacement}
+ * says where an OAuth credential's access token goes ({@link TokenPlacement}).
  */
 public record NamedCredential(
     String name,
@@ -37,7 +38,8 @@ public record NamedCredential(
     Set<String> allowedMethods,
     List<URI> allowedReturnUrls,
     Optional<String> applicationName,
-    RefreshRules refreshOn) {
+    RefreshRules refreshOn,
+    TokenPlacement tokenPlacement) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -52,9 +54,13 @@ public record NamedCredential(
     allowedReturnUrls = List.copyOf(allowedReturnUrls);
     Objects.requireNonNull(applicationName, "applicationName");
     Objects.requireNonNull(refreshOn, "refreshOn");
+    Objects.requireNonNull(tokenPlacement, "tokenPlacement");
   }
 
-  /** A credential without {@code refreshOn} rules: only expired-token 401s bring a refresh. */
+  /**
+   * A credential without {@code refreshOn} rules (only expired-token 401s bring a refresh) that
+   * sends its access token as {@code Authorization: Bearer}.
+   */
   public NamedCredential(
       String name,
       URI url,
@@ -83,7 +89,82 @@ public record NamedCredential(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
-        RefreshRules.NONE);
+        RefreshRules.NONE,
+        TokenPlacement.BEARER);
+  }
+
+  /**
+   * A credential with {@code refreshOn} rules that sends its token as {@code Authorization:
+   * Bearer}.
+   */
+  public NamedCredential(
+      String name,
+      URI url,
+      Authentication authentication,
+      PrincipalType principal,
+      boolean generateAuthorizationHeader,
+      boolean allowMergeFieldsInHeaders,
+      boolean allowMergeFieldsInBody,
+      Set<String> allowedCallers,
+      boolean keepAlive,
+      Optional<String> testPath,
+      Set<String> allowedMethods,
+      List<URI> allowedReturnUrls,
+      Optional<String> applicationName,
+      RefreshRules refreshOn) {
+    this(
+        name,
+        url,
+        authentication,
+        principal,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        refreshOn,
+        TokenPlacement.BEARER);
+  }
+
+  /**
+   * A credential without {@code refreshOn} rules whose token goes where {@code tokenPlacement}
+   * says.
+   */
+  public NamedCredential(
+      String name,
+      URI url,
+      Authentication authentication,
+      PrincipalType principal,
+      boolean generateAuthorizationHeader,
+      boolean allowMergeFieldsInHeaders,
+      boolean allowMergeFieldsInBody,
+      Set<String> allowedCallers,
+      boolean keepAlive,
+      Optional<String> testPath,
+      Set<String> allowedMethods,
+      List<URI> allowedReturnUrls,
+      Optional<String> applicationName,
+      TokenPlacement tokenPlacement) {
+    this(
+        name,
+        url,
+        authentication,
+        principal,
+        generateAuthorizationHeader,
+        allowMergeFieldsInHeaders,
+        allowMergeFieldsInBody,
+        allowedCallers,
+        keepAlive,
+        testPath,
+        allowedMethods,
+        allowedReturnUrls,
+        applicationName,
+        RefreshRules.NONE,
+        tokenPlacement);
   }
 
   /**

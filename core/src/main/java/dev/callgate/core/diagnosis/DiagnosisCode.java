@@ -173,6 +173,11 @@ public enum DiagnosisCode {
           + " relay it.",
       "Call another path: this one reflects the request it receives (a debugging or tracing"
           + " endpoint). The secret did not reach you; have the target's owner stop the echo."),
+  TOKEN_PARAMETER_CONFLICT(
+      "The request's query sets its own {parameter} parameter while credential '{credential}'"
+          + " places its access token there: the target would receive a second, conflicting"
+          + " credential.",
+      "Drop the {parameter} parameter from the query and let Callgate authenticate the call."),
   IDP_RESPONSE_INVALID(
       "The identity provider's answer from {endpoint} is not a valid OAuth 2.0 response:"
           + " {reason}.",

@@ -12,7 +12,7 @@ import java.util.Optional;
  * The parameters of an authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3) and the
  * provider-specific additions that make a refresh token likely: {@code prompt=consent} with {@code
  * offline_access} (OpenID Connect Core §11: the scope is honoured only with consent), and Google's
- * {@code access_type=offline}.
+ * {@code access_type=offline}; then the provider's own token-request parameters.
  */
 record AuthorizationRequest(
     URI authorizationEndpoint,
@@ -21,7 +21,8 @@ record AuthorizationRequest(
     List<String> scopes,
     String state,
     String codeChallenge,
-    Optional<String> issuer) {
+    Optional<String> issuer,
+    Map<String, String> providerParameters) {
 
   static final String GOOGLE_ISSUER_HOST = "accounts.google.com";
 
@@ -42,6 +43,9 @@ record AuthorizationRequest(
     } else if (scopes.contains("offline_access")) {
       query.put("prompt", "consent");
     }
+    // the grant a code stands for is decided here: a resource (RFC 8707 §2.1) or an audience the
+    // token requests name must be asked for now, and never replaces the request's own parameters
+    providerParameters.forEach(query::putIfAbsent);
     StringBuilder uri = new StringBuilder(authorizationEndpoint.toString());
     char separator = authorizationEndpoint.getRawQuery() == null ? '?' : '&';
     for (Map.Entry<String, String> parameter : query.entrySet()) {

@@ -342,7 +342,8 @@ public final class Authorizations {
                           scopes,
                           state,
                           codeChallenge(verifier),
-                          metadata.issuer().or(() -> provider.issuer().map(URI::toString)))
+                          metadata.issuer().or(() -> provider.issuer().map(URI::toString)),
+                          provider.tokenRequestParameters())
                       .toUri());
             });
   }

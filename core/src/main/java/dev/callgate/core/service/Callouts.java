@@ -180,6 +180,10 @@ public final class Callouts {
           Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
     }
     URI uri = ((TargetUrlOutcome.Resolved) target).uri();
+    Optional<Diagnosis> conflict = TargetUrl.tokenParameterConflict(credential, uri);
+    if (conflict.isPresent()) {
+      return new PreparationOutcome.Rejected(conflict.get());
+    }
     return new PreparationOutcome.Prepared(
         new PreparedCallout(caller, credential, head, uri, bodyMode));
   }
@@ -445,8 +449,13 @@ public final class Callouts {
     MergeFieldValues values = MergeFieldValues.of(credential.authentication(), tokenSet);
     Optional<Headers.Header> generated =
         credential.generateAuthorizationHeader()
-            ? AuthorizationHeaders.generate(credential.authentication(), tokenSet)
+            ? AuthorizationHeaders.generate(
+                credential.authentication(), tokenSet, credential.tokenPlacement())
             : Optional.empty();
+    URI target =
+        credential.generateAuthorizationHeader()
+            ? withTokenInQuery(credential, uri, tokenSet)
+            : uri;
     HeaderOutcome headers = HeaderRules.prepare(credential, request.headers(), generated, values);
     EchoGuard guard = HeaderRules.echoGuard(credential, generated, values);
     if (headers instanceof HeaderOutcome.Rejected rejected) {
@@ -460,7 +469,7 @@ public final class Callouts {
     OutboundRequest outbound =
         new OutboundRequest(
             request.method(),
-            uri,
+            target,
             ((HeaderOutcome.Prepared) headers).headers(),
             ((BodyOutcome.Resolved) body).body(),
             credential.name());
@@ -492,6 +501,23 @@ public final class Callouts {
                   Diagnosis.of(
                       TARGET_UNREACHABLE, "target", origin(uri), "reason", unreachable.reason()));
             });
+  }
+
+  /** The target URL with the access token in its query, where the credential places it there. */
+  private static URI withTokenInQuery(
+      NamedCredential credential, URI uri, Optional<TokenSet> tokenSet) {
+    return credential
+        .tokenPlacement()
+        .fold(
+            bearer -> uri,
+            header -> uri,
+            query ->
+                tokenSet
+                    .map(
+                        set ->
+                            TargetUrl.withQueryParameter(
+                                uri, query.name(), set.accessToken().reveal()))
+                    .orElse(uri));
   }
 
   private static String origin(URI uri) {

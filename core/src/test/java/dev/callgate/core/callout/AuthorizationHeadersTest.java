@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TokenPlacement;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,32 @@ class AuthorizationHeadersTest {
         AuthorizationHeaders.generate(CalloutFixtures.oauth(), Optional.of(tokens()));
 
     assertThat(header).contains(new Headers.Header("Authorization", "Bearer " + ACCESS_TOKEN));
+  }
+
+  @Test
+  void generateWhenTokenIsPlacedInAHeaderThenThatHeaderWithThePrefixAndNoAuthorization() {
+    assertThat(
+            AuthorizationHeaders.generate(
+                CalloutFixtures.oauth(),
+                Optional.of(tokens()),
+                new TokenPlacement.InHeader("X-Auth-Token", "")))
+        .contains(new Headers.Header("X-Auth-Token", ACCESS_TOKEN));
+    assertThat(
+            AuthorizationHeaders.generate(
+                CalloutFixtures.oauth(),
+                Optional.of(tokens()),
+                new TokenPlacement.InHeader("Authorization", "token ")))
+        .contains(new Headers.Header("Authorization", "token " + ACCESS_TOKEN));
+  }
+
+  @Test
+  void generateWhenTokenIsPlacedInTheQueryThenNoHeader() {
+    assertThat(
+            AuthorizationHeaders.generate(
+                CalloutFixtures.oauth(),
+                Optional.of(tokens()),
+                new TokenPlacement.InQuery("access_token")))
+        .isEmpty();
   }
 
   @Test

@@ -11,8 +11,10 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.token.TokenSet;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -372,6 +374,39 @@ class HeaderRulesTest {
 
     assertThat(keyGuard.echoedIn(Headers.of("X-Echo", "k-0123456789"))).isPresent();
     assertThat(bearerGuard.echoedIn(Body.of("token=" + ACCESS_TOKEN))).isTrue();
+  }
+
+  @Test
+  void echoGuardWhenTheTokenIsPlacedInTheQueryThenWatchesItAsSentAndAsIssued() {
+    String token = "eyJ0eXAi+Ou/8Nc=";
+    TokenSet set = CalloutFixtures.tokens(token, "Bearer");
+    NamedCredential base = credential(oauth(), true, false);
+    NamedCredential inQuery =
+        new NamedCredential(
+            base.name(),
+            base.url(),
+            base.authentication(),
+            base.principal(),
+            true,
+            false,
+            false,
+            base.allowedCallers(),
+            true,
+            Optional.empty(),
+            base.allowedMethods(),
+            List.of(),
+            Optional.empty(),
+            new TokenPlacement.InQuery("access_token"));
+    Optional<Headers.Header> generated =
+        AuthorizationHeaders.generate(oauth(), Optional.of(set), inQuery.tokenPlacement());
+
+    EchoGuard guard =
+        HeaderRules.echoGuard(inQuery, generated, MergeFieldValues.of(oauth(), Optional.of(set)));
+
+    assertThat(generated).isEmpty();
+    assertThat(guard.echoedIn(Headers.of("X-Requested", "/v1?access_token=eyJ0eXAi%2BOu%2F8Nc%3D")))
+        .isPresent();
+    assertThat(guard.echoedIn(Body.of("you sent " + token))).isTrue();
   }
 
   @Test

@@ -288,4 +288,33 @@ class TargetUrlTest {
         .doesNotContain("pass-word-1");
     assertThat(diagnosis.toString() + diagnosis.remedy()).doesNotContain("key-secret-1");
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "https://api.example.com/v2/a|access_token|abc.DEF-1_2~|https://api.example.com/v2/a?access_token=abc.DEF-1_2~",
+        "https://api.example.com/v2/a?q=1|access_token|a+b/c=|https://api.example.com/v2/a?q=1&access_token=a%2Bb%2Fc%3D",
+        "https://api.example.com/v2/a?|key|x y&z|https://api.example.com/v2/a?key=x%20y%26z",
+        "https://api.example.com/v2/a|api key|ü|https://api.example.com/v2/a?api%20key=%C3%BC"
+      })
+  void withQueryParameterWhenAppendedThenNameAndValuePercentEncodedAfterTheQuery(
+      String uri, String name, String value, String expected) {
+    URI placed = TargetUrl.withQueryParameter(URI.create(uri), name, value);
+
+    assertThat(placed).hasToString(expected);
+  }
+
+  @Property
+  void withQueryParameterWhenDecodedThenTheValueComesBackByteForByte(@ForAll String value) {
+    URI placed = TargetUrl.withQueryParameter(BASE, "t", value);
+
+    String raw = placed.getRawQuery().substring("t=".length());
+    assertThat(
+            new String(java.net.URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8)))
+        .isEqualTo(
+            value.isEmpty()
+                ? ""
+                : new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+  }
 }

@@ -9,6 +9,7 @@ import dev.callgate.core.diagnosis.Validated;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,7 @@ class AuthProviderDraftTest {
     String clientAuthMethod;
     List<String> scopes;
     String refreshTokenLifetime;
+    Map<String, String> tokenRequestParameters;
 
     Validated<AuthProvider> validate() {
       return new AuthProviderDraft(
@@ -41,7 +43,8 @@ class AuthProviderDraftTest {
               clientSecret,
               clientAuthMethod,
               scopes,
-              refreshTokenLifetime)
+              refreshTokenLifetime,
+              tokenRequestParameters)
           .validate();
     }
   }
@@ -56,6 +59,70 @@ class AuthProviderDraftTest {
     List<Diagnosis> problems = draft.validate().problems();
     assertThat(problems).hasSize(1);
     return problems.get(0);
+  }
+
+  @Test
+  void validateWhenTokenRequestParametersAreAbsentThenNoneAreSent() {
+    assertThat(valid(new Draft()).tokenRequestParameters()).isEmpty();
+  }
+
+  @Test
+  void validateWhenTokenRequestParametersNameResourceAndAudienceThenKeepsThem() {
+    Draft draft = new Draft();
+    draft.tokenRequestParameters =
+        Map.of("resource", "https://api.example.com/", "audience", "crm", "x-tenant", "");
+
+    assertThat(valid(draft).tokenRequestParameters())
+        .containsExactlyInAnyOrderEntriesOf(draft.tokenRequestParameters);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "grant_type",
+        "client_id",
+        "client_secret",
+        "code",
+        "redirect_uri",
+        "code_verifier",
+        "refresh_token",
+        "scope",
+        "assertion",
+        "client_assertion",
+        "client_assertion_type",
+        "Grant_Type"
+      })
+  void validateWhenATokenRequestParameterIsTheProtocolsOwnThenRefused(String name) {
+    Draft draft = new Draft();
+    draft.tokenRequestParameters = Map.of(name, "x");
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("tokenRequestParameters");
+    assertThat(problem.fact("problem")).contains("'" + name + "' is a parameter of the protocol");
+  }
+
+  @Test
+  void validateWhenATokenRequestParameterHasNoNameOrAControlCharacterThenRefused() {
+    Draft unnamed = new Draft();
+    unnamed.tokenRequestParameters = Map.of(" ", "x");
+    Draft broken = new Draft();
+    broken.tokenRequestParameters = Map.of("audience", "a\nb");
+
+    assertThat(onlyProblem(unnamed).fact("problem")).contains("needs a name");
+    assertThat(onlyProblem(broken).fact("problem")).contains("control characters");
+  }
+
+  @Test
+  void validateWhenTooManyTokenRequestParametersThenRefused() {
+    Draft draft = new Draft();
+    draft.tokenRequestParameters = new java.util.HashMap<>();
+    for (int i = 0; i <= AuthProviderDraft.MAX_TOKEN_REQUEST_PARAMETERS; i++) {
+      draft.tokenRequestParameters.put("p" + i, "v");
+    }
+
+    assertThat(onlyProblem(draft).fact("problem")).contains("more than");
   }
 
   @Test

@@ -39,6 +39,7 @@ class CredentialDraftTest {
     List<String> allowedMethods;
     List<String> allowedReturnUrls;
     String applicationName;
+    TokenPlacementDraft tokenPlacement;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -95,7 +96,8 @@ class CredentialDraftTest {
               jwtSigningKey,
               allowedMethods,
               allowedReturnUrls,
-              applicationName)
+              applicationName,
+              tokenPlacement)
           .validate();
     }
   }
@@ -110,6 +112,77 @@ class CredentialDraftTest {
     List<Diagnosis> problems = draft.validate().problems();
     assertThat(problems).hasSize(1);
     return problems.get(0);
+  }
+
+  @Test
+  void validateWhenNoTokenPlacementThenTheTokenGoesAsBearer() {
+    assertThat(valid(Draft.oauth("oauth2_client_credentials")).tokenPlacement())
+        .isEqualTo(TokenPlacement.BEARER);
+  }
+
+  @Test
+  void validateWhenTokenPlacementIsAHeaderWithPrefixThenKeepsNameAndPrefix() {
+    Draft draft = Draft.oauth("oauth2_authorization_code");
+    draft.tokenPlacement = new TokenPlacementDraft("header", "X-Auth-Token", "Token ");
+
+    assertThat(valid(draft).tokenPlacement())
+        .isEqualTo(new TokenPlacement.InHeader("X-Auth-Token", "Token "));
+  }
+
+  @Test
+  void validateWhenTokenPlacementIsAQueryParameterThenKeepsItsName() {
+    Draft draft = Draft.oauth("oauth2_client_credentials");
+    draft.tokenPlacement = new TokenPlacementDraft("query", "access_token", null);
+
+    assertThat(valid(draft).tokenPlacement()).isEqualTo(new TokenPlacement.InQuery("access_token"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NULL",
+      value = {
+        "header|X Auth|NULL|is not a header name",
+        "header|NULL|NULL|is not a header name",
+        "header|Connection|NULL|hop-by-hop",
+        "header|Transfer-Encoding|NULL|hop-by-hop",
+        "header|Host|NULL|hop-by-hop",
+        "header|Callgate-Token|NULL|Callgate header",
+        "query|''|NULL|needs a name",
+        "query|NULL|NULL|needs a name",
+        "query|access_token|Bearer |a prefix is for a header",
+        "cookie|session|NULL|not header or query",
+        "NULL|X-Token|NULL|not header or query"
+      })
+  void validateWhenTokenPlacementIsInvalidThenOneProblemNamingIt(
+      String in, String name, String prefix, String expected) {
+    Draft draft = Draft.oauth("oauth2_client_credentials");
+    draft.tokenPlacement = new TokenPlacementDraft(in, name, prefix);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("tokenPlacement");
+    assertThat(problem.fact("problem")).contains(expected);
+  }
+
+  @Test
+  void validateWhenTokenPlacementPrefixHasALineBreakThenRefused() {
+    Draft draft = Draft.oauth("oauth2_client_credentials");
+    draft.tokenPlacement = new TokenPlacementDraft("header", "X-Token", "a\r\nX-Evil: 1 ");
+
+    assertThat(onlyProblem(draft).fact("problem")).contains("control character");
+  }
+
+  @Test
+  void validateWhenTokenPlacementIsGivenForAProtocolWithoutTokensThenRefused() {
+    Draft draft = Draft.basic();
+    draft.tokenPlacement = new TokenPlacementDraft("header", "X-Token", null);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("tokenPlacement");
+    assertThat(problem.fact("problem")).contains("basic");
   }
 
   @Test

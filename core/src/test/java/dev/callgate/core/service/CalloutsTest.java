@@ -15,6 +15,7 @@ import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.CalloutTransport;
@@ -659,6 +660,97 @@ class CalloutsTest {
     EchoGuard guard = ((CalloutResult.Relayed) result).echoGuard();
     assertThat(guard.echoedIn(Body.of("{\"echo\":\"Bearer " + token + "\"}"))).isTrue();
     assertThat(guard.echoedIn(Body.of("{}"))).isFalse();
+  }
+
+  private CalloutResult callWithQuery(String query) {
+    return join(
+        f.callouts.send(
+            APP,
+            "crm",
+            new CalloutRequest("GET", "accounts", Optional.of(query), Headers.EMPTY, Body.EMPTY)));
+  }
+
+  private void authorizedCrmPlacing(TokenPlacementDraft placement) {
+    f.provider(List.of("openid", "offline_access"), null);
+    CredentialDraft code = authorizationCode("crm");
+    f.credential(
+        new CredentialDraft(
+            code.name(),
+            code.url(),
+            code.protocol(),
+            code.principal(),
+            code.provider(),
+            code.generateAuthorizationHeader(),
+            code.allowMergeFieldsInHeaders(),
+            code.allowMergeFieldsInBody(),
+            code.allowedCallers(),
+            code.keepAlive(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            placement));
+    f.authorize("crm", ADMIN);
+  }
+
+  @Test
+  void calloutWhenTokenIsPlacedInACustomHeaderThenSendsItThereWithItsPrefixAndNoAuthorization() {
+    authorizedCrmPlacing(new TokenPlacementDraft("header", "X-Auth-Token", "Token "));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    assertThat(status(call(APP, "accounts", Headers.EMPTY))).isEqualTo(200);
+
+    String token = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
+    OutboundRequest sent = f.target.lastRequest();
+    assertThat(sent.headers().all("X-Auth-Token")).containsExactly("Token " + token);
+    assertThat(sent.headers().contains("Authorization")).isFalse();
+  }
+
+  @Test
+  void calloutWhenCallerSendsTheHeaderTheTokenIsPlacedInThenConflictAndNothingSent() {
+    authorizedCrmPlacing(new TokenPlacementDraft("header", "X-Auth-Token", null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result = call(APP, "accounts", Headers.of("X-Auth-Token", "mine"));
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.AUTHORIZATION_HEADER_CONFLICT);
+    assertThat(f.target.count()).isZero();
+  }
+
+  @Test
+  void calloutWhenTokenIsPlacedInTheQueryThenAppendsItAfterTheCallersQueryAndSendsNoHeader() {
+    authorizedCrmPlacing(new TokenPlacementDraft("query", "access_token", null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result = callWithQuery("q=1");
+
+    assertThat(status(result)).isEqualTo(200);
+    String token = f.stored(CRM).tokens().orElseThrow().accessToken().reveal();
+    OutboundRequest sent = f.target.lastRequest();
+    assertThat(sent.uri().getRawQuery()).isEqualTo("q=1&access_token=" + token);
+    assertThat(sent.headers().contains("Authorization")).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"access_token=mine", "q=1&access_token", "access%5Ftoken=mine"})
+  void calloutWhenTheCallersQueryHasTheTokensParameterThenConflictAndNothingSent(String query) {
+    authorizedCrmPlacing(new TokenPlacementDraft("query", "access_token", null));
+    f.target.respondWith(ScriptedTarget.ok("{}"));
+
+    CalloutResult result = callWithQuery(query);
+
+    assertThat(refusal(result)).isEqualTo(DiagnosisCode.TOKEN_PARAMETER_CONFLICT);
+    assertThat(((CalloutResult.Refused) result).diagnosis().fact("parameter"))
+        .isEqualTo("access_token");
+    assertThat(f.target.count()).isZero();
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -335,6 +337,41 @@ public abstract class CredentialStoreContract {
   }
 
   @Test
+  void findCredentialWhenTheTokenIsPlacedOtherThanAsBearerThenReturnsThePlacementUnchanged() {
+    join(store.saveProvider(explicitProvider("idp")));
+    List<NamedCredential> placed = new ArrayList<>();
+    for (TokenPlacement placement :
+        List.of(
+            TokenPlacement.BEARER,
+            new TokenPlacement.InHeader("X-Auth-Token", "Token "),
+            new TokenPlacement.InHeader("X-Key", ""),
+            new TokenPlacement.InQuery("access_token"))) {
+      placed.add(
+          new NamedCredential(
+              "placed" + placed.size(),
+              URI.create("https://api.example.com/v2"),
+              new Authentication.ClientCredentials("idp"),
+              PrincipalType.NAMED,
+              true,
+              false,
+              false,
+              Set.of(),
+              true,
+              Optional.empty(),
+              Set.of("GET"),
+              List.of(),
+              Optional.empty(),
+              placement));
+    }
+
+    placed.forEach(credential -> join(store.saveCredential(credential)));
+
+    for (NamedCredential credential : placed) {
+      assertThat(join(store.findCredential(credential.name()))).contains(credential);
+    }
+  }
+
+  @Test
   void findCredentialWhenUnknownThenEmpty() {
     assertThat(join(store.findCredential("none"))).isEmpty();
   }
@@ -409,7 +446,8 @@ public abstract class CredentialStoreContract {
         Optional.of(Secret.of("client-secret-" + name)),
         ClientAuthMethod.CLIENT_SECRET_POST,
         List.of("openid", "offline_access", "api:read"),
-        Optional.of(Duration.ofHours(24)));
+        Optional.of(Duration.ofHours(24)),
+        Map.of("resource", "https://api.example.com/", "audience", "crm"));
   }
 
   protected static AuthProvider issuerProvider(String name) {

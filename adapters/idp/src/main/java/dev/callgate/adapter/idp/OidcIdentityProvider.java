@@ -152,7 +152,10 @@ final class OidcIdentityProvider implements IdentityProvider {
         .compose(
             metadata -> {
               URI endpoint = metadata.tokenEndpoint();
-              return post(provider, endpoint, formBuilder.form(metadata))
+              return post(
+                      provider,
+                      endpoint,
+                      withProviderParameters(provider, formBuilder.form(metadata)))
                   .transform(
                       answer ->
                           Future.succeededFuture(
@@ -183,6 +186,23 @@ final class OidcIdentityProvider implements IdentityProvider {
           ClientAuthentication.apply(provider, request, form);
           return request.sendForm(form);
         });
+  }
+
+  /**
+   * The provider's own parameters (an RFC 8707 {@code resource}, an {@code audience}) on every
+   * token request; validation keeps them from naming the protocol's, and none replaces one here
+   * either.
+   */
+  private static MultiMap withProviderParameters(AuthProvider provider, MultiMap form) {
+    provider
+        .tokenRequestParameters()
+        .forEach(
+            (name, value) -> {
+              if (!form.contains(name)) {
+                form.set(name, value);
+              }
+            });
+    return form;
   }
 
   private static void scope(MultiMap form, List<String> scopes) {

@@ -7,12 +7,15 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +98,29 @@ public final class NodeOidcProvider implements AutoCloseable {
   /** The RFC 7662 endpoint, for {@link #RESOURCE_SERVER_ID} with HTTP basic authentication. */
   public URI introspectionEndpoint() {
     return introspectionEndpoint;
+  }
+
+  /** What the provider says of {@code token} (RFC 7662), asked as {@link #RESOURCE_SERVER_ID}. */
+  public JsonObject introspect(String token) throws IOException, InterruptedException {
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(
+                (RESOURCE_SERVER_ID + ":" + RESOURCE_SERVER_SECRET)
+                    .getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(introspectionEndpoint)
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      fail("introspection answered " + response.statusCode() + ": " + response.body());
+    }
+    return new JsonObject(response.body());
   }
 
   public Stats stats() {

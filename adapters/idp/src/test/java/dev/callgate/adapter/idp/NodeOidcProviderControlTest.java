@@ -21,8 +21,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -137,25 +135,7 @@ class NodeOidcProviderControlTest {
   }
 
   private static JsonObject introspect(String token) throws Exception {
-    String basic =
-        Base64.getEncoder()
-            .encodeToString(
-                (NodeOidcProvider.RESOURCE_SERVER_ID
-                        + ":"
-                        + NodeOidcProvider.RESOURCE_SERVER_SECRET)
-                    .getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(server.introspectionEndpoint())
-                .header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return new JsonObject(response.body());
+    return server.introspect(token);
   }
 
   @Test

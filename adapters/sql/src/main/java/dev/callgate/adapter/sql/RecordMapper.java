@@ -11,6 +11,7 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.event.Actor;
@@ -210,7 +211,8 @@ final class RecordMapper {
 
   static final String PROVIDER_COLUMNS =
       "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
-          + " client_secret, client_auth_method, scopes, refresh_token_lifetime";
+          + " client_secret, client_auth_method, scopes, refresh_token_lifetime,"
+          + " token_request_parameters";
 
   Object[] providerValues(AuthProvider provider) {
     return new Object[] {
@@ -224,7 +226,8 @@ final class RecordMapper {
           provider.clientSecret(), Place.of("providers", "client_secret", provider.name())),
       provider.clientAuthMethod().wireName(),
       new JsonArray(provider.scopes()).encode(),
-      provider.refreshTokenLifetime().map(Duration::toString).orElse(null)
+      provider.refreshTokenLifetime().map(Duration::toString).orElse(null),
+      new JsonObject(new LinkedHashMap<>(provider.tokenRequestParameters())).encode()
     };
   }
 
@@ -241,7 +244,17 @@ final class RecordMapper {
             Place.of("providers", "client_secret", row.getString("name"))),
         ClientAuthMethod.fromWireName(row.getString("client_auth_method")).orElseThrow(),
         strings(row.getString("scopes")),
-        Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse));
+        Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse),
+        tokenRequestParameters(row.getString("token_request_parameters")));
+  }
+
+  /** Providers stored before token-request parameters existed send none. */
+  private static Map<String, String> tokenRequestParameters(String json) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (json != null) {
+      new JsonObject(json).forEach(e -> parameters.put(e.getKey(), (String) e.getValue()));
+    }
+    return parameters;
   }
 
   // ---- credentials ----
@@ -267,7 +280,8 @@ final class RecordMapper {
                 "allowedReturnUrls",
                 new JsonArray(credential.allowedReturnUrls().stream().map(URI::toString).toList()))
             .put("applicationName", credential.applicationName().orElse(null))
-            .put("refreshOn", refreshRules(credential.refreshOn()));
+            .put("refreshOn", refreshRules(credential.refreshOn()))
+            .put("tokenPlacement", tokenPlacement(credential.tokenPlacement()));
     Secret secret = null;
     Authentication authentication = credential.authentication();
     authentication.providerName().ifPresent(p -> settings.put("provider", p));
@@ -353,7 +367,8 @@ final class RecordMapper {
         methods,
         returnUrls,
         Optional.ofNullable(settings.getString("applicationName")),
-        refreshRules(settings.getJsonArray("refreshOn"), name));
+        refreshRules(settings.getJsonArray("refreshOn"), name),
+        tokenPlacement(settings.getJsonObject("tokenPlacement")));
   }
 
   private static JsonArray refreshRules(RefreshRules rules) {
@@ -401,6 +416,27 @@ final class RecordMapper {
               + problems);
     }
     return rules;
+  }
+
+  private static JsonObject tokenPlacement(TokenPlacement placement) {
+    return placement.fold(
+        bearer -> null,
+        header ->
+            new JsonObject()
+                .put("in", "header")
+                .put("name", header.name())
+                .put("prefix", header.prefix()),
+        query -> new JsonObject().put("in", "query").put("name", query.name()));
+  }
+
+  /** Credentials stored before placements existed, or with the default, send a Bearer header. */
+  private static TokenPlacement tokenPlacement(JsonObject stored) {
+    if (stored == null) {
+      return TokenPlacement.BEARER;
+    }
+    return "query".equals(stored.getString("in"))
+        ? new TokenPlacement.InQuery(stored.getString("name"))
+        : new TokenPlacement.InHeader(stored.getString("name"), stored.getString("prefix"));
   }
 
   // ---- pending authorizations and API keys ----
