@@ -16,7 +16,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -74,6 +76,22 @@ final class JsonFields {
       return array.stream().map(String.class::cast).toList();
     }
     problems.add(problem(field, "must be an array of strings"));
+    return null;
+  }
+
+  /** An object whose values are all strings, in the order given; {@code null} when absent. */
+  Map<String, String> stringMap(String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof JsonObject object
+        && object.stream().allMatch(e -> e.getValue() instanceof String)) {
+      Map<String, String> map = new LinkedHashMap<>();
+      object.forEach(e -> map.put(e.getKey(), (String) e.getValue()));
+      return map;
+    }
+    problems.add(problem(field, "must be an object whose values are strings"));
     return null;
   }
 

@@ -3,6 +3,7 @@ package dev.callgate.core.credential;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,7 +11,8 @@ import java.util.Optional;
  * An OAuth 2.0 / OpenID Connect authorization server as one client of it sees it: where it is (an
  * {@code issuer} for discovery, or explicit endpoints), who the client is, which scopes to ask for
  * (in the configured order), and, when the provider does not report it, how long its refresh tokens
- * live. Build it from input with {@link AuthProviderDraft#validate()}.
+ * live, and how long its access tokens live when a token response does not say. Build it from input
+ * with {@link AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -22,7 +24,36 @@ public record AuthProvider(
     Optional<Secret> clientSecret,
     ClientAuthMethod clientAuthMethod,
     List<String> scopes,
-    Optional<Duration> refreshTokenLifetime) {
+    Optional<Duration> refreshTokenLifetime,
+    Optional<Duration> accessTokenLifetime,
+    Optional<ProviderTemplate.Use> template) {
+
+  /** A provider made without a template, assuming no access-token lifetime of its own. */
+  public AuthProvider(
+      String name,
+      Optional<URI> issuer,
+      Optional<URI> authorizationEndpoint,
+      Optional<URI> tokenEndpoint,
+      Optional<URI> revocationEndpoint,
+      String clientId,
+      Optional<Secret> clientSecret,
+      ClientAuthMethod clientAuthMethod,
+      List<String> scopes,
+      Optional<Duration> refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        Optional.empty(),
+        Optional.empty());
+  }
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
@@ -32,6 +63,14 @@ public record AuthProvider(
     if (issuer.isEmpty() && tokenEndpoint.isEmpty()) {
       throw new IllegalArgumentException("a provider needs an issuer or a token endpoint");
     }
+  }
+
+  /**
+   * The parameters its template adds to every authorization request (Google's {@code
+   * access_type=offline}); none without a template.
+   */
+  public Map<String, String> authorizationParameters() {
+    return template.map(use -> use.template().authorizationParameters()).orElse(Map.of());
   }
 
   /** Whether the provider is an OpenID Connect issuer, found by discovery. */

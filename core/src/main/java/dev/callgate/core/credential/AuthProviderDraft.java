@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,7 +28,38 @@ public record AuthProviderDraft(
     String clientSecret,
     String clientAuthMethod,
     List<String> scopes,
-    String refreshTokenLifetime) {
+    String refreshTokenLifetime,
+    String template,
+    Map<String, String> templateParameters,
+    String accessTokenLifetime) {
+
+  /** A draft that names no template and assumes no access-token lifetime. */
+  public AuthProviderDraft(
+      String name,
+      String issuer,
+      String authorizationEndpoint,
+      String tokenEndpoint,
+      String revocationEndpoint,
+      String clientId,
+      String clientSecret,
+      String clientAuthMethod,
+      List<String> scopes,
+      String refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        null,
+        null,
+        null);
+  }
 
   /** Validates with endpoints that must be https, or http to loopback. */
   public Validated<AuthProvider> validate() {
@@ -37,6 +69,46 @@ public record AuthProviderDraft(
   /** Validates with {@code endpoints} deciding which URLs a provider may have. */
   public Validated<AuthProvider> validate(ProviderEndpointRule endpoints) {
     List<Diagnosis> problems = new ArrayList<>();
+    if (template == null) {
+      if (templateParameters != null && !templateParameters.isEmpty()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "templateParameters",
+                "problem",
+                "they need a template: use one of " + ProviderTemplates.names()));
+      }
+      return validateExpanded(endpoints, problems, Optional.empty());
+    }
+    Optional<ProviderTemplate> named = ProviderTemplates.named(template);
+    if (named.isEmpty()) {
+      // only the template is wrong: what it would have filled is not missing as well
+      return Validated.invalid(
+          List.of(
+              Diagnosis.of(
+                  INVALID_VALUE,
+                  "field",
+                  "template",
+                  "problem",
+                  "'"
+                      + template
+                      + "' is not a template: use one of "
+                      + ProviderTemplates.names())));
+    }
+    AuthProviderDraft filled = named.get().fill(this, templateParameters, problems);
+    if (!problems.isEmpty()) {
+      return Validated.invalid(problems);
+    }
+    Map<String, String> given = templateParameters == null ? Map.of() : templateParameters;
+    return filled.validateExpanded(
+        endpoints, problems, Optional.of(new ProviderTemplate.Use(named.get(), given)));
+  }
+
+  private Validated<AuthProvider> validateExpanded(
+      ProviderEndpointRule endpoints,
+      List<Diagnosis> problems,
+      Optional<ProviderTemplate.Use> use) {
     Checks.name("name", name, problems);
     Optional<URI> issuerUri = optionalUrl("issuer", issuer, endpoints, problems);
     Optional<URI> authorizationUri =
@@ -91,26 +163,10 @@ public record AuthProviderDraft(
                 "'" + scope + "' is not a scope token (RFC 6749 §3.3: no spaces or quotes)"));
       }
     }
-    Optional<Duration> lifetime = Optional.empty();
-    if (refreshTokenLifetime != null) {
-      try {
-        Duration parsed = Duration.parse(refreshTokenLifetime);
-        if (parsed.isNegative() || parsed.isZero()) {
-          throw new DateTimeParseException("not positive", refreshTokenLifetime, 0);
-        }
-        lifetime = Optional.of(parsed);
-      } catch (DateTimeParseException e) {
-        problems.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
-                "refreshTokenLifetime",
-                "problem",
-                "'"
-                    + refreshTokenLifetime
-                    + "' is not a positive ISO-8601 duration such as P1D or PT24H"));
-      }
-    }
+    Optional<Duration> lifetime =
+        positiveDuration("refreshTokenLifetime", refreshTokenLifetime, "P1D or PT24H", problems);
+    Optional<Duration> accessLifetime =
+        positiveDuration("accessTokenLifetime", accessTokenLifetime, "PT1H or P1D", problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -125,7 +181,32 @@ public record AuthProviderDraft(
             secretGiven ? Optional.of(Secret.of(clientSecret)) : Optional.empty(),
             method,
             scopeList,
-            lifetime));
+            lifetime,
+            accessLifetime,
+            use));
+  }
+
+  private static Optional<Duration> positiveDuration(
+      String field, String value, String examples, List<Diagnosis> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      Duration parsed = Duration.parse(value);
+      if (!parsed.isNegative() && !parsed.isZero()) {
+        return Optional.of(parsed);
+      }
+    } catch (DateTimeParseException e) {
+      // reported below, as a value that is not positive is
+    }
+    problems.add(
+        Diagnosis.of(
+            INVALID_VALUE,
+            "field",
+            field,
+            "problem",
+            "'" + value + "' is not a positive ISO-8601 duration such as " + examples));
+    return Optional.empty();
   }
 
   private static Optional<URI> optionalUrl(

@@ -7,12 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The parameters of an authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3) and the
  * provider-specific additions that make a refresh token likely: {@code prompt=consent} with {@code
  * offline_access} (OpenID Connect Core §11: the scope is honoured only with consent), and Google's
- * {@code access_type=offline}.
+ * {@code access_type=offline}, and the parameters the provider's template adds (in sorted order).
  */
 record AuthorizationRequest(
     URI authorizationEndpoint,
@@ -21,7 +23,19 @@ record AuthorizationRequest(
     List<String> scopes,
     String state,
     String codeChallenge,
-    Optional<String> issuer) {
+    Optional<String> issuer,
+    Map<String, String> providerParameters) {
+
+  /** The parameters of the protocol itself, which no provider's parameters replace. */
+  static final Set<String> PROTOCOL_PARAMETERS =
+      Set.of(
+          "response_type",
+          "client_id",
+          "redirect_uri",
+          "scope",
+          "state",
+          "code_challenge",
+          "code_challenge_method");
 
   static final String GOOGLE_ISSUER_HOST = "accounts.google.com";
 
@@ -42,6 +56,13 @@ record AuthorizationRequest(
     } else if (scopes.contains("offline_access")) {
       query.put("prompt", "consent");
     }
+    new TreeMap<>(providerParameters)
+        .forEach(
+            (name, value) -> {
+              if (!PROTOCOL_PARAMETERS.contains(name)) {
+                query.put(name, value);
+              }
+            });
     StringBuilder uri = new StringBuilder(authorizationEndpoint.toString());
     char separator = authorizationEndpoint.getRawQuery() == null ? '?' : '&';
     for (Map.Entry<String, String> parameter : query.entrySet()) {

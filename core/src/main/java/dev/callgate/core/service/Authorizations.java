@@ -342,7 +342,8 @@ public final class Authorizations {
                           scopes,
                           state,
                           codeChallenge(verifier),
-                          metadata.issuer().or(() -> provider.issuer().map(URI::toString)))
+                          metadata.issuer().or(() -> provider.issuer().map(URI::toString)),
+                          provider.authorizationParameters())
                       .toUri());
             });
   }
@@ -552,6 +553,7 @@ public final class Authorizations {
             granted.response(),
             now,
             provider.refreshTokenLifetime(),
+            provider.accessTokenLifetime(),
             Optional.empty(),
             flow.requestedScopes());
     List<Diagnosis> warnings = new ArrayList<>();

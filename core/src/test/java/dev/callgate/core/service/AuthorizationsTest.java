@@ -7,6 +7,7 @@ import static dev.callgate.core.service.ServiceFixture.draft;
 import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.FlowHash;
@@ -75,6 +76,34 @@ class AuthorizationsTest {
     assertThat(record.diagnoses()).isEmpty();
     assertThat(record.nextRefreshAt()).isPresent();
     assertThat(f.idp.codeExchanges()).isEqualTo(1);
+  }
+
+  @Test
+  void completeWhenTheTokenResponseHasNoExpiresInThenAssumesTheProvidersAccessTokenLifetime() {
+    join(
+        f.credentials.saveProvider(
+            ServiceFixture.valid(
+                new AuthProviderDraft(
+                    "idp",
+                    InMemoryIdentityProvider.ISSUER,
+                    null,
+                    null,
+                    null,
+                    "callgate-client",
+                    "client-secret",
+                    null,
+                    List.of("openid", "offline_access"),
+                    null,
+                    null,
+                    null,
+                    "PT8H"))));
+    f.credential(authorizationCode("crm"));
+    f.idp.expiresIn(Optional.empty());
+
+    complete(f.idp.approve(start(ADMIN, "crm"), "alice"));
+
+    assertThat(f.stored(TokenKey.named("crm")).tokens().orElseThrow().expiresAt())
+        .isEqualTo(f.clock.now().plus(Duration.ofHours(8)));
   }
 
   @Test

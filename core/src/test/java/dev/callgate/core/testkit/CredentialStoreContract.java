@@ -9,6 +9,8 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.CredentialSaveOutcome;
 import dev.callgate.core.port.CredentialStore;
@@ -19,6 +21,7 @@ import dev.callgate.core.token.TokenRecord;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -368,7 +371,12 @@ public abstract class CredentialStoreContract {
         Optional.of(Secret.of("client-secret-" + name)),
         ClientAuthMethod.CLIENT_SECRET_POST,
         List.of("openid", "offline_access", "api:read"),
-        Optional.of(Duration.ofHours(24)));
+        Optional.of(Duration.ofHours(24)),
+        Optional.of(Duration.ofHours(8)),
+        Optional.of(
+            new ProviderTemplate.Use(
+                ProviderTemplates.named("okta").orElseThrow(),
+                Map.of("domain", "idp.example.com"))));
   }
 
   protected static AuthProvider issuerProvider(String name) {
