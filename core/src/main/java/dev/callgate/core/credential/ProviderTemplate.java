@@ -153,11 +153,8 @@ public record ProviderTemplate(
       String value = given.get(parameter.name());
       if (value == null || value.isBlank()) {
         found.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
+            invalid(
                 field,
-                "problem",
                 "template '"
                     + name
                     + "' needs it: "
@@ -169,11 +166,8 @@ public record ProviderTemplate(
       Optional<String> normalised = parameter.kind().normalise(value);
       if (normalised.isEmpty()) {
         found.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
+            invalid(
                 field,
-                "problem",
                 "'"
                     + value
                     + "' is not "
@@ -187,11 +181,8 @@ public record ProviderTemplate(
     for (String key : given.keySet()) {
       if (parameters.stream().noneMatch(p -> p.name().equals(key))) {
         found.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
+            invalid(
                 "templateParameters." + key,
-                "problem",
                 "template '"
                     + name
                     + "' takes "
@@ -228,8 +219,12 @@ public record ProviderTemplate(
             : accessTokenLifetime.map(Duration::toString).orElse(null));
   }
 
+  private static Diagnosis invalid(String field, String problem) {
+    return Diagnosis.of(INVALID_VALUE, "field", field, "problem", problem);
+  }
+
   /** {@code pattern} with each {@code {name}} replaced by its value. */
-  public static String expand(String pattern, Map<String, String> values) {
+  private static String expand(String pattern, Map<String, String> values) {
     Matcher m = PLACEHOLDER.matcher(pattern);
     StringBuilder out = new StringBuilder();
     while (m.find()) {

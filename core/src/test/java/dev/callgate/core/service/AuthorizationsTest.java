@@ -7,7 +7,6 @@ import static dev.callgate.core.service.ServiceFixture.draft;
 import static dev.callgate.core.service.ServiceFixture.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.FlowHash;
@@ -63,6 +62,19 @@ class AuthorizationsTest {
   }
 
   @Test
+  void startWhenTheProvidersTemplateAddsAuthorizationParametersThenTheUrlCarriesThem() {
+    f.provider(List.of("openid"), null, "google", null);
+    f.credential(authorizationCode("crm"));
+
+    f.idp.approve(start(ADMIN, "crm"), "alice");
+
+    assertThat(f.idp.lastAuthorizationQuery())
+        .containsEntry("access_type", "offline")
+        .containsEntry("prompt", "consent")
+        .containsEntry("scope", "openid");
+  }
+
+  @Test
   void completeWhenApprovedThenStoresActiveTokensWithRefreshTokenAndNoWarnings() {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
@@ -80,23 +92,7 @@ class AuthorizationsTest {
 
   @Test
   void completeWhenTheTokenResponseHasNoExpiresInThenAssumesTheProvidersAccessTokenLifetime() {
-    join(
-        f.credentials.saveProvider(
-            ServiceFixture.valid(
-                new AuthProviderDraft(
-                    "idp",
-                    InMemoryIdentityProvider.ISSUER,
-                    null,
-                    null,
-                    null,
-                    "callgate-client",
-                    "client-secret",
-                    null,
-                    List.of("openid", "offline_access"),
-                    null,
-                    null,
-                    null,
-                    "PT8H"))));
+    f.provider(List.of("openid", "offline_access"), null, null, "PT8H");
     f.credential(authorizationCode("crm"));
     f.idp.expiresIn(Optional.empty());
 
