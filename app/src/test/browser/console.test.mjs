@@ -315,3 +315,37 @@ test('actionWhenThePageItLeadsToIsSlowToDrawThenItsResultIsStillShown', async (t
   await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
   assert.match(await statusLine(page, 'Deleted provider'), new RegExp(`Deleted provider ${name}`));
 });
+
+test('providerFormWhenATemplateIsChosenThenAsksItsParametersAndSavesWhatItFills', async (t) => {
+  const name = 'console-entra';
+  const page = await openConsole(t, '#/providers/new');
+  await signIn(page, 'New provider');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Template (optional)').selectOption('entra');
+  await page.getByLabel('Client id').fill('callgate');
+  await page.getByLabel('Client secret').fill('console-entra-secret');
+  await page.getByLabel('Access token lifetime (optional)').fill('PT8H');
+  await checkAccessibility(page, 'new provider form with a template');
+  // the template's parameter, left empty: refused beside its own field
+  expectAnswer(page, { url: /\/v1\/providers$/, status: 400 });
+  await page.getByRole('button', { name: 'Create provider' }).click();
+  const tenantError = page.locator('[id="templateParameters.tenant-error"]');
+  await tenantError.waitFor();
+  assert.match(await tenantError.textContent(), /template 'entra' needs it/);
+  await page.getByLabel('tenant', { exact: true }).fill('contoso.onmicrosoft.com');
+  await page.getByRole('button', { name: 'Create provider' }).click();
+  await page.getByRole('heading', { level: 1, name: `Provider ${name}` }).waitFor();
+
+  const saved = await api('GET', `/v1/providers/${name}`);
+  assert.equal(
+    saved.json.tokenEndpoint,
+    'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token',
+  );
+  assert.equal(saved.json.refreshTokenLifetime, 'PT2160H');
+  assert.equal(saved.json.template, 'entra');
+  assert.deepEqual(saved.json.templateParameters, { tenant: 'contoso.onmicrosoft.com' });
+  assert.equal(saved.json.accessTokenLifetime, 'PT8H');
+  // the edit form shows the template and its parameter again
+  assert.equal(await page.getByLabel('Template (optional)').inputValue(), 'entra');
+  assert.equal(await page.getByLabel('tenant', { exact: true }).inputValue(), 'contoso.onmicrosoft.com');
+});

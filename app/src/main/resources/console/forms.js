@@ -29,8 +29,12 @@ export function showProblems(form, failure) {
   clearProblems(form);
   const items = [];
   for (const p of failure.problems) {
-    // a part of a field (refreshOn[0].status) is shown beside the field (refreshOn)
-    const box = p.field ? form.querySelector(`[data-field="${CSS.escape(p.field.replace(/[[.].*$/, ''))}"]`) : null;
+    // a field of its own (templateParameters.tenant) is shown beside it; a part of a field
+    // (refreshOn[0].status) beside the field (refreshOn)
+    const box = p.field
+      ? form.querySelector(`[data-field="${CSS.escape(p.field)}"]`)
+        || form.querySelector(`[data-field="${CSS.escape(p.field.replace(/[[.].*$/, ''))}"]`)
+      : null;
     const input = box ? box.querySelector('input, select, textarea') : null;
     const text = `${p.message}${p.remedy ? ' ' + p.remedy : ''}`;
     if (box && input) {

@@ -17,6 +17,7 @@ export async function providers(container, ctx) {
       h('td', {}, p.clientAuthMethod),
       h('td', {}, (p.scopes || []).join(' ') || '—'),
       h('td', {}, p.refreshTokenLifetime || 'from the provider'),
+      h('td', {}, p.template || '—'),
       h('td', {}, h('div', { class: 'row-actions' }, checkButton(p.name, result)))));
   replace(
     container,
@@ -26,7 +27,7 @@ export async function providers(container, ctx) {
       h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/providers/new') } }, 'New provider')),
       result,
       rows.length
-        ? table(`Providers: ${rows.length}`, ['Name', 'Issuer or token endpoint', 'Client id', 'Client authentication', 'Scopes', 'Refresh token lifetime', 'Actions'], rows)
+        ? table(`Providers: ${rows.length}`, ['Name', 'Issuer or token endpoint', 'Client id', 'Client authentication', 'Scopes', 'Refresh token lifetime', 'Template', 'Actions'], rows)
         : h('p', {}, 'No providers yet.'),
     ),
   );
@@ -56,15 +57,40 @@ function checkButton(name, result) {
 }
 
 export async function provider(container, ctx, name) {
-  const p = name ? await api.get(`/v1/providers/${api.seg(name)}`) : null;
+  const [p, templates] = await Promise.all([
+    name ? api.get(`/v1/providers/${api.seg(name)}`) : null,
+    api.get('/v1/provider-templates'),
+  ]);
   if (ctx.stale()) return;
   const editing = Boolean(p);
   const c = p || {};
   const input = (attributes) => h('input', { type: 'text', autocomplete: 'off', ...attributes });
   const summary = problemSummary();
+  // the chosen template's parameters, one input each, named as the API names their problems
+  const parameters = h('fieldset', { hidden: true });
+  const fills = h('small', { class: 'hint' });
+  const showTemplate = (chosen) => {
+    const t = templates.find((x) => x.name === chosen);
+    const given = (c.template === chosen && c.templateParameters) || {};
+    replace(parameters, ...(t && t.parameters.length
+      ? [h('legend', {}, `${t.displayName} parameters`),
+         ...t.parameters.map((q) => field({ name: `templateParameters.${q.name}`, label: q.name, hint: `${q.description}; ${q.rule}.`, input: input({ value: given[q.name], placeholder: q.example, required: true }) }))]
+      : []));
+    parameters.hidden = !t || t.parameters.length === 0;
+    fills.textContent = t
+      ? `Fills what you leave empty: ${Object.entries(t.fills).map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(' ') || '(none)' : v}`).join(', ')}.${Object.keys(t.authorizationParameters).length ? ` Adds ${Object.entries(t.authorizationParameters).map(([k, v]) => `${k}=${v}`).join(', ')} to authorization requests.` : ''} ${t.notes}.`
+      : 'No template: give the issuer or the endpoints yourself.';
+  };
+  const templateSelect = h('select', {},
+    h('option', { value: '', selected: !c.template }, '(none)'),
+    templates.map((t) => h('option', { value: t.name, selected: t.name === c.template }, t.displayName)));
+  templateSelect.addEventListener('change', () => showTemplate(templateSelect.value));
   const form = h('form', { 'aria-label': editing ? `Configuration of ${c.name}` : 'New provider', novalidate: true },
     summary,
     field({ name: 'name', label: 'Name', hint: 'A letter, then up to 63 letters, digits, "_" or "-"; credentials name the provider by it.', input: input({ value: c.name, readonly: editing, required: true }) }),
+    field({ name: 'template', label: 'Template (optional)', hint: 'A known identity provider: Callgate fills the issuer or endpoints, scopes and lifetimes from a few parameters; fields you fill yourself win.', input: templateSelect }),
+    fills,
+    parameters,
     field({ name: 'issuer', label: 'Issuer', hint: 'The OpenID Connect issuer URL: Callgate discovers the endpoints from it. Or leave it empty and give the token endpoint.', input: input({ type: 'url', value: c.issuer, placeholder: 'https://login.example.com/realms/main' }) }),
     h('fieldset', {}, h('legend', {}, 'Endpoints (only without an issuer, or to override discovery)'),
       field({ name: 'authorizationEndpoint', label: 'Authorization endpoint', hint: 'Where a person signs in (authorization code flow).', input: input({ type: 'url', value: c.authorizationEndpoint }) }),
@@ -72,14 +98,24 @@ export async function provider(container, ctx, name) {
       field({ name: 'revocationEndpoint', label: 'Revocation endpoint', hint: 'Where Callgate revokes grants (RFC 7009); without one, a revoked grant may live on at the provider.', input: input({ type: 'url', value: c.revocationEndpoint }) })),
     field({ name: 'clientId', label: 'Client id', hint: 'Callgate’s client at the provider.', input: input({ value: c.clientId, required: true }) }),
     field({ name: 'clientSecret', label: 'Client secret', hint: `Stored encrypted; not needed with client authentication none.${editing ? ' Callgate never shows it: give it again whenever you save.' : ''}`, input: h('input', { type: 'password', autocomplete: 'new-password', placeholder: c.hasClientSecret ? 'stored; type it again to save' : '' }) }),
-    field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, ['client_secret_basic', 'client_secret_post', 'none'].map((m) => h('option', { value: m, selected: m === (c.clientAuthMethod || 'client_secret_basic') }, m))) }),
+    field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, h('option', { value: '', selected: !c.clientAuthMethod }, 'the template’s, else client_secret_basic'), ['client_secret_basic', 'client_secret_post', 'none'].map((m) => h('option', { value: m, selected: m === c.clientAuthMethod }, m))) }),
     field({ name: 'scopes', label: 'Scopes', hint: 'Separated by spaces; include offline_access (or the provider’s own) to get a refresh token.', input: input({ value: (c.scopes || []).join(' '), placeholder: 'openid offline_access' }) }),
     field({ name: 'tokenRequestParameters', label: 'Token request parameters (optional)', hint: 'Sent on every token request and the sign-in, one name=value a line, e.g. resource=https://api.example.com/ (RFC 8707) or audience=…; never grant_type, scope or another parameter of the protocol.', input: h('textarea', { rows: '2', autocomplete: 'off', spellcheck: 'false' }, Object.entries(c.tokenRequestParameters || {}).map(([k, v]) => `${k}=${v}`).join('\n')) }),
     field({ name: 'refreshTokenLifetime', label: 'Refresh token lifetime (optional)', hint: 'When the provider does not say how long refresh tokens live: an ISO-8601 duration such as P1D or PT24H. Callgate refreshes before it runs out.', input: input({ value: c.refreshTokenLifetime, placeholder: 'P1D' }) }),
+    field({ name: 'accessTokenLifetime', label: 'Access token lifetime (optional)', hint: 'When a token response has no expires_in (GitHub’s and Slack’s classic tokens): an ISO-8601 duration such as PT8H. A stated expires_in always wins; without either, 1 hour.', input: input({ value: c.accessTokenLifetime, placeholder: 'PT8H' }) }),
     h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create provider'));
 
+  showTemplate(c.template || '');
+
   onSubmit(form, async () => {
+    const template = text(form, 'template');
+    const chosen = templates.find((t) => t.name === template);
+    const templateParameters = chosen
+      ? Object.fromEntries(chosen.parameters.map((q) => [q.name, text(form, `templateParameters.${q.name}`) || '']))
+      : undefined;
     const body = compact({
+      template,
+      templateParameters,
       name: text(form, 'name'),
       issuer: text(form, 'issuer'),
       authorizationEndpoint: text(form, 'authorizationEndpoint'),
@@ -88,9 +124,11 @@ export async function provider(container, ctx, name) {
       clientId: text(form, 'clientId'),
       clientSecret: text(form, 'clientSecret'),
       clientAuthMethod: text(form, 'clientAuthMethod'),
-      scopes: list(form, 'scopes') || [],
+      // without a template, no scopes means none; with one, it means the template's
+      scopes: list(form, 'scopes') || (template ? undefined : []),
       refreshTokenLifetime: text(form, 'refreshTokenLifetime'),
-      tokenRequestParameters: parameters(form),
+      tokenRequestParameters: tokenRequestParameters(form),
+      accessTokenLifetime: text(form, 'accessTokenLifetime'),
     });
     const saved = editing ? await api.put(`/v1/providers/${api.seg(c.name)}`, body) : await api.post('/v1/providers', body);
     form.elements.namedItem('clientSecret').value = '';
@@ -129,7 +167,7 @@ export async function provider(container, ctx, name) {
 }
 
 /** The token request parameters typed one name=value a line; a line without '=' is a name with an empty value. */
-function parameters(form) {
+function tokenRequestParameters(form) {
   const lines = (form.elements.namedItem('tokenRequestParameters').value || '').split('\n').filter((line) => line.trim() !== '');
   return Object.fromEntries(lines.map((line) => {
     const equals = line.indexOf('=');

@@ -2,6 +2,7 @@ package dev.callgate.app.http;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.service.ApiKeySummary;
@@ -42,6 +43,7 @@ final class AdminRoutes {
         .handler(Http.admin(ctx -> saveProvider(ctx, Optional.of(ctx.pathParam("name")))));
     router.delete("/v1/providers/:name").handler(Http.admin(this::deleteProvider));
     router.post("/v1/providers/:name/test").handler(Http.admin(this::testProvider));
+    router.get("/v1/provider-templates").handler(Http.admin(this::listProviderTemplates));
 
     router
         .post("/v1/credentials")
@@ -134,6 +136,12 @@ final class AdminRoutes {
                   return null;
                 },
                 rejected -> problem(ctx, rejected)));
+  }
+
+  private void listProviderTemplates(RoutingContext ctx) {
+    JsonArray array = new JsonArray();
+    ProviderTemplates.all().forEach(t -> array.add(ResourceJson.json(t)));
+    Http.json(ctx, 200, array);
   }
 
   /** Discovery and proof of client authentication, answered whatever their result. */

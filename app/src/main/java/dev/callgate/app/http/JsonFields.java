@@ -89,14 +89,14 @@ final class JsonFields {
     return null;
   }
 
-  /** An object whose every value is a string, in its order. */
+  /** An object whose values are all strings, in the order given; {@code null} when absent. */
   Map<String, String> stringMap(String field) {
     JsonObject object = objectField(field);
     if (object == null) {
       return null;
     }
     if (!object.stream().allMatch(e -> e.getValue() instanceof String)) {
-      problems.add(problem(field, "must be an object of strings"));
+      problems.add(problem(field, "must be an object whose values are strings"));
       return null;
     }
     Map<String, String> strings = new LinkedHashMap<>();

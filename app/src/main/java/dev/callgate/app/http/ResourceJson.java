@@ -9,6 +9,7 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
+import dev.callgate.core.credential.ProviderTemplate;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The API's JSON for providers, credentials and token status, in the field names of the contract
@@ -45,7 +47,10 @@ final class ResourceJson {
           "clientAuthMethod",
           "scopes",
           "refreshTokenLifetime",
-          "tokenRequestParameters");
+          "tokenRequestParameters",
+          "template",
+          "templateParameters",
+          "accessTokenLifetime");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -90,7 +95,10 @@ final class ResourceJson {
             f.string("clientAuthMethod"),
             f.strings("scopes"),
             f.string("refreshTokenLifetime"),
-            f.stringMap("tokenRequestParameters"));
+            f.stringMap("tokenRequestParameters"),
+            f.string("template"),
+            f.stringMap("templateParameters"),
+            f.string("accessTokenLifetime"));
     return combine(f.problems(), draft.validate(endpoints));
   }
 
@@ -165,7 +173,50 @@ final class ResourceJson {
     json.put(
         "tokenRequestParameters",
         new JsonObject(new LinkedHashMap<String, Object>(provider.tokenRequestParameters())));
+    provider.accessTokenLifetime().ifPresent(v -> json.put("accessTokenLifetime", v.toString()));
+    provider
+        .template()
+        .ifPresent(
+            use ->
+                json.put("template", use.template().name())
+                    .put(
+                        "templateParameters",
+                        new JsonObject(new LinkedHashMap<String, Object>(use.parameters()))));
     return json;
+  }
+
+  /**
+   * A template as {@code GET /v1/provider-templates} lists it: its parameters, and under {@code
+   * fills} the provider fields it gives when a provider leaves them out, patterns unexpanded.
+   */
+  static JsonObject json(ProviderTemplate template) {
+    JsonArray parameters = new JsonArray();
+    for (ProviderTemplate.Parameter parameter : template.parameters()) {
+      parameters.add(
+          new JsonObject()
+              .put("name", parameter.name())
+              .put("description", parameter.description())
+              .put("rule", parameter.kind().rule())
+              .put("example", parameter.example()));
+    }
+    JsonObject fills = new JsonObject();
+    template.issuer().ifPresent(v -> fills.put("issuer", v));
+    template.authorizationEndpoint().ifPresent(v -> fills.put("authorizationEndpoint", v));
+    template.tokenEndpoint().ifPresent(v -> fills.put("tokenEndpoint", v));
+    template.revocationEndpoint().ifPresent(v -> fills.put("revocationEndpoint", v));
+    template.clientAuthMethod().ifPresent(v -> fills.put("clientAuthMethod", v.wireName()));
+    fills.put("scopes", new JsonArray(template.scopes()));
+    template.refreshTokenLifetime().ifPresent(v -> fills.put("refreshTokenLifetime", v.toString()));
+    template.accessTokenLifetime().ifPresent(v -> fills.put("accessTokenLifetime", v.toString()));
+    return new JsonObject()
+        .put("name", template.name())
+        .put("displayName", template.displayName())
+        .put("parameters", parameters)
+        .put("fills", fills)
+        .put(
+            "authorizationParameters",
+            new JsonObject(new TreeMap<String, Object>(template.authorizationParameters())))
+        .put("notes", template.notes());
   }
 
   /**

@@ -509,6 +509,99 @@ class ApiTest {
   }
 
   @Test
+  void providerTemplatesWhenListedThenEachSaysItsParametersAndWhatItFills() throws Exception {
+    Answer answer = admin(HttpMethod.GET, "/v1/provider-templates", null);
+    Answer anonymous = send(HttpMethod.GET, "/v1/provider-templates", null, Map.of(), null);
+
+    assertThat(answer.status()).isEqualTo(200);
+    JsonArray templates = new JsonArray(answer.body());
+    assertThat(templates.size()).isEqualTo(9);
+    JsonObject keycloak =
+        templates.stream()
+            .map(JsonObject.class::cast)
+            .filter(t -> t.getString("name").equals("keycloak"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(keycloak.getString("displayName")).isEqualTo("Keycloak");
+    assertThat(
+            keycloak.getJsonArray("parameters").stream()
+                .map(p -> ((JsonObject) p).getString("name")))
+        .containsExactly("baseUrl", "realm");
+    assertThat(keycloak.getJsonObject("fills").getString("issuer"))
+        .isEqualTo("{baseUrl}/realms/{realm}");
+    assertThat(keycloak.getJsonObject("fills").getJsonArray("scopes"))
+        .containsExactly("openid", "offline_access");
+    JsonObject google = templates.getJsonObject(1);
+    assertThat(google.getJsonObject("authorizationParameters").getMap())
+        .containsEntry("access_type", "offline")
+        .containsEntry("prompt", "consent");
+    assertThat(templates.getJsonObject(3).getJsonObject("fills").getString("accessTokenLifetime"))
+        .isEqualTo("PT8760H");
+    assertThat(anonymous.code()).isEqualTo("UNAUTHENTICATED");
+  }
+
+  @Test
+  void providerWhenMadeFromATemplateThenReadBackShowsTheExpansionTheTemplateAndTheLifetime()
+      throws Exception {
+    Answer created =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "sso")
+                .put("template", "keycloak")
+                .put(
+                    "templateParameters",
+                    new JsonObject().put("baseUrl", "https://sso.example.com").put("realm", "acme"))
+                .put("clientId", "callgate")
+                .put("clientSecret", "s3cret")
+                .put("accessTokenLifetime", "PT8H"));
+
+    JsonObject read = admin(HttpMethod.GET, "/v1/providers/sso", null).json();
+
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(read.getString("issuer")).isEqualTo("https://sso.example.com/realms/acme");
+    assertThat(read.getJsonArray("scopes")).containsExactly("openid", "offline_access");
+    assertThat(read.getString("template")).isEqualTo("keycloak");
+    assertThat(read.getJsonObject("templateParameters").getString("realm")).isEqualTo("acme");
+    assertThat(read.getString("accessTokenLifetime")).isEqualTo("PT8H");
+  }
+
+  @Test
+  void providerWhenTemplateParametersAreWrongThenBadRequestNamingEachParameter() throws Exception {
+    Answer missing =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "sso")
+                .put("template", "keycloak")
+                .put(
+                    "templateParameters",
+                    new JsonObject().put("baseUrl", "https://sso.example.com"))
+                .put("clientId", "callgate")
+                .put("clientSecret", "s3cret"));
+    Answer notStrings =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "sso")
+                .put("template", "okta")
+                .put("templateParameters", new JsonObject().put("domain", 42))
+                .put("clientId", "callgate")
+                .put("clientSecret", "s3cret"));
+
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.code()).isEqualTo("INVALID_VALUE");
+    assertThat(missing.body().toString()).contains("templateParameters.realm");
+    assertThat(notStrings.status()).isEqualTo(400);
+    assertThat(notStrings.body().toString())
+        .contains("templateParameters")
+        .contains("must be an object whose values are strings");
+  }
+
+  @Test
   void putWhenTheResourceExistsThenReplacesItAndRefusesARenameOrAnUnknownName() throws Exception {
     providerAndCredential(new JsonObject());
     JsonObject replacement =

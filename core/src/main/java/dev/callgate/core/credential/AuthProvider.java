@@ -13,8 +13,9 @@ import java.util.TreeMap;
  * An OAuth 2.0 / OpenID Connect authorization server as one client of it sees it: where it is (an
  * {@code issuer} for discovery, or explicit endpoints), who the client is, which scopes to ask for
  * (in the configured order), and, when the provider does not report it, how long its refresh tokens
- * live; {@code tokenRequestParameters} are sent on every token request besides the protocol's own
- * (such as RFC 8707 {@code resource} or an {@code audience}). Build it from input with {@link
+ * live, and how long its access tokens live when a token response does not say; {@code
+ * tokenRequestParameters} are sent on every token request besides the protocol's own (such as RFC
+ * 8707 {@code resource} or an {@code audience}). Build it from input with {@link
  * AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
@@ -28,7 +29,9 @@ public record AuthProvider(
     ClientAuthMethod clientAuthMethod,
     List<String> scopes,
     Optional<Duration> refreshTokenLifetime,
-    Map<String, String> tokenRequestParameters) {
+    Map<String, String> tokenRequestParameters,
+    Optional<Duration> accessTokenLifetime,
+    Optional<ProviderTemplate.Use> template) {
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
@@ -41,7 +44,10 @@ public record AuthProvider(
     }
   }
 
-  /** A provider that sends no parameters of its own on token requests. */
+  /**
+   * A provider made without a template, sending no parameters of its own on token requests and
+   * assuming no access-token lifetime of its own.
+   */
   public AuthProvider(
       String name,
       Optional<URI> issuer,
@@ -64,7 +70,17 @@ public record AuthProvider(
         clientAuthMethod,
         scopes,
         refreshTokenLifetime,
-        Map.of());
+        Map.of(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * The parameters its template adds to every authorization request (Google's {@code
+   * access_type=offline}); none without a template.
+   */
+  public Map<String, String> authorizationParameters() {
+    return template.map(use -> use.template().authorizationParameters()).orElse(Map.of());
   }
 
   /** Whether the provider is an OpenID Connect issuer, found by discovery. */

@@ -31,7 +31,10 @@ public record AuthProviderDraft(
     String clientAuthMethod,
     List<String> scopes,
     String refreshTokenLifetime,
-    Map<String, String> tokenRequestParameters) {
+    Map<String, String> tokenRequestParameters,
+    String template,
+    Map<String, String> templateParameters,
+    String accessTokenLifetime) {
 
   /**
    * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
@@ -58,7 +61,10 @@ public record AuthProviderDraft(
   /** How many parameters of its own a provider may send: a few, not a second form. */
   public static final int MAX_TOKEN_REQUEST_PARAMETERS = 20;
 
-  /** A draft that adds no parameters of its own to token requests. */
+  /**
+   * A draft that adds no parameters of its own to token requests, names no template and assumes no
+   * access-token lifetime.
+   */
   public AuthProviderDraft(
       String name,
       String issuer,
@@ -81,6 +87,9 @@ public record AuthProviderDraft(
         clientAuthMethod,
         scopes,
         refreshTokenLifetime,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -92,6 +101,46 @@ public record AuthProviderDraft(
   /** Validates with {@code endpoints} deciding which URLs a provider may have. */
   public Validated<AuthProvider> validate(ProviderEndpointRule endpoints) {
     List<Diagnosis> problems = new ArrayList<>();
+    if (template == null) {
+      if (templateParameters != null && !templateParameters.isEmpty()) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "templateParameters",
+                "problem",
+                "they need a template: use one of " + ProviderTemplates.names()));
+      }
+      return validateExpanded(endpoints, problems, Optional.empty());
+    }
+    Optional<ProviderTemplate> named = ProviderTemplates.named(template);
+    if (named.isEmpty()) {
+      // only the template is wrong: what it would have filled is not missing as well
+      return Validated.invalid(
+          List.of(
+              Diagnosis.of(
+                  INVALID_VALUE,
+                  "field",
+                  "template",
+                  "problem",
+                  "'"
+                      + template
+                      + "' is not a template: use one of "
+                      + ProviderTemplates.names())));
+    }
+    AuthProviderDraft filled = named.get().fill(this, templateParameters, problems);
+    if (!problems.isEmpty()) {
+      return Validated.invalid(problems);
+    }
+    Map<String, String> given = templateParameters == null ? Map.of() : templateParameters;
+    return filled.validateExpanded(
+        endpoints, problems, Optional.of(new ProviderTemplate.Use(named.get(), given)));
+  }
+
+  private Validated<AuthProvider> validateExpanded(
+      ProviderEndpointRule endpoints,
+      List<Diagnosis> problems,
+      Optional<ProviderTemplate.Use> use) {
     Checks.name("name", name, problems);
     Optional<URI> issuerUri = optionalUrl("issuer", issuer, endpoints, problems);
     Optional<URI> authorizationUri =
@@ -146,26 +195,10 @@ public record AuthProviderDraft(
                 "'" + scope + "' is not a scope token (RFC 6749 §3.3: no spaces or quotes)"));
       }
     }
-    Optional<Duration> lifetime = Optional.empty();
-    if (refreshTokenLifetime != null) {
-      try {
-        Duration parsed = Duration.parse(refreshTokenLifetime);
-        if (parsed.isNegative() || parsed.isZero()) {
-          throw new DateTimeParseException("not positive", refreshTokenLifetime, 0);
-        }
-        lifetime = Optional.of(parsed);
-      } catch (DateTimeParseException e) {
-        problems.add(
-            Diagnosis.of(
-                INVALID_VALUE,
-                "field",
-                "refreshTokenLifetime",
-                "problem",
-                "'"
-                    + refreshTokenLifetime
-                    + "' is not a positive ISO-8601 duration such as P1D or PT24H"));
-      }
-    }
+    Optional<Duration> lifetime =
+        positiveDuration("refreshTokenLifetime", refreshTokenLifetime, "P1D or PT24H", problems);
+    Optional<Duration> accessLifetime =
+        positiveDuration("accessTokenLifetime", accessTokenLifetime, "PT1H or P1D", problems);
     Map<String, String> parameters =
         tokenRequestParameters == null ? Map.of() : tokenRequestParameters;
     checkTokenRequestParameters(parameters, problems);
@@ -184,7 +217,9 @@ public record AuthProviderDraft(
             method,
             scopeList,
             lifetime,
-            parameters));
+            parameters,
+            accessLifetime,
+            use));
   }
 
   private static void checkTokenRequestParameters(
@@ -217,6 +252,29 @@ public record AuthProviderDraft(
 
   private static Diagnosis tokenRequestParameterProblem(String problem) {
     return Diagnosis.of(INVALID_VALUE, "field", "tokenRequestParameters", "problem", problem);
+  }
+
+  private static Optional<Duration> positiveDuration(
+      String field, String value, String examples, List<Diagnosis> problems) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      Duration parsed = Duration.parse(value);
+      if (!parsed.isNegative() && !parsed.isZero()) {
+        return Optional.of(parsed);
+      }
+    } catch (DateTimeParseException e) {
+      // reported below, as a value that is not positive is
+    }
+    problems.add(
+        Diagnosis.of(
+            INVALID_VALUE,
+            "field",
+            field,
+            "problem",
+            "'" + value + "' is not a positive ISO-8601 duration such as " + examples));
+    return Optional.empty();
   }
 
   private static Optional<URI> optionalUrl(

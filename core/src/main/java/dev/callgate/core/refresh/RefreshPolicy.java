@@ -115,12 +115,29 @@ public final class RefreshPolicy {
       Optional<Duration> configuredRefreshTokenLifetime,
       Optional<TokenSet> previous,
       List<String> requestedScopes) {
+    return toTokenSet(
+        response, now, configuredRefreshTokenLifetime, Optional.empty(), previous, requestedScopes);
+  }
+
+  /**
+   * As {@link #toTokenSet(TokenResponse, Instant, Optional, Optional, List)}, with the provider's
+   * {@code configuredAccessTokenLifetime} assumed when the response has no {@code expires_in}
+   * (before the policy's own unreported lifetime); a stated {@code expires_in} always wins.
+   */
+  public TokenSet toTokenSet(
+      TokenResponse response,
+      Instant now,
+      Optional<Duration> configuredRefreshTokenLifetime,
+      Optional<Duration> configuredAccessTokenLifetime,
+      Optional<TokenSet> previous,
+      List<String> requestedScopes) {
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(now, "now");
     Duration accessLifetime =
         response
             .expiresIn()
             .filter(RefreshPolicy::isPositive)
+            .or(() -> configuredAccessTokenLifetime.filter(RefreshPolicy::isPositive))
             .orElse(settings.unreportedAccessTokenLifetime());
     boolean rotated = response.refreshToken().isPresent();
     Optional<Secret> refreshToken =

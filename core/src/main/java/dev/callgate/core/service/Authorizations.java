@@ -343,6 +343,7 @@ public final class Authorizations {
                           state,
                           codeChallenge(verifier),
                           metadata.issuer().or(() -> provider.issuer().map(URI::toString)),
+                          provider.authorizationParameters(),
                           provider.tokenRequestParameters())
                       .toUri());
             });
@@ -553,6 +554,7 @@ public final class Authorizations {
             granted.response(),
             now,
             provider.refreshTokenLifetime(),
+            provider.accessTokenLifetime(),
             Optional.empty(),
             flow.requestedScopes());
     List<Diagnosis> warnings = new ArrayList<>();

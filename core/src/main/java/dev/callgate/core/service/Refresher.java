@@ -499,6 +499,7 @@ public final class Refresher {
                       granted.response(),
                       now,
                       provider.refreshTokenLifetime(),
+                      provider.accessTokenLifetime(),
                       latest.tokens(),
                       provider.scopes());
               return latest.refreshed(

@@ -44,7 +44,10 @@ class AuthProviderDraftTest {
               clientAuthMethod,
               scopes,
               refreshTokenLifetime,
-              tokenRequestParameters)
+              tokenRequestParameters,
+              null,
+              null,
+              null)
           .validate();
     }
   }

@@ -229,6 +229,44 @@ class RefreshPolicyTest {
     }
 
     @Test
+    void toTokenSetWhenExpiresInIsMissingAndTheProviderStatesALifetimeThenAssumesTheProvidersOne() {
+      TokenSet set =
+          policy.toTokenSet(
+              response(
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty()),
+              NOW,
+              Optional.empty(),
+              Optional.of(Duration.ofDays(365)),
+              Optional.empty(),
+              List.of());
+
+      assertThat(set.expiresAt()).isEqualTo(NOW.plus(Duration.ofDays(365)));
+    }
+
+    @Test
+    void toTokenSetWhenExpiresInIsStatedThenItWinsOverTheProvidersAssumedLifetime() {
+      TokenSet set =
+          policy.toTokenSet(
+              response(
+                  Optional.of(Duration.ofMinutes(5)),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.empty()),
+              NOW,
+              Optional.empty(),
+              Optional.of(Duration.ofDays(365)),
+              Optional.empty(),
+              List.of());
+
+      assertThat(set.expiresAt()).isEqualTo(NOW.plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
     void toTokenSetWhenExpiresInIsZeroThenGivesUnreportedLifetime() {
       TokenSet set =
           policy.toTokenSet(

@@ -62,6 +62,19 @@ class AuthorizationsTest {
   }
 
   @Test
+  void startWhenTheProvidersTemplateAddsAuthorizationParametersThenTheUrlCarriesThem() {
+    f.provider(List.of("openid"), null, "google", null);
+    f.credential(authorizationCode("crm"));
+
+    f.idp.approve(start(ADMIN, "crm"), "alice");
+
+    assertThat(f.idp.lastAuthorizationQuery())
+        .containsEntry("access_type", "offline")
+        .containsEntry("prompt", "consent")
+        .containsEntry("scope", "openid");
+  }
+
+  @Test
   void completeWhenApprovedThenStoresActiveTokensWithRefreshTokenAndNoWarnings() {
     f.provider(List.of("openid", "offline_access"), "PT24H");
     f.credential(authorizationCode("crm"));
@@ -75,6 +88,18 @@ class AuthorizationsTest {
     assertThat(record.diagnoses()).isEmpty();
     assertThat(record.nextRefreshAt()).isPresent();
     assertThat(f.idp.codeExchanges()).isEqualTo(1);
+  }
+
+  @Test
+  void completeWhenTheTokenResponseHasNoExpiresInThenAssumesTheProvidersAccessTokenLifetime() {
+    f.provider(List.of("openid", "offline_access"), null, null, "PT8H");
+    f.credential(authorizationCode("crm"));
+    f.idp.expiresIn(Optional.empty());
+
+    complete(f.idp.approve(start(ADMIN, "crm"), "alice"));
+
+    assertThat(f.stored(TokenKey.named("crm")).tokens().orElseThrow().expiresAt())
+        .isEqualTo(f.clock.now().plus(Duration.ofHours(8)));
   }
 
   @Test

@@ -63,6 +63,18 @@ class RefresherTest {
   }
 
   @Test
+  void refreshWhenTheAnswerHasNoExpiresInThenAssumesTheProvidersAccessTokenLifetime() {
+    f.provider(List.of("openid", "offline_access"), "PT24H", null, "PT8H");
+    f.idp.expiresIn(Optional.empty());
+    f.clock.advance(Duration.ofMinutes(10));
+
+    manual();
+
+    assertThat(f.stored(CRM).tokens().orElseThrow().expiresAt())
+        .isEqualTo(f.clock.now().plus(Duration.ofHours(8)));
+  }
+
+  @Test
   void refreshWhenAnotherCallerAlreadyRefreshedThenReturnsItsTokensWithoutCallingTheProvider() {
     TokenSet seen = f.stored(CRM).tokens().orElseThrow();
     manual();

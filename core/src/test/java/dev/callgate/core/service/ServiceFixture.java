@@ -113,6 +113,18 @@ final class ServiceFixture {
 
   /** An OIDC provider asking for {@code scopes}, optionally with a configured refresh lifetime. */
   AuthProvider provider(List<String> scopes, String refreshTokenLifetime) {
+    return provider(scopes, refreshTokenLifetime, null, null);
+  }
+
+  /**
+   * An OIDC provider at the in-memory issuer made from {@code template} (whose issuer it
+   * overrides), optionally assuming {@code accessTokenLifetime}.
+   */
+  AuthProvider provider(
+      List<String> scopes,
+      String refreshTokenLifetime,
+      String template,
+      String accessTokenLifetime) {
     AuthProvider provider =
         valid(
             new AuthProviderDraft(
@@ -125,7 +137,11 @@ final class ServiceFixture {
                 "client-secret",
                 null,
                 scopes,
-                refreshTokenLifetime));
+                refreshTokenLifetime,
+                null,
+                template,
+                null,
+                accessTokenLifetime));
     join(credentials.saveProvider(provider));
     return provider;
   }

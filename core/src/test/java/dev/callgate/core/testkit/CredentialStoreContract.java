@@ -11,6 +11,8 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -447,7 +449,12 @@ public abstract class CredentialStoreContract {
         ClientAuthMethod.CLIENT_SECRET_POST,
         List.of("openid", "offline_access", "api:read"),
         Optional.of(Duration.ofHours(24)),
-        Map.of("resource", "https://api.example.com/", "audience", "crm"));
+        Map.of("resource", "https://api.example.com/", "audience", "crm"),
+        Optional.of(Duration.ofHours(8)),
+        Optional.of(
+            new ProviderTemplate.Use(
+                ProviderTemplates.named("okta").orElseThrow(),
+                Map.of("domain", "idp.example.com"))));
   }
 
   protected static AuthProvider issuerProvider(String name) {

@@ -10,6 +10,8 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Protocol;
+import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -212,7 +214,7 @@ final class RecordMapper {
   static final String PROVIDER_COLUMNS =
       "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
           + " client_secret, client_auth_method, scopes, refresh_token_lifetime,"
-          + " token_request_parameters";
+          + " token_request_parameters, settings";
 
   Object[] providerValues(AuthProvider provider) {
     return new Object[] {
@@ -227,11 +229,31 @@ final class RecordMapper {
       provider.clientAuthMethod().wireName(),
       new JsonArray(provider.scopes()).encode(),
       provider.refreshTokenLifetime().map(Duration::toString).orElse(null),
-      new JsonObject(new LinkedHashMap<>(provider.tokenRequestParameters())).encode()
+      new JsonObject(new LinkedHashMap<>(provider.tokenRequestParameters())).encode(),
+      providerSettings(provider)
     };
   }
 
+  private static String providerSettings(AuthProvider provider) {
+    JsonObject settings = new JsonObject();
+    provider
+        .template()
+        .ifPresent(
+            use ->
+                settings
+                    .put("template", use.template().name())
+                    .put(
+                        "templateParameters",
+                        new JsonObject(new LinkedHashMap<>(use.parameters()))));
+    provider
+        .accessTokenLifetime()
+        .ifPresent(v -> settings.put("accessTokenLifetime", v.toString()));
+    return settings.isEmpty() ? null : settings.encode();
+  }
+
   AuthProvider provider(Row row) {
+    Optional<JsonObject> settings =
+        Optional.ofNullable(row.getString("settings")).map(JsonObject::new);
     return new AuthProvider(
         row.getString("name"),
         uri(row.getString("issuer")),
@@ -245,7 +267,9 @@ final class RecordMapper {
         ClientAuthMethod.fromWireName(row.getString("client_auth_method")).orElseThrow(),
         strings(row.getString("scopes")),
         Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse),
-        tokenRequestParameters(row.getString("token_request_parameters")));
+        tokenRequestParameters(row.getString("token_request_parameters")),
+        settings.map(o -> o.getString("accessTokenLifetime")).map(Duration::parse),
+        settings.flatMap(RecordMapper::templateUse));
   }
 
   /** Providers stored before token-request parameters existed send none. */
@@ -255,6 +279,16 @@ final class RecordMapper {
       new JsonObject(json).forEach(e -> parameters.put(e.getKey(), (String) e.getValue()));
     }
     return parameters;
+  }
+
+  /** A template the catalogue no longer has is dropped: the provider keeps its expanded fields. */
+  private static Optional<ProviderTemplate.Use> templateUse(JsonObject settings) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    JsonObject given = settings.getJsonObject("templateParameters", new JsonObject());
+    given.forEach(e -> parameters.put(e.getKey(), String.valueOf(e.getValue())));
+    return Optional.ofNullable(settings.getString("template"))
+        .flatMap(ProviderTemplates::named)
+        .map(template -> new ProviderTemplate.Use(template, parameters));
   }
 
   // ---- credentials ----
