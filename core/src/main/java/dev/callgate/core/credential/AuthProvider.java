@@ -10,7 +10,11 @@ import java.util.Optional;
  * An OAuth 2.0 / OpenID Connect authorization server as one client of it sees it: where it is (an
  * {@code issuer} for discovery, or explicit endpoints), who the client is, which scopes to ask for
  * (in the configured order), and, when the provider does not report it, how long its refresh tokens
- * live. Build it from input with {@link AuthProviderDraft#validate()}.
+ * live. A client that authenticates with {@code private_key_jwt} has a {@code clientPrivateKey}
+ * (PKCS#8 PEM or a JWK), optionally the {@code clientKeyId} its assertions name; {@code
+ * clientAssertionAlgorithm} picks the JWS algorithm of {@code private_key_jwt} and {@code
+ * client_secret_jwt} assertions, or the key's default. Build it from input with {@link
+ * AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -22,16 +26,62 @@ public record AuthProvider(
     Optional<Secret> clientSecret,
     ClientAuthMethod clientAuthMethod,
     List<String> scopes,
-    Optional<Duration> refreshTokenLifetime) {
+    Optional<Duration> refreshTokenLifetime,
+    Optional<Secret> clientPrivateKey,
+    Optional<String> clientKeyId,
+    Optional<String> clientAssertionAlgorithm) {
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(clientPrivateKey, "clientPrivateKey");
+    Objects.requireNonNull(clientKeyId, "clientKeyId");
+    Objects.requireNonNull(clientAssertionAlgorithm, "clientAssertionAlgorithm");
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(clientAuthMethod, "clientAuthMethod");
     scopes = List.copyOf(scopes);
     if (issuer.isEmpty() && tokenEndpoint.isEmpty()) {
       throw new IllegalArgumentException("a provider needs an issuer or a token endpoint");
     }
+  }
+
+  /** A client that authenticates with a secret, or with no assertion key. */
+  public AuthProvider(
+      String name,
+      Optional<URI> issuer,
+      Optional<URI> authorizationEndpoint,
+      Optional<URI> tokenEndpoint,
+      Optional<URI> revocationEndpoint,
+      String clientId,
+      Optional<Secret> clientSecret,
+      ClientAuthMethod clientAuthMethod,
+      List<String> scopes,
+      Optional<Duration> refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * Whether the client proves itself at the token endpoint (a secret or a key it holds), rather
+   * than being a public client.
+   */
+  public boolean isConfidential() {
+    return switch (clientAuthMethod) {
+      case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT -> clientSecret.isPresent();
+      case PRIVATE_KEY_JWT -> clientPrivateKey.isPresent();
+      case NONE -> false;
+    };
   }
 
   /** Whether the provider is an OpenID Connect issuer, found by discovery. */

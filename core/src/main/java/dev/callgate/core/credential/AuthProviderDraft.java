@@ -27,15 +27,60 @@ public record AuthProviderDraft(
     String clientSecret,
     String clientAuthMethod,
     List<String> scopes,
-    String refreshTokenLifetime) {
+    String refreshTokenLifetime,
+    String clientPrivateKey,
+    String clientKeyId,
+    String clientAssertionAlgorithm) {
+
+  /** The HMAC algorithms of a {@code client_secret_jwt} assertion (RFC 7518 §3.2). */
+  static final List<String> SECRET_JWT_ALGORITHMS = List.of("HS256", "HS384", "HS512");
+
+  /** A draft of a client that authenticates with a secret, or none. */
+  public AuthProviderDraft(
+      String name,
+      String issuer,
+      String authorizationEndpoint,
+      String tokenEndpoint,
+      String revocationEndpoint,
+      String clientId,
+      String clientSecret,
+      String clientAuthMethod,
+      List<String> scopes,
+      String refreshTokenLifetime) {
+    this(
+        name,
+        issuer,
+        authorizationEndpoint,
+        tokenEndpoint,
+        revocationEndpoint,
+        clientId,
+        clientSecret,
+        clientAuthMethod,
+        scopes,
+        refreshTokenLifetime,
+        null,
+        null,
+        null);
+  }
 
   /** Validates with endpoints that must be https, or http to loopback. */
   public Validated<AuthProvider> validate() {
     return validate(ProviderEndpointRule.httpsOrLoopback());
   }
 
-  /** Validates with {@code endpoints} deciding which URLs a provider may have. */
+  /**
+   * Validates with {@code endpoints} deciding which URLs a provider may have; a private key is not
+   * read (see {@link #validate(ProviderEndpointRule, ClientKeyRule)}).
+   */
   public Validated<AuthProvider> validate(ProviderEndpointRule endpoints) {
+    return validate(endpoints, ClientKeyRule.unchecked());
+  }
+
+  /**
+   * Validates with {@code endpoints} deciding which URLs a provider may have and {@code keys}
+   * whether a {@code clientPrivateKey} can sign.
+   */
+  public Validated<AuthProvider> validate(ProviderEndpointRule endpoints, ClientKeyRule keys) {
     List<Diagnosis> problems = new ArrayList<>();
     Checks.name("name", name, problems);
     Optional<URI> issuerUri = optionalUrl("issuer", issuer, endpoints, problems);
@@ -68,15 +113,100 @@ public record AuthProviderDraft(
                 "problem",
                 "'"
                     + clientAuthMethod
-                    + "' is not client_secret_basic, client_secret_post or none"));
+                    + "' is not client_secret_basic, client_secret_post, client_secret_jwt,"
+                    + " private_key_jwt or none"));
       } else {
         method = parsed.get();
       }
     }
     boolean secretGiven = clientSecret != null && !clientSecret.isBlank();
-    if (method != ClientAuthMethod.NONE && !secretGiven) {
+    boolean keyGiven = clientPrivateKey != null && !clientPrivateKey.isBlank();
+    Optional<String> algorithm = Optional.ofNullable(clientAssertionAlgorithm);
+    switch (method) {
+      case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT -> {
+        if (!secretGiven) {
+          problems.add(
+              Diagnosis.of(SECRET_MISSING, "field", "clientSecret", "protocol", method.wireName()));
+        }
+      }
+      case PRIVATE_KEY_JWT -> {
+        if (!keyGiven) {
+          problems.add(
+              Diagnosis.of(
+                  SECRET_MISSING, "field", "clientPrivateKey", "protocol", method.wireName()));
+        } else {
+          keys.problem(Secret.of(clientPrivateKey), algorithm)
+              .ifPresent(
+                  problem ->
+                      problems.add(
+                          Diagnosis.of(
+                              INVALID_VALUE, "field", "clientPrivateKey", "problem", problem)));
+        }
+      }
+      case NONE -> {}
+    }
+    if (keyGiven && method != ClientAuthMethod.PRIVATE_KEY_JWT) {
       problems.add(
-          Diagnosis.of(SECRET_MISSING, "field", "clientSecret", "protocol", method.wireName()));
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "clientPrivateKey",
+              "problem",
+              "it is used only with clientAuthMethod private_key_jwt"));
+    }
+    if (clientKeyId != null
+        && (clientKeyId.isBlank() || method != ClientAuthMethod.PRIVATE_KEY_JWT)) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "clientKeyId",
+              "problem",
+              "it names the key of private_key_jwt assertions, and must not be blank"));
+    }
+    if (method == ClientAuthMethod.CLIENT_SECRET_JWT && secretGiven) {
+      int bytes = clientSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      int needed = hmacKeyBytes(algorithm.orElse("HS256"));
+      if (bytes < needed) {
+        // RFC 7518 §3.2: an HMAC key at least as long as the hash
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientSecret",
+                "problem",
+                "client_secret_jwt signs "
+                    + algorithm.orElse("HS256")
+                    + " with it, which needs at least "
+                    + needed
+                    + " bytes; it has "
+                    + bytes));
+      }
+    }
+    if (clientAssertionAlgorithm != null) {
+      if (method == ClientAuthMethod.CLIENT_SECRET_JWT
+          && !SECRET_JWT_ALGORITHMS.contains(clientAssertionAlgorithm)) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientAssertionAlgorithm",
+                "problem",
+                "'"
+                    + clientAssertionAlgorithm
+                    + "' is not one of "
+                    + String.join(", ", SECRET_JWT_ALGORITHMS)
+                    + " (client_secret_jwt signs with the client secret)"));
+      } else if (method != ClientAuthMethod.CLIENT_SECRET_JWT
+          && method != ClientAuthMethod.PRIVATE_KEY_JWT) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientAssertionAlgorithm",
+                "problem",
+                "it is used only with clientAuthMethod private_key_jwt or client_secret_jwt"));
+      }
     }
     List<String> scopeList = scopes == null ? List.of() : scopes;
     for (String scope : scopeList) {
@@ -125,7 +255,18 @@ public record AuthProviderDraft(
             secretGiven ? Optional.of(Secret.of(clientSecret)) : Optional.empty(),
             method,
             scopeList,
-            lifetime));
+            lifetime,
+            keyGiven ? Optional.of(Secret.of(clientPrivateKey)) : Optional.empty(),
+            Optional.ofNullable(clientKeyId),
+            algorithm));
+  }
+
+  private static int hmacKeyBytes(String algorithm) {
+    return switch (algorithm) {
+      case "HS384" -> 48;
+      case "HS512" -> 64;
+      default -> 32;
+    };
   }
 
   private static Optional<URI> optionalUrl(

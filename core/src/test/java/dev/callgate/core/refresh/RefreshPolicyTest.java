@@ -3,6 +3,7 @@ package dev.callgate.core.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
@@ -578,6 +579,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           GrantType.REFRESH_TOKEN,
           keepAlive,
           record,
@@ -592,6 +594,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           grant,
           true,
           record(Optional.empty()),
@@ -805,6 +808,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           GrantType.REFRESH_TOKEN,
           true,
           record(tokens),

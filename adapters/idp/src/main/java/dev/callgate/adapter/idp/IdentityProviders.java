@@ -1,6 +1,7 @@
 package dev.callgate.adapter.idp;
 
 import dev.callgate.adapter.http.OutboundGuard;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.port.IdentityProvider;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -10,14 +11,24 @@ import java.util.Objects;
 /**
  * Creates Callgate's {@link IdentityProvider} for OAuth 2.0 / OpenID Connect authorization servers:
  * discovery (OpenID Connect Discovery, falling back to RFC 8414) cached per issuer, the token
- * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post} or public-client
- * authentication, RFC 7523 JWT bearer assertions, and RFC 7009 revocation, over a Vert.x web client
- * that never blocks the event loop. Every request goes only to an address the outbound address
- * policy allows, to an endpoint the endpoint rule accepts, and reads at most the configured bytes.
+ * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post}, {@code
+ * private_key_jwt}, {@code client_secret_jwt} or public-client authentication, RFC 7523 JWT bearer
+ * assertions, and RFC 7009 revocation, over a Vert.x web client that never blocks the event loop.
+ * Every request goes only to an address the outbound address policy allows, to an endpoint the
+ * endpoint rule accepts, and reads at most the configured bytes.
  */
 public final class IdentityProviders {
 
   private IdentityProviders() {}
+
+  /**
+   * Whether a client's private key (PKCS#8 PEM, or an RSA or EC JWK) can sign its {@code
+   * private_key_jwt} assertions with the algorithm asked for: the rule a provider's draft is
+   * validated with.
+   */
+  public static ClientKeyRule clientKeyRule() {
+    return ClientAssertionKey.rule();
+  }
 
   public static IdentityProvider create(Vertx vertx, IdentityProviderOptions options) {
     Objects.requireNonNull(vertx, "vertx");

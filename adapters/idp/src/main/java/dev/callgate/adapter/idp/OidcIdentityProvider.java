@@ -108,7 +108,7 @@ final class OidcIdentityProvider implements IdentityProvider {
               MultiMap form = MultiMap.caseInsensitiveMultiMap();
               form.set("token", token.reveal());
               form.set("token_type_hint", tokenTypeHint);
-              return post(provider, endpoint, form)
+              return post(provider, metadata.tokenEndpoint(), endpoint, form)
                   .transform(answer -> Future.succeededFuture(revocation(endpoint, answer)));
             },
             failure ->
@@ -152,7 +152,7 @@ final class OidcIdentityProvider implements IdentityProvider {
         .compose(
             metadata -> {
               URI endpoint = metadata.tokenEndpoint();
-              return post(provider, endpoint, formBuilder.form(metadata))
+              return post(provider, endpoint, endpoint, formBuilder.form(metadata))
                   .transform(
                       answer ->
                           Future.succeededFuture(
@@ -175,12 +175,19 @@ final class OidcIdentityProvider implements IdentityProvider {
         .toCompletionStage();
   }
 
-  private Future<HttpResponse<Buffer>> post(AuthProvider provider, URI endpoint, MultiMap form) {
+  /**
+   * Posts {@code form} to {@code endpoint} with the client's authentication, whose assertions name
+   * {@code tokenEndpoint}; an unusable key throws before anything is sent.
+   */
+  private Future<HttpResponse<Buffer>> post(
+      AuthProvider provider, URI tokenEndpoint, URI endpoint, MultiMap form) {
+    ClientAuthentication authentication =
+        ClientAuthentication.of(provider, tokenEndpoint, options.clock().instant());
     return http.exchange(
         HttpMethod.POST,
         endpoint,
         request -> {
-          ClientAuthentication.apply(provider, request, form);
+          authentication.apply(request, form);
           return request.sendForm(form);
         });
   }
