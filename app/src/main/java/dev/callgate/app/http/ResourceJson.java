@@ -1,5 +1,6 @@
 package dev.callgate.app.http;
 
+import dev.callgate.adapter.idp.IdentityProviders;
 import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
@@ -40,7 +41,10 @@ final class ResourceJson {
           "clientSecret",
           "clientAuthMethod",
           "scopes",
-          "refreshTokenLifetime");
+          "refreshTokenLifetime",
+          "clientPrivateKey",
+          "clientKeyId",
+          "clientAssertionAlgorithm");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -82,8 +86,11 @@ final class ResourceJson {
             f.string("clientSecret"),
             f.string("clientAuthMethod"),
             f.strings("scopes"),
-            f.string("refreshTokenLifetime"));
-    return combine(f.problems(), draft.validate(endpoints));
+            f.string("refreshTokenLifetime"),
+            f.string("clientPrivateKey"),
+            f.string("clientKeyId"),
+            f.string("clientAssertionAlgorithm"));
+    return combine(f.problems(), draft.validate(endpoints, IdentityProviders.clientKeyRule()));
   }
 
   static Validated<NamedCredential> credential(JsonObject body) {
@@ -137,6 +144,9 @@ final class ResourceJson {
         .put("clientAuthMethod", provider.clientAuthMethod().wireName())
         .put("scopes", new JsonArray(provider.scopes()));
     provider.refreshTokenLifetime().ifPresent(v -> json.put("refreshTokenLifetime", v.toString()));
+    json.put("hasClientPrivateKey", provider.clientPrivateKey().isPresent());
+    provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
+    provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
     return json;
   }
 

@@ -416,6 +416,84 @@ class ApiTest {
   }
 
   @Test
+  void providerWhenItsPrivateKeyIsNoKeyThenBadRequestNamingTheFieldWithoutTheKey()
+      throws Exception {
+    String notAKey =
+        "-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LWF0LWFsbC0wMTIzNDU2Nzg5\n-----END PRIVATE KEY-----";
+
+    Answer answer =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "signed")
+                .put("issuer", "https://idp.test")
+                .put("clientId", "c")
+                .put("clientAuthMethod", "private_key_jwt")
+                .put("clientPrivateKey", notAKey));
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("INVALID_VALUE");
+    assertThat(answer.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("clientPrivateKey");
+    assertThat(answer.json().getString("detail")).contains("no RSA or EC private key");
+    assertThat(answer.body().toString()).doesNotContain("bm90LWEta2V5").doesNotContain("Exception");
+  }
+
+  @Test
+  void providerWhenItSignsWithAPrivateKeyThenReadBackSaysSetAndNeverShowsTheKey() throws Exception {
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + java.util.Base64.getMimeEncoder()
+                .encodeToString(
+                    java.security.KeyPairGenerator.getInstance("EC")
+                        .generateKeyPair()
+                        .getPrivate()
+                        .getEncoded())
+            + "\n-----END PRIVATE KEY-----";
+    Answer created =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            new JsonObject()
+                .put("name", "signed")
+                .put("issuer", "https://idp.test")
+                .put("clientId", "c")
+                .put("clientAuthMethod", "private_key_jwt")
+                .put("clientPrivateKey", pem)
+                .put("clientKeyId", "k1"));
+
+    Answer read = admin(HttpMethod.GET, "/v1/providers/signed", null);
+
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(read.json().getBoolean("hasClientPrivateKey")).isTrue();
+    assertThat(read.json().getBoolean("hasClientSecret")).isFalse();
+    assertThat(read.json().getString("clientAuthMethod")).isEqualTo("private_key_jwt");
+    assertThat(read.json().getString("clientKeyId")).isEqualTo("k1");
+    assertThat(read.body().toString())
+        .doesNotContain("PRIVATE KEY")
+        .doesNotContain(pem.substring(40, 70));
+  }
+
+  @Test
+  void openApiDocumentWhenProvidersAreWrittenThenNamesEveryFieldTheApiReads() {
+    JsonObject schemas = OpenApi.document().getJsonObject("components").getJsonObject("schemas");
+
+    assertThat(schemas.getJsonObject("ProviderInput").getJsonObject("properties").fieldNames())
+        .containsExactlyInAnyOrderElementsOf(ResourceJson.PROVIDER_FIELDS);
+    assertThat(
+            schemas
+                .getJsonObject("ProviderInput")
+                .getJsonObject("properties")
+                .getJsonObject("clientAuthMethod")
+                .getJsonArray("enum"))
+        .containsExactlyInAnyOrder(
+            java.util.Arrays.stream(dev.callgate.core.credential.ClientAuthMethod.values())
+                .map(dev.callgate.core.credential.ClientAuthMethod::wireName)
+                .toArray());
+  }
+
+  @Test
   void putWhenTheResourceExistsThenReplacesItAndRefusesARenameOrAnUnknownName() throws Exception {
     providerAndCredential(new JsonObject());
     JsonObject replacement =

@@ -39,7 +39,8 @@ public final class SqliteStores {
           "db/sqlite/V7__events_outbox.sql",
           "db/sqlite/V8__webhooks.sql",
           "db/sqlite/V9__console_sessions.sql",
-          "db/sqlite/V10__connect_links.sql");
+          "db/sqlite/V10__connect_links.sql",
+          "db/sqlite/V11__provider_client_assertion_key.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

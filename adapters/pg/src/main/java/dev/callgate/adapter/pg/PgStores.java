@@ -32,7 +32,8 @@ public final class PgStores {
           "db/pg/V7__events_outbox.sql",
           "db/pg/V8__webhooks.sql",
           "db/pg/V9__console_sessions.sql",
-          "db/pg/V10__connect_links.sql");
+          "db/pg/V10__connect_links.sql",
+          "db/pg/V11__provider_client_assertion_key.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

@@ -207,7 +207,8 @@ final class RecordMapper {
 
   static final String PROVIDER_COLUMNS =
       "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
-          + " client_secret, client_auth_method, scopes, refresh_token_lifetime";
+          + " client_secret, client_auth_method, scopes, refresh_token_lifetime,"
+          + " client_private_key, client_key_id, client_assertion_algorithm";
 
   Object[] providerValues(AuthProvider provider) {
     return new Object[] {
@@ -221,7 +222,12 @@ final class RecordMapper {
           provider.clientSecret(), Place.of("providers", "client_secret", provider.name())),
       provider.clientAuthMethod().wireName(),
       new JsonArray(provider.scopes()).encode(),
-      provider.refreshTokenLifetime().map(Duration::toString).orElse(null)
+      provider.refreshTokenLifetime().map(Duration::toString).orElse(null),
+      secrets.seal(
+          provider.clientPrivateKey(),
+          Place.of("providers", "client_private_key", provider.name())),
+      provider.clientKeyId().orElse(null),
+      provider.clientAssertionAlgorithm().orElse(null)
     };
   }
 
@@ -238,7 +244,12 @@ final class RecordMapper {
             Place.of("providers", "client_secret", row.getString("name"))),
         ClientAuthMethod.fromWireName(row.getString("client_auth_method")).orElseThrow(),
         strings(row.getString("scopes")),
-        Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse));
+        Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse),
+        secrets.open(
+            row.getString("client_private_key"),
+            Place.of("providers", "client_private_key", row.getString("name"))),
+        Optional.ofNullable(row.getString("client_key_id")),
+        Optional.ofNullable(row.getString("client_assertion_algorithm")));
   }
 
   // ---- credentials ----
