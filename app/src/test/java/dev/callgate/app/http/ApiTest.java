@@ -415,22 +415,27 @@ class ApiTest {
     assertThat(inUse.code()).isEqualTo("PROVIDER_IN_USE");
   }
 
+  /** Creates the provider {@code signed}, whose client signs with {@code privateKey}. */
+  private Answer signingProvider(String privateKey, JsonObject extras) throws Exception {
+    return admin(
+        HttpMethod.POST,
+        "/v1/providers",
+        new JsonObject()
+            .put("name", "signed")
+            .put("issuer", "https://idp.test")
+            .put("clientId", "c")
+            .put("clientAuthMethod", "private_key_jwt")
+            .put("clientPrivateKey", privateKey)
+            .mergeIn(extras));
+  }
+
   @Test
   void providerWhenItsPrivateKeyIsNoKeyThenBadRequestNamingTheFieldWithoutTheKey()
       throws Exception {
     String notAKey =
         "-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LWF0LWFsbC0wMTIzNDU2Nzg5\n-----END PRIVATE KEY-----";
 
-    Answer answer =
-        admin(
-            HttpMethod.POST,
-            "/v1/providers",
-            new JsonObject()
-                .put("name", "signed")
-                .put("issuer", "https://idp.test")
-                .put("clientId", "c")
-                .put("clientAuthMethod", "private_key_jwt")
-                .put("clientPrivateKey", notAKey));
+    Answer answer = signingProvider(notAKey, new JsonObject());
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.code()).isEqualTo("INVALID_VALUE");
@@ -451,17 +456,7 @@ class ApiTest {
                         .getPrivate()
                         .getEncoded())
             + "\n-----END PRIVATE KEY-----";
-    Answer created =
-        admin(
-            HttpMethod.POST,
-            "/v1/providers",
-            new JsonObject()
-                .put("name", "signed")
-                .put("issuer", "https://idp.test")
-                .put("clientId", "c")
-                .put("clientAuthMethod", "private_key_jwt")
-                .put("clientPrivateKey", pem)
-                .put("clientKeyId", "k1"));
+    Answer created = signingProvider(pem, new JsonObject().put("clientKeyId", "k1"));
 
     Answer read = admin(HttpMethod.GET, "/v1/providers/signed", null);
 
