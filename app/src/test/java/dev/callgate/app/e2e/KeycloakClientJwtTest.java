@@ -140,6 +140,9 @@ class KeycloakClientJwtTest {
    * refreshed token, and its revocation, which ends Keycloak's session.
    */
   private void everyRequestOfTheClientWorks(String provider, String authenticator) {
+    Answer check = callgate.admin("POST", "/v1/providers/" + provider + "/test");
+    assertThat(check.json().getBoolean("ok")).as(check.body()).isTrue();
+
     String service = credential(provider, "oauth2_client_credentials", "/open");
     Answer serviceCallout = callout(service);
     assertThat(serviceCallout.status()).as(serviceCallout.body()).isEqualTo(200);
@@ -245,12 +248,15 @@ class KeycloakClientJwtTest {
     String service = credential(provider, "oauth2_client_credentials", "/open");
 
     Answer refused = callout(service);
+    Answer check = callgate.admin("POST", "/v1/providers/" + provider + "/test");
 
     assertThat(refused.error()).as(refused.body()).isEqualTo("CLIENT_AUTH_FAILED");
     assertThat(refused.json().getString("remedy"))
         .contains("clientPrivateKey")
         .contains("public key")
         .contains("PUT /v1/providers/" + provider);
+    assertThat(check.json().getBoolean("ok")).as(check.body()).isFalse();
+    assertThat(firstDiagnosis(check.json())).isEqualTo("CLIENT_AUTH_FAILED");
 
     Answer fixed =
         callgate.admin(
