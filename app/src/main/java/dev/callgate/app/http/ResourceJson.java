@@ -1,10 +1,10 @@
 package dev.callgate.app.http;
 
-import dev.callgate.adapter.idp.IdentityProviders;
 import dev.callgate.core.callout.HeaderRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
@@ -73,7 +73,8 @@ final class ResourceJson {
 
   private ResourceJson() {}
 
-  static Validated<AuthProvider> provider(JsonObject body, ProviderEndpointRule endpoints) {
+  static Validated<AuthProvider> provider(
+      JsonObject body, ProviderEndpointRule endpoints, ClientKeyRule keys) {
     JsonFields f = new JsonFields(body, PROVIDER_FIELDS);
     AuthProviderDraft draft =
         new AuthProviderDraft(
@@ -90,7 +91,7 @@ final class ResourceJson {
             f.string("clientPrivateKey"),
             f.string("clientKeyId"),
             f.string("clientAssertionAlgorithm"));
-    return combine(f.problems(), draft.validate(endpoints, IdentityProviders.clientKeyRule()));
+    return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
   static Validated<NamedCredential> credential(JsonObject body) {

@@ -2,6 +2,8 @@ package dev.callgate.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.adapter.idp.IdentityProviderOptions;
+import dev.callgate.adapter.idp.IdentityProviders;
 import dev.callgate.app.bodies.BufferedCalloutBodies;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.runtime.EventLogLines;
@@ -99,6 +101,9 @@ class ApiTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    // private keys read as the service reads them
+    idp.clientKeyRule(
+        IdentityProviders.create(vertx, IdentityProviderOptions.defaults()).clientKeyRule());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RefreshPolicy policy =
         new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(5));

@@ -6,6 +6,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.AuthProvider;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
@@ -240,6 +241,11 @@ public final class Providers {
                           (SaveOutcome)
                               new SaveOutcome.Saved(provider, command.mode().creates(), rearmed));
             });
+  }
+
+  /** Whether a provider's private key can sign: a draft is validated with this rule. */
+  public ClientKeyRule clientKeyRule() {
+    return identityProvider.clientKeyRule();
   }
 
   /** Which endpoint URLs a provider may have: a draft is validated with this rule. */

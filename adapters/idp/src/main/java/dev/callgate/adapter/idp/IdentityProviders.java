@@ -1,7 +1,6 @@
 package dev.callgate.adapter.idp;
 
 import dev.callgate.adapter.http.OutboundGuard;
-import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.port.IdentityProvider;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -20,15 +19,6 @@ import java.util.Objects;
 public final class IdentityProviders {
 
   private IdentityProviders() {}
-
-  /**
-   * Whether a client's private key (PKCS#8 PEM, or an RSA or EC JWK) can sign its {@code
-   * private_key_jwt} assertions with the algorithm asked for: the rule a provider's draft is
-   * validated with.
-   */
-  public static ClientKeyRule clientKeyRule() {
-    return ClientAssertionKey.rule();
-  }
 
   public static IdentityProvider create(Vertx vertx, IdentityProviderOptions options) {
     Objects.requireNonNull(vertx, "vertx");

@@ -2,6 +2,7 @@ package dev.callgate.adapter.idp;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
@@ -39,6 +40,11 @@ final class OidcIdentityProvider implements IdentityProvider {
     this.http = http;
     this.options = options;
     this.discovery = new MetadataDiscovery(http, options);
+  }
+
+  @Override
+  public ClientKeyRule clientKeyRule() {
+    return ClientAssertionKey.rule();
   }
 
   @Override
