@@ -238,6 +238,19 @@ class KeycloakClientJwtTest {
             .generate();
     ECKey other = new ECKeyGenerator(Curve.P_256).keyID("callgate-ec").generate();
     signedJwtClient(new JWKSet((JWK) registered));
+    Answer unreadable =
+        callgate.admin(
+            "POST",
+            "/v1/providers",
+            new JsonObject()
+                .put("name", realm + "-unreadable")
+                .put("issuer", issuer())
+                .put("clientId", Keycloak.CLIENT_ID)
+                .put("clientAuthMethod", "private_key_jwt")
+                .put("clientPrivateKey", registered.toPublicJWK().toJSONString()));
+    assertThat(unreadable.status()).as(unreadable.body()).isEqualTo(400);
+    assertThat(unreadable.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("clientPrivateKey");
     String provider =
         provider(
             new JsonObject()
