@@ -118,7 +118,11 @@ final class AdminRoutes {
         validBody(
             ctx,
             pathName,
-            body -> ResourceJson.provider(body, services.providers().endpointRule()));
+            body ->
+                ResourceJson.provider(
+                    body,
+                    services.providers().endpointRule(),
+                    services.providers().clientKeyRule()));
     if (valid.isEmpty()) {
       return;
     }

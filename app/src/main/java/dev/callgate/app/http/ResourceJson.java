@@ -6,6 +6,7 @@ import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
@@ -50,7 +51,10 @@ final class ResourceJson {
           "tokenRequestParameters",
           "template",
           "templateParameters",
-          "accessTokenLifetime");
+          "accessTokenLifetime",
+          "clientPrivateKey",
+          "clientKeyId",
+          "clientAssertionAlgorithm");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -81,7 +85,8 @@ final class ResourceJson {
 
   private ResourceJson() {}
 
-  static Validated<AuthProvider> provider(JsonObject body, ProviderEndpointRule endpoints) {
+  static Validated<AuthProvider> provider(
+      JsonObject body, ProviderEndpointRule endpoints, ClientKeyRule keys) {
     JsonFields f = new JsonFields(body, PROVIDER_FIELDS);
     AuthProviderDraft draft =
         new AuthProviderDraft(
@@ -98,8 +103,11 @@ final class ResourceJson {
             f.stringMap("tokenRequestParameters"),
             f.string("template"),
             f.stringMap("templateParameters"),
-            f.string("accessTokenLifetime"));
-    return combine(f.problems(), draft.validate(endpoints));
+            f.string("accessTokenLifetime"),
+            f.string("clientPrivateKey"),
+            f.string("clientKeyId"),
+            f.string("clientAssertionAlgorithm"));
+    return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
   static Validated<NamedCredential> credential(JsonObject body) {
@@ -182,6 +190,9 @@ final class ResourceJson {
                     .put(
                         "templateParameters",
                         new JsonObject(new LinkedHashMap<String, Object>(use.parameters()))));
+    json.put("hasClientPrivateKey", provider.clientPrivateKey().isPresent());
+    provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
+    provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
     return json;
   }
 

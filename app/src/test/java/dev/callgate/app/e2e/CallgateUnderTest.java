@@ -48,7 +48,8 @@ public final class CallgateUnderTest implements AutoCloseable {
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   /** Fields of the management API's requests that carry a secret. */
-  private static final Set<String> SECRET_FIELDS = Set.of("clientSecret", "password", "apiKey");
+  private static final Set<String> SECRET_FIELDS =
+      Set.of("clientSecret", "password", "apiKey", "clientPrivateKey");
 
   private static final AtomicInteger STARTED = new AtomicInteger();
 

@@ -2,6 +2,8 @@ package dev.callgate.app.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.adapter.idp.IdentityProviderOptions;
+import dev.callgate.adapter.idp.IdentityProviders;
 import dev.callgate.app.bodies.BufferedCalloutBodies;
 import dev.callgate.app.metrics.CallgateMetrics;
 import dev.callgate.app.runtime.EventLogLines;
@@ -99,6 +101,9 @@ class ApiTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
+    // private keys read as the service reads them
+    idp.clientKeyRule(
+        IdentityProviders.create(vertx, IdentityProviderOptions.defaults()).clientKeyRule());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     RefreshPolicy policy =
         new RefreshPolicy(RefreshPolicy.Settings.defaults(), new SplittableRandom(5));
@@ -429,6 +434,7 @@ class ApiTest {
             .put("clientSecret", "s3cret")
             .put("tokenRequestParameters", parameters);
     provider.remove("hasClientSecret");
+    provider.remove("hasClientPrivateKey");
     provider.remove("discovered");
     provider.remove("discoveryProblem");
 
@@ -506,6 +512,79 @@ class ApiTest {
     assertThat(provider.body().toString()).doesNotContain("s3cret");
     assertThat(duplicate.code()).isEqualTo("ALREADY_EXISTS");
     assertThat(inUse.code()).isEqualTo("PROVIDER_IN_USE");
+  }
+
+  /** Creates the provider {@code signed}, whose client signs with {@code privateKey}. */
+  private Answer signingProvider(String privateKey, JsonObject extras) throws Exception {
+    return admin(
+        HttpMethod.POST,
+        "/v1/providers",
+        new JsonObject()
+            .put("name", "signed")
+            .put("issuer", "https://idp.test")
+            .put("clientId", "c")
+            .put("clientAuthMethod", "private_key_jwt")
+            .put("clientPrivateKey", privateKey)
+            .mergeIn(extras));
+  }
+
+  @Test
+  void providerWhenItsPrivateKeyIsNoKeyThenBadRequestNamingTheFieldWithoutTheKey()
+      throws Exception {
+    String notAKey =
+        "-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LWF0LWFsbC0wMTIzNDU2Nzg5\n-----END PRIVATE KEY-----";
+
+    Answer answer = signingProvider(notAKey, new JsonObject());
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.code()).isEqualTo("INVALID_VALUE");
+    assertThat(answer.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("clientPrivateKey");
+    assertThat(answer.json().getString("detail")).contains("no RSA or EC private key");
+    assertThat(answer.body().toString()).doesNotContain("bm90LWEta2V5").doesNotContain("Exception");
+  }
+
+  @Test
+  void providerWhenItSignsWithAPrivateKeyThenReadBackSaysSetAndNeverShowsTheKey() throws Exception {
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + java.util.Base64.getMimeEncoder()
+                .encodeToString(
+                    java.security.KeyPairGenerator.getInstance("EC")
+                        .generateKeyPair()
+                        .getPrivate()
+                        .getEncoded())
+            + "\n-----END PRIVATE KEY-----";
+    Answer created = signingProvider(pem, new JsonObject().put("clientKeyId", "k1"));
+
+    Answer read = admin(HttpMethod.GET, "/v1/providers/signed", null);
+
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(read.json().getBoolean("hasClientPrivateKey")).isTrue();
+    assertThat(read.json().getBoolean("hasClientSecret")).isFalse();
+    assertThat(read.json().getString("clientAuthMethod")).isEqualTo("private_key_jwt");
+    assertThat(read.json().getString("clientKeyId")).isEqualTo("k1");
+    assertThat(read.body().toString())
+        .doesNotContain("PRIVATE KEY")
+        .doesNotContain(pem.substring(40, 70));
+  }
+
+  @Test
+  void openApiDocumentWhenProvidersAreWrittenThenNamesEveryFieldTheApiReads() {
+    JsonObject schemas = OpenApi.document().getJsonObject("components").getJsonObject("schemas");
+
+    assertThat(schemas.getJsonObject("ProviderInput").getJsonObject("properties").fieldNames())
+        .containsExactlyInAnyOrderElementsOf(ResourceJson.PROVIDER_FIELDS);
+    assertThat(
+            schemas
+                .getJsonObject("ProviderInput")
+                .getJsonObject("properties")
+                .getJsonObject("clientAuthMethod")
+                .getJsonArray("enum"))
+        .containsExactlyInAnyOrder(
+            java.util.Arrays.stream(dev.callgate.core.credential.ClientAuthMethod.values())
+                .map(dev.callgate.core.credential.ClientAuthMethod::wireName)
+                .toArray());
   }
 
   @Test

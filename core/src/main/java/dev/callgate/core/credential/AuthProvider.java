@@ -15,8 +15,11 @@ import java.util.TreeMap;
  * (in the configured order), and, when the provider does not report it, how long its refresh tokens
  * live, and how long its access tokens live when a token response does not say; {@code
  * tokenRequestParameters} are sent on every token request besides the protocol's own (such as RFC
- * 8707 {@code resource} or an {@code audience}). Build it from input with {@link
- * AuthProviderDraft#validate()}.
+ * 8707 {@code resource} or an {@code audience}). A client that authenticates with {@code
+ * private_key_jwt} has a {@code clientPrivateKey} (PKCS#8 PEM or a JWK), optionally the {@code
+ * clientKeyId} its assertions name; {@code clientAssertionAlgorithm} picks the JWS algorithm of
+ * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. Build it
+ * from input with {@link AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -31,10 +34,16 @@ public record AuthProvider(
     Optional<Duration> refreshTokenLifetime,
     Map<String, String> tokenRequestParameters,
     Optional<Duration> accessTokenLifetime,
-    Optional<ProviderTemplate.Use> template) {
+    Optional<ProviderTemplate.Use> template,
+    Optional<Secret> clientPrivateKey,
+    Optional<String> clientKeyId,
+    Optional<String> clientAssertionAlgorithm) {
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(clientPrivateKey, "clientPrivateKey");
+    Objects.requireNonNull(clientKeyId, "clientKeyId");
+    Objects.requireNonNull(clientAssertionAlgorithm, "clientAssertionAlgorithm");
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(clientAuthMethod, "clientAuthMethod");
     scopes = List.copyOf(scopes);
@@ -45,8 +54,9 @@ public record AuthProvider(
   }
 
   /**
-   * A provider made without a template, sending no parameters of its own on token requests and
-   * assuming no access-token lifetime of its own.
+   * A provider made without a template, sending no parameters of its own on token requests,
+   * assuming no access-token lifetime of its own, and authenticating with a secret or none (no
+   * assertion key).
    */
   public AuthProvider(
       String name,
@@ -72,6 +82,9 @@ public record AuthProvider(
         refreshTokenLifetime,
         Map.of(),
         Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -81,6 +94,18 @@ public record AuthProvider(
    */
   public Map<String, String> authorizationParameters() {
     return template.map(use -> use.template().authorizationParameters()).orElse(Map.of());
+  }
+
+  /**
+   * Whether the client proves itself at the token endpoint (a secret or a key it holds), rather
+   * than being a public client.
+   */
+  public boolean isConfidential() {
+    return switch (clientAuthMethod) {
+      case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT -> clientSecret.isPresent();
+      case PRIVATE_KEY_JWT -> clientPrivateKey.isPresent();
+      case NONE -> false;
+    };
   }
 
   /** Whether the provider is an OpenID Connect issuer, found by discovery. */

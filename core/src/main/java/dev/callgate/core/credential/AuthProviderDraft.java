@@ -34,7 +34,10 @@ public record AuthProviderDraft(
     Map<String, String> tokenRequestParameters,
     String template,
     Map<String, String> templateParameters,
-    String accessTokenLifetime) {
+    String accessTokenLifetime,
+    String clientPrivateKey,
+    String clientKeyId,
+    String clientAssertionAlgorithm) {
 
   /**
    * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
@@ -61,9 +64,12 @@ public record AuthProviderDraft(
   /** How many parameters of its own a provider may send: a few, not a second form. */
   public static final int MAX_TOKEN_REQUEST_PARAMETERS = 20;
 
+  /** The HMAC algorithms of a {@code client_secret_jwt} assertion (RFC 7518 §3.2). */
+  static final List<String> SECRET_JWT_ALGORITHMS = List.of("HS256", "HS384", "HS512");
+
   /**
-   * A draft that adds no parameters of its own to token requests, names no template and assumes no
-   * access-token lifetime.
+   * A draft that adds no parameters of its own to token requests, names no template, assumes no
+   * access-token lifetime, and authenticates with a secret or none.
    */
   public AuthProviderDraft(
       String name,
@@ -90,6 +96,9 @@ public record AuthProviderDraft(
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -98,8 +107,19 @@ public record AuthProviderDraft(
     return validate(ProviderEndpointRule.httpsOrLoopback());
   }
 
-  /** Validates with {@code endpoints} deciding which URLs a provider may have. */
+  /**
+   * Validates with {@code endpoints} deciding which URLs a provider may have; a private key is not
+   * read (see {@link #validate(ProviderEndpointRule, ClientKeyRule)}).
+   */
   public Validated<AuthProvider> validate(ProviderEndpointRule endpoints) {
+    return validate(endpoints, ClientKeyRule.unchecked());
+  }
+
+  /**
+   * Validates with {@code endpoints} deciding which URLs a provider may have and {@code keys}
+   * whether a {@code clientPrivateKey} can sign.
+   */
+  public Validated<AuthProvider> validate(ProviderEndpointRule endpoints, ClientKeyRule keys) {
     List<Diagnosis> problems = new ArrayList<>();
     if (template == null) {
       if (templateParameters != null && !templateParameters.isEmpty()) {
@@ -111,7 +131,7 @@ public record AuthProviderDraft(
                 "problem",
                 "they need a template: use one of " + ProviderTemplates.names()));
       }
-      return validateExpanded(endpoints, problems, Optional.empty());
+      return validateExpanded(endpoints, keys, problems, Optional.empty());
     }
     Optional<ProviderTemplate> named = ProviderTemplates.named(template);
     if (named.isEmpty()) {
@@ -134,11 +154,12 @@ public record AuthProviderDraft(
     }
     Map<String, String> given = templateParameters == null ? Map.of() : templateParameters;
     return filled.validateExpanded(
-        endpoints, problems, Optional.of(new ProviderTemplate.Use(named.get(), given)));
+        endpoints, keys, problems, Optional.of(new ProviderTemplate.Use(named.get(), given)));
   }
 
   private Validated<AuthProvider> validateExpanded(
       ProviderEndpointRule endpoints,
+      ClientKeyRule keys,
       List<Diagnosis> problems,
       Optional<ProviderTemplate.Use> use) {
     Checks.name("name", name, problems);
@@ -172,15 +193,100 @@ public record AuthProviderDraft(
                 "problem",
                 "'"
                     + clientAuthMethod
-                    + "' is not client_secret_basic, client_secret_post or none"));
+                    + "' is not client_secret_basic, client_secret_post, client_secret_jwt,"
+                    + " private_key_jwt or none"));
       } else {
         method = parsed.get();
       }
     }
     boolean secretGiven = clientSecret != null && !clientSecret.isBlank();
-    if (method != ClientAuthMethod.NONE && !secretGiven) {
+    boolean keyGiven = clientPrivateKey != null && !clientPrivateKey.isBlank();
+    Optional<String> algorithm = Optional.ofNullable(clientAssertionAlgorithm);
+    switch (method) {
+      case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT -> {
+        if (!secretGiven) {
+          problems.add(
+              Diagnosis.of(SECRET_MISSING, "field", "clientSecret", "protocol", method.wireName()));
+        }
+      }
+      case PRIVATE_KEY_JWT -> {
+        if (!keyGiven) {
+          problems.add(
+              Diagnosis.of(
+                  SECRET_MISSING, "field", "clientPrivateKey", "protocol", method.wireName()));
+        } else {
+          keys.problem(Secret.of(clientPrivateKey), algorithm)
+              .ifPresent(
+                  problem ->
+                      problems.add(
+                          Diagnosis.of(
+                              INVALID_VALUE, "field", "clientPrivateKey", "problem", problem)));
+        }
+      }
+      case NONE -> {}
+    }
+    if (keyGiven && method != ClientAuthMethod.PRIVATE_KEY_JWT) {
       problems.add(
-          Diagnosis.of(SECRET_MISSING, "field", "clientSecret", "protocol", method.wireName()));
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "clientPrivateKey",
+              "problem",
+              "it is used only with clientAuthMethod private_key_jwt"));
+    }
+    if (clientKeyId != null
+        && (clientKeyId.isBlank() || method != ClientAuthMethod.PRIVATE_KEY_JWT)) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "clientKeyId",
+              "problem",
+              "it names the key of private_key_jwt assertions, and must not be blank"));
+    }
+    if (method == ClientAuthMethod.CLIENT_SECRET_JWT && secretGiven) {
+      int bytes = clientSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      int needed = hmacKeyBytes(algorithm.orElse("HS256"));
+      if (bytes < needed) {
+        // RFC 7518 §3.2: an HMAC key at least as long as the hash
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientSecret",
+                "problem",
+                "client_secret_jwt signs "
+                    + algorithm.orElse("HS256")
+                    + " with it, which needs at least "
+                    + needed
+                    + " bytes; it has "
+                    + bytes));
+      }
+    }
+    if (clientAssertionAlgorithm != null) {
+      if (method == ClientAuthMethod.CLIENT_SECRET_JWT
+          && !SECRET_JWT_ALGORITHMS.contains(clientAssertionAlgorithm)) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientAssertionAlgorithm",
+                "problem",
+                "'"
+                    + clientAssertionAlgorithm
+                    + "' is not one of "
+                    + String.join(", ", SECRET_JWT_ALGORITHMS)
+                    + " (client_secret_jwt signs with the client secret)"));
+      } else if (method != ClientAuthMethod.CLIENT_SECRET_JWT
+          && method != ClientAuthMethod.PRIVATE_KEY_JWT) {
+        problems.add(
+            Diagnosis.of(
+                INVALID_VALUE,
+                "field",
+                "clientAssertionAlgorithm",
+                "problem",
+                "it is used only with clientAuthMethod private_key_jwt or client_secret_jwt"));
+      }
     }
     List<String> scopeList = scopes == null ? List.of() : scopes;
     for (String scope : scopeList) {
@@ -219,7 +325,10 @@ public record AuthProviderDraft(
             lifetime,
             parameters,
             accessLifetime,
-            use));
+            use,
+            keyGiven ? Optional.of(Secret.of(clientPrivateKey)) : Optional.empty(),
+            Optional.ofNullable(clientKeyId),
+            algorithm));
   }
 
   private static void checkTokenRequestParameters(
@@ -275,6 +384,14 @@ public record AuthProviderDraft(
             "problem",
             "'" + value + "' is not a positive ISO-8601 duration such as " + examples));
     return Optional.empty();
+  }
+
+  private static int hmacKeyBytes(String algorithm) {
+    return switch (algorithm) {
+      case "HS384" -> 48;
+      case "HS512" -> 64;
+      default -> 32;
+    };
   }
 
   private static Optional<URI> optionalUrl(

@@ -217,7 +217,10 @@ public record ProviderTemplate(
         draft.templateParameters(),
         draft.accessTokenLifetime() != null
             ? draft.accessTokenLifetime()
-            : accessTokenLifetime.map(Duration::toString).orElse(null));
+            : accessTokenLifetime.map(Duration::toString).orElse(null),
+        draft.clientPrivateKey(),
+        draft.clientKeyId(),
+        draft.clientAssertionAlgorithm());
   }
 
   private static Diagnosis invalid(String field, String problem) {

@@ -108,9 +108,9 @@ public enum DiagnosisCode {
   CLIENT_AUTH_FAILED(
       "The identity provider refused the client authentication of client '{clientId}' ({error}:"
           + " {errorDescription}).",
-      "Check the clientId, clientSecret and clientAuthMethod (client_secret_basic or"
-          + " client_secret_post) of provider '{provider}' against the client registered at the"
-          + " identity provider, and correct them with PUT /v1/providers/{provider}. {afterwards}"),
+      "Check the clientId and the {clientProof} of provider '{provider}' against the client"
+          + " registered at the identity provider, and correct them with PUT"
+          + " /v1/providers/{provider}. {afterwards}"),
   GRANT_TYPE_NOT_ALLOWED(
       "The identity provider does not let client '{clientId}' use the {grantType} grant ({error}:"
           + " {errorDescription}).",

@@ -2,6 +2,7 @@ package dev.callgate.core.port;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
 import java.net.URI;
 import java.util.List;
@@ -41,4 +42,11 @@ public interface IdentityProvider {
    */
   CompletionStage<RevocationOutcome> revoke(
       AuthProvider provider, Secret token, String tokenTypeHint);
+
+  /**
+   * Whether a client's private key can sign its {@code private_key_jwt} assertions here: the rule a
+   * provider is validated with when it is saved, so that a key this adapter cannot read is refused
+   * then, not at the first grant.
+   */
+  ClientKeyRule clientKeyRule();
 }

@@ -1,5 +1,6 @@
 package dev.callgate.core.refresh;
 
+import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
@@ -39,8 +40,13 @@ public final class ClientRefusals {
             || refused.error().equals("unsupported_grant_type"));
   }
 
+  /** {@code method}: how the client authenticated, so that the remedy names what proves it. */
   public static Diagnosis authenticationFailed(
-      GrantOutcome.Refused refused, String clientId, String providerName, String afterwards) {
+      GrantOutcome.Refused refused,
+      String clientId,
+      String providerName,
+      ClientAuthMethod method,
+      String afterwards) {
     return Diagnosis.of(
         DiagnosisCode.CLIENT_AUTH_FAILED,
         "clientId",
@@ -51,6 +57,8 @@ public final class ClientRefusals {
         refused.errorDescription().orElse("none"),
         "provider",
         providerName,
+        "clientProof",
+        method.whatProvesTheClient(),
         "afterwards",
         afterwards);
   }

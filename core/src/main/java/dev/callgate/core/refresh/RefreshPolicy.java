@@ -441,7 +441,11 @@ public final class RefreshPolicy {
     if (ClientRefusals.authenticationFailed(refused)) {
       return clientRejected(
           ClientRefusals.authenticationFailed(
-              refused, context.clientId(), context.providerName(), keptGrant(context)));
+              refused,
+              context.clientId(),
+              context.providerName(),
+              context.clientAuthMethod(),
+              keptGrant(context)));
     }
     switch (error) {
       case "unauthorized_client":

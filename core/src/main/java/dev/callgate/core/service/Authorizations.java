@@ -764,7 +764,11 @@ public final class Authorizations {
       String description = refused.errorDescription().orElse("none given");
       if (ClientRefusals.authenticationFailed(refused)) {
         return ClientRefusals.authenticationFailed(
-            refused, provider.clientId(), provider.name(), "Then authorize again.");
+            refused,
+            provider.clientId(),
+            provider.name(),
+            provider.clientAuthMethod(),
+            "Then authorize again.");
       }
       if (ClientRefusals.grantTypeRefused(refused)) {
         return ClientRefusals.grantTypeNotAllowed(

@@ -6,7 +6,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_IN_USE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.AuthProvider;
-import dev.callgate.core.credential.ClientAuthMethod;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.Secret;
@@ -243,6 +243,11 @@ public final class Providers {
             });
   }
 
+  /** Whether a provider's private key can sign: a draft is validated with this rule. */
+  public ClientKeyRule clientKeyRule() {
+    return identityProvider.clientKeyRule();
+  }
+
   /** Which endpoint URLs a provider may have: a draft is validated with this rule. */
   public ProviderEndpointRule endpointRule() {
     return endpoints;
@@ -450,7 +455,7 @@ public final class Providers {
                 .revocationEndpoint()
                 .map(at -> "grants are revoked at " + at)
                 .orElse("none: deleted or replaced grants live on until they expire")));
-    if (provider.clientAuthMethod() == ClientAuthMethod.NONE || provider.clientSecret().isEmpty()) {
+    if (!provider.isConfidential()) {
       checks.add(
           new Check(
               "clientAuthentication",
@@ -520,6 +525,7 @@ public final class Providers {
                 refused,
                 provider.clientId(),
                 provider.name(),
+                provider.clientAuthMethod(),
                 "Then check it again with POST /v1/providers/" + provider.name() + "/test.");
         return new ClientProof(
             false, true, "the provider refused the client: " + answer, Optional.of(diagnosis));

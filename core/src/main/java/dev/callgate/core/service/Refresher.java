@@ -437,6 +437,7 @@ public final class Refresher {
                 refresh.credential().name(),
                 provider.name(),
                 provider.clientId(),
+                provider.clientAuthMethod(),
                 refresh.grant(),
                 refresh.credential().keepAlive(),
                 started,

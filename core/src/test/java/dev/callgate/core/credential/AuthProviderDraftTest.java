@@ -31,6 +31,10 @@ class AuthProviderDraftTest {
     List<String> scopes;
     String refreshTokenLifetime;
     Map<String, String> tokenRequestParameters;
+    String clientPrivateKey;
+    String clientKeyId;
+    String clientAssertionAlgorithm;
+    ClientKeyRule keys = ClientKeyRule.unchecked();
 
     Validated<AuthProvider> validate() {
       return new AuthProviderDraft(
@@ -47,8 +51,11 @@ class AuthProviderDraftTest {
               tokenRequestParameters,
               null,
               null,
-              null)
-          .validate();
+              null,
+              clientPrivateKey,
+              clientKeyId,
+              clientAssertionAlgorithm)
+          .validate(ProviderEndpointRule.httpsOrLoopback(), keys);
     }
   }
 
@@ -261,12 +268,92 @@ class AuthProviderDraftTest {
   @Test
   void validateWhenClientAuthMethodIsUnknownThenInvalidValue() {
     Draft draft = new Draft();
-    draft.clientAuthMethod = "private_key_jwt";
+    draft.clientAuthMethod = "tls_client_auth";
 
     Diagnosis problem = onlyProblem(draft);
 
     assertThat(problem.fact("field")).isEqualTo("clientAuthMethod");
-    assertThat(problem.fact("problem")).contains("'private_key_jwt'");
+    assertThat(problem.fact("problem")).contains("'tls_client_auth'", "private_key_jwt");
+  }
+
+  @Test
+  void validateWhenPrivateKeyJwtHasAKeyThenNeedsNoSecretAndKeepsTheKeySettings() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "private_key_jwt";
+    draft.clientSecret = null;
+    draft.clientPrivateKey = "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----";
+    draft.clientKeyId = "callgate-2030";
+    draft.clientAssertionAlgorithm = "PS256";
+
+    AuthProvider provider = valid(draft);
+
+    assertThat(provider.clientAuthMethod()).isEqualTo(ClientAuthMethod.PRIVATE_KEY_JWT);
+    assertThat(provider.clientPrivateKey()).contains(Secret.of(draft.clientPrivateKey));
+    assertThat(provider.clientKeyId()).contains("callgate-2030");
+    assertThat(provider.clientAssertionAlgorithm()).contains("PS256");
+    assertThat(provider.isConfidential()).isTrue();
+    assertThat(provider.toString()).doesNotContain("MIIE");
+  }
+
+  @Test
+  void validateWhenPrivateKeyJwtHasNoKeyThenSecretMissingNamesTheKey() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "private_key_jwt";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.SECRET_MISSING);
+    assertThat(problem.fact("field")).isEqualTo("clientPrivateKey");
+  }
+
+  @Test
+  void validateWhenTheKeyRuleRefusesTheKeyThenInvalidValueWithItsWords() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "private_key_jwt";
+    draft.clientPrivateKey = "not a key";
+    draft.keys = (key, algorithm) -> Optional.of("it is not a PEM");
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("clientPrivateKey");
+    assertThat(problem.fact("problem")).isEqualTo("it is not a PEM");
+  }
+
+  @Test
+  void validateWhenClientSecretJwtSecretIsShorterThanTheHashThenInvalidValue() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "client_secret_jwt";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("clientSecret");
+    assertThat(problem.fact("problem")).contains("HS256", "at least 32 bytes", "it has 13");
+  }
+
+  @Test
+  void validateWhenClientSecretJwtAsksForAnAlgorithmThatIsNoHmacThenInvalidValue() {
+    Draft draft = new Draft();
+    draft.clientAuthMethod = "client_secret_jwt";
+    draft.clientSecret = "a-client-secret-of-at-least-thirty-two-bytes";
+    draft.clientAssertionAlgorithm = "RS256";
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("clientAssertionAlgorithm");
+    assertThat(problem.fact("problem")).contains("'RS256'", "HS256");
+  }
+
+  @Test
+  void validateWhenKeySettingsComeWithASecretMethodThenEachIsRefused() {
+    Draft draft = new Draft();
+    draft.clientPrivateKey = "-----BEGIN PRIVATE KEY-----";
+    draft.clientKeyId = "k1";
+    draft.clientAssertionAlgorithm = "RS256";
+
+    assertThat(draft.validate().problems())
+        .extracting(problem -> problem.fact("field"))
+        .containsExactly("clientPrivateKey", "clientKeyId", "clientAssertionAlgorithm");
   }
 
   @ParameterizedTest

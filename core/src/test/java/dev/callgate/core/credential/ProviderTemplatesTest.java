@@ -46,7 +46,10 @@ class ProviderTemplatesTest {
             null,
             template,
             parameters,
-            accessTokenLifetime)
+            accessTokenLifetime,
+            null,
+            null,
+            null)
         .validate();
   }
 
@@ -144,6 +147,39 @@ class ProviderTemplatesTest {
     assertThat(problems.get(0).facts()).containsEntry("field", "templateParameters.colour");
     assertThat(problems.get(0).facts().get("problem"))
         .contains(template.parameters().isEmpty() ? "takes no parameters" : "takes only");
+  }
+
+  @Test
+  void validateWhenATemplateProviderHasTokenRequestParametersAndASigningKeyThenKeepsThem() {
+    AuthProvider provider =
+        valid(
+            new AuthProviderDraft(
+                    "sso",
+                    null,
+                    null,
+                    null,
+                    null,
+                    "callgate",
+                    null,
+                    "private_key_jwt",
+                    null,
+                    null,
+                    Map.of("resource", "https://api.example.com/"),
+                    "keycloak",
+                    Map.of("baseUrl", "https://sso.example.com", "realm", "acme"),
+                    null,
+                    "-----BEGIN PRIVATE KEY-----",
+                    "key-1",
+                    "ES256")
+                .validate());
+
+    assertThat(provider.issuer()).contains(URI.create("https://sso.example.com/realms/acme"));
+    assertThat(provider.tokenRequestParameters())
+        .containsExactly(Map.entry("resource", "https://api.example.com/"));
+    assertThat(provider.clientAuthMethod()).isEqualTo(ClientAuthMethod.PRIVATE_KEY_JWT);
+    assertThat(provider.clientPrivateKey()).contains(Secret.of("-----BEGIN PRIVATE KEY-----"));
+    assertThat(provider.clientKeyId()).contains("key-1");
+    assertThat(provider.clientAssertionAlgorithm()).contains("ES256");
   }
 
   @Test

@@ -233,6 +233,8 @@ class RefreshGateTest {
                   "x",
                   "provider",
                   "p",
+                  "clientProof",
+                  "clientSecret",
                   "afterwards",
                   ""));
       case NEEDS_AUTHORIZATION, REVOKED ->

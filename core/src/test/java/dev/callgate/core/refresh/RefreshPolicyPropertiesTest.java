@@ -2,6 +2,7 @@ package dev.callgate.core.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.TokenResponse;
@@ -214,6 +215,7 @@ class RefreshPolicyPropertiesTest {
                 "crm",
                 "idp",
                 "client",
+                ClientAuthMethod.CLIENT_SECRET_BASIC,
                 grant,
                 keepAlive,
                 record,

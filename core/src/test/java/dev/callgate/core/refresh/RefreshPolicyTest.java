@@ -3,6 +3,7 @@ package dev.callgate.core.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
@@ -616,6 +617,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           GrantType.REFRESH_TOKEN,
           keepAlive,
           record,
@@ -630,6 +632,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           grant,
           true,
           record(Optional.empty()),
@@ -843,6 +846,7 @@ class RefreshPolicyTest {
           "crm",
           "corp-idp",
           "callgate-client",
+          ClientAuthMethod.CLIENT_SECRET_BASIC,
           GrantType.REFRESH_TOKEN,
           true,
           record(tokens),

@@ -141,7 +141,10 @@ final class ServiceFixture {
                 null,
                 template,
                 null,
-                accessTokenLifetime));
+                accessTokenLifetime,
+                null,
+                null,
+                null));
     join(credentials.saveProvider(provider));
     return provider;
   }

@@ -454,7 +454,10 @@ public abstract class CredentialStoreContract {
         Optional.of(
             new ProviderTemplate.Use(
                 ProviderTemplates.named("okta").orElseThrow(),
-                Map.of("domain", "idp.example.com"))));
+                Map.of("domain", "idp.example.com"))),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   protected static AuthProvider issuerProvider(String name) {

@@ -2,6 +2,7 @@ package dev.callgate.core.testkit;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.GrantOutcome;
@@ -147,6 +148,7 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
 
   private final Clock clock;
   private final Object lock = new Object();
+  private volatile ClientKeyRule clientKeyRule = ClientKeyRule.unchecked();
 
   private Optional<Duration> expiresIn = Optional.of(Duration.ofHours(1));
   private Optional<Duration> refreshTokenIdleLifetime = Optional.empty();
@@ -420,6 +422,16 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   }
 
   // ---- the port ----
+
+  /** Reads client private keys with {@code rule} (by default, accepts every key). */
+  public void clientKeyRule(ClientKeyRule rule) {
+    clientKeyRule = rule;
+  }
+
+  @Override
+  public ClientKeyRule clientKeyRule() {
+    return clientKeyRule;
+  }
 
   @Override
   public CompletionStage<ProviderMetadata> discover(AuthProvider provider) {

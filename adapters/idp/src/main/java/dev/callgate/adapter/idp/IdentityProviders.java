@@ -10,10 +10,11 @@ import java.util.Objects;
 /**
  * Creates Callgate's {@link IdentityProvider} for OAuth 2.0 / OpenID Connect authorization servers:
  * discovery (OpenID Connect Discovery, falling back to RFC 8414) cached per issuer, the token
- * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post} or public-client
- * authentication, RFC 7523 JWT bearer assertions, and RFC 7009 revocation, over a Vert.x web client
- * that never blocks the event loop. Every request goes only to an address the outbound address
- * policy allows, to an endpoint the endpoint rule accepts, and reads at most the configured bytes.
+ * endpoint's grants with {@code client_secret_basic}, {@code client_secret_post}, {@code
+ * private_key_jwt}, {@code client_secret_jwt} or public-client authentication, RFC 7523 JWT bearer
+ * assertions, and RFC 7009 revocation, over a Vert.x web client that never blocks the event loop.
+ * Every request goes only to an address the outbound address policy allows, to an endpoint the
+ * endpoint rule accepts, and reads at most the configured bytes.
  */
 public final class IdentityProviders {
 

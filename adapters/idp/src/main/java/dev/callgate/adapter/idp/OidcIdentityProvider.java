@@ -2,6 +2,7 @@ package dev.callgate.adapter.idp;
 
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
@@ -39,6 +40,11 @@ final class OidcIdentityProvider implements IdentityProvider {
     this.http = http;
     this.options = options;
     this.discovery = new MetadataDiscovery(http, options);
+  }
+
+  @Override
+  public ClientKeyRule clientKeyRule() {
+    return ClientAssertionKey.rule();
   }
 
   @Override
@@ -108,7 +114,7 @@ final class OidcIdentityProvider implements IdentityProvider {
               MultiMap form = MultiMap.caseInsensitiveMultiMap();
               form.set("token", token.reveal());
               form.set("token_type_hint", tokenTypeHint);
-              return post(provider, endpoint, form)
+              return post(provider, metadata.tokenEndpoint(), endpoint, form)
                   .transform(answer -> Future.succeededFuture(revocation(endpoint, answer)));
             },
             failure ->
@@ -155,6 +161,7 @@ final class OidcIdentityProvider implements IdentityProvider {
               return post(
                       provider,
                       endpoint,
+                      endpoint,
                       withProviderParameters(provider, formBuilder.form(metadata)))
                   .transform(
                       answer ->
@@ -178,12 +185,19 @@ final class OidcIdentityProvider implements IdentityProvider {
         .toCompletionStage();
   }
 
-  private Future<HttpResponse<Buffer>> post(AuthProvider provider, URI endpoint, MultiMap form) {
+  /**
+   * Posts {@code form} to {@code endpoint} with the client's authentication, whose assertions name
+   * {@code tokenEndpoint}; an unusable key throws before anything is sent.
+   */
+  private Future<HttpResponse<Buffer>> post(
+      AuthProvider provider, URI tokenEndpoint, URI endpoint, MultiMap form) {
+    ClientAuthentication authentication =
+        ClientAuthentication.of(provider, tokenEndpoint, options.clock().instant());
     return http.exchange(
         HttpMethod.POST,
         endpoint,
         request -> {
-          ClientAuthentication.apply(provider, request, form);
+          authentication.apply(request, form);
           return request.sendForm(form);
         });
   }

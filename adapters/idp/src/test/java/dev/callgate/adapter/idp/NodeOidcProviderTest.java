@@ -238,6 +238,7 @@ class NodeOidcProviderTest {
         "crm",
         provider.name(),
         provider.clientId(),
+        provider.clientAuthMethod(),
         GrantType.REFRESH_TOKEN,
         true,
         record,

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -631,5 +632,52 @@ class OidcIdentityProviderHttpTest {
 
     assertThat(outcome).isEqualTo(new RevocationOutcome.NotSupported());
     assertThat(received).isEmpty();
+  }
+
+  @Test
+  void grantAndRevokeWhenPrivateKeyJwtThenEachSendsItsOwnAssertionForTheTokenEndpoint()
+      throws Exception {
+    AuthProvider provider =
+        new AuthProvider(
+            "idp",
+            Optional.of(URI.create(base + "/oidc")),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            "client",
+            Optional.empty(),
+            ClientAuthMethod.PRIVATE_KEY_JWT,
+            List.of(),
+            Optional.empty(),
+            Map.of(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(Secret.of(TestSupport.privateKeyPem(keys))),
+            Optional.of("k1"),
+            Optional.empty());
+
+    await(idp.clientCredentials(provider));
+    await(idp.revoke(provider, Secret.of("rt-to-revoke"), "refresh_token"));
+
+    List<Received> requests =
+        received.stream().filter(r -> !r.path().contains("well-known")).toList();
+    assertThat(requests).extracting(Received::path).containsExactly("/ok/token", "/revoke");
+    for (Received request : requests) {
+      assertThat(request.authorization()).isNull();
+      assertThat(request.form().get("client_id")).isEqualTo("client");
+      assertThat(request.form().contains("client_secret")).isFalse();
+      assertThat(request.form().get("client_assertion_type"))
+          .isEqualTo("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+      com.nimbusds.jwt.SignedJWT assertion =
+          com.nimbusds.jwt.SignedJWT.parse(request.form().get("client_assertion"));
+      assertThat(
+              assertion.verify(
+                  new com.nimbusds.jose.crypto.RSASSAVerifier(
+                      (java.security.interfaces.RSAPublicKey) keys.getPublic())))
+          .isTrue();
+      assertThat(assertion.getJWTClaimsSet().getAudience()).containsExactly(base + "/ok/token");
+    }
+    assertThat(requests.get(0).form().get("client_assertion"))
+        .isNotEqualTo(requests.get(1).form().get("client_assertion"));
   }
 }

@@ -214,7 +214,8 @@ final class RecordMapper {
   static final String PROVIDER_COLUMNS =
       "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
           + " client_secret, client_auth_method, scopes, refresh_token_lifetime,"
-          + " token_request_parameters, settings";
+          + " token_request_parameters, settings, client_private_key, client_key_id,"
+          + " client_assertion_algorithm";
 
   Object[] providerValues(AuthProvider provider) {
     return new Object[] {
@@ -230,7 +231,12 @@ final class RecordMapper {
       new JsonArray(provider.scopes()).encode(),
       provider.refreshTokenLifetime().map(Duration::toString).orElse(null),
       new JsonObject(new LinkedHashMap<>(provider.tokenRequestParameters())).encode(),
-      providerSettings(provider)
+      providerSettings(provider),
+      secrets.seal(
+          provider.clientPrivateKey(),
+          Place.of("providers", "client_private_key", provider.name())),
+      provider.clientKeyId().orElse(null),
+      provider.clientAssertionAlgorithm().orElse(null)
     };
   }
 
@@ -269,7 +275,12 @@ final class RecordMapper {
         Optional.ofNullable(row.getString("refresh_token_lifetime")).map(Duration::parse),
         tokenRequestParameters(row.getString("token_request_parameters")),
         settings.map(o -> o.getString("accessTokenLifetime")).map(Duration::parse),
-        settings.flatMap(RecordMapper::templateUse));
+        settings.flatMap(RecordMapper::templateUse),
+        secrets.open(
+            row.getString("client_private_key"),
+            Place.of("providers", "client_private_key", row.getString("name"))),
+        Optional.ofNullable(row.getString("client_key_id")),
+        Optional.ofNullable(row.getString("client_assertion_algorithm")));
   }
 
   /** Providers stored before token-request parameters existed send none. */

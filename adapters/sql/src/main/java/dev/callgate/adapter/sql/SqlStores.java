@@ -50,7 +50,9 @@ public final class SqlStores {
   private static final List<String[]> SEALED =
       java.util.stream.Stream.concat(
               SEALED_BY_V5.stream(),
-              java.util.stream.Stream.<String[]>of(new String[] {"webhooks", "secret", "id"}))
+              java.util.stream.Stream.<String[]>of(
+                  new String[] {"webhooks", "secret", "id"},
+                  new String[] {"providers", "client_private_key", "name"}))
           .toList();
 
   private final Pool pool;

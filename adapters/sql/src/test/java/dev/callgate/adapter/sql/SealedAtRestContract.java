@@ -60,6 +60,10 @@ public abstract class SealedAtRestContract {
       TestSecrets.register("refresh token", "refresh-token-plaintext-4f1c");
   private static final String CLIENT_SECRET =
       TestSecrets.register("client secret", "client-secret-plaintext-77ab");
+  private static final String CLIENT_PRIVATE_KEY =
+      TestSecrets.register(
+          "client private key",
+          "-----BEGIN PRIVATE KEY-----\nclient-private-key-plaintext-5e21\n-----END PRIVATE KEY-----");
   private static final String PASSWORD =
       TestSecrets.register("password", "password-plaintext-91de");
   private static final String API_KEY = TestSecrets.register("API key", "api-key-plaintext-0c33");
@@ -106,6 +110,27 @@ public abstract class SealedAtRestContract {
                     ClientAuthMethod.CLIENT_SECRET_BASIC,
                     List.of("openid"),
                     Optional.of(Duration.ofHours(24)))));
+    join(
+        stores
+            .credentials()
+            .saveProvider(
+                new AuthProvider(
+                    "signed",
+                    Optional.of(URI.create("https://idp.test")),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    "signing-client",
+                    Optional.empty(),
+                    ClientAuthMethod.PRIVATE_KEY_JWT,
+                    List.of(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(Secret.of(CLIENT_PRIVATE_KEY)),
+                    Optional.of("key-1"),
+                    Optional.of("ES256"))));
     for (Authentication authentication :
         List.of(
             new Authentication.AuthorizationCode("idp"),
@@ -194,10 +219,17 @@ public abstract class SealedAtRestContract {
 
     String raw = everything();
 
-    assertThat(raw).contains("oauth2-authorization-code", "svc", "old:");
+    assertThat(raw).contains("oauth2-authorization-code", "svc", "old:", "key-1", "ES256");
     assertThat(raw)
         .doesNotContain(
-            ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, PASSWORD, API_KEY, VERIFIER, WEBHOOK_SECRET)
+            ACCESS_TOKEN,
+            REFRESH_TOKEN,
+            CLIENT_SECRET,
+            CLIENT_PRIVATE_KEY,
+            PASSWORD,
+            API_KEY,
+            VERIFIER,
+            WEBHOOK_SECRET)
         .doesNotContain("whsec_");
     assertThat(raw).doesNotContain("access-token-plaintext", "plaintext");
   }
@@ -213,12 +245,16 @@ public abstract class SealedAtRestContract {
     int resealed = join(rotating.reencryptSecrets());
     join(rotating.close().toCompletionStage());
 
-    assertThat(resealed).isEqualTo(7);
+    assertThat(resealed).isEqualTo(8);
     String raw = everything();
     assertThat(raw).doesNotContain("old:").contains("new:");
     SqlStores after = reopen(AesGcmSecretCipher.of("new", Map.of("new", NEW_KEY)));
     assertThat(join(after.credentials().findProvider("idp")).orElseThrow().clientSecret())
         .contains(Secret.of(CLIENT_SECRET));
+    AuthProvider signed = join(after.credentials().findProvider("signed")).orElseThrow();
+    assertThat(signed.clientPrivateKey()).contains(Secret.of(CLIENT_PRIVATE_KEY));
+    assertThat(signed.clientKeyId()).contains("key-1");
+    assertThat(signed.clientAssertionAlgorithm()).contains("ES256");
     TokenSet tokens =
         join(after.tokens().find(TokenKey.named("oauth2-authorization-code")))
             .orElseThrow()
