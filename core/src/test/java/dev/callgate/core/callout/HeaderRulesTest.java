@@ -396,6 +396,7 @@ class HeaderRulesTest {
             base.allowedMethods(),
             List.of(),
             Optional.empty(),
+            RefreshRules.NONE,
             new TokenPlacement.InQuery("access_token"));
     Optional<Headers.Header> generated =
         AuthorizationHeaders.generate(oauth(), Optional.of(set), inQuery.tokenPlacement());

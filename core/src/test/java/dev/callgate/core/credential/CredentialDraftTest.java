@@ -97,6 +97,7 @@ class CredentialDraftTest {
               allowedMethods,
               allowedReturnUrls,
               applicationName,
+              null,
               tokenPlacement)
           .validate();
     }

@@ -74,7 +74,8 @@ class CalloutsRefreshRulesTest {
         d.allowedMethods(),
         d.allowedReturnUrls(),
         d.applicationName(),
-        rules);
+        rules,
+        d.tokenPlacement());
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

@@ -697,6 +697,7 @@ class CalloutsTest {
             null,
             null,
             null,
+            null,
             placement));
     f.authorize("crm", ADMIN);
   }

@@ -331,7 +331,8 @@ public abstract class CredentialStoreContract {
             Set.of("GET", "POST"),
             List.of(),
             Optional.empty(),
-            rules);
+            rules,
+            TokenPlacement.BEARER);
 
     join(store.saveCredential(soap));
 
@@ -363,6 +364,7 @@ public abstract class CredentialStoreContract {
               Set.of("GET"),
               List.of(),
               Optional.empty(),
+              RefreshRules.NONE,
               placement));
     }
 
