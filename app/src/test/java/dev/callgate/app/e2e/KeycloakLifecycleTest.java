@@ -202,7 +202,15 @@ class KeycloakLifecycleTest {
     }
     keycloak.start();
     JsonObject failures = callgate.status(crm).getJsonObject("failures");
-    Instant mayProbe = Instant.parse(failures.getString("lastAt")).plusSeconds(6);
+    // a callout may try again once the last failure is older than a tenth of the outage so far
+    // (five seconds at least); a slow restart makes the outage, and so that floor, longer
+    Instant firstFailure = Instant.parse(failures.getString("firstAt"));
+    Instant lastFailure = Instant.parse(failures.getString("lastAt"));
+    Duration floor = Duration.between(firstFailure, lastFailure).dividedBy(10);
+    Instant mayProbe =
+        lastFailure
+            .plus(floor.compareTo(Duration.ofSeconds(5)) > 0 ? floor : Duration.ofSeconds(5))
+            .plusSeconds(1);
     Instant nextAttempt = Instant.parse(failures.getString("nextAttemptAt"));
     assertThat(nextAttempt).as("still backing off when the callout comes").isAfter(mayProbe);
     Thread.sleep(Math.max(0, Duration.between(Instant.now(), mayProbe).toMillis()));
