@@ -40,6 +40,7 @@ class CredentialDraftTest {
     List<String> allowedReturnUrls;
     String applicationName;
     TokenPlacementDraft tokenPlacement;
+    AwsSigV4Draft aws;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -98,7 +99,8 @@ class CredentialDraftTest {
               allowedReturnUrls,
               applicationName,
               null,
-              tokenPlacement)
+              tokenPlacement,
+              aws)
           .validate();
     }
   }
