@@ -135,6 +135,26 @@ class AwsSigV4EndToEndTest {
   }
 
   @Test
+  void calloutWhenTheBodyIsHeldInMemoryThenItsHashIsSignedAndAccepted() throws Exception {
+    // merge fields in the body: Callgate reads the body into memory, so it hashes and signs it
+    created(
+        staticKeys("s3-in-memory", S3Proxy.SECRET_ACCESS_KEY).put("allowMergeFieldsInBody", true));
+    byte[] object = "{\"kept\": \"in memory\"}".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<byte[]> put =
+        callout(
+            "PUT",
+            "s3-in-memory",
+            "bucket-one/in-memory.json",
+            object,
+            "Content-Type",
+            "application/json");
+    assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
+
+    HttpResponse<byte[]> get = callout("GET", "s3", "bucket-one/in-memory.json", null);
+    assertThat(get.body()).isEqualTo(object);
+  }
+
+  @Test
   void calloutWhenTheBodyIsStreamedThenItIsSentUnsignedAndArrivesWhole() throws Exception {
     byte[] object = new byte[6 * 1024 * 1024];
     new Random(42).nextBytes(object);
