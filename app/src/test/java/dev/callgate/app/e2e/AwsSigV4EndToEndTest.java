@@ -275,10 +275,29 @@ class AwsSigV4EndToEndTest {
   @Test
   void calloutWhenStsDeniesTheRoleThenRefusedWithTheDiagnosis() throws Exception {
     created(withRole("s3-denied", "arn:aws:iam::123456789012:role/denied", sts.endpoint()));
+    long asked = deniedRequests();
     HttpResponse<byte[]> answer = callout("GET", "s3-denied", "bucket-one", null);
     assertThat(answer.statusCode()).isEqualTo(502);
     assertThat(answer.headers().firstValue("Callgate-Error")).contains("AWS_ROLE_DENIED");
     assertThat(text(answer)).contains("AccessDenied").contains("sts:AssumeRole");
+
+    // the refusal stands a while: the next callout gets it without asking STS again
+    HttpResponse<byte[]> again = callout("GET", "s3-denied", "bucket-one", null);
+    assertThat(again.headers().firstValue("Callgate-Error")).contains("AWS_ROLE_DENIED");
+    assertThat(deniedRequests()).isEqualTo(asked + 1);
+  }
+
+  private static long deniedRequests() {
+    return sts.received.stream()
+        .filter(r -> String.valueOf(r.parameters().get("RoleArn")).endsWith("/denied"))
+        .count();
+  }
+
+  @Test
+  void calloutWhenTheStsEndpointIsAnAddressCallgateMayNotReachThenRefused() throws Exception {
+    created(withRole("s3-metadata-sts", ROLE_ARN, URI.create("http://169.254.169.254/")));
+    HttpResponse<byte[]> answer = callout("GET", "s3-metadata-sts", "bucket-one", null);
+    assertThat(answer.headers().firstValue("Callgate-Error")).contains("OUTBOUND_ADDRESS_REFUSED");
   }
 
   @Test

@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * STS AssumeRole gives its own keys for the role. Temporary keys are kept in memory (never stored:
  * after a restart the role is assumed again) and assumed anew {@link #REFRESH_MARGIN} before they
  * expire; callouts meanwhile go on with the keys in hand while they are valid. One AssumeRole runs
- * at a time per credential, however many callouts wait for it.
+ * at a time per credential, however many callouts wait for it, and after a failure STS is not asked
+ * again for {@link #RETRY_AFTER_FAILURE}.
  *
  * <p>STS is called with the SDK's {@link StsClient} on the URL-connection HTTP client (no second
  * Netty), on a worker thread, since that client blocks. The outbound address policy is checked for
@@ -45,6 +46,12 @@ final class AssumedRoleKeys {
 
   /** How long before their expiry temporary keys are replaced. */
   static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
+
+  /**
+   * How long a refusal or an unreachable STS stands before STS is asked again: callouts in the
+   * meantime get the same diagnosis (or the keys in hand, while they are valid), not a call each.
+   */
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(10);
 
   private static final Duration STS_CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_MESSAGE = 300;
@@ -85,6 +92,11 @@ final class AssumedRoleKeys {
 
   private record Held(AwsCredentialsIdentity identity, Instant expiration) {}
 
+  private record Failure(KeysOutcome refusal, Instant at) {}
+
+  private final ConcurrentHashMap<Authentication.AwsSigV4, Failure> failures =
+      new ConcurrentHashMap<>();
+
   CompletionStage<KeysOutcome> keys(String credential, Authentication.AwsSigV4 aws) {
     if (aws.role().isEmpty()) {
       return CompletableFuture.completedStage(new KeysOutcome.Keys(longTerm(aws)));
@@ -94,12 +106,19 @@ final class AssumedRoleKeys {
     if (current != null && now.isBefore(current.expiration().minus(REFRESH_MARGIN))) {
       return CompletableFuture.completedStage(new KeysOutcome.Keys(current.identity()));
     }
-    CompletableFuture<KeysOutcome> renewal = renewal(credential, aws);
+    Failure failed = failures.get(aws);
+    boolean backingOff = failed != null && now.isBefore(failed.at().plus(RETRY_AFTER_FAILURE));
     if (current != null && now.isBefore(current.expiration())) {
       // still valid: this callout goes on with them while the renewal runs
+      if (!backingOff) {
+        renewal(credential, aws);
+      }
       return CompletableFuture.completedStage(new KeysOutcome.Keys(current.identity()));
     }
-    return renewal;
+    if (backingOff) {
+      return CompletableFuture.completedStage(failed.refusal());
+    }
+    return renewal(credential, aws);
   }
 
   /** The AssumeRole under way for {@code aws}, started if none is. */
@@ -112,12 +131,15 @@ final class AssumedRoleKeys {
     assumeRole(credential, aws)
         .whenComplete(
             (outcome, failure) -> {
-              assuming.remove(aws, mine);
-              if (failure != null) {
-                mine.complete(unavailable(credential, aws, failure));
+              KeysOutcome result =
+                  failure != null ? unavailable(credential, aws, failure) : outcome;
+              if (result instanceof KeysOutcome.Refused) {
+                failures.put(aws, new Failure(result, clock.instant()));
               } else {
-                mine.complete(outcome);
+                failures.remove(aws);
               }
+              assuming.remove(aws, mine);
+              mine.complete(result);
             });
     return mine;
   }
