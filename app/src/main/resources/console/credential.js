@@ -15,6 +15,7 @@ const PROTOCOLS = [
   ['basic', 'HTTP Basic (user name and password)'],
   ['api_key', 'API key in a header'],
   ['none', 'None (Callgate adds no authentication)'],
+  ['aws_sigv4', 'AWS Signature Version 4 (access keys, optionally an assumed role)'],
 ];
 
 export async function credential(container, ctx, name) {
@@ -268,6 +269,17 @@ function configurationForm(ctx, configured, providers) {
       field({ name: 'jwtSubject', label: 'Subject (sub)', hint: 'Whose token it is; required for a named principal, the caller for per_user.', input: input({ value: c.jwtSubject }) }),
       field({ name: 'jwtAudience', label: 'Audience (aud, optional)', hint: 'The provider’s token endpoint when empty.', input: input({ value: c.jwtAudience }) }),
       field({ name: 'jwtSigningKey', label: 'Signing key', hint: `The RSA private key (PEM) that signs the assertion; stored encrypted.${secretNote}`, input: h('textarea', { rows: '4', autocomplete: 'off', spellcheck: 'false', placeholder: c.hasJwtSigningKey ? 'stored; paste it again to save' : '-----BEGIN PRIVATE KEY-----' }) })),
+    aws: h('fieldset', { 'data-protocols': 'aws_sigv4' }, h('legend', {}, 'AWS Signature Version 4'),
+      field({ name: 'awsAccessKeyId', label: 'Access key id', hint: 'The key every callout is signed with (or, with a role, the key that assumes it).', input: input({ value: c.awsAccessKeyId, placeholder: 'AKIA…' }) }),
+      field({ name: 'awsSecretAccessKey', label: 'Secret access key', hint: `Stored encrypted.${secretNote}`, input: secret(c.hasAwsSecretAccessKey) }),
+      field({ name: 'awsSessionToken', label: 'Session token (optional)', hint: `Only for temporary keys; sent as X-Amz-Security-Token. Stored encrypted.${secretNote}`, input: secret(c.hasAwsSessionToken) }),
+      field({ name: 'awsRegion', label: 'Region', hint: 'The region the signature is scoped to.', input: input({ value: c.awsRegion, placeholder: 'eu-west-1' }) }),
+      field({ name: 'awsService', label: 'Service', hint: 'The service’s signing name: s3, execute-api, es, sqs…', input: input({ value: c.awsService, placeholder: 's3' }) }),
+      field({ name: 'awsRoleArn', label: 'Role ARN (optional)', hint: 'A role to assume with STS: callouts are then signed with its temporary keys, renewed before they expire.', input: input({ value: c.awsRoleArn, placeholder: 'arn:aws:iam::123456789012:role/name' }) }),
+      field({ name: 'awsRoleSessionName', label: 'Role session name (optional)', hint: 'callgate when empty.', input: input({ value: c.awsRoleSessionName }) }),
+      field({ name: 'awsExternalId', label: 'External id (optional)', hint: 'When the role’s trust policy demands one.', input: input({ value: c.awsExternalId }) }),
+      field({ name: 'awsRoleDuration', label: 'Role duration (optional)', hint: 'ISO-8601, PT15M to PT12H; PT1H when empty.', input: input({ value: c.awsRoleDuration, placeholder: 'PT1H' }) }),
+      field({ name: 'awsStsEndpoint', label: 'STS endpoint (optional)', hint: 'https://sts.<region>.amazonaws.com when empty; a VPC endpoint’s URL for a private STS.', input: input({ type: 'url', value: c.awsStsEndpoint }) })),
   };
 
   const form = h('form', { 'aria-label': editing ? `Configuration of ${c.name}` : 'New credential', novalidate: true },
@@ -276,7 +288,7 @@ function configurationForm(ctx, configured, providers) {
     field({ name: 'url', label: 'Base URL', hint: 'The API’s base URL: callouts go to it plus their path, never above it or to another host.', input: input({ type: 'url', value: c.url, required: true, placeholder: 'https://api.example.com/v1' }) }),
     field({ name: 'protocol', label: 'Protocol', hint: 'How Callgate authenticates to the API.', input: protocol }),
     field({ name: 'principal', label: 'Principal', hint: 'named: one token shared by every caller; per_user: a token per user, the caller’s key subject (authorization code or JWT bearer only).', input: select([['named', 'named'], ['per_user', 'per_user']], c.principal || 'named') }),
-    groups.tokens, groups.basic, groups.apiKey, groups.jwt,
+    groups.tokens, groups.basic, groups.apiKey, groups.jwt, groups.aws,
     field({ name: 'testPath', label: 'Test path (optional)', hint: 'What Test connection calls, e.g. /me: a path that answers 200 when the credential works.', input: input({ value: c.testPath, placeholder: '/me' }) }),
     field({ name: 'allowedCallers', label: 'Allowed callers', hint: 'Subjects of the API keys that may call it, separated by spaces or commas; empty means admins only.', input: input({ value: (c.allowedCallers || []).join(' ') }) }),
     field({ name: 'allowedReturnUrls', label: 'Allowed return URLs', hint: 'Where a browser may be sent back after authorizing (connect links, your application): absolute http(s) URLs, separated by spaces; a return URL must match one’s scheme, host and port and start with its path.', input: input({ value: (c.allowedReturnUrls || []).join(' ') }) }),
@@ -320,6 +332,9 @@ function configurationForm(ctx, configured, providers) {
       ...(chosen === 'api_key' ? { apiKeyHeader: text(form, 'apiKeyHeader'), apiKey: text(form, 'apiKey') } : {}),
       ...(chosen === 'oauth2_jwt_bearer'
         ? { jwtIssuer: text(form, 'jwtIssuer'), jwtSubject: text(form, 'jwtSubject'), jwtAudience: text(form, 'jwtAudience'), jwtSigningKey: text(form, 'jwtSigningKey') }
+        : {}),
+      ...(chosen === 'aws_sigv4'
+        ? Object.fromEntries(['awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken', 'awsRegion', 'awsService', 'awsRoleArn', 'awsRoleSessionName', 'awsExternalId', 'awsRoleDuration', 'awsStsEndpoint'].map((f) => [f, text(form, f)]))
         : {}),
     });
     const saved = editing

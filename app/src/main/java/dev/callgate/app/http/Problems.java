@@ -95,10 +95,13 @@ public final class Problems {
           SECRET_ECHOED,
           IDP_RESPONSE_INVALID,
           PROVIDER_METADATA_INVALID,
-          OUTBOUND_ADDRESS_REFUSED ->
+          OUTBOUND_ADDRESS_REFUSED,
+          AWS_ROLE_DENIED,
+          AWS_SIGNATURE_REJECTED ->
           502;
       case REFRESH_FAILED_TRANSIENT,
           IDP_UNAVAILABLE,
+          AWS_STS_UNAVAILABLE,
           STORE_UNAVAILABLE,
           TARGET_CONNECTION_LIMIT_REACHED ->
           503;

@@ -6,6 +6,7 @@ import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.AwsSigV4Draft;
 import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
@@ -81,7 +82,17 @@ final class ResourceJson {
           "jwtIssuer",
           "jwtSubject",
           "jwtAudience",
-          "jwtSigningKey");
+          "jwtSigningKey",
+          "awsAccessKeyId",
+          "awsSecretAccessKey",
+          "awsSessionToken",
+          "awsRegion",
+          "awsService",
+          "awsRoleArn",
+          "awsRoleSessionName",
+          "awsExternalId",
+          "awsRoleDuration",
+          "awsStsEndpoint");
 
   private ResourceJson() {}
 
@@ -137,7 +148,18 @@ final class ResourceJson {
             f.strings("allowedReturnUrls"),
             f.string("applicationName"),
             f.refreshRules("refreshOn"),
-            tokenPlacement(f));
+            tokenPlacement(f),
+            new AwsSigV4Draft(
+                f.string("awsAccessKeyId"),
+                f.string("awsSecretAccessKey"),
+                f.string("awsSessionToken"),
+                f.string("awsRegion"),
+                f.string("awsService"),
+                f.string("awsRoleArn"),
+                f.string("awsRoleSessionName"),
+                f.string("awsExternalId"),
+                f.string("awsRoleDuration"),
+                f.string("awsStsEndpoint")));
     return combine(f.problems(), draft.validate());
   }
 
@@ -285,8 +307,28 @@ final class ResourceJson {
         json.put("jwtSubject", jwt.subject());
       }
       jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
+    } else if (authentication instanceof Authentication.AwsSigV4 aws) {
+      awsJson(aws, json);
     }
     return json;
+  }
+
+  /** An {@code aws_sigv4} credential's fields; its secrets only as set. */
+  private static void awsJson(Authentication.AwsSigV4 aws, JsonObject json) {
+    json.put("awsAccessKeyId", aws.accessKeyId())
+        .put("hasAwsSecretAccessKey", true)
+        .put("hasAwsSessionToken", aws.sessionToken().isPresent())
+        .put("awsRegion", aws.region())
+        .put("awsService", aws.service());
+    aws.role()
+        .ifPresent(
+            role -> {
+              json.put("awsRoleArn", role.roleArn())
+                  .put("awsRoleSessionName", role.sessionName())
+                  .put("awsRoleDuration", role.duration().toString());
+              role.externalId().ifPresent(id -> json.put("awsExternalId", id));
+              role.stsEndpoint().ifPresent(e -> json.put("awsStsEndpoint", e.toString()));
+            });
   }
 
   /** {@code refreshOn} as the API takes it, status codes and classes as text. */

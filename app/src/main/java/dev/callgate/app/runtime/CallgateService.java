@@ -5,6 +5,7 @@ import dev.callgate.adapter.cache.CachedStores;
 import dev.callgate.adapter.embedded.SqliteStores;
 import dev.callgate.adapter.http.CalloutTransportOptions;
 import dev.callgate.adapter.http.CalloutTransports;
+import dev.callgate.adapter.http.RequestSigners;
 import dev.callgate.adapter.http.WebhookSenders;
 import dev.callgate.adapter.idp.IdentityProviderOptions;
 import dev.callgate.adapter.idp.IdentityProviders;
@@ -324,7 +325,8 @@ public final class CallgateService {
             clock,
             policy,
             BUFFERED_BODY_LIMIT,
-            metrics.andThen(new RefreshRuleLog()));
+            metrics.andThen(new RefreshRuleLog()),
+            RequestSigners.awsSigV4(vertx, config.outbound()));
     Authorizations authorizations =
         new Authorizations(
             cached.credentials(),

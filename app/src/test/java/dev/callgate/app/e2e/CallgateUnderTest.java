@@ -49,7 +49,13 @@ public final class CallgateUnderTest implements AutoCloseable {
 
   /** Fields of the management API's requests that carry a secret. */
   private static final Set<String> SECRET_FIELDS =
-      Set.of("clientSecret", "password", "apiKey", "clientPrivateKey");
+      Set.of(
+          "clientSecret",
+          "password",
+          "apiKey",
+          "clientPrivateKey",
+          "awsSecretAccessKey",
+          "awsSessionToken");
 
   private static final AtomicInteger STARTED = new AtomicInteger();
 

@@ -68,7 +68,8 @@ public final class AuthorizationHeaders {
         Authentication.ApiKey apiKey = (Authentication.ApiKey) authentication;
         yield Optional.of(new Headers.Header(apiKey.headerName(), apiKey.key().reveal()));
       }
-      case NONE -> Optional.empty();
+      // signed by the RequestSigner over the request as it is sent, after the header rules
+      case NONE, AWS_SIGV4 -> Optional.empty();
     };
   }
 }

@@ -339,6 +339,11 @@ public final class HeaderRules {
       secrets.add(userPass);
       secrets.add(Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
     }
+    if (credential.authentication() instanceof Authentication.AwsSigV4 aws) {
+      // the signature is no secret (it proves one request, once); the keys that make it are
+      secrets.add(aws.secretAccessKey().reveal());
+      aws.sessionToken().ifPresent(token -> secrets.add(token.reveal()));
+    }
     if (credential.allowMergeFieldsInHeaders() || credential.allowMergeFieldsInBody()) {
       values.password().ifPresent(password -> secrets.add(password.reveal()));
     }
@@ -399,6 +404,11 @@ public final class HeaderRules {
                 generatedHeader.get().name(),
                 "credential",
                 credential.name()));
+      }
+      if (AwsSignatureHeaders.signs(credential) && AwsSignatureHeaders.isSignatureHeader(name)) {
+        return rejected(
+            Diagnosis.of(
+                AUTHORIZATION_HEADER_CONFLICT, "header", name, "credential", credential.name()));
       }
       forwarded.add(new Headers.Header(name, header.value()));
     }

@@ -58,7 +58,8 @@ public record MergeFieldValues(
               Optional.empty(),
               Optional.empty(),
               Optional.of(((Authentication.ApiKey) authentication).key()));
-      case NONE -> none();
+      // a signature is made per request, over the request: no merge field can carry it
+      case NONE, AWS_SIGV4 -> none();
     };
   }
 }

@@ -84,4 +84,23 @@ public sealed interface Authentication {
       return Protocol.NONE;
     }
   }
+
+  /**
+   * AWS Signature Version 4: every callout is signed for {@code region} and {@code service} with
+   * the access key (and the session token of temporary keys), or, with a {@code role}, with the
+   * temporary keys STS AssumeRole gives those keys for the role.
+   */
+  record AwsSigV4(
+      String accessKeyId,
+      Secret secretAccessKey,
+      Optional<Secret> sessionToken,
+      String region,
+      String service,
+      Optional<AwsRole> role)
+      implements Authentication {
+    @Override
+    public Protocol protocol() {
+      return Protocol.AWS_SIGV4;
+    }
+  }
 }

@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
  * HeaderRules#DEFAULT_ALLOWED_METHODS}, the access token as {@code Authorization: Bearer}) and
  * returns the {@link NamedCredential} or every problem found; {@code refreshOn} rules are checked
- * by {@link RefreshRuleDraft}. Whether the named provider exists is the service's question, not the
- * draft's.
+ * by {@link RefreshRuleDraft}, an {@code aws_sigv4} credential's fields by {@link AwsSigV4Draft}.
+ * Whether the named provider exists is the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -50,7 +50,8 @@ public record CredentialDraft(
     List<String> allowedReturnUrls,
     String applicationName,
     List<RefreshRuleDraft> refreshOn,
-    TokenPlacementDraft tokenPlacement) {
+    TokenPlacementDraft tokenPlacement,
+    AwsSigV4Draft aws) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -105,6 +106,7 @@ public record CredentialDraft(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -155,6 +157,7 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
         null,
         null);
   }
@@ -403,6 +406,23 @@ public record CredentialDraft(
             yield new Authentication.ApiKey(header, Secret.of(String.valueOf(apiKey)));
           }
           case NONE -> new Authentication.None();
+          case AWS_SIGV4 -> {
+            if (Boolean.FALSE.equals(generateAuthorizationHeader)) {
+              problems.add(
+                  Diagnosis.of(
+                      INVALID_VALUE,
+                      "field",
+                      "generateAuthorizationHeader",
+                      "problem",
+                      "aws_sigv4 signs every callout, so it cannot be false"));
+            }
+            // when the fields have problems they are listed, and the result is not used
+            yield (aws == null
+                    ? new AwsSigV4Draft(null, null, null, null, null, null, null, null, null, null)
+                    : aws)
+                .validate(problems)
+                .orElse(null);
+          }
         };
     return problems.size() == before ? Optional.of(result) : Optional.empty();
   }

@@ -11,7 +11,8 @@ public enum Protocol {
   OAUTH2_JWT_BEARER("oauth2_jwt_bearer"),
   BASIC("basic"),
   API_KEY("api_key"),
-  NONE("none");
+  NONE("none"),
+  AWS_SIGV4("aws_sigv4");
 
   private final String wireName;
 
@@ -27,7 +28,7 @@ public enum Protocol {
   public boolean usesTokens() {
     return switch (this) {
       case OAUTH2_AUTHORIZATION_CODE, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_JWT_BEARER -> true;
-      case BASIC, API_KEY, NONE -> false;
+      case BASIC, API_KEY, NONE, AWS_SIGV4 -> false;
     };
   }
 

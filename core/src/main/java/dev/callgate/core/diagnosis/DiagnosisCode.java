@@ -199,6 +199,24 @@ public enum DiagnosisCode {
       "To reach a loopback or private address on purpose, name its range or the host in"
           + " CALLGATE_OUTBOUND_ALLOW (e.g. 10.0.0.0/8,idp.internal) and restart Callgate;"
           + " link-local and cloud metadata addresses are never reached."),
+  AWS_ROLE_DENIED(
+      "STS refused to let credential '{credential}' assume role {roleArn} ({error}: {errorMessage}).",
+      "AccessDenied: allow sts:AssumeRole on the role for the credential's access key, and trust"
+          + " that principal in the role's trust policy (with the awsExternalId it demands);"
+          + " InvalidClientTokenId or SignatureDoesNotMatch: correct awsAccessKeyId and"
+          + " awsSecretAccessKey; a duration above the role's maximum: lower awsRoleDuration."
+          + " Save the credential with PUT /v1/credentials/{credential}."),
+  AWS_STS_UNAVAILABLE(
+      "Credential '{credential}' could not assume its role: STS at {endpoint} failed: {reason}.",
+      "Try again shortly; if it persists, check that {endpoint} (awsStsEndpoint) is reachable"
+          + " from Callgate and that its region is enabled for the account."),
+  AWS_SIGNATURE_REJECTED(
+      "The target refused the AWS signature of credential '{credential}' ({error}).",
+      "SignatureDoesNotMatch: correct awsSecretAccessKey, and awsRegion and awsService to the"
+          + " target's; InvalidAccessKeyId: correct awsAccessKeyId; ExpiredToken or"
+          + " InvalidToken: replace awsSessionToken (or give an awsRoleArn, whose keys Callgate"
+          + " renews); RequestTimeTooSkewed: correct Callgate's clock. Save the credential with"
+          + " PUT /v1/credentials/{credential}."),
   STORE_UNAVAILABLE(
       "Callgate's store is unavailable: {reason}.",
       "Check the database (or the data directory of the embedded store) and Callgate's"

@@ -30,7 +30,7 @@ public enum GrantType {
       case OAUTH2_AUTHORIZATION_CODE -> Optional.of(REFRESH_TOKEN);
       case OAUTH2_CLIENT_CREDENTIALS -> Optional.of(CLIENT_CREDENTIALS);
       case OAUTH2_JWT_BEARER -> Optional.of(JWT_BEARER);
-      case BASIC, API_KEY, NONE -> Optional.empty();
+      case BASIC, API_KEY, NONE, AWS_SIGV4 -> Optional.empty();
     };
   }
 

@@ -25,13 +25,16 @@ import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.callout.TargetUrl;
 import dev.callgate.core.callout.TargetUrlOutcome;
 import dev.callgate.core.callout.UnauthorizedResponseClassifier;
+import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.RequestSigner;
 import dev.callgate.core.port.StoreUnavailableException;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.Freshness;
@@ -43,6 +46,7 @@ import dev.callgate.core.token.TokenSet;
 import dev.callgate.core.token.TokenState;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +79,7 @@ public final class Callouts {
   private final TokenUpdates updates;
   private final long bufferedBodyLimit;
   private final RefreshRuleObserver ruleObserver;
+  private final RequestSigner signer;
 
   /** What a body that merge fields are resolved in may hold, unless configured otherwise. */
   public static final long DEFAULT_BUFFERED_BODY_LIMIT = 1024 * 1024;
@@ -122,6 +127,30 @@ public final class Callouts {
       RefreshPolicy policy,
       long bufferedBodyLimit,
       RefreshRuleObserver ruleObserver) {
+    this(
+        credentials,
+        tokens,
+        refresher,
+        transport,
+        clock,
+        policy,
+        bufferedBodyLimit,
+        ruleObserver,
+        RequestSigner.NONE);
+  }
+
+  /** {@code signer} signs the callouts of {@code aws_sigv4} credentials as they are sent. */
+  public Callouts(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Refresher refresher,
+      CalloutTransport transport,
+      Clock clock,
+      RefreshPolicy policy,
+      long bufferedBodyLimit,
+      RefreshRuleObserver ruleObserver,
+      RequestSigner signer) {
+    this.signer = signer;
     this.ruleObserver = ruleObserver;
     this.bufferedBodyLimit = bufferedBodyLimit;
     this.credentials = credentials;
@@ -473,8 +502,35 @@ public final class Callouts {
             ((HeaderOutcome.Prepared) headers).headers(),
             ((BodyOutcome.Resolved) body).body(),
             credential.name());
+    return signed(credential, outbound)
+        .thenCompose(
+            signing ->
+                signing.fold(
+                    signed -> send(credential, uri, signed, guard),
+                    refusal -> CompletableFuture.completedStage(new Attempt.Blocked(refusal))));
+  }
+
+  /**
+   * The request as it is sent: signed last, over its final method, URL and headers, when the
+   * credential signs its callouts ({@code aws_sigv4}); as it is otherwise.
+   */
+  private CompletionStage<RequestSigner.SigningOutcome> signed(
+      NamedCredential credential, OutboundRequest outbound) {
+    if (credential.authentication() instanceof Authentication.AwsSigV4 aws) {
+      return signer.sign(outbound, aws);
+    }
+    return CompletableFuture.completedStage(new RequestSigner.Signed(outbound, List.of()));
+  }
+
+  private CompletionStage<Attempt> send(
+      NamedCredential credential, URI uri, RequestSigner.Signed signed, EchoGuard headerGuard) {
+    // temporary keys from STS are secrets as much as the credential's own
+    EchoGuard guard =
+        signed.secrets().isEmpty()
+            ? headerGuard
+            : headerGuard.and(EchoGuard.of(signed.secrets().stream().map(Secret::reveal).toList()));
     return transport
-        .send(outbound)
+        .send(signed.request())
         .thenApply(
             outcome -> {
               if (outcome instanceof CalloutTransport.Sent sent) {

@@ -2,6 +2,7 @@ package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 
+import dev.callgate.core.callout.AwsSignatureRejection;
 import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.CalloutRequest;
 import dev.callgate.core.callout.Headers;
@@ -137,7 +138,7 @@ public final class ConnectionTests {
                               OptionalInt.of(relayed.response().status()),
                               relayed.response().status() < 400,
                               relayed.afterRefresh(),
-                              Optional.empty()),
+                              AwsSignatureRejection.of(credential, relayed.response())),
                       refused ->
                           new ConnectionReport(
                               credential.name(),

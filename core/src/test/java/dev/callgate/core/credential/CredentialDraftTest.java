@@ -40,6 +40,7 @@ class CredentialDraftTest {
     List<String> allowedReturnUrls;
     String applicationName;
     TokenPlacementDraft tokenPlacement;
+    AwsSigV4Draft aws;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -63,6 +64,24 @@ class CredentialDraftTest {
       draft.jwtIssuer = "callgate";
       draft.jwtSubject = "svc@example.com";
       draft.jwtSigningKey = "-----BEGIN PRIVATE KEY-----";
+      return draft;
+    }
+
+    static Draft aws(String roleArn) {
+      Draft draft = new Draft();
+      draft.protocol = "aws_sigv4";
+      draft.aws =
+          new AwsSigV4Draft(
+              "AKIAIOSFODNN7EXAMPLE",
+              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+              null,
+              "eu-west-1",
+              "s3",
+              roleArn,
+              null,
+              null,
+              null,
+              null);
       return draft;
     }
 
@@ -98,7 +117,8 @@ class CredentialDraftTest {
               allowedReturnUrls,
               applicationName,
               null,
-              tokenPlacement)
+              tokenPlacement,
+              aws)
           .validate();
     }
   }
@@ -184,6 +204,107 @@ class CredentialDraftTest {
 
     assertThat(problem.fact("field")).isEqualTo("tokenPlacement");
     assertThat(problem.fact("problem")).contains("basic");
+  }
+
+  @Test
+  void validateWhenAwsKeysAreGivenThenTheCredentialSignsWithThemAndNoRole() {
+    Authentication.AwsSigV4 aws = (Authentication.AwsSigV4) valid(Draft.aws(null)).authentication();
+
+    assertThat(aws.accessKeyId()).isEqualTo("AKIAIOSFODNN7EXAMPLE");
+    assertThat(aws.secretAccessKey().reveal())
+        .isEqualTo("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    assertThat(aws.sessionToken()).isEmpty();
+    assertThat(aws.region()).isEqualTo("eu-west-1");
+    assertThat(aws.service()).isEqualTo("s3");
+    assertThat(aws.role()).isEmpty();
+  }
+
+  @Test
+  void validateWhenAwsRoleHasOnlyItsArnThenSessionNameAndDurationAreTheDefaults() {
+    Authentication.AwsSigV4 aws =
+        (Authentication.AwsSigV4)
+            valid(Draft.aws("arn:aws:iam::123456789012:role/reader")).authentication();
+
+    AwsRole role = aws.role().orElseThrow();
+    assertThat(role.sessionName()).isEqualTo("callgate");
+    assertThat(role.duration()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(role.externalId()).isEmpty();
+    assertThat(role.stsEndpoint()).isEmpty();
+  }
+
+  @Test
+  void validateWhenAwsSecretIsMissingThenSecretMissingNamesIt() {
+    Draft draft = Draft.aws(null);
+    draft.aws =
+        new AwsSigV4Draft(
+            "AKIAIOSFODNN7EXAMPLE", null, null, "eu-west-1", "s3", null, null, null, null, null);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.SECRET_MISSING);
+    assertThat(problem.fact("field")).isEqualTo("awsSecretAccessKey");
+  }
+
+  @Test
+  void validateWhenAwsFieldsAreAbsentThenEachRequiredOneIsNamed() {
+    Draft draft = new Draft();
+    draft.protocol = "aws_sigv4";
+
+    assertThat(draft.validate().problems())
+        .extracting(p -> p.fact("field"))
+        .containsExactlyInAnyOrder(
+            "awsAccessKeyId", "awsSecretAccessKey", "awsRegion", "awsService");
+  }
+
+  @Test
+  void validateWhenRoleFieldsComeWithoutARoleThenRefused() {
+    Draft draft = Draft.aws(null);
+    draft.aws =
+        new AwsSigV4Draft(
+            "AKIAIOSFODNN7EXAMPLE",
+            "secret-key-0123456789",
+            null,
+            "eu-west-1",
+            "s3",
+            null,
+            null,
+            "ext",
+            null,
+            null);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("awsExternalId");
+    assertThat(problem.fact("problem")).contains("awsRoleArn");
+  }
+
+  @Test
+  void validateWhenTheRoleDurationIsOutOfStsBoundsThenRefused() {
+    Draft draft = Draft.aws(null);
+    draft.aws =
+        new AwsSigV4Draft(
+            "AKIAIOSFODNN7EXAMPLE",
+            "secret-key-0123456789",
+            null,
+            "eu-west-1",
+            "s3",
+            "arn:aws:iam::123456789012:role/reader",
+            null,
+            null,
+            "PT10M",
+            null);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo("awsRoleDuration");
+  }
+
+  @Test
+  void validateWhenAnAwsCredentialWouldNotGenerateItsHeaderThenRefused() {
+    Draft draft = Draft.aws(null);
+    draft.generateAuthorizationHeader = false;
+
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("generateAuthorizationHeader");
   }
 
   @Test
@@ -422,7 +543,7 @@ class CredentialDraftTest {
     assertThat(problem.fact("known"))
         .isEqualTo(
             "oauth2_authorization_code, oauth2_client_credentials, oauth2_jwt_bearer, basic,"
-                + " api_key, none");
+                + " api_key, none, aws_sigv4");
     assertThat(problem.remedy()).contains("oauth2_client_credentials");
   }
 

@@ -75,7 +75,8 @@ class CalloutsRefreshRulesTest {
         d.allowedReturnUrls(),
         d.applicationName(),
         rules,
-        d.tokenPlacement());
+        d.tokenPlacement(),
+        null);
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

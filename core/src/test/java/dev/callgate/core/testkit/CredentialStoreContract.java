@@ -8,6 +8,7 @@ import dev.callgate.core.callout.RefreshRuleDraft;
 import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.AwsRole;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
@@ -260,6 +261,48 @@ public abstract class CredentialStoreContract {
     Authentication.Basic basic =
         (Authentication.Basic) join(store.findCredential("basic")).get().authentication();
     assertThat(basic.password().reveal()).isEqualTo("pa:ss wörd");
+  }
+
+  @Test
+  void findCredentialWhenAwsKeysWithAndWithoutARoleAreSavedThenReturnsThemUnchanged() {
+    List<NamedCredential> credentials =
+        List.of(
+            credential(
+                "awsstatic",
+                new Authentication.AwsSigV4(
+                    "AKIAIOSFODNN7EXAMPLE",
+                    Secret.of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                    Optional.empty(),
+                    "eu-west-1",
+                    "s3",
+                    Optional.empty()),
+                PrincipalType.NAMED),
+            credential(
+                "awsrole",
+                new Authentication.AwsSigV4(
+                    "ASIAIOSFODNN7EXAMPLE",
+                    Secret.of("temporary-secret-key"),
+                    Optional.of(Secret.of("FwoGZXIvYXdzEJr-session-token")),
+                    "us-east-1",
+                    "execute-api",
+                    Optional.of(
+                        new AwsRole(
+                            "arn:aws:iam::123456789012:role/reader",
+                            "callgate",
+                            Optional.of("external-42"),
+                            Duration.ofMinutes(90),
+                            Optional.of(URI.create("https://sts.us-east-1.amazonaws.com"))))),
+                PrincipalType.NAMED));
+
+    credentials.forEach(c -> join(store.saveCredential(c)));
+
+    for (NamedCredential credential : credentials) {
+      assertThat(join(store.findCredential(credential.name()))).contains(credential);
+    }
+    Authentication.AwsSigV4 role =
+        (Authentication.AwsSigV4) join(store.findCredential("awsrole")).get().authentication();
+    assertThat(role.sessionToken().orElseThrow().reveal())
+        .isEqualTo("FwoGZXIvYXdzEJr-session-token");
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.callgate.core.callout.RefreshRuleDraft;
 import dev.callgate.core.callout.RefreshRules;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
+import dev.callgate.core.credential.AwsRole;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
@@ -340,6 +341,8 @@ final class RecordMapper {
     } else if (authentication instanceof Authentication.ApiKey apiKey) {
       settings.put("apiKeyHeader", apiKey.headerName());
       secret = apiKey.key();
+    } else if (authentication instanceof Authentication.AwsSigV4 aws) {
+      secret = awsSettings(aws, settings);
     }
     // a query may carry an API key: it is sealed like every other secret
     String url = credential.url().toString();
@@ -382,6 +385,7 @@ final class RecordMapper {
           case API_KEY ->
               new Authentication.ApiKey(settings.getString("apiKeyHeader"), secret.orElseThrow());
           case NONE -> new Authentication.None();
+          case AWS_SIGV4 -> awsSigV4(settings, secret.orElseThrow());
         };
     Set<String> callers = new LinkedHashSet<>();
     settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
@@ -414,6 +418,52 @@ final class RecordMapper {
         Optional.ofNullable(settings.getString("applicationName")),
         refreshRules(settings.getJsonArray("refreshOn"), name),
         tokenPlacement(settings.getJsonObject("tokenPlacement")));
+  }
+
+  /**
+   * An {@code aws_sigv4} credential's plain fields go into its settings; its two secrets, the
+   * secret access key and the session token, are sealed together in its one secret column.
+   */
+  private static Secret awsSettings(Authentication.AwsSigV4 aws, JsonObject settings) {
+    settings
+        .put("awsAccessKeyId", aws.accessKeyId())
+        .put("awsRegion", aws.region())
+        .put("awsService", aws.service());
+    aws.role()
+        .ifPresent(
+            role ->
+                settings.put(
+                    "awsRole",
+                    new JsonObject()
+                        .put("roleArn", role.roleArn())
+                        .put("sessionName", role.sessionName())
+                        .put("externalId", role.externalId().orElse(null))
+                        .put("duration", role.duration().toString())
+                        .put("stsEndpoint", role.stsEndpoint().map(URI::toString).orElse(null))));
+    JsonObject secrets = new JsonObject().put("secretAccessKey", aws.secretAccessKey().reveal());
+    aws.sessionToken().ifPresent(token -> secrets.put("sessionToken", token.reveal()));
+    return Secret.of(secrets.encode());
+  }
+
+  private static Authentication.AwsSigV4 awsSigV4(JsonObject settings, Secret sealed) {
+    JsonObject secrets = new JsonObject(sealed.reveal());
+    Optional<AwsRole> role =
+        Optional.ofNullable(settings.getJsonObject("awsRole"))
+            .map(
+                r ->
+                    new AwsRole(
+                        r.getString("roleArn"),
+                        r.getString("sessionName"),
+                        Optional.ofNullable(r.getString("externalId")),
+                        Duration.parse(r.getString("duration")),
+                        Optional.ofNullable(r.getString("stsEndpoint")).map(URI::create)));
+    return new Authentication.AwsSigV4(
+        settings.getString("awsAccessKeyId"),
+        Secret.of(secrets.getString("secretAccessKey")),
+        Optional.ofNullable(secrets.getString("sessionToken")).map(Secret::of),
+        settings.getString("awsRegion"),
+        settings.getString("awsService"),
+        role);
   }
 
   private static JsonArray refreshRules(RefreshRules rules) {
