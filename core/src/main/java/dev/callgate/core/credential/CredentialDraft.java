@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
  * HeaderRules#DEFAULT_ALLOWED_METHODS}, the access token as {@code Authorization: Bearer}) and
  * returns the {@link NamedCredential} or every problem found; {@code refreshOn} rules are checked
- * by {@link RefreshRuleDraft}. Whether the named provider exists is the service's question, not the
- * draft's.
+ * by {@link RefreshRuleDraft}, {@code tokenExchange} settings by {@link TokenExchangeDraft}.
+ * Whether the named provider exists is the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -50,7 +50,8 @@ public record CredentialDraft(
     List<String> allowedReturnUrls,
     String applicationName,
     List<RefreshRuleDraft> refreshOn,
-    TokenPlacementDraft tokenPlacement) {
+    TokenPlacementDraft tokenPlacement,
+    TokenExchangeDraft tokenExchange) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -105,6 +106,7 @@ public record CredentialDraft(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -155,6 +157,7 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
         null,
         null);
   }
@@ -403,7 +406,20 @@ public record CredentialDraft(
             yield new Authentication.ApiKey(header, Secret.of(String.valueOf(apiKey)));
           }
           case NONE -> new Authentication.None();
+          case OAUTH2_TOKEN_EXCHANGE ->
+              (tokenExchange == null ? TokenExchangeDraft.NONE : tokenExchange)
+                  .validate(name, provider, problems)
+                  .orElse(null);
         };
+    if (tokenExchange != null && protocol != Protocol.OAUTH2_TOKEN_EXCHANGE) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "tokenExchange",
+              "problem",
+              "it is for oauth2_token_exchange, not " + protocol.wireName()));
+    }
     return problems.size() == before ? Optional.of(result) : Optional.empty();
   }
 

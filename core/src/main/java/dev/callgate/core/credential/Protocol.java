@@ -11,7 +11,8 @@ public enum Protocol {
   OAUTH2_JWT_BEARER("oauth2_jwt_bearer"),
   BASIC("basic"),
   API_KEY("api_key"),
-  NONE("none");
+  NONE("none"),
+  OAUTH2_TOKEN_EXCHANGE("oauth2_token_exchange");
 
   private final String wireName;
 
@@ -28,6 +29,7 @@ public enum Protocol {
     return switch (this) {
       case OAUTH2_AUTHORIZATION_CODE, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_JWT_BEARER -> true;
       case BASIC, API_KEY, NONE -> false;
+      case OAUTH2_TOKEN_EXCHANGE -> true;
     };
   }
 

@@ -75,7 +75,8 @@ class CalloutsRefreshRulesTest {
         d.allowedReturnUrls(),
         d.applicationName(),
         rules,
-        d.tokenPlacement());
+        d.tokenPlacement(),
+        d.tokenExchange());
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

@@ -698,7 +698,8 @@ class CalloutsTest {
             null,
             null,
             null,
-            placement));
+            placement,
+            null));
     f.authorize("crm", ADMIN);
   }
 

@@ -340,6 +340,8 @@ final class RecordMapper {
     } else if (authentication instanceof Authentication.ApiKey apiKey) {
       settings.put("apiKeyHeader", apiKey.headerName());
       secret = apiKey.key();
+    } else if (authentication instanceof Authentication.TokenExchange exchange) {
+      settings.put("tokenExchange", tokenExchange(exchange));
     }
     // a query may carry an API key: it is sealed like every other secret
     String url = credential.url().toString();
@@ -382,6 +384,8 @@ final class RecordMapper {
           case API_KEY ->
               new Authentication.ApiKey(settings.getString("apiKeyHeader"), secret.orElseThrow());
           case NONE -> new Authentication.None();
+          case OAUTH2_TOKEN_EXCHANGE ->
+              tokenExchange(provider, settings.getJsonObject("tokenExchange"));
         };
     Set<String> callers = new LinkedHashSet<>();
     settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
@@ -414,6 +418,28 @@ final class RecordMapper {
         Optional.ofNullable(settings.getString("applicationName")),
         refreshRules(settings.getJsonArray("refreshOn"), name),
         tokenPlacement(settings.getJsonObject("tokenPlacement")));
+  }
+
+  private static JsonObject tokenExchange(Authentication.TokenExchange exchange) {
+    JsonObject json =
+        new JsonObject()
+            .put("audience", new JsonArray(exchange.audience()))
+            .put(
+                "resource", new JsonArray(exchange.resource().stream().map(URI::toString).toList()))
+            .put("subjectTokenType", exchange.subjectTokenType());
+    exchange.subjectCredential().ifPresent(c -> json.put("subjectCredential", c));
+    exchange.requestedTokenType().ifPresent(t -> json.put("requestedTokenType", t));
+    return json;
+  }
+
+  private static Authentication.TokenExchange tokenExchange(String provider, JsonObject json) {
+    return new Authentication.TokenExchange(
+        provider,
+        Optional.ofNullable(json.getString("subjectCredential")),
+        json.getJsonArray("audience").stream().map(String.class::cast).toList(),
+        json.getJsonArray("resource").stream().map(r -> URI.create((String) r)).toList(),
+        Optional.ofNullable(json.getString("requestedTokenType")),
+        json.getString("subjectTokenType"));
   }
 
   private static JsonArray refreshRules(RefreshRules rules) {
