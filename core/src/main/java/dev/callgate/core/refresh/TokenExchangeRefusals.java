@@ -9,9 +9,10 @@ import java.util.Optional;
 
 /**
  * A token endpoint refusing a token exchange (RFC 8693 §2.2.2), once the client's authentication
- * passed: the client may not exchange at all ({@code unauthorized_client}, Keycloak's "Standard
- * token exchange is not enabled for the requested client"), the audience or resource asked for is
- * not the client's to request ({@code invalid_target}, Keycloak's {@code invalid_request}
+ * passed: the client may not exchange at all ({@code unauthorized_client}; Keycloak 26 says {@code
+ * invalid_request} "Standard token exchange is not enabled for the requested client", its legacy
+ * exchange {@code access_denied} "Client not allowed to exchange"), the audience or resource asked
+ * for is not the client's to request ({@code invalid_target}, Keycloak's {@code invalid_request}
  * "Requested audience not available"), or the subject token is not one the client may exchange
  * ({@code invalid_request}, {@code invalid_token}, {@code invalid_grant} or {@code access_denied}:
  * Keycloak's "Invalid token", "Client is not within the token audience"). Other errors ({@code
@@ -25,60 +26,49 @@ public final class TokenExchangeRefusals {
   private static final List<String> TARGET_WORDS =
       List.of("requested audience", "audience not", "resource");
 
+  // the client's exchange switched off, in the words of an error that is not unauthorized_client
+  private static final List<String> NOT_ALLOWED_WORDS =
+      List.of("exchange is not enabled", "not allowed to exchange", "not enabled for");
+
   private TokenExchangeRefusals() {}
 
   /** The exchange's own diagnosis of {@code refused}, or empty where the general rules apply. */
   public static Optional<Diagnosis> diagnose(GrantOutcome.Refused refused, FailureContext context) {
     String error = refused.error();
-    String description = refused.errorDescription().orElse("none");
-    String words = description.toLowerCase(Locale.ROOT);
-    String afterwards = RefreshPolicy.keptGrant(context);
-    if (ClientRefusals.grantTypeRefused(refused)) {
-      return Optional.of(
-          Diagnosis.of(
-              DiagnosisCode.TOKEN_EXCHANGE_NOT_ALLOWED,
-              "clientId",
-              context.clientId(),
-              "error",
-              error,
-              "errorDescription",
-              description,
-              "provider",
-              context.providerName(),
-              "afterwards",
-              afterwards));
+    String words = refused.errorDescription().orElse("").toLowerCase(Locale.ROOT);
+    boolean aboutTheRequest = SUBJECT_ERRORS.contains(error);
+    if (ClientRefusals.grantTypeRefused(refused)
+        || (aboutTheRequest && NOT_ALLOWED_WORDS.stream().anyMatch(words::contains))) {
+      return Optional.of(diagnosis(DiagnosisCode.TOKEN_EXCHANGE_NOT_ALLOWED, refused, context));
     }
     if (error.equals("invalid_target")
-        || (SUBJECT_ERRORS.contains(error) && TARGET_WORDS.stream().anyMatch(words::contains))) {
+        || (aboutTheRequest && TARGET_WORDS.stream().anyMatch(words::contains))) {
       return Optional.of(
-          Diagnosis.of(
-              DiagnosisCode.TOKEN_EXCHANGE_AUDIENCE_REJECTED,
-              "clientId",
-              context.clientId(),
-              "credential",
-              context.credentialName(),
-              "error",
-              error,
-              "errorDescription",
-              description,
-              "afterwards",
-              afterwards));
+          diagnosis(DiagnosisCode.TOKEN_EXCHANGE_AUDIENCE_REJECTED, refused, context));
     }
-    if (SUBJECT_ERRORS.contains(error)) {
+    if (aboutTheRequest) {
       return Optional.of(
-          Diagnosis.of(
-              DiagnosisCode.TOKEN_EXCHANGE_SUBJECT_TOKEN_REJECTED,
-              "credential",
-              context.credentialName(),
-              "error",
-              error,
-              "errorDescription",
-              description,
-              "provider",
-              context.providerName(),
-              "clientId",
-              context.clientId()));
+          diagnosis(DiagnosisCode.TOKEN_EXCHANGE_SUBJECT_TOKEN_REJECTED, refused, context));
     }
     return Optional.empty();
+  }
+
+  /** Every fact a token exchange's diagnoses draw on; each template names the ones it needs. */
+  private static Diagnosis diagnosis(
+      DiagnosisCode code, GrantOutcome.Refused refused, FailureContext context) {
+    return Diagnosis.of(
+        code,
+        "clientId",
+        context.clientId(),
+        "credential",
+        context.credentialName(),
+        "provider",
+        context.providerName(),
+        "error",
+        refused.error(),
+        "errorDescription",
+        refused.errorDescription().orElse("none"),
+        "afterwards",
+        RefreshPolicy.keptGrant(context));
   }
 }

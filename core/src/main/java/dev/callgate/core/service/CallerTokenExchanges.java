@@ -127,16 +127,7 @@ final class CallerTokenExchanges {
                       provider.get(),
                       TokenExchangeRequest.of(
                           key.settings(), subjectToken, provider.get().scopes()))
-                  .handle(
-                      (outcome, failure) ->
-                          failure == null
-                              ? outcome
-                              : new GrantOutcome.Failed(
-                                  GrantOutcome.Failure.UNREACHABLE,
-                                  "the identity-provider client failed: "
-                                      + failure.getClass().getSimpleName(),
-                                  Optional.empty(),
-                                  Optional.empty()))
+                  .handle(GrantOutcome::ofCall)
                   .thenApply(outcome -> settle(key, provider.get(), outcome));
             });
   }

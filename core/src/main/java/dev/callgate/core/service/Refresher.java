@@ -221,15 +221,7 @@ public final class Refresher {
     Optional<String> providerName = credential.authentication().providerName();
     Optional<GrantType> grant = GrantType.of(credential.protocol());
     if (providerName.isEmpty() || grant.isEmpty()) {
-      return done(
-          rejected(
-              FLOW_NOT_SUPPORTED,
-              "credential",
-              credential.name(),
-              "protocol",
-              credential.protocol().wireName(),
-              "flow",
-              "token refresh"));
+      return done(flowNotSupported(credential, "token refresh"));
     }
     Refresh refresh =
         new Refresh(
@@ -272,13 +264,8 @@ public final class Refresher {
     NamedCredential credential = refresh.credential();
     if (exchange.subjectCredential().isEmpty()) {
       return done(
-          rejected(
-              FLOW_NOT_SUPPORTED,
-              "credential",
-              credential.name(),
-              "protocol",
-              credential.protocol().wireName(),
-              "flow",
+          flowNotSupported(
+              credential,
               "a stored token (each callout exchanges the caller's "
                   + Authentication.TokenExchange.SUBJECT_TOKEN_HEADER
                   + ")"));
@@ -536,15 +523,7 @@ public final class Refresher {
         };
     // An adapter reports expected failures as values; an exception is a defect or a crash in it,
     // and must still leave the token backing off rather than stuck in REFRESHING.
-    return call.handle(
-        (outcome, failure) ->
-            failure == null
-                ? outcome
-                : new GrantOutcome.Failed(
-                    GrantOutcome.Failure.UNREACHABLE,
-                    "the identity-provider client failed: " + failure.getClass().getSimpleName(),
-                    Optional.empty(),
-                    Optional.empty()));
+    return call.handle(GrantOutcome::ofCall);
   }
 
   private CompletionStage<GrantOutcome> jwtBearer(
@@ -690,6 +669,17 @@ public final class Refresher {
 
   private static boolean sameAccessToken(TokenRecord a, TokenRecord b) {
     return a.tokens().map(TokenSet::accessToken).equals(b.tokens().map(TokenSet::accessToken));
+  }
+
+  private static RefreshOutcome flowNotSupported(NamedCredential credential, String flow) {
+    return rejected(
+        FLOW_NOT_SUPPORTED,
+        "credential",
+        credential.name(),
+        "protocol",
+        credential.protocol().wireName(),
+        "flow",
+        flow);
   }
 
   private static RefreshOutcome rejected(DiagnosisCode code, Object... facts) {

@@ -226,8 +226,10 @@ class TokenExchangeTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "unauthorized_client | Standard token exchange is not enabled for the requested client"
+        "unauthorized_client | Client not allowed to use the grant | TOKEN_EXCHANGE_NOT_ALLOWED",
+        "invalid_request | Standard token exchange is not enabled for the requested client"
             + " | TOKEN_EXCHANGE_NOT_ALLOWED",
+        "access_denied | Client not allowed to exchange | TOKEN_EXCHANGE_NOT_ALLOWED",
         "invalid_request | Requested audience not available: orders"
             + " | TOKEN_EXCHANGE_AUDIENCE_REJECTED",
         "invalid_target | unknown resource | TOKEN_EXCHANGE_AUDIENCE_REJECTED",
