@@ -12,6 +12,7 @@ const PROTOCOLS = [
   ['oauth2_authorization_code', 'OAuth 2.0 authorization code (a person signs in at the provider)'],
   ['oauth2_client_credentials', 'OAuth 2.0 client credentials (the client is the principal)'],
   ['oauth2_jwt_bearer', 'OAuth 2.0 JWT bearer (RFC 7523: Callgate signs an assertion)'],
+  ['oauth2_token_exchange', 'OAuth 2.0 token exchange (RFC 8693: a subject token traded for the API’s)'],
   ['basic', 'HTTP Basic (user name and password)'],
   ['api_key', 'API key in a header'],
   ['none', 'None (Callgate adds no authentication)'],
@@ -251,7 +252,7 @@ function configurationForm(ctx, configured, providers) {
   const secretNote = editing ? ' Callgate never shows it: give it again whenever you save.' : '';
 
   const groups = {
-    tokens: h('div', { 'data-protocols': 'oauth2_authorization_code oauth2_client_credentials oauth2_jwt_bearer' },
+    tokens: h('div', { 'data-protocols': 'oauth2_authorization_code oauth2_client_credentials oauth2_jwt_bearer oauth2_token_exchange' },
       field({ name: 'provider', label: 'Provider', hint: 'The auth provider that issues the tokens.', input: select(providerOptions, c.provider || '') }),
       field({ name: 'tokenPlacement', label: 'Token placement', hint: 'Where the access token goes: Authorization: Bearer, a header of the API’s own (with an optional prefix), or a query parameter.', input: select([['bearer', 'Authorization: Bearer'], ['header', 'Another header'], ['query', 'A query parameter']], placementOf(c.tokenPlacement)) }),
       field({ name: 'tokenPlacementName', label: 'Header or parameter name', hint: 'For a header, e.g. X-Auth-Token; for a query parameter, e.g. access_token.', input: input({ value: placementOf(c.tokenPlacement) === 'bearer' ? '' : c.tokenPlacement.name }) }),
@@ -280,6 +281,12 @@ function configurationForm(ctx, configured, providers) {
       field({ name: 'awsExternalId', label: 'External id (optional)', hint: 'When the role’s trust policy demands one.', input: input({ value: c.awsExternalId }) }),
       field({ name: 'awsRoleDuration', label: 'Role duration (optional)', hint: 'ISO-8601, PT15M to PT12H; PT1H when empty.', input: input({ value: c.awsRoleDuration, placeholder: 'PT1H' }) }),
       field({ name: 'awsStsEndpoint', label: 'STS endpoint (optional)', hint: 'https://sts.<region>.amazonaws.com when empty; a VPC endpoint’s URL for a private STS.', input: input({ type: 'url', value: c.awsStsEndpoint }) })),
+    exchange: h('fieldset', { 'data-protocols': 'oauth2_token_exchange' }, h('legend', {}, 'Token exchange'),
+      field({ name: 'tokenExchange.subjectCredential', label: 'Subject credential (optional)', hint: 'The credential whose access token is exchanged; when empty, each caller sends its own in the Callgate-Subject-Token header.', input: input({ value: (c.tokenExchange || {}).subjectCredential }) }),
+      field({ name: 'tokenExchange.audience', label: 'Audience (optional)', hint: 'Whom the token is for, e.g. the API’s client id; several separated by spaces.', input: input({ value: ((c.tokenExchange || {}).audience || []).join(' ') }) }),
+      field({ name: 'tokenExchange.resource', label: 'Resource (optional)', hint: 'Absolute URIs of the API (RFC 8707), separated by spaces.', input: input({ value: ((c.tokenExchange || {}).resource || []).join(' ') }) }),
+      field({ name: 'tokenExchange.requestedTokenType', label: 'Requested token type (optional)', hint: 'e.g. urn:ietf:params:oauth:token-type:access_token; the provider chooses when empty.', input: input({ value: (c.tokenExchange || {}).requestedTokenType }) }),
+      field({ name: 'tokenExchange.subjectTokenType', label: 'Subject token type', hint: 'What the subject token is.', input: input({ value: (c.tokenExchange || {}).subjectTokenType || 'urn:ietf:params:oauth:token-type:access_token' }) })),
   };
 
   const form = h('form', { 'aria-label': editing ? `Configuration of ${c.name}` : 'New credential', novalidate: true },
@@ -288,7 +295,7 @@ function configurationForm(ctx, configured, providers) {
     field({ name: 'url', label: 'Base URL', hint: 'The API’s base URL: callouts go to it plus their path, never above it or to another host.', input: input({ type: 'url', value: c.url, required: true, placeholder: 'https://api.example.com/v1' }) }),
     field({ name: 'protocol', label: 'Protocol', hint: 'How Callgate authenticates to the API.', input: protocol }),
     field({ name: 'principal', label: 'Principal', hint: 'named: one token shared by every caller; per_user: a token per user, the caller’s key subject (authorization code or JWT bearer only).', input: select([['named', 'named'], ['per_user', 'per_user']], c.principal || 'named') }),
-    groups.tokens, groups.basic, groups.apiKey, groups.jwt, groups.aws,
+    groups.tokens, groups.basic, groups.apiKey, groups.jwt, groups.aws, groups.exchange,
     field({ name: 'testPath', label: 'Test path (optional)', hint: 'What Test connection calls, e.g. /me: a path that answers 200 when the credential works.', input: input({ value: c.testPath, placeholder: '/me' }) }),
     field({ name: 'allowedCallers', label: 'Allowed callers', hint: 'Subjects of the API keys that may call it, separated by spaces or commas; empty means admins only.', input: input({ value: (c.allowedCallers || []).join(' ') }) }),
     field({ name: 'allowedReturnUrls', label: 'Allowed return URLs', hint: 'Where a browser may be sent back after authorizing (connect links, your application): absolute http(s) URLs, separated by spaces; a return URL must match one’s scheme, host and port and start with its path.', input: input({ value: (c.allowedReturnUrls || []).join(' ') }) }),
@@ -335,6 +342,17 @@ function configurationForm(ctx, configured, providers) {
         : {}),
       ...(chosen === 'aws_sigv4'
         ? Object.fromEntries(['awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken', 'awsRegion', 'awsService', 'awsRoleArn', 'awsRoleSessionName', 'awsExternalId', 'awsRoleDuration', 'awsStsEndpoint'].map((f) => [f, text(form, f)]))
+        : {}),
+      ...(chosen === 'oauth2_token_exchange'
+        ? {
+          tokenExchange: compact({
+            subjectCredential: text(form, 'tokenExchange.subjectCredential'),
+            audience: list(form, 'tokenExchange.audience'),
+            resource: list(form, 'tokenExchange.resource'),
+            requestedTokenType: text(form, 'tokenExchange.requestedTokenType'),
+            subjectTokenType: text(form, 'tokenExchange.subjectTokenType'),
+          }),
+        }
         : {}),
     });
     const saved = editing

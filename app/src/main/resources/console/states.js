@@ -23,4 +23,4 @@ export function needsAPerson(state, protocol) {
   return NEEDS_A_PERSON.has(state);
 }
 
-export const TOKEN_PROTOCOLS = new Set(['oauth2_authorization_code', 'oauth2_client_credentials', 'oauth2_jwt_bearer']);
+export const TOKEN_PROTOCOLS = new Set(['oauth2_authorization_code', 'oauth2_client_credentials', 'oauth2_jwt_bearer', 'oauth2_token_exchange']);

@@ -12,6 +12,7 @@ import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.TokenExchangeDraft;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -92,7 +93,8 @@ final class ResourceJson {
           "awsRoleSessionName",
           "awsExternalId",
           "awsRoleDuration",
-          "awsStsEndpoint");
+          "awsStsEndpoint",
+          "tokenExchange");
 
   private ResourceJson() {}
 
@@ -159,7 +161,8 @@ final class ResourceJson {
                 f.string("awsRoleSessionName"),
                 f.string("awsExternalId"),
                 f.string("awsRoleDuration"),
-                f.string("awsStsEndpoint")));
+                f.string("awsStsEndpoint")),
+            tokenExchange(f));
     return combine(f.problems(), draft.validate());
   }
 
@@ -176,6 +179,46 @@ final class ResourceJson {
         new TokenPlacementDraft(f.string("in"), f.string("name"), f.string("prefix"));
     credential.problems().addAll(f.problems());
     return draft;
+  }
+
+  static final Set<String> TOKEN_EXCHANGE_FIELDS =
+      Set.of("subjectCredential", "audience", "resource", "requestedTokenType", "subjectTokenType");
+
+  /**
+   * The credential's {@code tokenExchange}, its own fields' problems added to the credential's;
+   * {@code audience} and {@code resource} are a string or an array of strings.
+   */
+  private static TokenExchangeDraft tokenExchange(JsonFields credential) {
+    JsonObject exchange = credential.objectField("tokenExchange");
+    if (exchange == null) {
+      return null;
+    }
+    JsonFields f = new JsonFields(exchange, TOKEN_EXCHANGE_FIELDS);
+    TokenExchangeDraft draft =
+        new TokenExchangeDraft(
+            f.string("subjectCredential"),
+            oneOrMany(exchange, f, "audience"),
+            oneOrMany(exchange, f, "resource"),
+            f.string("requestedTokenType"),
+            f.string("subjectTokenType"));
+    credential.problems().addAll(f.problems());
+    return draft;
+  }
+
+  private static List<String> oneOrMany(JsonObject object, JsonFields f, String field) {
+    return object.getValue(field) instanceof String one ? List.of(one) : f.strings(field);
+  }
+
+  private static JsonObject tokenExchangeJson(Authentication.TokenExchange exchange) {
+    JsonObject json =
+        new JsonObject()
+            .put("audience", new JsonArray(exchange.audience()))
+            .put(
+                "resource", new JsonArray(exchange.resource().stream().map(URI::toString).toList()))
+            .put("subjectTokenType", exchange.subjectTokenType());
+    exchange.subjectCredential().ifPresent(c -> json.put("subjectCredential", c));
+    exchange.requestedTokenType().ifPresent(t -> json.put("requestedTokenType", t));
+    return json;
   }
 
   private static <T> Validated<T> combine(List<Diagnosis> fieldProblems, Validated<T> validated) {
@@ -309,6 +352,8 @@ final class ResourceJson {
       jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
     } else if (authentication instanceof Authentication.AwsSigV4 aws) {
       awsJson(aws, json);
+    } else if (authentication instanceof Authentication.TokenExchange exchange) {
+      json.put("tokenExchange", tokenExchangeJson(exchange));
     }
     return json;
   }

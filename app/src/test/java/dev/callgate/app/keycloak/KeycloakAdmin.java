@@ -44,7 +44,12 @@ public final class KeycloakAdmin {
 
   /** Creates the realm {@code spec} describes, with the users and client of the imported one. */
   public void createRealm(RealmSpec spec) {
-    send("POST", "/admin/realms", spec.json());
+    createRealm(spec.json());
+  }
+
+  /** Creates the realm of {@code representation} as it is, e.g. one made from a spec's JSON. */
+  public void createRealm(JsonObject representation) {
+    send("POST", "/admin/realms", representation);
   }
 
   public void deleteRealm(String realm) {

@@ -93,6 +93,21 @@ public final class TokenEndpoint {
     return post(tokenUri, form);
   }
 
+  /** The resource owner password grant (the client needs Direct access grants). */
+  public Answer password(String username, String password) {
+    return post(
+        tokenUri,
+        form(
+            "grant_type",
+            "password",
+            "username",
+            username,
+            "password",
+            password,
+            "scope",
+            "openid"));
+  }
+
   /** RFC 7009 revocation; {@code tokenTypeHint} may be null. */
   public Answer revoke(String token, String tokenTypeHint) {
     Map<String, Object> form = form("token", token);

@@ -41,7 +41,10 @@ public final class AuthorizationHeaders {
       // Always "Bearer", whatever token_type the provider reported ("bearer", "Bearer", or
       // something else): RFC 6750 bearer usage is what resource servers accept, and schemes
       // such as DPoP (RFC 9449) or MAC need per-request proofs that Callgate does not make.
-      case OAUTH2_AUTHORIZATION_CODE, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_JWT_BEARER ->
+      case OAUTH2_AUTHORIZATION_CODE,
+          OAUTH2_CLIENT_CREDENTIALS,
+          OAUTH2_JWT_BEARER,
+          OAUTH2_TOKEN_EXCHANGE ->
           tokens.flatMap(
               set ->
                   placement.fold(

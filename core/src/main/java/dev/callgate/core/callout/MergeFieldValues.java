@@ -38,7 +38,10 @@ public record MergeFieldValues(
   public static MergeFieldValues of(Authentication authentication, Optional<TokenSet> tokens) {
     Objects.requireNonNull(tokens, "tokens");
     return switch (authentication.protocol()) {
-      case OAUTH2_AUTHORIZATION_CODE, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_JWT_BEARER ->
+      case OAUTH2_AUTHORIZATION_CODE,
+          OAUTH2_CLIENT_CREDENTIALS,
+          OAUTH2_JWT_BEARER,
+          OAUTH2_TOKEN_EXCHANGE ->
           new MergeFieldValues(
               tokens.map(TokenSet::accessToken),
               Optional.empty(),

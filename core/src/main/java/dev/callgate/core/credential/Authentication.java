@@ -1,5 +1,8 @@
 package dev.callgate.core.credential;
 
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,6 +61,54 @@ public sealed interface Authentication {
     @Override
     public Optional<String> providerName() {
       return Optional.of(provider);
+    }
+  }
+
+  /**
+   * OAuth 2.0 token exchange (RFC 8693): the provider's client trades a subject token for one meant
+   * for the target. The subject token is the current access token of the credential {@code
+   * subjectCredential} names, or, when it names none, the one the caller sends in {@link
+   * #SUBJECT_TOKEN_HEADER}. {@code audience} and {@code resource} (RFC 8707) say whom the issued
+   * token is for (each sent once per value), {@code requestedTokenType} what kind of token to issue
+   * (the provider's choice when empty), {@code subjectTokenType} what the subject token is.
+   */
+  record TokenExchange(
+      String provider,
+      Optional<String> subjectCredential,
+      List<String> audience,
+      List<URI> resource,
+      Optional<String> requestedTokenType,
+      String subjectTokenType)
+      implements Authentication {
+
+    /** The caller's header that carries the subject token; Callgate never forwards it. */
+    public static final String SUBJECT_TOKEN_HEADER = "Callgate-Subject-Token";
+
+    /** RFC 8693 §3: an OAuth 2.0 access token, the default subject. */
+    public static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+
+    public TokenExchange {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(subjectCredential, "subjectCredential");
+      audience = List.copyOf(audience);
+      resource = List.copyOf(resource);
+      Objects.requireNonNull(requestedTokenType, "requestedTokenType");
+      Objects.requireNonNull(subjectTokenType, "subjectTokenType");
+    }
+
+    @Override
+    public Protocol protocol() {
+      return Protocol.OAUTH2_TOKEN_EXCHANGE;
+    }
+
+    @Override
+    public Optional<String> providerName() {
+      return Optional.of(provider);
+    }
+
+    /** Whether each callout brings its own subject token, so no token is stored. */
+    public boolean subjectFromCaller() {
+      return subjectCredential.isEmpty();
     }
   }
 

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * keep-alive on, merge fields off, API-key header {@code X-API-Key}, the methods of {@link
  * HeaderRules#DEFAULT_ALLOWED_METHODS}, the access token as {@code Authorization: Bearer}) and
  * returns the {@link NamedCredential} or every problem found; {@code refreshOn} rules are checked
- * by {@link RefreshRuleDraft}, an {@code aws_sigv4} credential's fields by {@link AwsSigV4Draft}.
- * Whether the named provider exists is the service's question, not the draft's.
+ * by {@link RefreshRuleDraft}, an {@code aws_sigv4} credential's fields by {@link AwsSigV4Draft},
+ * {@code tokenExchange} settings by {@link TokenExchangeDraft}. Whether the named provider exists
+ * is the service's question, not the draft's.
  */
 public record CredentialDraft(
     String name,
@@ -51,7 +52,8 @@ public record CredentialDraft(
     String applicationName,
     List<RefreshRuleDraft> refreshOn,
     TokenPlacementDraft tokenPlacement,
-    AwsSigV4Draft aws) {
+    AwsSigV4Draft aws,
+    TokenExchangeDraft tokenExchange) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -107,6 +109,7 @@ public record CredentialDraft(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -157,6 +160,7 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
         null,
         null,
         null);
@@ -423,7 +427,20 @@ public record CredentialDraft(
                 .validate(problems)
                 .orElse(null);
           }
+          case OAUTH2_TOKEN_EXCHANGE ->
+              (tokenExchange == null ? TokenExchangeDraft.NONE : tokenExchange)
+                  .validate(name, provider, problems)
+                  .orElse(null);
         };
+    if (tokenExchange != null && protocol != Protocol.OAUTH2_TOKEN_EXCHANGE) {
+      problems.add(
+          Diagnosis.of(
+              INVALID_VALUE,
+              "field",
+              "tokenExchange",
+              "problem",
+              "it is for oauth2_token_exchange, not " + protocol.wireName()));
+    }
     return problems.size() == before ? Optional.of(result) : Optional.empty();
   }
 

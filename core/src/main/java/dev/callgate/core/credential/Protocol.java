@@ -12,7 +12,8 @@ public enum Protocol {
   BASIC("basic"),
   API_KEY("api_key"),
   NONE("none"),
-  AWS_SIGV4("aws_sigv4");
+  AWS_SIGV4("aws_sigv4"),
+  OAUTH2_TOKEN_EXCHANGE("oauth2_token_exchange");
 
   private final String wireName;
 
@@ -29,6 +30,7 @@ public enum Protocol {
     return switch (this) {
       case OAUTH2_AUTHORIZATION_CODE, OAUTH2_CLIENT_CREDENTIALS, OAUTH2_JWT_BEARER -> true;
       case BASIC, API_KEY, NONE, AWS_SIGV4 -> false;
+      case OAUTH2_TOKEN_EXCHANGE -> true;
     };
   }
 

@@ -326,7 +326,40 @@ public enum DiagnosisCode {
       "Report it with the reference; the log line with the same reference has the details."),
   INVALID_CONFIGURATION(
       "{variable} is invalid: {problem}.",
-      "Correct {variable} in Callgate's environment and start it again.");
+      "Correct {variable} in Callgate's environment and start it again."),
+  TOKEN_EXCHANGE_SUBJECT_TOKEN_MISSING(
+      "Credential '{credential}' exchanges the caller's token, and the request has no {header}"
+          + " header.",
+      "Send the token to exchange (an access token of the identity provider whose audience"
+          + " includes the exchanging client) in the {header} header; Callgate never forwards"
+          + " it."),
+  TOKEN_EXCHANGE_SUBJECT_TOKEN_REJECTED(
+      "The identity provider refused the subject token that credential '{credential}' exchanges"
+          + " ({error}: {errorDescription}).",
+      "The subject token (the caller's Callgate-Subject-Token header, or the access token of the"
+          + " credential's tokenExchange.subjectCredential) must be a valid access token of"
+          + " provider '{provider}' whose audience includes client '{clientId}' (Keycloak: an"
+          + " Audience mapper on the subject token's client), of the type"
+          + " tokenExchange.subjectTokenType names."),
+  TOKEN_EXCHANGE_NOT_ALLOWED(
+      "The identity provider does not let client '{clientId}' exchange tokens ({error}:"
+          + " {errorDescription}).",
+      "Allow token exchange for the client at the identity provider (Keycloak: Standard Token"
+          + " Exchange in the client's capability config, the client attribute"
+          + " standard.token.exchange.enabled), or correct provider '{provider}' with PUT"
+          + " /v1/providers/{provider}. {afterwards}"),
+  TOKEN_EXCHANGE_AUDIENCE_REJECTED(
+      "The identity provider will not issue client '{clientId}' a token for the audience or"
+          + " resource that credential '{credential}' asks for ({error}: {errorDescription}).",
+      "Let the client request that audience at the identity provider (Keycloak: the target client"
+          + " must be available in the client's scopes, e.g. through an Audience mapper), or"
+          + " correct tokenExchange.audience or tokenExchange.resource with PUT"
+          + " /v1/credentials/{credential}. {afterwards}"),
+  TOKEN_EXCHANGE_SUBJECT_UNAVAILABLE(
+      "Credential '{credential}' exchanges the access token of credential '{subjectCredential}',"
+          + " which has none to give: {reason}",
+      "Make credential '{subjectCredential}' work first ({subjectRemedy}); credential"
+          + " '{credential}' exchanges its token at its next callout.");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)}");
 

@@ -48,6 +48,21 @@ public sealed interface GrantOutcome {
     }
   }
 
+  /**
+   * What a call to an identity-provider adapter came to: its outcome, or, when the stage failed (a
+   * defect or a crash in the adapter, which reports expected failures as values), a failure that
+   * may pass, so that a token backs off rather than stays stuck.
+   */
+  static GrantOutcome ofCall(GrantOutcome outcome, Throwable failure) {
+    return failure == null
+        ? outcome
+        : new Failed(
+            Failure.UNREACHABLE,
+            "the identity-provider client failed: " + failure.getClass().getSimpleName(),
+            Optional.empty(),
+            Optional.empty());
+  }
+
   enum Failure {
     /** Connection refused, reset, or the name did not resolve. */
     UNREACHABLE,

@@ -36,6 +36,9 @@ public interface IdentityProvider {
   CompletionStage<GrantOutcome> jwtBearer(
       AuthProvider provider, Authentication.JwtBearer jwt, String subject, List<String> scopes);
 
+  /** Token exchange grant (RFC 8693 §2.1) with the client's authentication and the request. */
+  CompletionStage<GrantOutcome> tokenExchange(AuthProvider provider, TokenExchangeRequest request);
+
   /**
    * Token revocation (RFC 7009) with {@code token_type_hint}; every expected failure, and a
    * provider without a revocation endpoint, is an outcome.

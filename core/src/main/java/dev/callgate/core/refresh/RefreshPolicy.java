@@ -447,6 +447,12 @@ public final class RefreshPolicy {
               context.clientAuthMethod(),
               keptGrant(context)));
     }
+    if (context.grant() == GrantType.TOKEN_EXCHANGE) {
+      Optional<Diagnosis> exchange = TokenExchangeRefusals.diagnose(refused, context);
+      if (exchange.isPresent()) {
+        return clientRejected(exchange.get());
+      }
+    }
     switch (error) {
       case "unauthorized_client":
       case "unsupported_grant_type":

@@ -6,6 +6,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_ECHOED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_EXCHANGE_SUBJECT_TOKEN_MISSING;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
 
 import dev.callgate.core.callout.AuthorizationHeaders;
@@ -54,6 +55,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Sends a caller's request to a named credential's API with the credential applied, in two steps so
@@ -80,6 +82,10 @@ public final class Callouts {
   private final long bufferedBodyLimit;
   private final RefreshRuleObserver ruleObserver;
   private final RequestSigner signer;
+  private final CallerTokenExchanges callerExchanges;
+
+  private static final String SUBJECT_TOKEN_HEADER =
+      Authentication.TokenExchange.SUBJECT_TOKEN_HEADER;
 
   /** What a body that merge fields are resolved in may hold, unless configured otherwise. */
   public static final long DEFAULT_BUFFERED_BODY_LIMIT = 1024 * 1024;
@@ -161,6 +167,13 @@ public final class Callouts {
     this.planner = new RefreshPlanner(policy);
     // only bookkeeping (a token's first use): the refresher's source names this instance
     this.updates = new TokenUpdates(tokens, refresher.events());
+    this.callerExchanges =
+        new CallerTokenExchanges(
+            credentials,
+            refresher.identityProvider(),
+            clock,
+            policy,
+            CallerTokenExchanges.DEFAULT_CAPACITY);
   }
 
   /**
@@ -194,6 +207,17 @@ public final class Callouts {
             .or(() -> HeaderRules.invalidField(head.headers()));
     if (refusal.isPresent()) {
       return new PreparationOutcome.Rejected(refusal.get());
+    }
+    if (credential.authentication() instanceof Authentication.TokenExchange exchange
+        && exchange.subjectFromCaller()
+        && head.headers().first(SUBJECT_TOKEN_HEADER).filter(t -> !t.isBlank()).isEmpty()) {
+      return new PreparationOutcome.Rejected(
+          Diagnosis.of(
+              TOKEN_EXCHANGE_SUBJECT_TOKEN_MISSING,
+              "credential",
+              credential.name(),
+              "header",
+              SUBJECT_TOKEN_HEADER));
     }
     TargetUrlOutcome target = TargetUrl.resolve(credential.url(), head.rawPath(), head.rawQuery());
     if (target instanceof TargetUrlOutcome.Rejected rejected) {
@@ -249,6 +273,15 @@ public final class Callouts {
       result =
           attempt(credential, callout.target, request, Optional.empty())
               .thenApply(attempt -> attempt.toResult(false));
+    } else if (credential.authentication() instanceof Authentication.TokenExchange exchange
+        && exchange.subjectFromCaller()) {
+      result =
+          withExchangedToken(
+              credential,
+              exchange,
+              Secret.of(callout.head.headers().first(SUBJECT_TOKEN_HEADER).orElseThrow()),
+              callout.target,
+              request);
     } else {
       TokenKey key =
           credential.principal() == PrincipalType.NAMED
@@ -280,48 +313,123 @@ public final class Callouts {
               }
               TokenRecord record = ((Usable.Yes) usable).record();
               markUsed(credential, record);
-              return attempt(credential, uri, request, record.tokens())
-                  .thenCompose(
-                      first -> {
-                        if (!(first instanceof Attempt.Answered answered)) {
-                          return CompletableFuture.completedStage(first.toResult(false));
-                        }
-                        if (UnauthorizedResponseClassifier.classify(answered.response()).verdict()
-                            == UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
-                          return refreshAndRetry(credential, record, uri, request, answered);
-                        }
-                        return credential
-                            .refreshOn()
-                            .match(answered.response())
-                            .fold(
-                                matched -> {
-                                  ruleObserver.fired(credential.name(), matched);
-                                  return refreshAndRetry(
-                                      credential, record, uri, request, answered);
-                                },
-                                none -> CompletableFuture.completedStage(first.toResult(false)));
-                      });
+              // the one refresh after a rejection counts against the budget of such refreshes
+              return sendRenewingOnce(
+                  credential,
+                  uri,
+                  request,
+                  record.tokens(),
+                  () ->
+                      refresher
+                          .refresh(
+                              record.key(),
+                              RefreshTrigger.ON_401,
+                              record.tokens().map(TokenSet::accessToken))
+                          .thenApply(
+                              outcome ->
+                                  outcome.fold(
+                                      refreshed -> Renewal.of(refreshed.record().tokens()),
+                                      refusal -> Renewal.refused(refusal.diagnosis()),
+                                      deferred -> Renewal.refused(deferred.diagnosis()))));
             });
   }
 
   /**
-   * The one refresh and the one retry after an expired-token 401 or an answer a {@code refreshOn}
-   * rule names (both count against the budget of refreshes after a rejection).
+   * A callout of a credential that exchanges the caller's subject token: the exchanged token
+   * (cached while it is fresh), and after an expired-token 401 or a {@code refreshOn} answer one
+   * new exchange and one retry.
    */
-  private CompletionStage<CalloutResult> refreshAndRetry(
+  private CompletionStage<CalloutResult> withExchangedToken(
       NamedCredential credential,
-      TokenRecord used,
+      Authentication.TokenExchange exchange,
+      Secret subjectToken,
+      URI uri,
+      CalloutRequest request) {
+    return callerExchanges
+        .token(credential.name(), exchange, subjectToken, Optional.empty())
+        .thenCompose(
+            first -> {
+              if (first.tokens().isEmpty()) {
+                return refused(first.refusal().orElseThrow());
+              }
+              TokenSet used = first.tokens().get();
+              return sendRenewingOnce(
+                  credential,
+                  uri,
+                  request,
+                  Optional.of(used),
+                  () ->
+                      callerExchanges
+                          .token(
+                              credential.name(),
+                              exchange,
+                              subjectToken,
+                              Optional.of(used.accessToken()))
+                          .thenApply(
+                              again ->
+                                  again.tokens().isPresent()
+                                      ? Renewal.of(again.tokens())
+                                      : Renewal.refused(again.refusal().orElseThrow())));
+            });
+  }
+
+  /**
+   * Sends with {@code tokens}; after an expired-token 401 or an answer a {@code refreshOn} rule
+   * names, renews the token once and retries once.
+   */
+  private CompletionStage<CalloutResult> sendRenewingOnce(
+      NamedCredential credential,
       URI uri,
       CalloutRequest request,
-      Attempt.Answered rejected) {
-    return refresher
-        .refresh(used.key(), RefreshTrigger.ON_401, used.tokens().map(TokenSet::accessToken))
+      Optional<TokenSet> tokens,
+      Supplier<CompletionStage<Renewal>> renew) {
+    return attempt(credential, uri, request, tokens)
         .thenCompose(
-            outcome ->
-                outcome.fold(
-                    refreshed -> retry(credential, uri, request, rejected, refreshed.record()),
-                    refusal -> dropped(rejected, refusal.diagnosis()),
-                    deferred -> dropped(rejected, deferred.diagnosis())));
+            first -> {
+              if (!(first instanceof Attempt.Answered answered)) {
+                return CompletableFuture.completedStage(first.toResult(false));
+              }
+              if (UnauthorizedResponseClassifier.classify(answered.response()).verdict()
+                  == UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
+                return renewAndRetry(credential, uri, request, answered, renew);
+              }
+              return credential
+                  .refreshOn()
+                  .match(answered.response())
+                  .fold(
+                      matched -> {
+                        ruleObserver.fired(credential.name(), matched);
+                        return renewAndRetry(credential, uri, request, answered, renew);
+                      },
+                      none -> CompletableFuture.completedStage(first.toResult(false)));
+            });
+  }
+
+  /** The one renewal and the one retry after a stale-token answer. */
+  private CompletionStage<CalloutResult> renewAndRetry(
+      NamedCredential credential,
+      URI uri,
+      CalloutRequest request,
+      Attempt.Answered rejected,
+      Supplier<CompletionStage<Renewal>> renew) {
+    return renew
+        .get()
+        .thenCompose(
+            renewal ->
+                renewal.refusal().isPresent()
+                    ? dropped(rejected, renewal.refusal().get())
+                    : retry(credential, uri, request, rejected, renewal.tokens()));
+  }
+
+  /** A renewed token, or why there is none. */
+  private record Renewal(Optional<TokenSet> tokens, Optional<Diagnosis> refusal) {
+    static Renewal of(Optional<TokenSet> tokens) {
+      return new Renewal(tokens, Optional.empty());
+    }
+
+    static Renewal refused(Diagnosis diagnosis) {
+      return new Renewal(Optional.empty(), Optional.of(diagnosis));
+    }
   }
 
   /** Refuses the callout; the stale answer is not relayed, so a streamed body of it is let go. */
@@ -342,13 +450,13 @@ public final class Callouts {
       URI uri,
       CalloutRequest request,
       Attempt.Answered rejected,
-      TokenRecord fresh) {
+      Optional<TokenSet> fresh) {
     if (!request.body().isReplayable()) {
       // a streamed body is gone: relay the 401; the caller's retry finds the new token
       return CompletableFuture.completedStage(rejected.toResult(false));
     }
     discard(rejected.response());
-    return attempt(credential, uri, request, fresh.tokens())
+    return attempt(credential, uri, request, fresh)
         .thenApply(
             retry -> {
               if (!(retry instanceof Attempt.Answered answered)) {

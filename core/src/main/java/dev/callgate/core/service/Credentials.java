@@ -1,9 +1,12 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
+import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
@@ -107,6 +110,72 @@ public final class Credentials {
 
   /** Creates or replaces the credential, as {@code command}'s mode says. */
   public CompletionStage<SaveOutcome> save(SaveCredential command) {
+    NamedCredential credential = command.credential();
+    if (credential.authentication() instanceof Authentication.TokenExchange exchange
+        && exchange.subjectCredential().isPresent()) {
+      return subjectProblem(credential.name(), exchange.subjectCredential().get(), 0)
+          .thenCompose(
+              problem ->
+                  problem.isPresent()
+                      ? rejected(
+                          Diagnosis.of(
+                              INVALID_VALUE,
+                              "field",
+                              "tokenExchange.subjectCredential",
+                              "problem",
+                              problem.get()))
+                      : checkedSave(command));
+    }
+    return checkedSave(command);
+  }
+
+  /** How many token exchanges may take their subjects from one another in a row. */
+  static final int MAX_SUBJECT_CHAIN = 8;
+
+  /**
+   * Why {@code subject} cannot give credential {@code name} an access token to exchange: it does
+   * not exist, stores no token of a named principal, or leads back to {@code name} (each exchange
+   * would wait for the other's).
+   */
+  private CompletionStage<Optional<String>> subjectProblem(String name, String subject, int hops) {
+    if (subject.equals(name)) {
+      return CompletableFuture.completedStage(
+          Optional.of("'" + subject + "' takes its subject token from '" + name + "': a cycle"));
+    }
+    if (hops >= MAX_SUBJECT_CHAIN) {
+      return CompletableFuture.completedStage(
+          Optional.of("the chain of subject credentials is longer than " + MAX_SUBJECT_CHAIN));
+    }
+    return credentials
+        .findCredential(subject)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedStage(
+                    Optional.of("no credential named '" + subject + "' exists"));
+              }
+              NamedCredential next = found.get();
+              boolean storesToken =
+                  next.protocol().usesTokens()
+                      && next.principal() == PrincipalType.NAMED
+                      && !(next.authentication() instanceof Authentication.TokenExchange e
+                          && e.subjectFromCaller());
+              if (!storesToken) {
+                return CompletableFuture.completedStage(
+                    Optional.of(
+                        "credential '"
+                            + subject
+                            + "' keeps no access token of its own to exchange (a named principal"
+                            + " of an OAuth protocol other than a caller's token exchange)"));
+              }
+              if (next.authentication() instanceof Authentication.TokenExchange e) {
+                return subjectProblem(name, e.subjectCredential().orElseThrow(), hops + 1);
+              }
+              return CompletableFuture.completedStage(Optional.<String>empty());
+            });
+  }
+
+  private CompletionStage<SaveOutcome> checkedSave(SaveCredential command) {
     NamedCredential credential = command.credential();
     return credentials
         .findCredential(credential.name())

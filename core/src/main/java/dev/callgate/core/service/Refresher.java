@@ -16,8 +16,10 @@ import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
+import dev.callgate.core.port.TokenExchangeRequest;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.FailureContext;
+import dev.callgate.core.refresh.Freshness;
 import dev.callgate.core.refresh.GrantType;
 import dev.callgate.core.refresh.RefreshFailure;
 import dev.callgate.core.refresh.RefreshGate;
@@ -177,6 +179,11 @@ public final class Refresher {
     return events;
   }
 
+  /** The identity provider refreshes go to; callouts exchange callers' tokens there too. */
+  IdentityProvider identityProvider() {
+    return identityProvider;
+  }
+
   /** The number of refreshes in progress in this process (for metrics and tests). */
   public int inFlight() {
     return flights.size();
@@ -214,32 +221,147 @@ public final class Refresher {
     Optional<String> providerName = credential.authentication().providerName();
     Optional<GrantType> grant = GrantType.of(credential.protocol());
     if (providerName.isEmpty() || grant.isEmpty()) {
-      return done(
-          rejected(
-              FLOW_NOT_SUPPORTED,
-              "credential",
-              credential.name(),
-              "protocol",
-              credential.protocol().wireName(),
-              "flow",
-              "token refresh"));
+      return done(flowNotSupported(credential, "token refresh"));
     }
-    Refresh refresh = new Refresh(credential, grant.get(), trigger, planner.planFor(credential));
+    Refresh refresh =
+        new Refresh(
+            credential, grant.get(), trigger, planner.planFor(credential), Optional.empty());
+    if (credential.authentication() instanceof Authentication.TokenExchange exchange) {
+      return exchanged(refresh, exchange, record, basedOn, round);
+    }
+    return withProvider(refresh, providerName.get(), record, basedOn, round);
+  }
+
+  private CompletionStage<RefreshOutcome> withProvider(
+      Refresh refresh,
+      String providerName,
+      TokenRecord record,
+      Optional<Secret> basedOn,
+      int round) {
     return credentials
-        .findProvider(providerName.get())
+        .findProvider(providerName)
         .thenCompose(
             provider -> {
               if (provider.isEmpty()) {
-                return done(rejected(PROVIDER_NOT_FOUND, "provider", providerName.get()));
+                return done(rejected(PROVIDER_NOT_FOUND, "provider", providerName));
               }
               return gated(
                   refresh, record, () -> leased(refresh, provider.get(), record, basedOn, round));
             });
   }
 
-  /** One refresh's fixed facts: the credential, its grant, why it was asked, its plan. */
+  /**
+   * A token exchange with a subject credential: its current access token first (refreshed if it is
+   * about to expire, as a callout would), then the exchange. A credential that exchanges each
+   * caller's own token stores none, so there is nothing to refresh.
+   */
+  private CompletionStage<RefreshOutcome> exchanged(
+      Refresh refresh,
+      Authentication.TokenExchange exchange,
+      TokenRecord record,
+      Optional<Secret> basedOn,
+      int round) {
+    NamedCredential credential = refresh.credential();
+    if (exchange.subjectCredential().isEmpty()) {
+      return done(
+          flowNotSupported(
+              credential,
+              "a stored token (each callout exchanges the caller's "
+                  + Authentication.TokenExchange.SUBJECT_TOKEN_HEADER
+                  + ")"));
+    }
+    String subjectCredential = exchange.subjectCredential().get();
+    return subjectToken(subjectCredential)
+        .thenCompose(
+            subject ->
+                subject.token().isPresent()
+                    ? withProvider(
+                        refresh.withSubjectToken(subject.token().get()),
+                        exchange.provider(),
+                        record,
+                        basedOn,
+                        round)
+                    : done(
+                        new RefreshOutcome.Rejected(
+                            Diagnosis.of(
+                                DiagnosisCode.TOKEN_EXCHANGE_SUBJECT_UNAVAILABLE,
+                                "credential",
+                                credential.name(),
+                                "subjectCredential",
+                                subjectCredential,
+                                "reason",
+                                subject.unavailable().orElseThrow().message(),
+                                "subjectRemedy",
+                                subject.unavailable().orElseThrow().remedy()),
+                            false)));
+  }
+
+  /**
+   * The current access token of {@code subjectCredential}, refreshed first when it is about to
+   * expire (a callout's rule), or the diagnosis that says why it has none.
+   */
+  private CompletionStage<Subject> subjectToken(String subjectCredential) {
+    TokenKey key = TokenKey.named(subjectCredential);
+    return tokens
+        .find(key)
+        .thenCompose(
+            found -> {
+              Optional<TokenSet> current =
+                  found.filter(r -> r.state().keepsGrant()).flatMap(TokenRecord::tokens);
+              if (current.isPresent()
+                  && planner.policy().freshness(current.get(), clock.now())
+                      != Freshness.MUST_REFRESH) {
+                return CompletableFuture.completedStage(Subject.token(current.get().accessToken()));
+              }
+              return refresh(key, RefreshTrigger.ON_DEMAND, current.map(TokenSet::accessToken))
+                  .thenApply(
+                      outcome ->
+                          outcome.fold(
+                              refreshed ->
+                                  refreshed
+                                      .record()
+                                      .tokens()
+                                      .map(tokens -> Subject.token(tokens.accessToken()))
+                                      .orElseGet(
+                                          () ->
+                                              Subject.unavailable(
+                                                  Diagnosis.of(
+                                                      DiagnosisCode.NOT_AUTHORIZED_YET,
+                                                      "credential",
+                                                      subjectCredential,
+                                                      "principal",
+                                                      "its named principal"))),
+                              refused -> Subject.unavailable(refused.diagnosis()),
+                              deferred -> Subject.unavailable(deferred.diagnosis())));
+            });
+  }
+
+  /** A subject credential's access token, or why it has none. */
+  private record Subject(Optional<Secret> token, Optional<Diagnosis> unavailable) {
+    static Subject token(Secret token) {
+      return new Subject(Optional.of(token), Optional.empty());
+    }
+
+    static Subject unavailable(Diagnosis why) {
+      return new Subject(Optional.empty(), Optional.of(why));
+    }
+  }
+
+  /**
+   * One refresh's fixed facts: the credential, its grant, why it was asked, its plan, and for a
+   * token exchange the subject token.
+   */
   private record Refresh(
-      NamedCredential credential, GrantType grant, RefreshTrigger trigger, RefreshPlan plan) {}
+      NamedCredential credential,
+      GrantType grant,
+      RefreshTrigger trigger,
+      RefreshPlan plan,
+      Optional<Secret> subjectToken) {
+
+    Refresh withSubjectToken(Secret token) {
+      return new Refresh(credential, grant, trigger, plan, Optional.of(token));
+    }
+  }
 
   /** The gate's decision on {@code record}, carried out; {@code call} when it says call. */
   private CompletionStage<RefreshOutcome> gated(
@@ -391,18 +513,17 @@ public final class Refresher {
                   provider, started.tokens().flatMap(TokenSet::refreshToken).orElseThrow());
           case CLIENT_CREDENTIALS -> identityProvider.clientCredentials(provider);
           case JWT_BEARER -> jwtBearer(authentication, provider, started.key());
+          case TOKEN_EXCHANGE ->
+              identityProvider.tokenExchange(
+                  provider,
+                  TokenExchangeRequest.of(
+                      (Authentication.TokenExchange) authentication,
+                      refresh.subjectToken().orElseThrow(),
+                      provider.scopes()));
         };
     // An adapter reports expected failures as values; an exception is a defect or a crash in it,
     // and must still leave the token backing off rather than stuck in REFRESHING.
-    return call.handle(
-        (outcome, failure) ->
-            failure == null
-                ? outcome
-                : new GrantOutcome.Failed(
-                    GrantOutcome.Failure.UNREACHABLE,
-                    "the identity-provider client failed: " + failure.getClass().getSimpleName(),
-                    Optional.empty(),
-                    Optional.empty()));
+    return call.handle(GrantOutcome::ofCall);
   }
 
   private CompletionStage<GrantOutcome> jwtBearer(
@@ -548,6 +669,17 @@ public final class Refresher {
 
   private static boolean sameAccessToken(TokenRecord a, TokenRecord b) {
     return a.tokens().map(TokenSet::accessToken).equals(b.tokens().map(TokenSet::accessToken));
+  }
+
+  private static RefreshOutcome flowNotSupported(NamedCredential credential, String flow) {
+    return rejected(
+        FLOW_NOT_SUPPORTED,
+        "credential",
+        credential.name(),
+        "protocol",
+        credential.protocol().wireName(),
+        "flow",
+        flow);
   }
 
   private static RefreshOutcome rejected(DiagnosisCode code, Object... facts) {

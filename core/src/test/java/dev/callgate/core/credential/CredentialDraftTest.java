@@ -41,6 +41,7 @@ class CredentialDraftTest {
     String applicationName;
     TokenPlacementDraft tokenPlacement;
     AwsSigV4Draft aws;
+    TokenExchangeDraft tokenExchange;
 
     static Draft basic() {
       Draft draft = new Draft();
@@ -118,7 +119,8 @@ class CredentialDraftTest {
               applicationName,
               null,
               tokenPlacement,
-              aws)
+              aws,
+              tokenExchange)
           .validate();
     }
   }
@@ -541,9 +543,9 @@ class CredentialDraftTest {
     assertThat(problem.code()).isEqualTo(DiagnosisCode.UNKNOWN_PROTOCOL);
     assertThat(problem.fact("value")).isEqualTo("oauth2");
     assertThat(problem.fact("known"))
-        .isEqualTo(
+        .startsWith(
             "oauth2_authorization_code, oauth2_client_credentials, oauth2_jwt_bearer, basic,"
-                + " api_key, none, aws_sigv4");
+                + " api_key, none, aws_sigv4, oauth2_token_exchange");
     assertThat(problem.remedy()).contains("oauth2_client_credentials");
   }
 
@@ -873,5 +875,111 @@ class CredentialDraftTest {
     draft.allowedMethods = List.of();
 
     assertThat(onlyProblem(draft).fact("field")).isEqualTo("allowedMethods");
+  }
+
+  @Test
+  void validateWhenTokenExchangeHasNoSettingsThenTheCallerSendsAnAccessTokenAsSubject() {
+    Authentication.TokenExchange exchange =
+        (Authentication.TokenExchange) valid(Draft.oauth("oauth2_token_exchange")).authentication();
+
+    assertThat(exchange.subjectFromCaller()).isTrue();
+    assertThat(exchange.subjectTokenType())
+        .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    assertThat(exchange.audience()).isEmpty();
+    assertThat(exchange.resource()).isEmpty();
+    assertThat(exchange.requestedTokenType()).isEmpty();
+    assertThat(exchange.provider()).isEqualTo("okta");
+  }
+
+  @Test
+  void validateWhenTokenExchangeNamesSubjectAudiencesAndResourceThenKeepsThem() {
+    Draft draft = Draft.oauth("oauth2_token_exchange");
+    draft.tokenExchange =
+        new TokenExchangeDraft(
+            "service",
+            List.of("orders", "billing"),
+            List.of("https://orders.example.com/api"),
+            "urn:ietf:params:oauth:token-type:access_token",
+            "urn:ietf:params:oauth:token-type:jwt");
+
+    Authentication.TokenExchange exchange =
+        (Authentication.TokenExchange) valid(draft).authentication();
+
+    assertThat(exchange.subjectCredential()).contains("service");
+    assertThat(exchange.audience()).containsExactly("orders", "billing");
+    assertThat(exchange.resource()).containsExactly(URI.create("https://orders.example.com/api"));
+    assertThat(exchange.requestedTokenType())
+        .contains("urn:ietf:params:oauth:token-type:access_token");
+    assertThat(exchange.subjectTokenType()).isEqualTo("urn:ietf:params:oauth:token-type:jwt");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "NULL",
+      value = {
+        "crm | NULL | NULL | NULL | tokenExchange.subjectCredential",
+        "no/slash | NULL | NULL | NULL | tokenExchange.subjectCredential",
+        "NULL | /relative | NULL | NULL | tokenExchange.resource",
+        "NULL | https://api.example.com/#part | NULL | NULL | tokenExchange.resource",
+        "NULL | NULL | access_token | NULL | tokenExchange.requestedTokenType",
+        "NULL | NULL | NULL | jwt | tokenExchange.subjectTokenType",
+      })
+  void validateWhenATokenExchangeSettingIsWrongThenTheProblemNamesItsField(
+      String subjectCredential,
+      String resource,
+      String requestedTokenType,
+      String subjectTokenType,
+      String field) {
+    Draft draft = Draft.oauth("oauth2_token_exchange");
+    draft.tokenExchange =
+        new TokenExchangeDraft(
+            subjectCredential,
+            null,
+            resource == null ? null : List.of(resource),
+            requestedTokenType,
+            subjectTokenType);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.fact("field")).isEqualTo(field);
+  }
+
+  @Test
+  void validateWhenTokenExchangeNamesTooManyOrBlankAudiencesThenRefused() {
+    Draft draft = Draft.oauth("oauth2_token_exchange");
+    draft.tokenExchange =
+        new TokenExchangeDraft(
+            null,
+            java.util.Collections.nCopies(TokenExchangeDraft.MAX_TARGETS + 1, "orders"),
+            null,
+            null,
+            null);
+    assertThat(onlyProblem(draft).fact("field")).isEqualTo("tokenExchange.audience");
+
+    draft.tokenExchange = new TokenExchangeDraft(null, List.of(" "), null, null, null);
+    assertThat(onlyProblem(draft).fact("problem")).contains("blank");
+  }
+
+  @Test
+  void validateWhenTokenExchangeSettingsAreGivenForAnotherProtocolThenRefused() {
+    Draft draft = Draft.oauth("oauth2_client_credentials");
+    draft.tokenExchange = new TokenExchangeDraft(null, List.of("orders"), null, null, null);
+
+    Diagnosis problem = onlyProblem(draft);
+
+    assertThat(problem.code()).isEqualTo(DiagnosisCode.INVALID_VALUE);
+    assertThat(problem.fact("field")).isEqualTo("tokenExchange");
+  }
+
+  @Test
+  void validateWhenTokenExchangeIsPerUserOrHasNoProviderThenRefused() {
+    Draft perUser = Draft.oauth("oauth2_token_exchange");
+    perUser.principal = "per_user";
+    assertThat(onlyProblem(perUser).fact("field")).isEqualTo("principal");
+
+    Draft noProvider = Draft.oauth("oauth2_token_exchange");
+    noProvider.provider = null;
+    assertThat(onlyProblem(noProvider).fact("field")).isEqualTo("provider");
   }
 }

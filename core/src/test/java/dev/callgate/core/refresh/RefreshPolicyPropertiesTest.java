@@ -195,6 +195,11 @@ class RefreshPolicyPropertiesTest {
   static final Set<String> CLIENT_ERRORS =
       Set.of("invalid_client", "unauthorized_client", "unsupported_grant_type");
 
+  /** What a token exchange's client may not ask for, or may not give as its subject (RFC 8693). */
+  static final Set<String> EXCHANGE_ERRORS =
+      Set.of(
+          "invalid_request", "invalid_token", "invalid_grant", "access_denied", "invalid_target");
+
   @Property
   void classifyWhenNotTransientThenOnlyForTheListedOAuthErrorsBelow500(
       @ForAll("failures") GrantOutcome outcome,
@@ -226,6 +231,8 @@ class RefreshPolicyPropertiesTest {
     Severity expected = Severity.TRANSIENT;
     if (outcome instanceof GrantOutcome.Refused refused && refused.httpStatus() < 500) {
       if (CLIENT_ERRORS.contains(refused.error())) {
+        expected = Severity.CLIENT_REJECTED;
+      } else if (grant == GrantType.TOKEN_EXCHANGE && EXCHANGE_ERRORS.contains(refused.error())) {
         expected = Severity.CLIENT_REJECTED;
       } else if (TERMINAL_ERRORS.contains(refused.error())) {
         expected = grant.withoutPerson() ? Severity.CLIENT_REJECTED : Severity.TERMINAL;

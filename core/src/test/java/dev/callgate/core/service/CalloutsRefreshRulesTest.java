@@ -76,7 +76,8 @@ class CalloutsRefreshRulesTest {
         d.applicationName(),
         rules,
         d.tokenPlacement(),
-        null);
+        d.aws(),
+        d.tokenExchange());
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

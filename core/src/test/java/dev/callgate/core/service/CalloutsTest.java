@@ -699,6 +699,7 @@ class CalloutsTest {
             null,
             null,
             placement,
+            null,
             null));
     f.authorize("crm", ADMIN);
   }

@@ -419,6 +419,52 @@ public abstract class CredentialStoreContract {
   }
 
   @Test
+  void findCredentialWhenItExchangesTokensThenReturnsTheExchangeSettingsUnchanged() {
+    join(store.saveProvider(explicitProvider("idp")));
+    List<NamedCredential> exchanging = new ArrayList<>();
+    for (Authentication.TokenExchange settings :
+        List.of(
+            new Authentication.TokenExchange(
+                "idp",
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                Authentication.TokenExchange.ACCESS_TOKEN_TYPE),
+            new Authentication.TokenExchange(
+                "idp",
+                Optional.of("frontend"),
+                List.of("orders-api", "billing"),
+                List.of(URI.create("https://orders.example.com/api")),
+                Optional.of("urn:ietf:params:oauth:token-type:access_token"),
+                "urn:ietf:params:oauth:token-type:jwt"))) {
+      exchanging.add(
+          new NamedCredential(
+              "exchange" + exchanging.size(),
+              URI.create("https://orders.example.com/api"),
+              settings,
+              PrincipalType.NAMED,
+              true,
+              false,
+              false,
+              Set.of("web"),
+              true,
+              Optional.empty(),
+              Set.of("GET"),
+              List.of(),
+              Optional.empty(),
+              RefreshRules.NONE,
+              TokenPlacement.BEARER));
+    }
+
+    exchanging.forEach(credential -> join(store.saveCredential(credential)));
+
+    for (NamedCredential credential : exchanging) {
+      assertThat(join(store.findCredential(credential.name()))).contains(credential);
+    }
+  }
+
+  @Test
   void findCredentialWhenUnknownThenEmpty() {
     assertThat(join(store.findCredential("none"))).isEmpty();
   }

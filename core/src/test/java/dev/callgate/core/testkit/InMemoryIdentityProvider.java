@@ -10,6 +10,7 @@ import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.RevocationOutcome;
+import dev.callgate.core.port.TokenExchangeRequest;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.token.ProviderIdentity;
 import java.net.URI;
@@ -179,6 +180,7 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   private final AtomicInteger clientCredentialsCalls = new AtomicInteger();
   private final AtomicInteger jwtBearerCalls = new AtomicInteger();
   private final AtomicInteger revocations = new AtomicInteger();
+  private final AtomicInteger tokenExchangeCalls = new AtomicInteger();
 
   public InMemoryIdentityProvider(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -483,6 +485,20 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
       return answer(
           () -> grant(subject, grantScopes.orElse(scopes), Optional.empty(), clock.now()));
     }
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> tokenExchange(
+      AuthProvider provider, TokenExchangeRequest request) {
+    tokenExchangeCalls.incrementAndGet();
+    synchronized (lock) {
+      return answer(
+          () -> grant(provider.clientId(), request.scopes(), Optional.empty(), clock.now()));
+    }
+  }
+
+  public int tokenExchangeCalls() {
+    return tokenExchangeCalls.get();
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.RevocationOutcome;
+import dev.callgate.core.port.TokenExchangeRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,6 +30,8 @@ import java.util.concurrent.CompletionStage;
 final class OidcIdentityProvider implements IdentityProvider {
 
   static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+  static final String TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 
   private final Vertx vertx;
   private final ProviderHttp http;
@@ -97,6 +100,20 @@ final class OidcIdentityProvider implements IdentityProvider {
           scope(form, scopes);
           return form;
         });
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> tokenExchange(
+      AuthProvider provider, TokenExchangeRequest request) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", TOKEN_EXCHANGE_GRANT);
+    form.set("subject_token", request.subjectToken().reveal());
+    form.set("subject_token_type", request.subjectTokenType());
+    request.audience().forEach(audience -> form.add("audience", audience));
+    request.resource().forEach(resource -> form.add("resource", resource.toString()));
+    request.requestedTokenType().ifPresent(type -> form.set("requested_token_type", type));
+    scope(form, request.scopes());
+    return grant(provider, metadata -> form);
   }
 
   @Override

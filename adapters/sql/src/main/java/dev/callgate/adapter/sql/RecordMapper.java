@@ -343,6 +343,8 @@ final class RecordMapper {
       secret = apiKey.key();
     } else if (authentication instanceof Authentication.AwsSigV4 aws) {
       secret = awsSettings(aws, settings);
+    } else if (authentication instanceof Authentication.TokenExchange exchange) {
+      settings.put("tokenExchange", tokenExchange(exchange));
     }
     // a query may carry an API key: it is sealed like every other secret
     String url = credential.url().toString();
@@ -386,6 +388,8 @@ final class RecordMapper {
               new Authentication.ApiKey(settings.getString("apiKeyHeader"), secret.orElseThrow());
           case NONE -> new Authentication.None();
           case AWS_SIGV4 -> awsSigV4(settings, secret.orElseThrow());
+          case OAUTH2_TOKEN_EXCHANGE ->
+              tokenExchange(provider, settings.getJsonObject("tokenExchange"));
         };
     Set<String> callers = new LinkedHashSet<>();
     settings.getJsonArray("allowedCallers").forEach(c -> callers.add((String) c));
@@ -464,6 +468,28 @@ final class RecordMapper {
         settings.getString("awsRegion"),
         settings.getString("awsService"),
         role);
+  }
+
+  private static JsonObject tokenExchange(Authentication.TokenExchange exchange) {
+    JsonObject json =
+        new JsonObject()
+            .put("audience", new JsonArray(exchange.audience()))
+            .put(
+                "resource", new JsonArray(exchange.resource().stream().map(URI::toString).toList()))
+            .put("subjectTokenType", exchange.subjectTokenType());
+    exchange.subjectCredential().ifPresent(c -> json.put("subjectCredential", c));
+    exchange.requestedTokenType().ifPresent(t -> json.put("requestedTokenType", t));
+    return json;
+  }
+
+  private static Authentication.TokenExchange tokenExchange(String provider, JsonObject json) {
+    return new Authentication.TokenExchange(
+        provider,
+        Optional.ofNullable(json.getString("subjectCredential")),
+        json.getJsonArray("audience").stream().map(String.class::cast).toList(),
+        json.getJsonArray("resource").stream().map(r -> URI.create((String) r)).toList(),
+        Optional.ofNullable(json.getString("requestedTokenType")),
+        json.getString("subjectTokenType"));
   }
 
   private static JsonArray refreshRules(RefreshRules rules) {
