@@ -11,6 +11,8 @@ import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.TlsSettings;
+import dev.callgate.core.credential.TlsSettingsDraft;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
@@ -22,6 +24,7 @@ import dev.callgate.core.token.TokenSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +57,10 @@ final class ResourceJson {
           "accessTokenLifetime",
           "clientPrivateKey",
           "clientKeyId",
-          "clientAssertionAlgorithm");
+          "clientAssertionAlgorithm",
+          "tlsClientCertificate",
+          "tlsClientKey",
+          "tlsTrustedCertificates");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -81,7 +87,10 @@ final class ResourceJson {
           "jwtIssuer",
           "jwtSubject",
           "jwtAudience",
-          "jwtSigningKey");
+          "jwtSigningKey",
+          "tlsClientCertificate",
+          "tlsClientKey",
+          "tlsTrustedCertificates");
 
   private ResourceJson() {}
 
@@ -106,7 +115,10 @@ final class ResourceJson {
             f.string("accessTokenLifetime"),
             f.string("clientPrivateKey"),
             f.string("clientKeyId"),
-            f.string("clientAssertionAlgorithm"));
+            f.string("clientAssertionAlgorithm"),
+            f.string("tlsClientCertificate"),
+            f.string("tlsClientKey"),
+            f.string("tlsTrustedCertificates"));
     return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
@@ -137,7 +149,10 @@ final class ResourceJson {
             f.strings("allowedReturnUrls"),
             f.string("applicationName"),
             f.refreshRules("refreshOn"),
-            tokenPlacement(f));
+            tokenPlacement(f),
+            f.string("tlsClientCertificate"),
+            f.string("tlsClientKey"),
+            f.string("tlsTrustedCertificates"));
     return combine(f.problems(), draft.validate());
   }
 
@@ -193,6 +208,7 @@ final class ResourceJson {
     json.put("hasClientPrivateKey", provider.clientPrivateKey().isPresent());
     provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
     provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
+    putTls(json, provider.tls());
     return json;
   }
 
@@ -286,6 +302,7 @@ final class ResourceJson {
       }
       jwt.audience().ifPresent(a -> json.put("jwtAudience", a));
     }
+    putTls(json, credential.tls());
     return json;
   }
 
@@ -388,5 +405,28 @@ final class ResourceJson {
 
   private static void putInstant(JsonObject json, String field, Optional<Instant> value) {
     json.put(field, value.map(Instant::toString).orElse(null));
+  }
+
+  /**
+   * TLS settings as the API shows them: the certificates (public), whether the key is set, and the
+   * client certificate's subject and validity window, so that an expiring one is seen.
+   */
+  private static void putTls(JsonObject json, TlsSettings tls) {
+    tls.clientCertificate()
+        .ifPresent(
+            pem -> {
+              json.put("tlsClientCertificate", pem).put("hasTlsClientKey", true);
+              List<X509Certificate> chain =
+                  TlsSettingsDraft.certificates("tlsClientCertificate", pem, new ArrayList<>());
+              if (!chain.isEmpty()) {
+                json.put(
+                    "tlsClientCertificateValidity",
+                    new JsonObject()
+                        .put("subject", chain.get(0).getSubjectX500Principal().getName())
+                        .put("notBefore", chain.get(0).getNotBefore().toInstant().toString())
+                        .put("notAfter", chain.get(0).getNotAfter().toInstant().toString()));
+              }
+            });
+    tls.trustedCertificates().ifPresent(pem -> json.put("tlsTrustedCertificates", pem));
   }
 }

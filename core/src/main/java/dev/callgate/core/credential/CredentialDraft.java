@@ -50,7 +50,10 @@ public record CredentialDraft(
     List<String> allowedReturnUrls,
     String applicationName,
     List<RefreshRuleDraft> refreshOn,
-    TokenPlacementDraft tokenPlacement) {
+    TokenPlacementDraft tokenPlacement,
+    String tlsClientCertificate,
+    String tlsClientKey,
+    String tlsTrustedCertificates) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -105,6 +108,9 @@ public record CredentialDraft(
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -155,6 +161,9 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
+        null,
+        null,
         null,
         null);
   }
@@ -271,6 +280,9 @@ public record CredentialDraft(
                 "it places an access token, which " + protocol + " does not have"));
       }
     }
+    TlsSettings tls =
+        new TlsSettingsDraft(tlsClientCertificate, tlsClientKey, tlsTrustedCertificates)
+            .validate(problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -290,7 +302,8 @@ public record CredentialDraft(
             returnUrls,
             Optional.ofNullable(applicationName),
             rules,
-            placement.orElseThrow()));
+            placement.orElseThrow(),
+            tls));
   }
 
   private List<URI> returnUrls(List<Diagnosis> problems) {

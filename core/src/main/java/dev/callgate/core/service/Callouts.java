@@ -6,6 +6,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_ECHOED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TLS_BOUND_TOKEN_REJECTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
 
 import dev.callgate.core.callout.AuthorizationHeaders;
@@ -27,6 +28,7 @@ import dev.callgate.core.callout.TargetUrlOutcome;
 import dev.callgate.core.callout.UnauthorizedResponseClassifier;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.CalloutTransport;
@@ -215,20 +217,66 @@ public final class Callouts {
       return refused(Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
     }
     CalloutRequest request = callout.head.with(body);
-    CompletionStage<CalloutResult> result;
-    if (!credential.protocol().usesTokens()) {
-      result =
-          attempt(credential, callout.target, request, Optional.empty())
-              .thenApply(attempt -> attempt.toResult(false));
-    } else {
-      TokenKey key =
-          credential.principal() == PrincipalType.NAMED
-              ? TokenKey.named(credential.name())
-              : TokenKey.perUser(credential.name(), callout.caller.subject());
-      result = withToken(credential, key, callout.target, request);
-    }
+    CompletionStage<CalloutResult> result =
+        targetTls(credential)
+            .thenCompose(
+                tls -> {
+                  if (!credential.protocol().usesTokens()) {
+                    return attempt(credential, tls, callout.target, request, Optional.empty())
+                        .thenApply(attempt -> attempt.toResult(false));
+                  }
+                  TokenKey key =
+                      credential.principal() == PrincipalType.NAMED
+                          ? TokenKey.named(credential.name())
+                          : TokenKey.perUser(credential.name(), callout.caller.subject());
+                  return withToken(credential, tls, key, callout.target, request);
+                });
     return result.exceptionallyCompose(
         failure -> storeUnavailable(failure, CalloutResult.Refused::new));
+  }
+
+  /**
+   * {@code TOKEN_REJECTED_AFTER_REFRESH}, or, when a client certificate was presented, the
+   * diagnosis that names it: a certificate-bound token (RFC 8705 §3) shown with another certificate
+   * is rejected however often it is refreshed.
+   */
+  private static Diagnosis rejectedAfterRefresh(
+      NamedCredential credential, TlsSettings tls, String status) {
+    if (!tls.hasClientCertificate()) {
+      return Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", status);
+    }
+    return Diagnosis.of(
+        TLS_BOUND_TOKEN_REJECTED,
+        "status",
+        status,
+        "certificate",
+        tls.clientCertificateSubject(),
+        "source",
+        credential.tls().hasClientCertificate()
+            ? "the credential's own"
+            : "its provider's, the credential having none");
+  }
+
+  /**
+   * The TLS of the connection to the target: the credential's own; for an OAuth credential without
+   * a client certificate of its own whose provider has one, the provider's certificate with the
+   * credential's trust. A target that checks certificate-bound access tokens (RFC 8705 §3) must be
+   * shown the certificate the token was issued to, and a server that asks for no client certificate
+   * is never sent one, so presenting it whenever the provider has one is safe. Only such
+   * credentials look their provider up (in the store's cache); all others go straight on.
+   */
+  private CompletionStage<TlsSettings> targetTls(NamedCredential credential) {
+    Optional<String> provider = credential.authentication().providerName();
+    if (credential.tls().hasClientCertificate() || provider.isEmpty()) {
+      return CompletableFuture.completedStage(credential.tls());
+    }
+    return credentials
+        .findProvider(provider.get())
+        .thenApply(
+            found ->
+                found
+                    .map(p -> credential.tls().orClientCertificateOf(p.tls()))
+                    .orElse(credential.tls()));
   }
 
   /** Both steps at once, for a request whose body is already in hand. */
@@ -242,7 +290,7 @@ public final class Callouts {
   }
 
   private CompletionStage<CalloutResult> withToken(
-      NamedCredential credential, TokenKey key, URI uri, CalloutRequest request) {
+      NamedCredential credential, TlsSettings tls, TokenKey key, URI uri, CalloutRequest request) {
     return usableToken(credential, key)
         .thenCompose(
             usable -> {
@@ -251,7 +299,7 @@ public final class Callouts {
               }
               TokenRecord record = ((Usable.Yes) usable).record();
               markUsed(credential, record);
-              return attempt(credential, uri, request, record.tokens())
+              return attempt(credential, tls, uri, request, record.tokens())
                   .thenCompose(
                       first -> {
                         if (!(first instanceof Attempt.Answered answered)) {
@@ -259,7 +307,7 @@ public final class Callouts {
                         }
                         if (UnauthorizedResponseClassifier.classify(answered.response()).verdict()
                             == UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
-                          return refreshAndRetry(credential, record, uri, request, answered);
+                          return refreshAndRetry(credential, tls, record, uri, request, answered);
                         }
                         return credential
                             .refreshOn()
@@ -268,7 +316,7 @@ public final class Callouts {
                                 matched -> {
                                   ruleObserver.fired(credential.name(), matched);
                                   return refreshAndRetry(
-                                      credential, record, uri, request, answered);
+                                      credential, tls, record, uri, request, answered);
                                 },
                                 none -> CompletableFuture.completedStage(first.toResult(false)));
                       });
@@ -281,6 +329,7 @@ public final class Callouts {
    */
   private CompletionStage<CalloutResult> refreshAndRetry(
       NamedCredential credential,
+      TlsSettings tls,
       TokenRecord used,
       URI uri,
       CalloutRequest request,
@@ -290,7 +339,7 @@ public final class Callouts {
         .thenCompose(
             outcome ->
                 outcome.fold(
-                    refreshed -> retry(credential, uri, request, rejected, refreshed.record()),
+                    refreshed -> retry(credential, tls, uri, request, rejected, refreshed.record()),
                     refusal -> dropped(rejected, refusal.diagnosis()),
                     deferred -> dropped(rejected, deferred.diagnosis())));
   }
@@ -310,6 +359,7 @@ public final class Callouts {
 
   private CompletionStage<CalloutResult> retry(
       NamedCredential credential,
+      TlsSettings tls,
       URI uri,
       CalloutRequest request,
       Attempt.Answered rejected,
@@ -319,7 +369,7 @@ public final class Callouts {
       return CompletableFuture.completedStage(rejected.toResult(false));
     }
     discard(rejected.response());
-    return attempt(credential, uri, request, fresh.tokens())
+    return attempt(credential, tls, uri, request, fresh.tokens())
         .thenApply(
             retry -> {
               if (!(retry instanceof Attempt.Answered answered)) {
@@ -335,8 +385,7 @@ public final class Callouts {
                   both,
                   response ->
                       new CalloutResult.RejectedAfterRefresh(
-                          response,
-                          Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", stillStale.get())));
+                          response, rejectedAfterRefresh(credential, tls, stillStale.get())));
             });
   }
 
@@ -445,7 +494,11 @@ public final class Callouts {
 
   /** Prepares the outbound request with the given tokens and sends it. */
   private CompletionStage<Attempt> attempt(
-      NamedCredential credential, URI uri, CalloutRequest request, Optional<TokenSet> tokenSet) {
+      NamedCredential credential,
+      TlsSettings tls,
+      URI uri,
+      CalloutRequest request,
+      Optional<TokenSet> tokenSet) {
     MergeFieldValues values = MergeFieldValues.of(credential.authentication(), tokenSet);
     Optional<Headers.Header> generated =
         credential.generateAuthorizationHeader()
@@ -472,7 +525,8 @@ public final class Callouts {
             target,
             ((HeaderOutcome.Prepared) headers).headers(),
             ((BodyOutcome.Resolved) body).body(),
-            credential.name());
+            credential.name(),
+            tls);
     return transport
         .send(outbound)
         .thenApply(

@@ -98,7 +98,10 @@ class CredentialDraftTest {
               allowedReturnUrls,
               applicationName,
               null,
-              tokenPlacement)
+              tokenPlacement,
+              null,
+              null,
+              null)
           .validate();
     }
   }

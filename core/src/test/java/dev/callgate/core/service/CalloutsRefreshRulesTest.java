@@ -75,7 +75,10 @@ class CalloutsRefreshRulesTest {
         d.allowedReturnUrls(),
         d.applicationName(),
         rules,
-        d.tokenPlacement());
+        d.tokenPlacement(),
+        null,
+        null,
+        null);
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

@@ -698,7 +698,10 @@ class CalloutsTest {
             null,
             null,
             null,
-            placement));
+            placement,
+            null,
+            null,
+            null));
     f.authorize("crm", ADMIN);
   }
 

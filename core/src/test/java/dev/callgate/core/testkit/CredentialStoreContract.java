@@ -14,6 +14,7 @@ import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.ProviderTemplate;
 import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.CredentialSaveOutcome;
@@ -332,7 +333,8 @@ public abstract class CredentialStoreContract {
             List.of(),
             Optional.empty(),
             rules,
-            TokenPlacement.BEARER);
+            TokenPlacement.BEARER,
+            TlsSettings.NONE);
 
     join(store.saveCredential(soap));
 
@@ -365,7 +367,8 @@ public abstract class CredentialStoreContract {
               List.of(),
               Optional.empty(),
               RefreshRules.NONE,
-              placement));
+              placement,
+              TlsSettings.NONE));
     }
 
     placed.forEach(credential -> join(store.saveCredential(credential)));
@@ -459,7 +462,8 @@ public abstract class CredentialStoreContract {
                 Map.of("domain", "idp.example.com"))),
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        TlsSettings.NONE);
   }
 
   protected static AuthProvider issuerProvider(String name) {
