@@ -14,7 +14,7 @@
 // §5), one at /mtls/token. Only requests through the alias have their client certificate read, as
 // at a provider whose mutual-TLS endpoints live on a host of their own: a client certificate sent
 // to /token proves nothing.
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 
@@ -30,9 +30,10 @@ const ALIAS_PREFIX = '/mtls';
 
 const selfSigned = new X509Certificate(read('SELF_SIGNED_CLIENT_CERT'));
 const selfSignedJwk = {
-  ...createPublicKey(selfSigned.publicKey).export({ format: 'jwk' }),
+  ...selfSigned.publicKey.export({ format: 'jwk' }),
   use: 'sig',
   x5c: [selfSigned.raw.toString('base64')],
+  'x5t#S256': createHash('sha256').update(selfSigned.raw).digest('base64url'),
 };
 
 const boundClient = {
@@ -67,6 +68,7 @@ const configuration = {
     },
   ],
   scopes: ['api:read'],
+  clientAuthMethods: ['client_secret_basic', 'tls_client_auth', 'self_signed_tls_client_auth'],
   routes: { token: '/token', introspection: '/token/introspection' },
   discovery: {
     mtls_endpoint_aliases: { token_endpoint: `${issuer}${ALIAS_PREFIX}/token` },

@@ -115,7 +115,11 @@ public record TlsSettingsDraft(
         + certificate.getNotAfter().toInstant();
   }
 
-  private static Optional<PrivateKey> privateKey(String pem, List<Diagnosis> problems) {
+  /**
+   * The private key of an unencrypted PKCS#8 PEM (RSA, EC or EdDSA); empty, with a problem naming
+   * {@code tlsClientKey}, when it is none.
+   */
+  public static Optional<PrivateKey> privateKey(String pem, List<Diagnosis> problems) {
     if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
       problems.add(
           problem(

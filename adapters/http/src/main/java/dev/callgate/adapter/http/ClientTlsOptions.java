@@ -1,27 +1,39 @@
 package dev.callgate.adapter.http;
 
 import dev.callgate.core.credential.TlsSettings;
-import io.vertx.core.buffer.Buffer;
+import dev.callgate.core.credential.TlsSettingsDraft;
+import dev.callgate.core.diagnosis.Diagnosis;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * {@link TlsSettings} as Vert.x client options: the client certificate and key as a PEM key pair,
- * and trusted authorities added to the JVM's own (a private CA trusted for one target does not take
- * the public ones away). A client made with these options is used for these settings alone.
+ * {@link TlsSettings} as Vert.x client options: the client certificate and its key, always
+ * presented when a server asks for a certificate, and trusted authorities added to the JVM's own (a
+ * private CA trusted for one target does not take the public ones away). A client made with these
+ * options is used for these settings alone.
  */
 public final class ClientTlsOptions {
 
@@ -30,10 +42,7 @@ public final class ClientTlsOptions {
   /** {@code options} presenting {@code tls}'s client certificate and trusting its authorities. */
   public static <T extends HttpClientOptions> T apply(T options, TlsSettings tls) {
     if (tls.hasClientCertificate()) {
-      options.setKeyCertOptions(
-          new PemKeyCertOptions()
-              .addKeyValue(Buffer.buffer(tls.clientKey().orElseThrow().reveal()))
-              .addCertValue(Buffer.buffer(tls.clientCertificate().orElseThrow())));
+      options.setKeyCertOptions(KeyCertOptions.wrap(new OneClientCertificate(tls)));
     }
     tls.trustedCertificates().ifPresent(pem -> options.setTrustOptions(trustingAlso(pem)));
     return options;
@@ -54,12 +63,11 @@ public final class ClientTlsOptions {
   public static final class PerOwner<V> {
     private record Entry<V>(String key, V value) {}
 
-    private final java.util.concurrent.ConcurrentHashMap<String, Entry<V>> entries =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry<V>> entries = new ConcurrentHashMap<>();
     private final Function<TlsSettings, V> create;
-    private final java.util.function.Consumer<V> retire;
+    private final Consumer<V> retire;
 
-    public PerOwner(Function<TlsSettings, V> create, java.util.function.Consumer<V> retire) {
+    public PerOwner(Function<TlsSettings, V> create, Consumer<V> retire) {
       this.create = create;
       this.retire = retire;
     }
@@ -90,6 +98,68 @@ public final class ClientTlsOptions {
     }
   }
 
+  /**
+   * Presents the one client certificate whatever authorities the server names in its certificate
+   * request: the JDK's key managers present only a certificate issued by one of those, which leaves
+   * a self-signed certificate ({@code self_signed_tls_client_auth}, RFC 8705 §2.2) unsent.
+   */
+  private static final class OneClientCertificate extends X509ExtendedKeyManager {
+    private static final String ALIAS = "client";
+    private final X509Certificate[] chain;
+    private final PrivateKey key;
+
+    OneClientCertificate(TlsSettings tls) {
+      List<Diagnosis> problems = new ArrayList<>();
+      this.chain =
+          TlsSettingsDraft.certificates(
+                  "tlsClientCertificate", tls.clientCertificate().orElseThrow(), problems)
+              .toArray(X509Certificate[]::new);
+      this.key =
+          TlsSettingsDraft.privateKey(tls.clientKey().orElseThrow().reveal(), problems)
+              .orElse(null);
+      if (!problems.isEmpty() || chain.length == 0 || key == null) {
+        // validated when saved: a certificate or key that no longer reads is a defect
+        throw new IllegalStateException("a client certificate that was valid no longer reads");
+      }
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+      return ALIAS;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(
+        String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+      return ALIAS;
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return new String[] {ALIAS};
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return new String[0];
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return ALIAS.equals(alias) ? chain.clone() : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return ALIAS.equals(alias) ? key : null;
+    }
+  }
+
   private static TrustOptions trustingAlso(String pem) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -108,7 +178,7 @@ public final class ClientTlsOptions {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return TrustOptions.wrap(factory);
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       // validated when saved: a certificate that no longer parses is a defect
       throw new IllegalStateException("trusted certificates that were valid no longer load", e);
     }
