@@ -93,20 +93,7 @@ public final class TestPki {
   /** A self-signed client certificate for {@code commonName}, no authority involved. */
   public synchronized Issued selfSigned(String commonName) {
     String alias = "self" + ++serial;
-    keytool(
-        "-genkeypair",
-        "-keystore",
-        store(alias).toString(),
-        "-alias",
-        alias,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=" + commonName,
-        "-validity",
-        "3");
+    keyPair(alias, "CN=" + commonName);
     KeyStore store = entry(alias);
     try {
       X509Certificate leaf = (X509Certificate) store.getCertificate(alias);
@@ -120,20 +107,7 @@ public final class TestPki {
   private Issued issue(String distinguishedName, String extension) {
     String alias = "leaf" + ++serial;
     Path keystore = store(alias);
-    keytool(
-        "-genkeypair",
-        "-keystore",
-        keystore.toString(),
-        "-alias",
-        alias,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        distinguishedName,
-        "-validity",
-        "3");
+    keyPair(alias, distinguishedName);
     Path request = directory.resolve(alias + ".csr");
     keytool(
         "-certreq", "-keystore", keystore.toString(), "-alias", alias, "-file", request.toString());
@@ -209,6 +183,24 @@ public final class TestPki {
             + "\n-----END PRIVATE KEY-----\n";
     TestSecrets.register("test PKI private key", Base64.getEncoder().encodeToString(encoded));
     return pem;
+  }
+
+  /** A 2048-bit RSA key pair under {@code alias}, in a self-signed certificate for three days. */
+  private void keyPair(String alias, String distinguishedName) {
+    keytool(
+        "-genkeypair",
+        "-keystore",
+        store(alias).toString(),
+        "-alias",
+        alias,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        distinguishedName,
+        "-validity",
+        "3");
   }
 
   private Path store(String alias) {
