@@ -20,11 +20,6 @@ import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.testkit.TestPki;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,48 +53,7 @@ class MutualTlsNodeOidcProviderTest {
     selfSigned = pki.selfSigned("callgate-self-signed");
     node = NodeOidcMtlsProvider.start(pki, selfSigned);
     identityProvider = IdentityProviders.create(vertx, TestSupport.options());
-    WebClient introspection =
-        WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setTrustOptions(
-                    new PemTrustOptions().addCertValue(Buffer.buffer(pki.caCertificate()))));
-    target =
-        MutualTlsTarget.start(
-            vertx,
-            pki,
-            pki.server(),
-            (request, certificate) -> {
-              String token =
-                  String.valueOf(request.getHeader("Authorization")).replaceFirst("^Bearer ", "");
-              introspection
-                  .postAbs(node.introspectionEndpoint().toString())
-                  .basicAuthentication(
-                      NodeOidcProvider.RESOURCE_SERVER_ID, NodeOidcProvider.RESOURCE_SERVER_SECRET)
-                  .sendForm(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("token", token))
-                  .onSuccess(
-                      answer -> {
-                        JsonObject body = answer.bodyAsJsonObject();
-                        String bound =
-                            Optional.ofNullable(body.getJsonObject("cnf"))
-                                .map(cnf -> cnf.getString("x5t#S256"))
-                                .orElse("");
-                        // RFC 8705 §3.2: the token is good only with the certificate it is bound to
-                        if (body.getBoolean("active", false)
-                            && bound.equals(TestPki.thumbprint(certificate))) {
-                          request
-                              .response()
-                              .end("bound to " + certificate.getSubjectX500Principal().getName());
-                        } else {
-                          request
-                              .response()
-                              .setStatusCode(401)
-                              .putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
-                              .end();
-                        }
-                      })
-                  .onFailure(failure -> request.response().setStatusCode(502).end());
-            });
+    target = node.boundTokenTarget(vertx, pki);
     transport =
         CalloutTransports.create(
             vertx,
