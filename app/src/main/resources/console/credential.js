@@ -296,6 +296,10 @@ function configurationForm(ctx, configured, providers) {
     field({ name: 'protocol', label: 'Protocol', hint: 'How Callgate authenticates to the API.', input: protocol }),
     field({ name: 'principal', label: 'Principal', hint: 'named: one token shared by every caller; per_user: a token per user, the caller’s key subject (authorization code or JWT bearer only).', input: select([['named', 'named'], ['per_user', 'per_user']], c.principal || 'named') }),
     groups.tokens, groups.basic, groups.apiKey, groups.jwt, groups.aws, groups.exchange,
+    h('fieldset', {}, h('legend', {}, 'Mutual TLS (optional, RFC 8705)'),
+      field({ name: 'tlsClientCertificate', label: 'Client certificate', hint: 'PEM, leaf first, its chain allowed: presented to the API. Without one, an OAuth credential presents its provider’s, so that a certificate-bound token meets its certificate.', input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' }, c.tlsClientCertificate || '') }),
+      field({ name: 'tlsClientKey', label: 'Client certificate key', hint: `Its private key, an unencrypted PKCS#8 PEM; stored encrypted.${secretNote}`, input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: c.hasTlsClientKey ? 'stored; paste it again to save' : '-----BEGIN PRIVATE KEY-----' }) }),
+      field({ name: 'tlsTrustedCertificates', label: 'Trusted certificates', hint: 'PEM certificates of authorities to trust for the API besides the JVM’s (a private CA).', input: h('textarea', { rows: '2', autocomplete: 'off', spellcheck: 'false' }, c.tlsTrustedCertificates || '') })),
     field({ name: 'testPath', label: 'Test path (optional)', hint: 'What Test connection calls, e.g. /me: a path that answers 200 when the credential works.', input: input({ value: c.testPath, placeholder: '/me' }) }),
     field({ name: 'allowedCallers', label: 'Allowed callers', hint: 'Subjects of the API keys that may call it, separated by spaces or commas; empty means admins only.', input: input({ value: (c.allowedCallers || []).join(' ') }) }),
     field({ name: 'allowedReturnUrls', label: 'Allowed return URLs', hint: 'Where a browser may be sent back after authorizing (connect links, your application): absolute http(s) URLs, separated by spaces; a return URL must match one’s scheme, host and port and start with its path.', input: input({ value: (c.allowedReturnUrls || []).join(' ') }) }),
@@ -335,6 +339,9 @@ function configurationForm(ctx, configured, providers) {
       allowMergeFieldsInHeaders: checked(form, 'allowMergeFieldsInHeaders'),
       allowMergeFieldsInBody: checked(form, 'allowMergeFieldsInBody'),
       keepAlive: checked(form, 'keepAlive'),
+      tlsClientCertificate: text(form, 'tlsClientCertificate'),
+      tlsClientKey: text(form, 'tlsClientKey'),
+      tlsTrustedCertificates: text(form, 'tlsTrustedCertificates'),
       ...(chosen === 'basic' ? { username: text(form, 'username'), password: text(form, 'password') } : {}),
       ...(chosen === 'api_key' ? { apiKeyHeader: text(form, 'apiKeyHeader'), apiKey: text(form, 'apiKey') } : {}),
       ...(chosen === 'oauth2_jwt_bearer'
@@ -358,7 +365,7 @@ function configurationForm(ctx, configured, providers) {
     const saved = editing
       ? await api.put(`/v1/credentials/${api.seg(c.name)}`, compact(body))
       : await api.post('/v1/credentials', compact(body));
-    for (const s of form.querySelectorAll('input[type=password], textarea:not([name=refreshOn])')) s.value = '';
+    for (const s of form.querySelectorAll('input[type=password], textarea:not([name=refreshOn]):not([name=tlsClientCertificate]):not([name=tlsTrustedCertificates])')) s.value = '';
     const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
     await ctx.go(`#/credentials/${api.seg(saved.name)}`);
     announce(`${editing ? 'Saved' : 'Created'} credential ${saved.name}.${rearmed}`);

@@ -98,10 +98,14 @@ export async function provider(container, ctx, name) {
       field({ name: 'revocationEndpoint', label: 'Revocation endpoint', hint: 'Where Callgate revokes grants (RFC 7009); without one, a revoked grant may live on at the provider.', input: input({ type: 'url', value: c.revocationEndpoint }) })),
     field({ name: 'clientId', label: 'Client id', hint: 'Callgate’s client at the provider.', input: input({ value: c.clientId, required: true }) }),
     field({ name: 'clientSecret', label: 'Client secret', hint: `Stored encrypted; not needed with client authentication none or private_key_jwt.${editing ? ' Callgate never shows it: give it again whenever you save.' : ''}`, input: h('input', { type: 'password', autocomplete: 'new-password', placeholder: c.hasClientSecret ? 'stored; type it again to save' : '' }) }),
-    field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, h('option', { value: '', selected: !c.clientAuthMethod }, 'the template’s, else client_secret_basic'), ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'none'].map((m) => h('option', { value: m, selected: m === c.clientAuthMethod }, m))) }),
+    field({ name: 'clientAuthMethod', label: 'Client authentication', hint: 'How Callgate proves it is the client at the token endpoint.', input: h('select', {}, h('option', { value: '', selected: !c.clientAuthMethod }, 'the template’s, else client_secret_basic'), ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt', 'tls_client_auth', 'self_signed_tls_client_auth', 'none'].map((m) => h('option', { value: m, selected: m === c.clientAuthMethod }, m))) }),
     field({ name: 'clientPrivateKey', label: 'Client private key (private_key_jwt)', hint: `The RSA or EC private key, PKCS#8 PEM or a JWK, that signs the client assertions; the provider holds its public key. Stored encrypted.${editing ? ' Callgate never shows it: paste it again whenever you save.' : ''}`, input: h('textarea', { rows: '4', autocomplete: 'off', spellcheck: 'false', placeholder: c.hasClientPrivateKey ? 'stored; paste it again to save' : '-----BEGIN PRIVATE KEY-----' }) }),
     field({ name: 'clientKeyId', label: 'Key id (optional)', hint: 'The kid of the assertions, as the provider knows the public key; a JWK’s own kid otherwise.', input: input({ value: c.clientKeyId }) }),
     field({ name: 'clientAssertionAlgorithm', label: 'Assertion algorithm (optional)', hint: 'Default RS256 for an RSA key, the curve’s ES256/ES384/ES512 for an EC key, HS256 for client_secret_jwt.', input: input({ value: c.clientAssertionAlgorithm, placeholder: 'RS256' }) }),
+    h('fieldset', {}, h('legend', {}, 'Mutual TLS (optional, RFC 8705)'),
+      field({ name: 'tlsClientCertificate', label: 'Client certificate', hint: 'PEM, leaf first, its chain allowed: presented at the token, revocation and discovery endpoints (tls_client_auth, self_signed_tls_client_auth, certificate-bound tokens), and to the targets of credentials that have none of their own.', input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' }, c.tlsClientCertificate || '') }),
+      field({ name: 'tlsClientKey', label: 'Client certificate key', hint: `Its private key, an unencrypted PKCS#8 PEM; stored encrypted.${editing ? ' Callgate never shows it: paste it again whenever you save.' : ''}`, input: h('textarea', { rows: '3', autocomplete: 'off', spellcheck: 'false', placeholder: c.hasTlsClientKey ? 'stored; paste it again to save' : '-----BEGIN PRIVATE KEY-----' }) }),
+      field({ name: 'tlsTrustedCertificates', label: 'Trusted certificates', hint: 'PEM certificates of authorities to trust for the provider besides the JVM’s (a private CA).', input: h('textarea', { rows: '2', autocomplete: 'off', spellcheck: 'false' }, c.tlsTrustedCertificates || '') })),
     field({ name: 'scopes', label: 'Scopes', hint: 'Separated by spaces; include offline_access (or the provider’s own) to get a refresh token.', input: input({ value: (c.scopes || []).join(' '), placeholder: 'openid offline_access' }) }),
     field({ name: 'tokenRequestParameters', label: 'Token request parameters (optional)', hint: 'Sent on every token request and the sign-in, one name=value a line, e.g. resource=https://api.example.com/ (RFC 8707) or audience=…; never grant_type, scope or another parameter of the protocol.', input: h('textarea', { rows: '2', autocomplete: 'off', spellcheck: 'false' }, Object.entries(c.tokenRequestParameters || {}).map(([k, v]) => `${k}=${v}`).join('\n')) }),
     field({ name: 'refreshTokenLifetime', label: 'Refresh token lifetime (optional)', hint: 'When the provider does not say how long refresh tokens live: an ISO-8601 duration such as P1D or PT24H. Callgate refreshes before it runs out.', input: input({ value: c.refreshTokenLifetime, placeholder: 'P1D' }) }),
@@ -135,10 +139,14 @@ export async function provider(container, ctx, name) {
       clientPrivateKey: text(form, 'clientPrivateKey'),
       clientKeyId: text(form, 'clientKeyId'),
       clientAssertionAlgorithm: text(form, 'clientAssertionAlgorithm'),
+      tlsClientCertificate: text(form, 'tlsClientCertificate'),
+      tlsClientKey: text(form, 'tlsClientKey'),
+      tlsTrustedCertificates: text(form, 'tlsTrustedCertificates'),
     });
     const saved = editing ? await api.put(`/v1/providers/${api.seg(c.name)}`, body) : await api.post('/v1/providers', body);
     form.elements.namedItem('clientSecret').value = '';
     form.elements.namedItem('clientPrivateKey').value = '';
+    form.elements.namedItem('tlsClientKey').value = '';
     const rearmed = saved.rearmedTokens ? ` ${saved.rearmedTokens} tokens re-armed.` : '';
     await ctx.go(`#/providers/${api.seg(saved.name)}`);
     announce(`${editing ? 'Saved' : 'Created'} provider ${saved.name}.${rearmed}`);

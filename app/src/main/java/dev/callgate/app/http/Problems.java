@@ -91,6 +91,7 @@ public final class Problems {
           JWT_ASSERTION_REJECTED,
           SCOPE_REJECTED,
           TOKEN_REJECTED_AFTER_REFRESH,
+          TLS_BOUND_TOKEN_REJECTED,
           TARGET_UNREACHABLE,
           SECRET_ECHOED,
           IDP_RESPONSE_INVALID,

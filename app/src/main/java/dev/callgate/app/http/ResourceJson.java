@@ -12,6 +12,8 @@ import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.ProviderEndpointRule;
 import dev.callgate.core.credential.ProviderTemplate;
+import dev.callgate.core.credential.TlsSettings;
+import dev.callgate.core.credential.TlsSettingsDraft;
 import dev.callgate.core.credential.TokenExchangeDraft;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
@@ -24,6 +26,7 @@ import dev.callgate.core.token.TokenSet;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +59,10 @@ final class ResourceJson {
           "accessTokenLifetime",
           "clientPrivateKey",
           "clientKeyId",
-          "clientAssertionAlgorithm");
+          "clientAssertionAlgorithm",
+          "tlsClientCertificate",
+          "tlsClientKey",
+          "tlsTrustedCertificates");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -94,7 +100,10 @@ final class ResourceJson {
           "awsExternalId",
           "awsRoleDuration",
           "awsStsEndpoint",
-          "tokenExchange");
+          "tokenExchange",
+          "tlsClientCertificate",
+          "tlsClientKey",
+          "tlsTrustedCertificates");
 
   private ResourceJson() {}
 
@@ -119,7 +128,10 @@ final class ResourceJson {
             f.string("accessTokenLifetime"),
             f.string("clientPrivateKey"),
             f.string("clientKeyId"),
-            f.string("clientAssertionAlgorithm"));
+            f.string("clientAssertionAlgorithm"),
+            f.string("tlsClientCertificate"),
+            f.string("tlsClientKey"),
+            f.string("tlsTrustedCertificates"));
     return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
@@ -162,7 +174,10 @@ final class ResourceJson {
                 f.string("awsExternalId"),
                 f.string("awsRoleDuration"),
                 f.string("awsStsEndpoint")),
-            tokenExchange(f));
+            tokenExchange(f),
+            f.string("tlsClientCertificate"),
+            f.string("tlsClientKey"),
+            f.string("tlsTrustedCertificates"));
     return combine(f.problems(), draft.validate());
   }
 
@@ -258,6 +273,7 @@ final class ResourceJson {
     json.put("hasClientPrivateKey", provider.clientPrivateKey().isPresent());
     provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
     provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
+    putTls(json, provider.tls());
     return json;
   }
 
@@ -355,6 +371,7 @@ final class ResourceJson {
     } else if (authentication instanceof Authentication.TokenExchange exchange) {
       json.put("tokenExchange", tokenExchangeJson(exchange));
     }
+    putTls(json, credential.tls());
     return json;
   }
 
@@ -475,5 +492,28 @@ final class ResourceJson {
 
   private static void putInstant(JsonObject json, String field, Optional<Instant> value) {
     json.put(field, value.map(Instant::toString).orElse(null));
+  }
+
+  /**
+   * TLS settings as the API shows them: the certificates (public), whether the key is set, and the
+   * client certificate's subject and validity window, so that an expiring one is seen.
+   */
+  private static void putTls(JsonObject json, TlsSettings tls) {
+    tls.clientCertificate()
+        .ifPresent(
+            pem -> {
+              json.put("tlsClientCertificate", pem).put("hasTlsClientKey", true);
+              List<X509Certificate> chain =
+                  TlsSettingsDraft.certificates("tlsClientCertificate", pem, new ArrayList<>());
+              if (!chain.isEmpty()) {
+                json.put(
+                    "tlsClientCertificateValidity",
+                    new JsonObject()
+                        .put("subject", chain.get(0).getSubjectX500Principal().getName())
+                        .put("notBefore", chain.get(0).getNotBefore().toInstant().toString())
+                        .put("notAfter", chain.get(0).getNotAfter().toInstant().toString()));
+              }
+            });
+    tls.trustedCertificates().ifPresent(pem -> json.put("tlsTrustedCertificates", pem));
   }
 }

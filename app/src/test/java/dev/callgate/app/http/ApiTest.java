@@ -570,6 +570,77 @@ class ApiTest {
   }
 
   @Test
+  void credentialWhenItHasAClientCertificateThenReadBackShowsItAndItsValidityNeverTheKey()
+      throws Exception {
+    dev.callgate.core.testkit.TestPki pki = dev.callgate.core.testkit.TestPki.create("Api CA");
+    dev.callgate.core.testkit.TestPki.Issued client = pki.client("api-client");
+    JsonObject credential =
+        new JsonObject()
+            .put("name", "ledger")
+            .put("url", "https://ledger.test/v1")
+            .put("protocol", "none")
+            .put("tlsClientCertificate", client.chain())
+            .put("tlsClientKey", client.privateKey())
+            .put("tlsTrustedCertificates", pki.caCertificate());
+    Answer mismatched =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            credential.copy().put("tlsClientKey", pki.client("other").privateKey()));
+
+    Answer created = admin(HttpMethod.POST, "/v1/credentials", credential);
+    Answer read = admin(HttpMethod.GET, "/v1/credentials/ledger", null);
+
+    assertThat(mismatched.status()).isEqualTo(400);
+    assertThat(mismatched.code()).isEqualTo("INVALID_VALUE");
+    assertThat(mismatched.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("tlsClientKey");
+    assertThat(mismatched.json().getString("detail")).contains("CN=api-client");
+    assertThat(mismatched.body().toString()).doesNotContain("PRIVATE KEY");
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(read.json().getBoolean("hasTlsClientKey")).isTrue();
+    assertThat(read.json().getString("tlsClientCertificate")).isEqualTo(client.chain().strip());
+    assertThat(read.json().getString("tlsTrustedCertificates")).contains("BEGIN CERTIFICATE");
+    JsonObject validity = read.json().getJsonObject("tlsClientCertificateValidity");
+    assertThat(validity.getString("subject")).isEqualTo("CN=api-client");
+    assertThat(java.time.Instant.parse(validity.getString("notAfter")))
+        .isAfter(java.time.Instant.parse(validity.getString("notBefore")));
+    assertThat(read.body().toString()).doesNotContain("PRIVATE KEY");
+  }
+
+  @Test
+  void providerWhenTlsClientAuthWithoutCertificateThenBadRequestAndWithOneCreated()
+      throws Exception {
+    dev.callgate.core.testkit.TestPki.Issued client =
+        dev.callgate.core.testkit.TestPki.create("Provider CA").client("provider-client");
+    JsonObject provider =
+        new JsonObject()
+            .put("name", "bank")
+            .put("issuer", "https://idp.test")
+            .put("clientId", "c")
+            .put("clientAuthMethod", "tls_client_auth");
+
+    Answer without = admin(HttpMethod.POST, "/v1/providers", provider);
+    Answer created =
+        admin(
+            HttpMethod.POST,
+            "/v1/providers",
+            provider
+                .copy()
+                .put("tlsClientCertificate", client.certificate())
+                .put("tlsClientKey", client.privateKey()));
+    Answer read = admin(HttpMethod.GET, "/v1/providers/bank", null);
+
+    assertThat(without.status()).isEqualTo(400);
+    assertThat(without.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("tlsClientCertificate");
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(read.json().getString("clientAuthMethod")).isEqualTo("tls_client_auth");
+    assertThat(read.json().getBoolean("hasTlsClientKey")).isTrue();
+    assertThat(read.body().toString()).doesNotContain("PRIVATE KEY");
+  }
+
+  @Test
   void openApiDocumentWhenProvidersAreWrittenThenNamesEveryFieldTheApiReads() {
     JsonObject schemas = OpenApi.document().getJsonObject("components").getJsonObject("schemas");
 

@@ -18,8 +18,10 @@ import java.util.TreeMap;
  * 8707 {@code resource} or an {@code audience}). A client that authenticates with {@code
  * private_key_jwt} has a {@code clientPrivateKey} (PKCS#8 PEM or a JWK), optionally the {@code
  * clientKeyId} its assertions name; {@code clientAssertionAlgorithm} picks the JWS algorithm of
- * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. Build it
- * from input with {@link AuthProviderDraft#validate()}.
+ * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. {@code
+ * tls} is the TLS of its token, revocation and discovery endpoints (RFC 8705): the client
+ * certificate of {@code tls_client_auth} and certificate-bound tokens, and authorities to trust.
+ * Build it from input with {@link AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -37,13 +39,15 @@ public record AuthProvider(
     Optional<ProviderTemplate.Use> template,
     Optional<Secret> clientPrivateKey,
     Optional<String> clientKeyId,
-    Optional<String> clientAssertionAlgorithm) {
+    Optional<String> clientAssertionAlgorithm,
+    TlsSettings tls) {
 
   public AuthProvider {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(clientPrivateKey, "clientPrivateKey");
     Objects.requireNonNull(clientKeyId, "clientKeyId");
     Objects.requireNonNull(clientAssertionAlgorithm, "clientAssertionAlgorithm");
+    Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(clientId, "clientId");
     Objects.requireNonNull(clientAuthMethod, "clientAuthMethod");
     scopes = List.copyOf(scopes);
@@ -85,7 +89,8 @@ public record AuthProvider(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        TlsSettings.NONE);
   }
 
   /**
@@ -105,6 +110,7 @@ public record AuthProvider(
       case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST, CLIENT_SECRET_JWT -> clientSecret.isPresent();
       case PRIVATE_KEY_JWT -> clientPrivateKey.isPresent();
       case NONE -> false;
+      case TLS_CLIENT_AUTH, SELF_SIGNED_TLS_CLIENT_AUTH -> tls.hasClientCertificate();
     };
   }
 

@@ -37,7 +37,10 @@ public record AuthProviderDraft(
     String accessTokenLifetime,
     String clientPrivateKey,
     String clientKeyId,
-    String clientAssertionAlgorithm) {
+    String clientAssertionAlgorithm,
+    String tlsClientCertificate,
+    String tlsClientKey,
+    String tlsTrustedCertificates) {
 
   /**
    * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
@@ -93,6 +96,9 @@ public record AuthProviderDraft(
         clientAuthMethod,
         scopes,
         refreshTokenLifetime,
+        null,
+        null,
+        null,
         null,
         null,
         null,
@@ -194,7 +200,7 @@ public record AuthProviderDraft(
                 "'"
                     + clientAuthMethod
                     + "' is not client_secret_basic, client_secret_post, client_secret_jwt,"
-                    + " private_key_jwt or none"));
+                    + " private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none"));
       } else {
         method = parsed.get();
       }
@@ -224,7 +230,21 @@ public record AuthProviderDraft(
         }
       }
       case NONE -> {}
+      case TLS_CLIENT_AUTH, SELF_SIGNED_TLS_CLIENT_AUTH -> {
+        if (tlsClientCertificate == null && tlsClientKey == null) {
+          problems.add(
+              Diagnosis.of(
+                  INVALID_VALUE,
+                  "field",
+                  "tlsClientCertificate",
+                  "problem",
+                  method.wireName() + " needs tlsClientCertificate and tlsClientKey"));
+        }
+      }
     }
+    TlsSettings tls =
+        new TlsSettingsDraft(tlsClientCertificate, tlsClientKey, tlsTrustedCertificates)
+            .validate(problems);
     if (keyGiven && method != ClientAuthMethod.PRIVATE_KEY_JWT) {
       problems.add(
           Diagnosis.of(
@@ -328,7 +348,8 @@ public record AuthProviderDraft(
             use,
             keyGiven ? Optional.of(Secret.of(clientPrivateKey)) : Optional.empty(),
             Optional.ofNullable(clientKeyId),
-            algorithm));
+            algorithm,
+            tls));
   }
 
   private static void checkTokenRequestParameters(

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * How the client authenticates at the token and revocation endpoints (RFC 6749 §2.3, OpenID Connect
- * Core §9, RFC 7523 §2.2).
+ * Core §9, RFC 7523 §2.2, RFC 8705 §2).
  */
 public enum ClientAuthMethod {
   /** HTTP Basic with the client id and secret; the RFC's default. */
@@ -17,7 +17,14 @@ public enum ClientAuthMethod {
   /** A JWT signed with the client's private key (RSA or EC), its public key registered. */
   PRIVATE_KEY_JWT("private_key_jwt"),
   /** A JWT signed HS256 (or HS384, HS512) with the client secret, which is never sent. */
-  CLIENT_SECRET_JWT("client_secret_jwt");
+  CLIENT_SECRET_JWT("client_secret_jwt"),
+  /**
+   * RFC 8705 §2.1: the client id in the form, proved by a client certificate from a certificate
+   * authority the server trusts, its subject registered.
+   */
+  TLS_CLIENT_AUTH("tls_client_auth"),
+  /** RFC 8705 §2.2: the client id in the form, proved by a self-signed certificate registered. */
+  SELF_SIGNED_TLS_CLIENT_AUTH("self_signed_tls_client_auth");
 
   private final String wireName;
 
@@ -44,6 +51,12 @@ public enum ClientAuthMethod {
       case CLIENT_SECRET_JWT ->
           "clientSecret (the key of the client_secret_jwt assertion) and"
               + " clientAssertionAlgorithm";
+      case TLS_CLIENT_AUTH ->
+          "tlsClientCertificate and tlsClientKey (the identity provider must trust the"
+              + " certificate's issuer and have its subject registered for the client)";
+      case SELF_SIGNED_TLS_CLIENT_AUTH ->
+          "tlsClientCertificate and tlsClientKey (the identity provider must hold the certificate"
+              + " in the client's registered JWKS)";
     };
   }
 

@@ -53,7 +53,10 @@ public record CredentialDraft(
     List<RefreshRuleDraft> refreshOn,
     TokenPlacementDraft tokenPlacement,
     AwsSigV4Draft aws,
-    TokenExchangeDraft tokenExchange) {
+    TokenExchangeDraft tokenExchange,
+    String tlsClientCertificate,
+    String tlsClientKey,
+    String tlsTrustedCertificates) {
 
   public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
@@ -110,6 +113,9 @@ public record CredentialDraft(
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -160,6 +166,9 @@ public record CredentialDraft(
         allowedMethods,
         allowedReturnUrls,
         applicationName,
+        null,
+        null,
+        null,
         null,
         null,
         null,
@@ -278,6 +287,9 @@ public record CredentialDraft(
                 "it places an access token, which " + protocol + " does not have"));
       }
     }
+    TlsSettings tls =
+        new TlsSettingsDraft(tlsClientCertificate, tlsClientKey, tlsTrustedCertificates)
+            .validate(problems);
     if (!problems.isEmpty()) {
       return Validated.invalid(problems);
     }
@@ -297,7 +309,8 @@ public record CredentialDraft(
             returnUrls,
             Optional.ofNullable(applicationName),
             rules,
-            placement.orElseThrow()));
+            placement.orElseThrow(),
+            tls));
   }
 
   private List<URI> returnUrls(List<Diagnosis> problems) {

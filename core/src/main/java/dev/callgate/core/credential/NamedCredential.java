@@ -22,7 +22,9 @@ import java.util.Set;
  * credential ({@link ReturnUrlRule}), and {@code applicationName} what an end user is told asks for
  * access (the credential's name when empty). {@code refreshOn} lists the answers besides an
  * expired-token 401 that mean its token is stale ({@link RefreshRules}). {@code tokenPlacement}
- * says where an OAuth credential's access token goes ({@link TokenPlacement}).
+ * says where an OAuth credential's access token goes ({@link TokenPlacement}). {@code tls} is the
+ * TLS of its connections to the target: a client certificate to present (RFC 8705 mutual TLS) and
+ * authorities to trust besides the JVM's.
  */
 public record NamedCredential(
     String name,
@@ -39,7 +41,8 @@ public record NamedCredential(
     List<URI> allowedReturnUrls,
     Optional<String> applicationName,
     RefreshRules refreshOn,
-    TokenPlacement tokenPlacement) {
+    TokenPlacement tokenPlacement,
+    TlsSettings tls) {
 
   public NamedCredential {
     Objects.requireNonNull(name, "name");
@@ -55,6 +58,7 @@ public record NamedCredential(
     Objects.requireNonNull(applicationName, "applicationName");
     Objects.requireNonNull(refreshOn, "refreshOn");
     Objects.requireNonNull(tokenPlacement, "tokenPlacement");
+    Objects.requireNonNull(tls, "tls");
   }
 
   /**
@@ -90,7 +94,8 @@ public record NamedCredential(
         allowedReturnUrls,
         applicationName,
         RefreshRules.NONE,
-        TokenPlacement.BEARER);
+        TokenPlacement.BEARER,
+        TlsSettings.NONE);
   }
 
   /**

@@ -220,7 +220,10 @@ public record ProviderTemplate(
             : accessTokenLifetime.map(Duration::toString).orElse(null),
         draft.clientPrivateKey(),
         draft.clientKeyId(),
-        draft.clientAssertionAlgorithm());
+        draft.clientAssertionAlgorithm(),
+        draft.tlsClientCertificate(),
+        draft.tlsClientKey(),
+        draft.tlsTrustedCertificates());
   }
 
   private static Diagnosis invalid(String field, String problem) {

@@ -149,6 +149,14 @@ public enum DiagnosisCode {
           + " but not accepted there.",
       "Check the token's audience and scopes, the user's permissions at the target, and that the"
           + " credential's URL is the API the identity provider issues tokens for."),
+  TLS_BOUND_TOKEN_REJECTED(
+      "The target answered {status} even to a freshly refreshed access token sent over a"
+          + " connection that presented the client certificate {certificate} ({source}).",
+      "If the identity provider binds access tokens to its client's certificate (RFC 8705 §3, the"
+          + " token's cnf x5t#S256), the target must be shown that same certificate: leave"
+          + " tlsClientCertificate out of the credential so that its provider's is presented, or"
+          + " give the credential the provider's certificate and key. Otherwise check the token's"
+          + " audience and scopes and the user's permissions at the target."),
   TARGET_UNREACHABLE(
       "The target {target} could not be reached: {reason}.",
       "Check the credential's URL, the name resolution and network path to the target, and the"

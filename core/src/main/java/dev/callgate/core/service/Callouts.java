@@ -6,6 +6,7 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.SECRET_ECHOED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.STORE_UNAVAILABLE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_CONNECTION_LIMIT_REACHED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TARGET_UNREACHABLE;
+import static dev.callgate.core.diagnosis.DiagnosisCode.TLS_BOUND_TOKEN_REJECTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_EXCHANGE_SUBJECT_TOKEN_MISSING;
 import static dev.callgate.core.diagnosis.DiagnosisCode.TOKEN_REJECTED_AFTER_REFRESH;
 
@@ -30,6 +31,7 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.TokenChange;
 import dev.callgate.core.port.CalloutTransport;
@@ -268,29 +270,76 @@ public final class Callouts {
       return refused(Diagnosis.of(REQUEST_TOO_LARGE, "limit", buffered.limit()));
     }
     CalloutRequest request = callout.head.with(body);
-    CompletionStage<CalloutResult> result;
-    if (!credential.protocol().usesTokens()) {
-      result =
-          attempt(credential, callout.target, request, Optional.empty())
-              .thenApply(attempt -> attempt.toResult(false));
-    } else if (credential.authentication() instanceof Authentication.TokenExchange exchange
-        && exchange.subjectFromCaller()) {
-      result =
-          withExchangedToken(
-              credential,
-              exchange,
-              Secret.of(callout.head.headers().first(SUBJECT_TOKEN_HEADER).orElseThrow()),
-              callout.target,
-              request);
-    } else {
-      TokenKey key =
-          credential.principal() == PrincipalType.NAMED
-              ? TokenKey.named(credential.name())
-              : TokenKey.perUser(credential.name(), callout.caller.subject());
-      result = withToken(credential, key, callout.target, request);
-    }
+    CompletionStage<CalloutResult> result =
+        targetTls(credential)
+            .thenCompose(
+                tls -> {
+                  if (!credential.protocol().usesTokens()) {
+                    return attempt(credential, tls, callout.target, request, Optional.empty())
+                        .thenApply(attempt -> attempt.toResult(false));
+                  }
+                  if (credential.authentication() instanceof Authentication.TokenExchange exchange
+                      && exchange.subjectFromCaller()) {
+                    return withExchangedToken(
+                        credential,
+                        tls,
+                        exchange,
+                        Secret.of(callout.head.headers().first(SUBJECT_TOKEN_HEADER).orElseThrow()),
+                        callout.target,
+                        request);
+                  }
+                  TokenKey key =
+                      credential.principal() == PrincipalType.NAMED
+                          ? TokenKey.named(credential.name())
+                          : TokenKey.perUser(credential.name(), callout.caller.subject());
+                  return withToken(credential, tls, key, callout.target, request);
+                });
     return result.exceptionallyCompose(
         failure -> storeUnavailable(failure, CalloutResult.Refused::new));
+  }
+
+  /**
+   * {@code TOKEN_REJECTED_AFTER_REFRESH}, or, when a client certificate was presented, the
+   * diagnosis that names it: a certificate-bound token (RFC 8705 §3) shown with another certificate
+   * is rejected however often it is refreshed.
+   */
+  private static Diagnosis rejectedAfterRefresh(
+      NamedCredential credential, TlsSettings tls, String status) {
+    if (!tls.hasClientCertificate()) {
+      return Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", status);
+    }
+    return Diagnosis.of(
+        TLS_BOUND_TOKEN_REJECTED,
+        "status",
+        status,
+        "certificate",
+        tls.clientCertificateSubject(),
+        "source",
+        credential.tls().hasClientCertificate()
+            ? "the credential's own"
+            : "its provider's, the credential having none");
+  }
+
+  /**
+   * The TLS of the connection to the target: the credential's own; for an OAuth credential without
+   * a client certificate of its own whose provider has one, the provider's certificate with the
+   * credential's trust. A target that checks certificate-bound access tokens (RFC 8705 §3) must be
+   * shown the certificate the token was issued to, and a server that asks for no client certificate
+   * is never sent one, so presenting it whenever the provider has one is safe. Only such
+   * credentials look their provider up (in the store's cache); all others go straight on.
+   */
+  private CompletionStage<TlsSettings> targetTls(NamedCredential credential) {
+    Optional<String> provider = credential.authentication().providerName();
+    if (credential.tls().hasClientCertificate() || provider.isEmpty()) {
+      return CompletableFuture.completedStage(credential.tls());
+    }
+    return credentials
+        .findProvider(provider.get())
+        .thenApply(
+            found ->
+                found
+                    .map(p -> credential.tls().orClientCertificateOf(p.tls()))
+                    .orElse(credential.tls()));
   }
 
   /** Both steps at once, for a request whose body is already in hand. */
@@ -304,7 +353,7 @@ public final class Callouts {
   }
 
   private CompletionStage<CalloutResult> withToken(
-      NamedCredential credential, TokenKey key, URI uri, CalloutRequest request) {
+      NamedCredential credential, TlsSettings tls, TokenKey key, URI uri, CalloutRequest request) {
     return usableToken(credential, key)
         .thenCompose(
             usable -> {
@@ -316,6 +365,7 @@ public final class Callouts {
               // the one refresh after a rejection counts against the budget of such refreshes
               return sendRenewingOnce(
                   credential,
+                  tls,
                   uri,
                   request,
                   record.tokens(),
@@ -341,6 +391,7 @@ public final class Callouts {
    */
   private CompletionStage<CalloutResult> withExchangedToken(
       NamedCredential credential,
+      TlsSettings tls,
       Authentication.TokenExchange exchange,
       Secret subjectToken,
       URI uri,
@@ -355,6 +406,7 @@ public final class Callouts {
               TokenSet used = first.tokens().get();
               return sendRenewingOnce(
                   credential,
+                  tls,
                   uri,
                   request,
                   Optional.of(used),
@@ -379,11 +431,12 @@ public final class Callouts {
    */
   private CompletionStage<CalloutResult> sendRenewingOnce(
       NamedCredential credential,
+      TlsSettings tls,
       URI uri,
       CalloutRequest request,
       Optional<TokenSet> tokens,
       Supplier<CompletionStage<Renewal>> renew) {
-    return attempt(credential, uri, request, tokens)
+    return attempt(credential, tls, uri, request, tokens)
         .thenCompose(
             first -> {
               if (!(first instanceof Attempt.Answered answered)) {
@@ -391,7 +444,7 @@ public final class Callouts {
               }
               if (UnauthorizedResponseClassifier.classify(answered.response()).verdict()
                   == UnauthorizedResponseClassifier.Verdict.EXPIRED_TOKEN) {
-                return renewAndRetry(credential, uri, request, answered, renew);
+                return renewAndRetry(credential, tls, uri, request, answered, renew);
               }
               return credential
                   .refreshOn()
@@ -399,7 +452,7 @@ public final class Callouts {
                   .fold(
                       matched -> {
                         ruleObserver.fired(credential.name(), matched);
-                        return renewAndRetry(credential, uri, request, answered, renew);
+                        return renewAndRetry(credential, tls, uri, request, answered, renew);
                       },
                       none -> CompletableFuture.completedStage(first.toResult(false)));
             });
@@ -408,6 +461,7 @@ public final class Callouts {
   /** The one renewal and the one retry after a stale-token answer. */
   private CompletionStage<CalloutResult> renewAndRetry(
       NamedCredential credential,
+      TlsSettings tls,
       URI uri,
       CalloutRequest request,
       Attempt.Answered rejected,
@@ -418,7 +472,7 @@ public final class Callouts {
             renewal ->
                 renewal.refusal().isPresent()
                     ? dropped(rejected, renewal.refusal().get())
-                    : retry(credential, uri, request, rejected, renewal.tokens()));
+                    : retry(credential, tls, uri, request, rejected, renewal.tokens()));
   }
 
   /** A renewed token, or why there is none. */
@@ -447,6 +501,7 @@ public final class Callouts {
 
   private CompletionStage<CalloutResult> retry(
       NamedCredential credential,
+      TlsSettings tls,
       URI uri,
       CalloutRequest request,
       Attempt.Answered rejected,
@@ -456,7 +511,7 @@ public final class Callouts {
       return CompletableFuture.completedStage(rejected.toResult(false));
     }
     discard(rejected.response());
-    return attempt(credential, uri, request, fresh)
+    return attempt(credential, tls, uri, request, fresh)
         .thenApply(
             retry -> {
               if (!(retry instanceof Attempt.Answered answered)) {
@@ -472,8 +527,7 @@ public final class Callouts {
                   both,
                   response ->
                       new CalloutResult.RejectedAfterRefresh(
-                          response,
-                          Diagnosis.of(TOKEN_REJECTED_AFTER_REFRESH, "status", stillStale.get())));
+                          response, rejectedAfterRefresh(credential, tls, stillStale.get())));
             });
   }
 
@@ -582,7 +636,11 @@ public final class Callouts {
 
   /** Prepares the outbound request with the given tokens and sends it. */
   private CompletionStage<Attempt> attempt(
-      NamedCredential credential, URI uri, CalloutRequest request, Optional<TokenSet> tokenSet) {
+      NamedCredential credential,
+      TlsSettings tls,
+      URI uri,
+      CalloutRequest request,
+      Optional<TokenSet> tokenSet) {
     MergeFieldValues values = MergeFieldValues.of(credential.authentication(), tokenSet);
     Optional<Headers.Header> generated =
         credential.generateAuthorizationHeader()
@@ -609,7 +667,8 @@ public final class Callouts {
             target,
             ((HeaderOutcome.Prepared) headers).headers(),
             ((BodyOutcome.Resolved) body).body(),
-            credential.name());
+            credential.name(),
+            tls);
     return signed(credential, outbound)
         .thenCompose(
             signing ->

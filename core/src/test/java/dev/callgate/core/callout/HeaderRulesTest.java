@@ -11,6 +11,7 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
@@ -397,7 +398,8 @@ class HeaderRulesTest {
             List.of(),
             Optional.empty(),
             RefreshRules.NONE,
-            new TokenPlacement.InQuery("access_token"));
+            new TokenPlacement.InQuery("access_token"),
+            TlsSettings.NONE);
     Optional<Headers.Header> generated =
         AuthorizationHeaders.generate(oauth(), Optional.of(set), inQuery.tokenPlacement());
 

@@ -54,7 +54,10 @@ class AuthProviderDraftTest {
               null,
               clientPrivateKey,
               clientKeyId,
-              clientAssertionAlgorithm)
+              clientAssertionAlgorithm,
+              null,
+              null,
+              null)
           .validate(ProviderEndpointRule.httpsOrLoopback(), keys);
     }
   }
@@ -268,12 +271,13 @@ class AuthProviderDraftTest {
   @Test
   void validateWhenClientAuthMethodIsUnknownThenInvalidValue() {
     Draft draft = new Draft();
-    draft.clientAuthMethod = "tls_client_auth";
+    draft.clientAuthMethod = "dpop_client_auth";
 
     Diagnosis problem = onlyProblem(draft);
 
     assertThat(problem.fact("field")).isEqualTo("clientAuthMethod");
-    assertThat(problem.fact("problem")).contains("'tls_client_auth'", "private_key_jwt");
+    assertThat(problem.fact("problem"))
+        .contains("'dpop_client_auth'", "private_key_jwt", "tls_client_auth");
   }
 
   @Test

@@ -120,7 +120,10 @@ class CredentialDraftTest {
               null,
               tokenPlacement,
               aws,
-              tokenExchange)
+              tokenExchange,
+              null,
+              null,
+              null)
           .validate();
     }
   }

@@ -49,6 +49,9 @@ class ProviderTemplatesTest {
             accessTokenLifetime,
             null,
             null,
+            null,
+            null,
+            null,
             null)
         .validate();
   }
@@ -170,7 +173,10 @@ class ProviderTemplatesTest {
                     null,
                     "-----BEGIN PRIVATE KEY-----",
                     "key-1",
-                    "ES256")
+                    "ES256",
+                    null,
+                    null,
+                    null)
                 .validate());
 
     assertThat(provider.issuer()).contains(URI.create("https://sso.example.com/realms/acme"));

@@ -77,7 +77,10 @@ class CalloutsRefreshRulesTest {
         rules,
         d.tokenPlacement(),
         d.aws(),
-        d.tokenExchange());
+        d.tokenExchange(),
+        null,
+        null,
+        null);
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

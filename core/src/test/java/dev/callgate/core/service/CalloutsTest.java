@@ -700,6 +700,9 @@ class CalloutsTest {
             null,
             placement,
             null,
+            null,
+            null,
+            null,
             null));
     f.authorize("crm", ADMIN);
   }

@@ -144,6 +144,9 @@ final class ServiceFixture {
                 accessTokenLifetime,
                 null,
                 null,
+                null,
+                null,
+                null,
                 null));
     join(credentials.saveProvider(provider));
     return provider;

@@ -64,7 +64,10 @@ class TokenExchangeTest {
         d.refreshOn(),
         d.tokenPlacement(),
         d.aws(),
-        settings);
+        settings,
+        null,
+        null,
+        null);
   }
 
   private static TokenExchangeDraft from(String subjectCredential) {

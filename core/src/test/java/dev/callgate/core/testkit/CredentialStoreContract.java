@@ -15,6 +15,7 @@ import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.ProviderTemplate;
 import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.CredentialSaveOutcome;
@@ -375,7 +376,8 @@ public abstract class CredentialStoreContract {
             List.of(),
             Optional.empty(),
             rules,
-            TokenPlacement.BEARER);
+            TokenPlacement.BEARER,
+            TlsSettings.NONE);
 
     join(store.saveCredential(soap));
 
@@ -408,7 +410,8 @@ public abstract class CredentialStoreContract {
               List.of(),
               Optional.empty(),
               RefreshRules.NONE,
-              placement));
+              placement,
+              TlsSettings.NONE));
     }
 
     placed.forEach(credential -> join(store.saveCredential(credential)));
@@ -454,7 +457,8 @@ public abstract class CredentialStoreContract {
               List.of(),
               Optional.empty(),
               RefreshRules.NONE,
-              TokenPlacement.BEARER));
+              TokenPlacement.BEARER,
+              TlsSettings.NONE));
     }
 
     exchanging.forEach(credential -> join(store.saveCredential(credential)));
@@ -548,7 +552,8 @@ public abstract class CredentialStoreContract {
                 Map.of("domain", "idp.example.com"))),
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        TlsSettings.NONE);
   }
 
   protected static AuthProvider issuerProvider(String name) {

@@ -6,9 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Creates Callgate's {@link CalloutTransport} on a Vert.x HTTP client. Request bodies arrive as
@@ -16,8 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * VertxStreamedContent}, except the small bodies of 401 and 403 answers, which are read into memory
  * for the unauthorized-response classifier. Each credential gets a client, and so connection pools,
  * of its own (made at its first callout): a credential's pool to a target holds {@code maxPoolSize}
- * connections and {@code maxWaitQueueSize} waiting callouts at most. The clients are closed with
- * the Vert.x instance (or the verticle) that created them.
+ * connections and {@code maxWaitQueueSize} waiting callouts at most. A credential with a client
+ * certificate (mutual TLS) has a client made for its certificate, key and trusted authorities; when
+ * they change, a new client replaces it, so no connection made with one certificate carries a
+ * request meant for another. The clients are closed with the Vert.x instance (or the verticle) that
+ * created them.
  */
 public final class CalloutTransports {
 
@@ -50,12 +52,17 @@ public final class CalloutTransports {
         new PoolOptions()
             .setHttp1MaxSize(options.maxPoolSize())
             .setMaxWaitQueueSize(options.maxWaitQueueSize());
-    Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    ClientTlsOptions.PerOwner<HttpClient> clients =
+        new ClientTlsOptions.PerOwner<>(
+            tls ->
+                vertx.createHttpClient(
+                    ClientTlsOptions.apply(new HttpClientOptions(clientOptions), tls), poolOptions),
+            // callouts under way on the old certificate finish; new ones use the new client
+            retired ->
+                retired.shutdown(options.responseTimeout().toMillis(), TimeUnit.MILLISECONDS));
     return new WebClientCalloutTransport(
         vertx,
-        credential ->
-            clients.computeIfAbsent(
-                credential, name -> vertx.createHttpClient(clientOptions, poolOptions)),
+        request -> clients.get(request.credential(), request.tls()),
         options,
         OutboundGuard.create(vertx, outbound));
   }

@@ -7,10 +7,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 
 /**
  * Turns an I/O failure into a short reason a person understands. Exception messages are never
@@ -22,16 +21,21 @@ final class UnreachableReasons {
 
   /** The connection could not be opened (or taken from the pool). */
   static Unreachable whileConnecting(Throwable failure, CalloutTransportOptions options) {
+    return whileConnecting(failure, options, false);
+  }
+
+  /** As above, for a connection that presented a client certificate or none. */
+  static Unreachable whileConnecting(
+      Throwable failure, CalloutTransportOptions options, boolean certificatePresented) {
     if (isTimeout(failure)) {
       return new Unreachable("could not connect within " + human(options.connectTimeout()), true);
     }
     if (find(failure, UnknownHostException.class) != null) {
       return new Unreachable("unknown host", false);
     }
-    if (find(failure, SSLException.class) != null) {
-      return find(failure, CertificateException.class) != null
-          ? new Unreachable("TLS handshake failed: certificate not trusted", false)
-          : new Unreachable("TLS handshake failed", false);
+    Optional<String> tls = TlsHandshakeFailures.reason(failure, certificatePresented);
+    if (tls.isPresent()) {
+      return new Unreachable(tls.get(), false);
     }
     if (find(failure, NoRouteToHostException.class) != null) {
       return new Unreachable("no route to host", false);
@@ -44,11 +48,18 @@ final class UnreachableReasons {
 
   /** The request was sent (or being sent) and the answer's head did not come. */
   static Unreachable whileExchanging(Throwable failure, CalloutTransportOptions options) {
+    return whileExchanging(failure, options, false);
+  }
+
+  /** As above, for a connection that presented a client certificate or none. */
+  static Unreachable whileExchanging(
+      Throwable failure, CalloutTransportOptions options, boolean certificatePresented) {
     if (isTimeout(failure)) {
       return new Unreachable("timed out after " + human(options.responseTimeout()), true);
     }
-    if (find(failure, SSLException.class) != null) {
-      return new Unreachable("TLS handshake failed", false);
+    Optional<String> tls = TlsHandshakeFailures.reason(failure, certificatePresented);
+    if (tls.isPresent()) {
+      return new Unreachable(tls.get(), false);
     }
     return closedOrFailed(failure, "the exchange with the target failed");
   }

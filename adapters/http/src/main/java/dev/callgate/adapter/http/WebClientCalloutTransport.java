@@ -45,7 +45,7 @@ final class WebClientCalloutTransport implements CalloutTransport {
    */
   static final int SMALL_ANSWER_BYTES = 16 * 1024;
 
-  private final Function<String, HttpClient> clients;
+  private final Function<OutboundRequest, HttpClient> clients;
   private final Vertx vertx;
   private final CalloutTransportOptions options;
   private final OutboundGuard guard;
@@ -53,11 +53,11 @@ final class WebClientCalloutTransport implements CalloutTransport {
   /**
    * {@code clients} gives each credential a client of its own, and so pools of its own: one
    * credential's load cannot take the connections another's callouts need, and a connection never
-   * carries two credentials' requests.
+   * carries two credentials' requests (nor two client certificates').
    */
   WebClientCalloutTransport(
       Vertx vertx,
-      Function<String, HttpClient> clients,
+      Function<OutboundRequest, HttpClient> clients,
       CalloutTransportOptions options,
       OutboundGuard guard) {
     this.vertx = vertx;
@@ -106,9 +106,7 @@ final class WebClientCalloutTransport implements CalloutTransport {
         // the checked address, never a second lookup; the URI still names the host for Host and SNI
         .compose(
             destination ->
-                clients
-                    .apply(request.credential())
-                    .request(requestOptions.setServer(destination.server())))
+                clients.apply(request).request(requestOptions.setServer(destination.server())))
         .onComplete(
             connected -> {
               if (connected.failed()) {
@@ -118,7 +116,8 @@ final class WebClientCalloutTransport implements CalloutTransport {
                         : connected.cause() instanceof ConnectionPoolTooBusyException
                             ? new ConnectionLimitReached(
                                 options.maxPoolSize(), options.maxWaitQueueSize())
-                            : UnreachableReasons.whileConnecting(connected.cause(), options));
+                            : UnreachableReasons.whileConnecting(
+                                connected.cause(), options, request.tls().hasClientCertificate()));
                 return;
               }
               UpstreamExchange exchange = new UpstreamExchange(connected.result());
@@ -130,7 +129,10 @@ final class WebClientCalloutTransport implements CalloutTransport {
                           outcome.complete(
                               exchange.requestBodyFailed()
                                   ? UnreachableReasons.requestBodyBrokeOff()
-                                  : UnreachableReasons.whileExchanging(answered.cause(), options));
+                                  : UnreachableReasons.whileExchanging(
+                                      answered.cause(),
+                                      options,
+                                      request.tls().hasClientCertificate()));
                         } else {
                           relay(request.method(), answered.result(), exchange, outcome);
                         }

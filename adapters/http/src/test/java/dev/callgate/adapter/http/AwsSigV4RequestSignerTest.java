@@ -7,6 +7,7 @@ import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.outbound.OutboundAddressPolicy;
 import dev.callgate.core.port.RequestSigner;
 import io.vertx.core.Vertx;
@@ -56,7 +57,8 @@ class AwsSigV4RequestSignerTest {
             URI.create("https://bucket.s3.eu-west-1.amazonaws.com/reports/a%20b.pdf?tagging=&x=1"),
             headers,
             body,
-            "reports");
+            "reports",
+            TlsSettings.NONE);
     RequestSigner.SigningOutcome outcome =
         signer.sign(request, STATIC_KEYS).toCompletableFuture().join();
     return outcome.fold(

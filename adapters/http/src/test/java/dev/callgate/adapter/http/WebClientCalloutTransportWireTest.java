@@ -6,6 +6,7 @@ import dev.callgate.core.callout.Body;
 import dev.callgate.core.callout.CalloutResponse;
 import dev.callgate.core.callout.Headers;
 import dev.callgate.core.callout.OutboundRequest;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.port.CalloutTransport;
 import dev.callgate.core.port.CalloutTransport.ConnectionLimitReached;
 import dev.callgate.core.port.CalloutTransport.Sent;
@@ -168,7 +169,12 @@ class WebClientCalloutTransportWireTest {
           sent(
               transport.send(
                   new OutboundRequest(
-                      "GET", target.uri("/large"), Headers.EMPTY, Body.EMPTY, "crm")));
+                      "GET",
+                      target.uri("/large"),
+                      Headers.EMPTY,
+                      Body.EMPTY,
+                      "crm",
+                      TlsSettings.NONE)));
       VertxStreamedContent content =
           (VertxStreamedContent) ((Body.Streamed) first.body()).content();
       CompletableFuture<Long> fewKilobytes = new CompletableFuture<>();
@@ -230,7 +236,8 @@ class WebClientCalloutTransportWireTest {
       CalloutTransport transport = transport(1, 0);
       CompletionStage<TransportOutcome> holding =
           transport.send(
-              new OutboundRequest("GET", target.uri("/hold"), Headers.EMPTY, Body.EMPTY, "busy"));
+              new OutboundRequest(
+                  "GET", target.uri("/hold"), Headers.EMPTY, Body.EMPTY, "busy", TlsSettings.NONE));
       awaitTrue(() -> target.port() > 0);
       Thread.sleep(300);
 
@@ -238,12 +245,22 @@ class WebClientCalloutTransportWireTest {
           outcome(
               transport.send(
                   new OutboundRequest(
-                      "GET", target.uri("/other"), Headers.EMPTY, Body.EMPTY, "busy")));
+                      "GET",
+                      target.uri("/other"),
+                      Headers.EMPTY,
+                      Body.EMPTY,
+                      "busy",
+                      TlsSettings.NONE)));
       CalloutResponse other =
           sent(
               transport.send(
                   new OutboundRequest(
-                      "GET", target.uri("/other"), Headers.EMPTY, Body.EMPTY, "quiet")));
+                      "GET",
+                      target.uri("/other"),
+                      Headers.EMPTY,
+                      Body.EMPTY,
+                      "quiet",
+                      TlsSettings.NONE)));
 
       assertThat(overflow).isEqualTo(new ConnectionLimitReached(1, 0));
       assertThat(other.status()).isEqualTo(200);
@@ -258,7 +275,8 @@ class WebClientCalloutTransportWireTest {
         target.uri("/upload"),
         Headers.of("Authorization", "Bearer first"),
         body,
-        credential);
+        credential,
+        TlsSettings.NONE);
   }
 
   private static OutboundRequest secondRequest(RecordingTarget target, String credential) {
@@ -267,7 +285,8 @@ class WebClientCalloutTransportWireTest {
         target.uri("/second"),
         Headers.of("X-Second", "marker", "Authorization", "Bearer second"),
         Body.EMPTY,
-        credential);
+        credential,
+        TlsSettings.NONE);
   }
 
   private static void awaitText(RecordingTarget.Connection connection, String text)

@@ -56,6 +56,9 @@ final class ClientAuthentication {
       case CLIENT_SECRET_JWT ->
           assertion(clientId, ClientAssertion.clientSecretJwt(provider, tokenEndpoint, now));
       case NONE -> new ClientAuthentication(Map.of(), Map.of("client_id", clientId));
+      // RFC 8705 §2: the client id alone; the certificate of the connection proves the client
+      case TLS_CLIENT_AUTH, SELF_SIGNED_TLS_CLIENT_AUTH ->
+          new ClientAuthentication(Map.of(), Map.of("client_id", clientId));
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.callgate.adapter.idp;
 
+import dev.callgate.adapter.http.ClientTlsOptions;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
@@ -115,7 +116,7 @@ final class MetadataDiscovery {
         metadata = Future.succeededFuture(explicit(provider));
       } else {
         URI issuer = provider.issuer().get();
-        metadata = discovered(issuer).map(found -> withOverrides(found, provider));
+        metadata = discovered(provider, issuer).map(found -> withOverrides(found, provider));
       }
     } catch (MetadataInvalid invalid) {
       metadata = Future.failedFuture(invalid);
@@ -168,15 +169,21 @@ final class MetadataDiscovery {
     }
   }
 
-  private Future<ProviderMetadata> discovered(URI issuer) {
+  private Future<ProviderMetadata> discovered(AuthProvider provider, URI issuer) {
     Instant now = options.clock().instant();
+    // read with the provider's TLS (a private CA's trust, a client certificate that selects the
+    // RFC 8705 aliases): kept apart from the document read without them
+    String tls = ClientTlsOptions.cacheKey(provider.tls());
+    String cacheKey = tls.isEmpty() ? issuer.toString() : issuer + " " + tls;
     Cached cached =
         cache.compute(
-            issuer.toString(),
+            cacheKey,
             (key, current) ->
-                current != null && usable(current, now) ? current : new Cached(fetch(issuer), now));
+                current != null && usable(current, now)
+                    ? current
+                    : new Cached(fetch(provider, issuer), now));
     // A failed discovery is not remembered: the next call asks again.
-    cached.metadata().onFailure(failure -> cache.remove(issuer.toString(), cached));
+    cached.metadata().onFailure(failure -> cache.remove(cacheKey, cached));
     return cached.metadata();
   }
 
@@ -188,10 +195,10 @@ final class MetadataDiscovery {
         || now.isBefore(cached.fetchedAt().plus(options.discoveryLifetime()));
   }
 
-  private Future<ProviderMetadata> fetch(URI issuer) {
+  private Future<ProviderMetadata> fetch(AuthProvider provider, URI issuer) {
     URI openIdConfiguration =
         URI.create(trimSlash(issuer.toString()) + "/.well-known/openid-configuration");
-    return attempt(issuer, openIdConfiguration)
+    return attempt(provider, issuer, openIdConfiguration)
         .compose(
             first -> {
               if (first.metadata().isPresent()) {
@@ -200,7 +207,7 @@ final class MetadataDiscovery {
               if (!first.tryOther()) {
                 return Future.failedFuture(first.failure());
               }
-              return attempt(issuer, authorizationServerMetadataUrl(issuer))
+              return attempt(provider, issuer, authorizationServerMetadataUrl(issuer))
                   .compose(
                       second ->
                           second.metadata().isPresent()
@@ -209,9 +216,9 @@ final class MetadataDiscovery {
             });
   }
 
-  private Future<Attempt> attempt(URI issuer, URI url) {
-    return http.exchange(HttpMethod.GET, url, HttpRequest::send)
-        .map(response -> read(issuer, url, response))
+  private Future<Attempt> attempt(AuthProvider provider, URI issuer, URI url) {
+    return http.exchange(HttpMethod.GET, url, provider, HttpRequest::send)
+        .map(response -> read(issuer, url, response, provider.tls().hasClientCertificate()))
         .recover(
             failure -> {
               // Unreachable, refused or oversized: another URL on the same host cannot help.
@@ -244,7 +251,7 @@ final class MetadataDiscovery {
             });
   }
 
-  private Attempt read(URI issuer, URI url, HttpResponse<Buffer> response) {
+  private Attempt read(URI issuer, URI url, HttpResponse<Buffer> response, boolean mutualTls) {
     int status = response.statusCode();
     String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE.toString());
     String answer =
@@ -267,7 +274,7 @@ final class MetadataDiscovery {
     }
     String source = "discovery document at " + url;
     try {
-      ProviderMetadata metadata = metadata(source, json.get());
+      ProviderMetadata metadata = metadata(source, json.get(), mutualTls);
       String advertised = metadata.issuer().orElse("(none)");
       if (trimSlash(advertised).equals(trimSlash(issuer.toString()))) {
         return Attempt.found(url, metadata);
@@ -331,7 +338,21 @@ final class MetadataDiscovery {
         status);
   }
 
-  private static ProviderMetadata metadata(String source, JsonObject json) {
+  /**
+   * The metadata of a discovery document; for a client with a certificate ({@code mutualTls}), the
+   * token and revocation endpoints its {@code mtls_endpoint_aliases} name instead (RFC 8705 §5).
+   */
+  private static ProviderMetadata metadata(String source, JsonObject json, boolean mutualTls) {
+    Object aliases = json.getValue("mtls_endpoint_aliases");
+    if (mutualTls && aliases instanceof JsonObject aliased) {
+      JsonObject merged = json.copy();
+      for (String field : List.of("token_endpoint", "revocation_endpoint")) {
+        if (aliased.getValue(field) instanceof String alias) {
+          merged.put(field, alias);
+        }
+      }
+      return metadata(source, merged, false);
+    }
     Object tokenEndpoint = json.getValue("token_endpoint");
     if (!(tokenEndpoint instanceof String)) {
       throw new MetadataInvalid(

@@ -213,6 +213,7 @@ final class OidcIdentityProvider implements IdentityProvider {
     return http.exchange(
         HttpMethod.POST,
         endpoint,
+        provider,
         request -> {
           authentication.apply(request, form);
           return request.sendForm(form);

@@ -1,6 +1,7 @@
 package dev.callgate.adapter.idp;
 
 import dev.callgate.adapter.http.OutboundAddressRefusedException;
+import dev.callgate.adapter.http.TlsHandshakeFailures;
 import dev.callgate.core.port.GrantOutcome;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpClosedException;
@@ -102,6 +103,10 @@ final class TransportFailures {
     }
     if (failure instanceof HttpClosedException) {
       return "connection closed before an answer";
+    }
+    Optional<String> tls = TlsHandshakeFailures.reason(failure);
+    if (tls.isPresent()) {
+      return tls.get();
     }
     String message = String.valueOf(failure.getMessage());
     if (message.contains("reset")) {

@@ -18,6 +18,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.IdentityProviderException;
 import java.net.URI;
@@ -55,7 +56,8 @@ class ClientAssertionTest {
         Optional.empty(),
         Optional.ofNullable(privateKey).map(Secret::of),
         Optional.ofNullable(keyId),
-        Optional.ofNullable(algorithm));
+        Optional.ofNullable(algorithm),
+        TlsSettings.NONE);
   }
 
   private static SignedJWT verified(String assertion, JWSVerifier verifier) throws Exception {

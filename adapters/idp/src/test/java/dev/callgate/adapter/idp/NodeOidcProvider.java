@@ -304,7 +304,7 @@ public final class NodeOidcProvider implements AutoCloseable {
         "oidc-provider did not serve its discovery document within 20 s: " + Files.readString(log));
   }
 
-  private static void requireNode() throws InterruptedException {
+  static void requireNode() throws InterruptedException {
     try {
       Process version = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
       if (version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0) {
@@ -320,7 +320,7 @@ public final class NodeOidcProvider implements AutoCloseable {
     Assumptions.abort(reason);
   }
 
-  private static synchronized void installPackages(Path directory)
+  static synchronized void installPackages(Path directory)
       throws IOException, InterruptedException {
     if (Files.isDirectory(directory.resolve("node_modules").resolve("oidc-provider"))) {
       return;

@@ -8,6 +8,7 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
@@ -654,7 +655,8 @@ class OidcIdentityProviderHttpTest {
             Optional.empty(),
             Optional.of(Secret.of(TestSupport.privateKeyPem(keys))),
             Optional.of("k1"),
-            Optional.empty());
+            Optional.empty(),
+            TlsSettings.NONE);
 
     await(idp.clientCredentials(provider));
     await(idp.revoke(provider, Secret.of("rt-to-revoke"), "refresh_token"));

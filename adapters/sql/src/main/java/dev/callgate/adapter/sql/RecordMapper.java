@@ -14,6 +14,7 @@ import dev.callgate.core.credential.Protocol;
 import dev.callgate.core.credential.ProviderTemplate;
 import dev.callgate.core.credential.ProviderTemplates;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
@@ -216,7 +217,7 @@ final class RecordMapper {
       "name, issuer, authorization_endpoint, token_endpoint, revocation_endpoint, client_id,"
           + " client_secret, client_auth_method, scopes, refresh_token_lifetime,"
           + " token_request_parameters, settings, client_private_key, client_key_id,"
-          + " client_assertion_algorithm";
+          + " client_assertion_algorithm, tls_client_key";
 
   Object[] providerValues(AuthProvider provider) {
     return new Object[] {
@@ -237,7 +238,9 @@ final class RecordMapper {
           provider.clientPrivateKey(),
           Place.of("providers", "client_private_key", provider.name())),
       provider.clientKeyId().orElse(null),
-      provider.clientAssertionAlgorithm().orElse(null)
+      provider.clientAssertionAlgorithm().orElse(null),
+      secrets.seal(
+          provider.tls().clientKey(), Place.of("providers", "tls_client_key", provider.name()))
     };
   }
 
@@ -255,6 +258,7 @@ final class RecordMapper {
     provider
         .accessTokenLifetime()
         .ifPresent(v -> settings.put("accessTokenLifetime", v.toString()));
+    putTls(settings, provider.tls());
     return settings.isEmpty() ? null : settings.encode();
   }
 
@@ -281,7 +285,27 @@ final class RecordMapper {
             row.getString("client_private_key"),
             Place.of("providers", "client_private_key", row.getString("name"))),
         Optional.ofNullable(row.getString("client_key_id")),
-        Optional.ofNullable(row.getString("client_assertion_algorithm")));
+        Optional.ofNullable(row.getString("client_assertion_algorithm")),
+        tls(
+            settings.orElse(new JsonObject()),
+            secrets.open(
+                row.getString("tls_client_key"),
+                Place.of("providers", "tls_client_key", row.getString("name")))));
+  }
+
+  /** The public parts of TLS settings go with the other settings; the key has a column. */
+  private static void putTls(JsonObject settings, TlsSettings tls) {
+    tls.clientCertificate().ifPresent(pem -> settings.put("tlsClientCertificate", pem));
+    tls.trustedCertificates().ifPresent(pem -> settings.put("tlsTrustedCertificates", pem));
+  }
+
+  /** Rows stored before mutual TLS have neither, and present no client certificate. */
+  private static TlsSettings tls(JsonObject settings, Optional<Secret> clientKey) {
+    Optional<String> certificate = Optional.ofNullable(settings.getString("tlsClientCertificate"));
+    return new TlsSettings(
+        certificate,
+        certificate.isPresent() ? clientKey : Optional.empty(),
+        Optional.ofNullable(settings.getString("tlsTrustedCertificates")));
   }
 
   /** Providers stored before token-request parameters existed send none. */
@@ -306,7 +330,7 @@ final class RecordMapper {
   // ---- credentials ----
 
   static final String CREDENTIAL_COLUMNS =
-      "name, url, protocol, principal, settings, secret, url_query";
+      "name, url, protocol, principal, settings, secret, url_query, tls_client_key";
 
   Object[] credentialValues(NamedCredential credential) {
     JsonObject settings =
@@ -328,6 +352,7 @@ final class RecordMapper {
             .put("applicationName", credential.applicationName().orElse(null))
             .put("refreshOn", refreshRules(credential.refreshOn()))
             .put("tokenPlacement", tokenPlacement(credential.tokenPlacement()));
+    putTls(settings, credential.tls());
     Secret secret = null;
     Authentication authentication = credential.authentication();
     authentication.providerName().ifPresent(p -> settings.put("provider", p));
@@ -358,7 +383,10 @@ final class RecordMapper {
       secret == null
           ? null
           : secrets.seal(secret, Place.of("credentials", "secret", credential.name())),
-      secrets.seal(query.map(Secret::of), Place.of("credentials", "url_query", credential.name()))
+      secrets.seal(query.map(Secret::of), Place.of("credentials", "url_query", credential.name())),
+      secrets.seal(
+          credential.tls().clientKey(),
+          Place.of("credentials", "tls_client_key", credential.name()))
     };
   }
 
@@ -421,7 +449,11 @@ final class RecordMapper {
         returnUrls,
         Optional.ofNullable(settings.getString("applicationName")),
         refreshRules(settings.getJsonArray("refreshOn"), name),
-        tokenPlacement(settings.getJsonObject("tokenPlacement")));
+        tokenPlacement(settings.getJsonObject("tokenPlacement")),
+        tls(
+            settings,
+            secrets.open(
+                row.getString("tls_client_key"), Place.of("credentials", "tls_client_key", name))));
   }
 
   /**

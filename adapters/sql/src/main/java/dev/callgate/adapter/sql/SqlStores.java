@@ -52,7 +52,9 @@ public final class SqlStores {
               SEALED_BY_V5.stream(),
               java.util.stream.Stream.<String[]>of(
                   new String[] {"webhooks", "secret", "id"},
-                  new String[] {"providers", "client_private_key", "name"}))
+                  new String[] {"providers", "client_private_key", "name"},
+                  new String[] {"providers", "tls_client_key", "name"},
+                  new String[] {"credentials", "tls_client_key", "name"}))
           .toList();
 
   private final Pool pool;

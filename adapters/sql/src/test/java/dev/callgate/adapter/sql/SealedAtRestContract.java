@@ -9,6 +9,7 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.credential.TlsSettings;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
@@ -64,6 +65,16 @@ public abstract class SealedAtRestContract {
       TestSecrets.register(
           "client private key",
           "-----BEGIN PRIVATE KEY-----\nclient-private-key-plaintext-5e21\n-----END PRIVATE KEY-----");
+  private static final String PROVIDER_TLS_KEY =
+      TestSecrets.register(
+          "provider TLS client key",
+          "-----BEGIN PRIVATE KEY-----\nprovider-tls-key-plaintext-8d02\n-----END PRIVATE KEY-----");
+  private static final String CREDENTIAL_TLS_KEY =
+      TestSecrets.register(
+          "credential TLS client key",
+          "-----BEGIN PRIVATE KEY-----\ncredential-tls-key-plaintext-3a9f\n-----END PRIVATE KEY-----");
+  private static final String CERTIFICATE =
+      "-----BEGIN CERTIFICATE-----\npublic-certificate\n-----END CERTIFICATE-----";
   private static final String PASSWORD =
       TestSecrets.register("password", "password-plaintext-91de");
   private static final String API_KEY = TestSecrets.register("API key", "api-key-plaintext-0c33");
@@ -130,7 +141,11 @@ public abstract class SealedAtRestContract {
                     Optional.empty(),
                     Optional.of(Secret.of(CLIENT_PRIVATE_KEY)),
                     Optional.of("key-1"),
-                    Optional.of("ES256"))));
+                    Optional.of("ES256"),
+                    new TlsSettings(
+                        Optional.of(CERTIFICATE),
+                        Optional.of(Secret.of(PROVIDER_TLS_KEY)),
+                        Optional.of(CERTIFICATE)))));
     for (Authentication authentication :
         List.of(
             new Authentication.AuthorizationCode("idp"),
@@ -152,6 +167,42 @@ public abstract class SealedAtRestContract {
                       true,
                       Optional.empty())));
     }
+    NamedCredential plain =
+        new NamedCredential(
+            "mtls",
+            URI.create("https://api.test"),
+            new Authentication.None(),
+            PrincipalType.NAMED,
+            true,
+            false,
+            false,
+            Set.of(),
+            true,
+            Optional.empty());
+    join(
+        stores
+            .credentials()
+            .saveCredential(
+                new NamedCredential(
+                    plain.name(),
+                    plain.url(),
+                    plain.authentication(),
+                    plain.principal(),
+                    plain.generateAuthorizationHeader(),
+                    plain.allowMergeFieldsInHeaders(),
+                    plain.allowMergeFieldsInBody(),
+                    plain.allowedCallers(),
+                    plain.keepAlive(),
+                    plain.testPath(),
+                    plain.allowedMethods(),
+                    plain.allowedReturnUrls(),
+                    plain.applicationName(),
+                    plain.refreshOn(),
+                    plain.tokenPlacement(),
+                    new TlsSettings(
+                        Optional.of(CERTIFICATE),
+                        Optional.of(Secret.of(CREDENTIAL_TLS_KEY)),
+                        Optional.empty()))));
     TokenKey key = TokenKey.named("oauth2-authorization-code");
     TokenRecord record =
         TokenRecords.edit(TokenRecord.unauthorized(key))
@@ -226,6 +277,8 @@ public abstract class SealedAtRestContract {
             REFRESH_TOKEN,
             CLIENT_SECRET,
             CLIENT_PRIVATE_KEY,
+            PROVIDER_TLS_KEY,
+            CREDENTIAL_TLS_KEY,
             PASSWORD,
             API_KEY,
             VERIFIER,
@@ -245,7 +298,7 @@ public abstract class SealedAtRestContract {
     int resealed = join(rotating.reencryptSecrets());
     join(rotating.close().toCompletionStage());
 
-    assertThat(resealed).isEqualTo(8);
+    assertThat(resealed).isEqualTo(10);
     String raw = everything();
     assertThat(raw).doesNotContain("old:").contains("new:");
     SqlStores after = reopen(AesGcmSecretCipher.of("new", Map.of("new", NEW_KEY)));
@@ -255,6 +308,15 @@ public abstract class SealedAtRestContract {
     assertThat(signed.clientPrivateKey()).contains(Secret.of(CLIENT_PRIVATE_KEY));
     assertThat(signed.clientKeyId()).contains("key-1");
     assertThat(signed.clientAssertionAlgorithm()).contains("ES256");
+    assertThat(signed.tls().clientKey()).contains(Secret.of(PROVIDER_TLS_KEY));
+    assertThat(signed.tls().clientCertificate()).contains(CERTIFICATE);
+    assertThat(signed.tls().trustedCertificates()).contains(CERTIFICATE);
+    assertThat(join(after.credentials().findCredential("mtls")).orElseThrow().tls())
+        .isEqualTo(
+            new TlsSettings(
+                Optional.of(CERTIFICATE),
+                Optional.of(Secret.of(CREDENTIAL_TLS_KEY)),
+                Optional.empty()));
     TokenSet tokens =
         join(after.tokens().find(TokenKey.named("oauth2-authorization-code")))
             .orElseThrow()
