@@ -257,6 +257,9 @@ class AwsSigV4EndToEndTest {
     assertThat(first.authorization())
         .startsWith("AWS4-HMAC-SHA256 Credential=" + LONG_TERM_KEY_ID + "/")
         .contains("/us-east-1/sts/aws4_request");
+    assertThat(first.signedWith(LONG_TERM_KEY_ID, LONG_TERM_SECRET)).isTrue();
+    assertThat(first.signedWith(LONG_TERM_KEY_ID, "another-secret-access-key-0123456789"))
+        .isFalse();
 
     // the keys expire within the margin: the next callout is served and they are renewed
     assertThat(callout("GET", "s3-role", "bucket-one", null).statusCode()).isEqualTo(200);
