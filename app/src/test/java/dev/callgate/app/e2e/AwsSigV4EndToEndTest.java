@@ -112,23 +112,30 @@ class AwsSigV4EndToEndTest {
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
+  /** PUTs {@code object} at {@code key} of bucket-one through {@code credential}, then GETs it. */
+  private static HttpResponse<byte[]> putThenGet(
+      String credential, String key, byte[] object, String... headers) throws Exception {
+    HttpResponse<byte[]> put = callout("PUT", credential, "bucket-one/" + key, object, headers);
+    assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
+    HttpResponse<byte[]> get = callout("GET", "s3", "bucket-one/" + key + "?x-id=GetObject", null);
+    assertThat(get.statusCode()).as(text(get)).isEqualTo(200);
+    return get;
+  }
+
   @Test
   void calloutWhenStaticKeysThenPutAndGetAnObjectThroughTheSignature() throws Exception {
     byte[] object = "hello, signed world".getBytes(StandardCharsets.UTF_8);
-    HttpResponse<byte[]> put =
-        callout(
-            "PUT",
+
+    HttpResponse<byte[]> get =
+        putThenGet(
             "s3",
-            "bucket-one/greeting.txt",
+            "greeting.txt",
             object,
             "Content-Type",
             "text/plain",
             "X-Amz-Meta-Origin",
             "callgate test");
-    assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
 
-    HttpResponse<byte[]> get = callout("GET", "s3", "bucket-one/greeting.txt?x-id=GetObject", null);
-    assertThat(get.statusCode()).as(text(get)).isEqualTo(200);
     assertThat(get.body()).isEqualTo(object);
     // a caller's own x-amz-meta header was forwarded and signed with the rest
     assertThat(get.headers().firstValue("x-amz-meta-origin")).contains("callgate test");
@@ -140,17 +147,9 @@ class AwsSigV4EndToEndTest {
     created(
         staticKeys("s3-in-memory", S3Proxy.SECRET_ACCESS_KEY).put("allowMergeFieldsInBody", true));
     byte[] object = "{\"kept\": \"in memory\"}".getBytes(StandardCharsets.UTF_8);
-    HttpResponse<byte[]> put =
-        callout(
-            "PUT",
-            "s3-in-memory",
-            "bucket-one/in-memory.json",
-            object,
-            "Content-Type",
-            "application/json");
-    assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
 
-    HttpResponse<byte[]> get = callout("GET", "s3", "bucket-one/in-memory.json", null);
+    HttpResponse<byte[]> get = putThenGet("s3-in-memory", "in-memory.json", object);
+
     assertThat(get.body()).isEqualTo(object);
   }
 
@@ -158,11 +157,9 @@ class AwsSigV4EndToEndTest {
   void calloutWhenTheBodyIsStreamedThenItIsSentUnsignedAndArrivesWhole() throws Exception {
     byte[] object = new byte[6 * 1024 * 1024];
     new Random(42).nextBytes(object);
-    HttpResponse<byte[]> put = callout("PUT", "s3", "bucket-one/large.bin", object);
-    assertThat(put.statusCode()).as(text(put)).isEqualTo(200);
 
-    HttpResponse<byte[]> get = callout("GET", "s3", "bucket-one/large.bin", null);
-    assertThat(get.statusCode()).isEqualTo(200);
+    HttpResponse<byte[]> get = putThenGet("s3", "large.bin", object);
+
     assertThat(MessageDigest.getInstance("SHA-256").digest(get.body()))
         .isEqualTo(MessageDigest.getInstance("SHA-256").digest(object));
   }
@@ -260,6 +257,9 @@ class AwsSigV4EndToEndTest {
     assertThat(first.authorization())
         .startsWith("AWS4-HMAC-SHA256 Credential=" + LONG_TERM_KEY_ID + "/")
         .contains("/us-east-1/sts/aws4_request");
+    assertThat(first.signedWith(LONG_TERM_KEY_ID, LONG_TERM_SECRET)).isTrue();
+    assertThat(first.signedWith(LONG_TERM_KEY_ID, "another-secret-access-key-0123456789"))
+        .isFalse();
 
     // the keys expire within the margin: the next callout is served and they are renewed
     assertThat(callout("GET", "s3-role", "bucket-one", null).statusCode()).isEqualTo(200);

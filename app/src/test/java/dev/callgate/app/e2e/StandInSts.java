@@ -8,14 +8,25 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * A stand-in for AWS STS, not STS: no STS-speaking server is to be had from Maven Central, npm or
@@ -23,13 +34,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * STS documents it, and nothing else. It records each request (its time, its {@code Authorization}
  * header and its form parameters) and answers with the temporary keys it is given — the keys
  * s3proxy accepts, so that a callout signed with them gets through — expiring {@code lifetime}
- * after the request; a role ARN ending in {@code /denied} gets STS's 403 AccessDenied. It does not
- * verify the request's signature: the test checks the signature's scope and key id it recorded.
+ * after the request; a role ARN ending in {@code /denied} gets STS's 403 AccessDenied. It keeps
+ * each request so the test can check its signature ({@link AssumeRole#signedWith}: the AWS SDK's
+ * signer, run again over the signed headers, must make the same signature with the keys named).
  */
 final class StandInSts implements AutoCloseable {
 
   record AssumeRole(
-      Instant at, String authorization, Map<String, String> parameters, Instant expiration) {}
+      Instant at,
+      String authorization,
+      Map<String, String> parameters,
+      Instant expiration,
+      SdkHttpRequest request,
+      byte[] body) {
+
+    /**
+     * Whether the request's signature is the one the AWS SDK's signer makes over it with {@code
+     * accessKeyId} and {@code secretAccessKey}, at the request's own X-Amz-Date.
+     */
+    boolean signedWith(String accessKeyId, String secretAccessKey) {
+      Matcher scope = SCOPE.matcher(String.valueOf(authorization));
+      String date = request.firstMatchingHeader("X-Amz-Date").orElse("");
+      if (!scope.find() || date.isEmpty()) {
+        return false;
+      }
+      Instant signedAt = LocalDateTime.parse(date, AMZ_DATE).toInstant(ZoneOffset.UTC);
+      SdkHttpRequest.Builder signable = request.toBuilder().clearHeaders();
+      for (String name : scope.group(4).split(";")) {
+        request.firstMatchingHeader(name).ifPresent(value -> signable.putHeader(name, value));
+      }
+      String expected =
+          AwsV4HttpSigner.create()
+              .sign(
+                  r ->
+                      r.identity(AwsCredentialsIdentity.create(accessKeyId, secretAccessKey))
+                          .request(signable.build())
+                          .payload(ContentStreamProvider.fromByteArray(body))
+                          .putProperty(AwsV4HttpSigner.REGION_NAME, scope.group(2))
+                          .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, scope.group(3))
+                          .putProperty(
+                              AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)))
+              .request()
+              .firstMatchingHeader("Authorization")
+              .orElse("");
+      return scope.group(1).equals(accessKeyId) && expected.equals(authorization);
+    }
+  }
+
+  private static final Pattern SCOPE =
+      Pattern.compile(
+          "Credential=([^/]+)/\\d{8}/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+),");
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   final List<AssumeRole> received = new CopyOnWriteArrayList<>();
   private final HttpServer server;
@@ -58,7 +114,16 @@ final class StandInSts implements AutoCloseable {
 
   private void answer(HttpExchange exchange) throws IOException {
     Instant at = Instant.now();
-    String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    byte[] bytes = exchange.getRequestBody().readAllBytes();
+    String form = new String(bytes, StandardCharsets.UTF_8);
+    SdkHttpRequest.Builder request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.fromValue(exchange.getRequestMethod()))
+            .protocol("http")
+            .host("127.0.0.1")
+            .port(server.getAddress().getPort())
+            .encodedPath(exchange.getRequestURI().getRawPath());
+    exchange.getRequestHeaders().forEach((name, values) -> request.putHeader(name, values));
     Map<String, String> parameters = new LinkedHashMap<>();
     for (String pair : form.split("&")) {
       int equals = pair.indexOf('=');
@@ -71,7 +136,12 @@ final class StandInSts implements AutoCloseable {
     Instant expiration = at.plus(lifetime).truncatedTo(ChronoUnit.SECONDS);
     received.add(
         new AssumeRole(
-            at, exchange.getRequestHeaders().getFirst("Authorization"), parameters, expiration));
+            at,
+            exchange.getRequestHeaders().getFirst("Authorization"),
+            parameters,
+            expiration,
+            request.build(),
+            bytes));
     String xml;
     int status;
     if (!"AssumeRole".equals(parameters.get("Action"))) {

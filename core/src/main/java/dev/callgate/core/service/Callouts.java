@@ -122,32 +122,14 @@ public final class Callouts {
         clock,
         policy,
         bufferedBodyLimit,
-        RefreshRuleObserver.NONE);
-  }
-
-  /** {@code ruleObserver} is told each time a {@code refreshOn} rule fires. */
-  public Callouts(
-      CredentialStore credentials,
-      TokenStore tokens,
-      Refresher refresher,
-      CalloutTransport transport,
-      Clock clock,
-      RefreshPolicy policy,
-      long bufferedBodyLimit,
-      RefreshRuleObserver ruleObserver) {
-    this(
-        credentials,
-        tokens,
-        refresher,
-        transport,
-        clock,
-        policy,
-        bufferedBodyLimit,
-        ruleObserver,
+        RefreshRuleObserver.NONE,
         RequestSigner.NONE);
   }
 
-  /** {@code signer} signs the callouts of {@code aws_sigv4} credentials as they are sent. */
+  /**
+   * {@code ruleObserver} is told each time a {@code refreshOn} rule fires; {@code signer} signs the
+   * callouts of {@code aws_sigv4} credentials as they are sent.
+   */
   public Callouts(
       CredentialStore credentials,
       TokenStore tokens,

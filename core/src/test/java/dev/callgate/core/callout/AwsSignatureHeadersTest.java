@@ -8,7 +8,6 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,15 +78,17 @@ class AwsSignatureHeadersTest {
         .isFalse();
   }
 
+  private static Optional<Diagnosis> rejection(int status, String body) {
+    return AwsSignatureRejection.of(
+        SIGNING, new CalloutResponse(status, Headers.EMPTY, Body.of(body)));
+  }
+
   @Test
   void signatureRejectionWhenS3SaysSignatureDoesNotMatchThenDiagnosedWithTheCode() {
     String xml =
         "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request"
             + " signature we calculated does not match</Message></Error>";
-    CalloutResponse answer =
-        new CalloutResponse(403, Headers.EMPTY, Body.of(xml.getBytes(StandardCharsets.UTF_8)));
-
-    Diagnosis diagnosis = AwsSignatureRejection.of(SIGNING, answer).orElseThrow();
+    Diagnosis diagnosis = rejection(403, xml).orElseThrow();
 
     assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.AWS_SIGNATURE_REJECTED);
     assertThat(diagnosis.fact("error")).isEqualTo("SignatureDoesNotMatch");
@@ -98,9 +99,7 @@ class AwsSignatureHeadersTest {
   void signatureRejectionWhenAJsonServiceSaysTheTokenIsUnrecognizedThenDiagnosed() {
     String json = "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\"}";
 
-    assertThat(
-            AwsSignatureRejection.of(
-                SIGNING, new CalloutResponse(400, Headers.EMPTY, Body.of(json))))
+    assertThat(rejection(400, json))
         .map(d -> d.fact("error"))
         .contains("UnrecognizedClientException");
   }
@@ -109,9 +108,6 @@ class AwsSignatureHeadersTest {
   void signatureRejectionWhenAccessIsDeniedThenNotTheSignaturesFault() {
     String xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
 
-    assertThat(
-            AwsSignatureRejection.of(
-                SIGNING, new CalloutResponse(403, Headers.EMPTY, Body.of(xml))))
-        .isEmpty();
+    assertThat(rejection(403, xml)).isEmpty();
   }
 }

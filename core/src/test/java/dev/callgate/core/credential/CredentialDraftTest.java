@@ -69,19 +69,23 @@ class CredentialDraftTest {
     }
 
     static Draft aws(String roleArn) {
+      return aws("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", roleArn, null, null);
+    }
+
+    static Draft aws(String secret, String roleArn, String externalId, String roleDuration) {
       Draft draft = new Draft();
       draft.protocol = "aws_sigv4";
       draft.aws =
           new AwsSigV4Draft(
               "AKIAIOSFODNN7EXAMPLE",
-              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+              secret,
               null,
               "eu-west-1",
               "s3",
               roleArn,
               null,
-              null,
-              null,
+              externalId,
+              roleDuration,
               null);
       return draft;
     }
@@ -239,10 +243,7 @@ class CredentialDraftTest {
 
   @Test
   void validateWhenAwsSecretIsMissingThenSecretMissingNamesIt() {
-    Draft draft = Draft.aws(null);
-    draft.aws =
-        new AwsSigV4Draft(
-            "AKIAIOSFODNN7EXAMPLE", null, null, "eu-west-1", "s3", null, null, null, null, null);
+    Draft draft = Draft.aws(null, null, null, null);
 
     Diagnosis problem = onlyProblem(draft);
 
@@ -263,19 +264,7 @@ class CredentialDraftTest {
 
   @Test
   void validateWhenRoleFieldsComeWithoutARoleThenRefused() {
-    Draft draft = Draft.aws(null);
-    draft.aws =
-        new AwsSigV4Draft(
-            "AKIAIOSFODNN7EXAMPLE",
-            "secret-key-0123456789",
-            null,
-            "eu-west-1",
-            "s3",
-            null,
-            null,
-            "ext",
-            null,
-            null);
+    Draft draft = Draft.aws("secret-key-0123456789", null, "ext", null);
 
     Diagnosis problem = onlyProblem(draft);
 
@@ -285,19 +274,8 @@ class CredentialDraftTest {
 
   @Test
   void validateWhenTheRoleDurationIsOutOfStsBoundsThenRefused() {
-    Draft draft = Draft.aws(null);
-    draft.aws =
-        new AwsSigV4Draft(
-            "AKIAIOSFODNN7EXAMPLE",
-            "secret-key-0123456789",
-            null,
-            "eu-west-1",
-            "s3",
-            "arn:aws:iam::123456789012:role/reader",
-            null,
-            null,
-            "PT10M",
-            null);
+    Draft draft =
+        Draft.aws("secret-key-0123456789", "arn:aws:iam::123456789012:role/reader", null, "PT10M");
 
     Diagnosis problem = onlyProblem(draft);
 

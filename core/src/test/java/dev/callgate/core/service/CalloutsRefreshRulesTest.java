@@ -15,6 +15,7 @@ import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.port.CalloutTransport;
+import dev.callgate.core.port.RequestSigner;
 import dev.callgate.core.testkit.ScriptedTarget;
 import dev.callgate.core.token.TokenKey;
 import java.util.List;
@@ -46,7 +47,8 @@ class CalloutsRefreshRulesTest {
           f.clock,
           f.policy,
           Callouts.DEFAULT_BUFFERED_BODY_LIMIT,
-          (credential, matched) -> fired.add(credential + " " + matched.describe()));
+          (credential, matched) -> fired.add(credential + " " + matched.describe()),
+          RequestSigner.NONE);
 
   static CredentialDraft withRules(String protocol, List<RefreshRuleDraft> rules) {
     CredentialDraft d =
