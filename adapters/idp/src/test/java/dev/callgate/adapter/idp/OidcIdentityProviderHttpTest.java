@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
  */
 class OidcIdentityProviderHttpTest {
 
-  private static final Duration TIMEOUT = Duration.ofMillis(700);
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
   private static Vertx vertx;
   private static HttpServer server;
