@@ -158,6 +158,35 @@ class TokenExchangeTest {
   }
 
   @Test
+  void calloutWhenTheTargetRejectsAStoredExchangedTokenThenExchangesAgainAndRetriesOnce() {
+    f.provider(List.of("openid"), null);
+    f.credential(
+        ServiceFixture.draft(
+            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    f.credential(exchange("orders", from("svc")));
+    assertThat(status(call("orders", Headers.EMPTY))).isEqualTo(200);
+    String stale = bearerOf(f.target.lastRequest());
+    f.target.respondWith(
+        r ->
+            bearerOf(r).equals(stale)
+                ? ScriptedTarget.unauthorized().apply(r)
+                : ScriptedTarget.ok("{}").apply(r));
+
+    CalloutResult result = call("orders", Headers.EMPTY);
+
+    assertThat(status(result)).isEqualTo(200);
+    assertThat(((CalloutResult.Relayed) result).afterRefresh()).isTrue();
+    assertThat(f.idp.tokenExchangeCalls()).isEqualTo(2);
+    assertThat(
+            f.stored(dev.callgate.core.token.TokenKey.named("orders"))
+                .tokens()
+                .orElseThrow()
+                .accessToken()
+                .reveal())
+        .isNotEqualTo(stale);
+  }
+
+  @Test
   void calloutWhenTheSubjectCredentialIsRefusedThenSubjectUnavailableWithItsDiagnosis() {
     f.provider(List.of("openid"), null);
     f.credential(ServiceFixture.authorizationCode("crm"));
