@@ -75,6 +75,14 @@ class TokenExchangeTest {
         f.credentialUseCases.save(new Credentials.SaveCredential(valid(draft), mode, ADMIN_ACTOR)));
   }
 
+  /** The provider, and a client-credentials credential {@code svc} to take subject tokens from. */
+  private void providerAndServiceCredential() {
+    f.provider(List.of("openid"), null);
+    f.credential(
+        ServiceFixture.draft(
+            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+  }
+
   private static Diagnosis refusal(Credentials.SaveOutcome outcome) {
     return outcome.fold(saved -> null, diagnosis -> diagnosis);
   }
@@ -115,10 +123,7 @@ class TokenExchangeTest {
 
   @Test
   void saveWhenTheSubjectCredentialWouldCloseACycleThenRefused() {
-    f.provider(List.of("openid"), null);
-    f.credential(
-        ServiceFixture.draft(
-            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    providerAndServiceCredential();
     assertThat(refusal(save(exchange("first", from("svc")), new SaveMode.Create()))).isNull();
     assertThat(refusal(save(exchange("second", from("first")), new SaveMode.Create()))).isNull();
 
@@ -142,10 +147,7 @@ class TokenExchangeTest {
 
   @Test
   void calloutWhenTheSubjectIsAnotherCredentialThenExchangesItsTokenOnceAndReusesTheResult() {
-    f.provider(List.of("openid"), null);
-    f.credential(
-        ServiceFixture.draft(
-            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    providerAndServiceCredential();
     f.credential(exchange("orders", from("svc")));
 
     assertThat(status(call("orders", Headers.EMPTY))).isEqualTo(200);
@@ -159,10 +161,7 @@ class TokenExchangeTest {
 
   @Test
   void calloutWhenTheTargetRejectsAStoredExchangedTokenThenExchangesAgainAndRetriesOnce() {
-    f.provider(List.of("openid"), null);
-    f.credential(
-        ServiceFixture.draft(
-            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    providerAndServiceCredential();
     f.credential(exchange("orders", from("svc")));
     assertThat(status(call("orders", Headers.EMPTY))).isEqualTo(200);
     String stale = bearerOf(f.target.lastRequest());
