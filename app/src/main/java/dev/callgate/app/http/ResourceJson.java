@@ -18,6 +18,7 @@ import dev.callgate.core.credential.TokenExchangeDraft;
 import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.TokenStatus;
@@ -221,7 +222,22 @@ final class ResourceJson {
   }
 
   private static List<String> oneOrMany(JsonObject object, JsonFields f, String field) {
-    return object.getValue(field) instanceof String one ? List.of(one) : f.strings(field);
+    Object value = object.getValue(field);
+    if (value == null || value instanceof String) {
+      return value == null ? null : List.of((String) value);
+    }
+    if (value instanceof JsonArray array && array.stream().allMatch(String.class::isInstance)) {
+      return f.strings(field);
+    }
+    f.problems()
+        .add(
+            Diagnosis.of(
+                DiagnosisCode.INVALID_VALUE,
+                "field",
+                "tokenExchange." + field,
+                "problem",
+                "it must be a string or an array of strings"));
+    return null;
   }
 
   private static JsonObject tokenExchangeJson(Authentication.TokenExchange exchange) {

@@ -493,6 +493,66 @@ class ApiTest {
   }
 
   @Test
+  void credentialWhenItExchangesTokensThenReadBackWithListsAndWrongSettingsNameTheirField()
+      throws Exception {
+    providerAndCredential(new JsonObject());
+    JsonObject exchange =
+        new JsonObject()
+            .put("name", "orders")
+            .put("url", "https://api.test/orders")
+            .put("protocol", "oauth2_token_exchange")
+            .put("provider", "idp");
+
+    Answer created =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            exchange
+                .copy()
+                .put(
+                    "tokenExchange",
+                    new JsonObject()
+                        .put("subjectCredential", "crm")
+                        .put("audience", "orders-api")
+                        .put("resource", "https://api.test/orders")));
+    Answer missingSubject =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            exchange
+                .copy()
+                .put("name", "orders2")
+                .put("tokenExchange", new JsonObject().put("subjectCredential", "nobody")));
+    Answer wrongShape =
+        admin(
+            HttpMethod.POST,
+            "/v1/credentials",
+            exchange
+                .copy()
+                .put("name", "orders3")
+                .put("tokenExchange", new JsonObject().put("audience", 7)));
+
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    assertThat(
+            admin(HttpMethod.GET, "/v1/credentials/orders", null)
+                .json()
+                .getJsonObject("tokenExchange"))
+        .isEqualTo(
+            new JsonObject()
+                .put("audience", new JsonArray().add("orders-api"))
+                .put("resource", new JsonArray().add("https://api.test/orders"))
+                .put("subjectTokenType", "urn:ietf:params:oauth:token-type:access_token")
+                .put("subjectCredential", "crm"));
+    assertThat(missingSubject.code()).isEqualTo("INVALID_VALUE");
+    assertThat(missingSubject.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("tokenExchange.subjectCredential");
+    assertThat(wrongShape.code()).isEqualTo("INVALID_VALUE");
+    assertThat(wrongShape.json().getJsonObject("facts").getString("field"))
+        .isEqualTo("tokenExchange.audience");
+    assertThat(wrongShape.body().toString()).contains("must be a string or an array of strings");
+  }
+
+  @Test
   void providerWhenReadBackThenHasNoSecretAndDuplicateIsAConflict() throws Exception {
     providerAndCredential(new JsonObject());
 

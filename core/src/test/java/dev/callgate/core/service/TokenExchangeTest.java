@@ -79,6 +79,14 @@ class TokenExchangeTest {
         f.credentialUseCases.save(new Credentials.SaveCredential(valid(draft), mode, ADMIN_ACTOR)));
   }
 
+  /** The provider, and a client-credentials credential {@code svc} to take subject tokens from. */
+  private void providerAndServiceCredential() {
+    f.provider(List.of("openid"), null);
+    f.credential(
+        ServiceFixture.draft(
+            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+  }
+
   private static Diagnosis refusal(Credentials.SaveOutcome outcome) {
     return outcome.fold(saved -> null, diagnosis -> diagnosis);
   }
@@ -119,10 +127,7 @@ class TokenExchangeTest {
 
   @Test
   void saveWhenTheSubjectCredentialWouldCloseACycleThenRefused() {
-    f.provider(List.of("openid"), null);
-    f.credential(
-        ServiceFixture.draft(
-            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    providerAndServiceCredential();
     assertThat(refusal(save(exchange("first", from("svc")), new SaveMode.Create()))).isNull();
     assertThat(refusal(save(exchange("second", from("first")), new SaveMode.Create()))).isNull();
 
@@ -146,10 +151,7 @@ class TokenExchangeTest {
 
   @Test
   void calloutWhenTheSubjectIsAnotherCredentialThenExchangesItsTokenOnceAndReusesTheResult() {
-    f.provider(List.of("openid"), null);
-    f.credential(
-        ServiceFixture.draft(
-            "svc", "oauth2_client_credentials", "named", true, false, List.of("app"), true));
+    providerAndServiceCredential();
     f.credential(exchange("orders", from("svc")));
 
     assertThat(status(call("orders", Headers.EMPTY))).isEqualTo(200);
@@ -159,6 +161,32 @@ class TokenExchangeTest {
     assertThat(f.idp.clientCredentialsCalls()).isEqualTo(1);
     assertThat(f.idp.tokenExchangeCalls()).isEqualTo(1);
     assertThat(f.stored(dev.callgate.core.token.TokenKey.named("orders")).tokens()).isPresent();
+  }
+
+  @Test
+  void calloutWhenTheTargetRejectsAStoredExchangedTokenThenExchangesAgainAndRetriesOnce() {
+    providerAndServiceCredential();
+    f.credential(exchange("orders", from("svc")));
+    assertThat(status(call("orders", Headers.EMPTY))).isEqualTo(200);
+    String stale = bearerOf(f.target.lastRequest());
+    f.target.respondWith(
+        r ->
+            bearerOf(r).equals(stale)
+                ? ScriptedTarget.unauthorized().apply(r)
+                : ScriptedTarget.ok("{}").apply(r));
+
+    CalloutResult result = call("orders", Headers.EMPTY);
+
+    assertThat(status(result)).isEqualTo(200);
+    assertThat(((CalloutResult.Relayed) result).afterRefresh()).isTrue();
+    assertThat(f.idp.tokenExchangeCalls()).isEqualTo(2);
+    assertThat(
+            f.stored(dev.callgate.core.token.TokenKey.named("orders"))
+                .tokens()
+                .orElseThrow()
+                .accessToken()
+                .reveal())
+        .isNotEqualTo(stale);
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
 import dev.callgate.core.port.ProviderMetadata;
 import dev.callgate.core.port.RevocationOutcome;
+import dev.callgate.core.port.TokenExchangeRequest;
 import dev.callgate.core.port.TokenResponse;
 import dev.callgate.core.token.ProviderIdentity;
 import io.vertx.core.MultiMap;
@@ -422,6 +423,38 @@ class OidcIdentityProviderHttpTest {
     assertThat(request.authorization()).isEqualTo("Basic " + expected);
     assertThat(request.form().get("scope")).isEqualTo("b a");
     assertThat(request.form().contains("client_secret")).isFalse();
+  }
+
+  @Test
+  void tokenExchangeWhenSeveralAudiencesAndResourcesThenEachIsAParameterBesideTheSubject() {
+    AuthProvider provider =
+        TestSupport.withScopes(
+            TestSupport.withTokenEndpoint(URI.create(base + "/ok/token"), "client", "secret"),
+            List.of("orders.read"));
+
+    GrantOutcome outcome =
+        await(
+            idp.tokenExchange(
+                provider,
+                new TokenExchangeRequest(
+                    Secret.of("subject-token-value"),
+                    "urn:ietf:params:oauth:token-type:access_token",
+                    List.of("orders-api", "billing-api"),
+                    List.of(URI.create("https://orders.example.com/api")),
+                    Optional.of("urn:ietf:params:oauth:token-type:access_token"),
+                    provider.scopes())));
+
+    assertThat(outcome).isInstanceOf(GrantOutcome.Granted.class);
+    MultiMap form = received.peek().form();
+    assertThat(form.get("grant_type")).isEqualTo("urn:ietf:params:oauth:grant-type:token-exchange");
+    assertThat(form.get("subject_token")).isEqualTo("subject-token-value");
+    assertThat(form.get("subject_token_type"))
+        .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    assertThat(form.getAll("audience")).containsExactly("orders-api", "billing-api");
+    assertThat(form.getAll("resource")).containsExactly("https://orders.example.com/api");
+    assertThat(form.get("requested_token_type"))
+        .isEqualTo("urn:ietf:params:oauth:token-type:access_token");
+    assertThat(form.get("scope")).isEqualTo("orders.read");
   }
 
   @Test
