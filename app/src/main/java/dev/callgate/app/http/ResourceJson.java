@@ -15,6 +15,7 @@ import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.port.DeviceAuthorization;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.TokenStatus;
 import dev.callgate.core.token.TokenRecord;
@@ -54,7 +55,8 @@ final class ResourceJson {
           "accessTokenLifetime",
           "clientPrivateKey",
           "clientKeyId",
-          "clientAssertionAlgorithm");
+          "clientAssertionAlgorithm",
+          "deviceAuthorizationEndpoint");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -106,7 +108,8 @@ final class ResourceJson {
             f.string("accessTokenLifetime"),
             f.string("clientPrivateKey"),
             f.string("clientKeyId"),
-            f.string("clientAssertionAlgorithm"));
+            f.string("clientAssertionAlgorithm"),
+            f.string("deviceAuthorizationEndpoint"));
     return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
@@ -193,6 +196,9 @@ final class ResourceJson {
     json.put("hasClientPrivateKey", provider.clientPrivateKey().isPresent());
     provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
     provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
+    provider
+        .deviceAuthorizationEndpoint()
+        .ifPresent(v -> json.put("deviceAuthorizationEndpoint", v.toString()));
     return json;
   }
 
@@ -383,7 +389,24 @@ final class ResourceJson {
                         .put("at", p.since().toString())));
     record.diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
     json.put("diagnoses", diagnoses);
+    status
+        .deviceAuthorization()
+        .ifPresent(device -> json.put("deviceAuthorization", deviceAuthorization(device)));
     return json;
+  }
+
+  /** A device authorization as its start answers it and a status shows it pending. */
+  static JsonObject deviceAuthorization(DeviceAuthorization device) {
+    JsonObject json =
+        new JsonObject()
+            .put("flow", "device")
+            .put("userCode", device.userCode())
+            .put("verificationUri", device.verificationUri().toString());
+    device
+        .verificationUriComplete()
+        .ifPresent(v -> json.put("verificationUriComplete", v.toString()));
+    return json.put("expiresAt", device.expiresAt().toString())
+        .put("interval", device.interval().toSeconds());
   }
 
   private static void putInstant(JsonObject json, String field, Optional<Instant> value) {

@@ -36,6 +36,7 @@ import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.DeviceAuthorizations;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.EventRetention;
 import dev.callgate.core.service.FleetStatus;
@@ -68,6 +69,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -101,6 +103,7 @@ public final class CallgateService {
   private final EventTail events;
   private final EventRetentionJob retention;
   private final WebhookDispatcher webhooks;
+  private final DevicePollScheduler devicePolls;
 
   private CallgateService(
       Vertx vertx,
@@ -110,7 +113,8 @@ public final class CallgateService {
       RefreshScheduler scheduler,
       EventTail events,
       EventRetentionJob retention,
-      WebhookDispatcher webhooks) {
+      WebhookDispatcher webhooks,
+      DevicePollScheduler devicePolls) {
     this.vertx = vertx;
     this.stores = stores;
     this.cached = cached;
@@ -119,6 +123,7 @@ public final class CallgateService {
     this.events = events;
     this.retention = retention;
     this.webhooks = webhooks;
+    this.devicePolls = devicePolls;
   }
 
   public int port() {
@@ -365,7 +370,20 @@ public final class CallgateService {
             policy,
             refreshSettings,
             stores.events());
-    TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
+    TokenStatuses statuses =
+        new TokenStatuses(
+            cached.credentials(),
+            stores.tokens(),
+            clock,
+            Optional.of(stores.deviceAuthorizations()));
+    DeviceAuthorizations deviceAuthorizations =
+        new DeviceAuthorizations(
+            cached.credentials(),
+            stores.deviceAuthorizations(),
+            identityProvider,
+            authorizations,
+            events,
+            random);
     EventLog eventLog = stores.events();
     // the feed announces every append; the timer is a fallback, frequent only while it is deaf
     EventTail eventTail =
@@ -449,7 +467,8 @@ public final class CallgateService {
                 new ConsoleSessions.Settings(
                     config.consoleSessionTtl(),
                     "https".equalsIgnoreCase(config.publicUrl().getScheme()))),
-            connectLinks);
+            connectLinks,
+            deviceAuthorizations);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
@@ -457,6 +476,8 @@ public final class CallgateService {
             metrics::callout,
             metrics::secretEchoBlocked);
     RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1));
+    DevicePollScheduler devicePolls =
+        new DevicePollScheduler(vertx, deviceAuthorizations, Duration.ofSeconds(1));
     Readiness readiness = new Readiness(instanceId, stores::ping, stores.changes()::listening);
     // the event reader takes its place at the end of the log before anything is recorded or any
     // live view opens: an event recorded before it stood there would be handed to no view
@@ -485,6 +506,7 @@ public final class CallgateService {
                     .map(
                         server -> {
                           scheduler.start();
+                          devicePolls.start();
                           metrics.sampleReadiness(readiness::ready);
                           vertx.setPeriodic(
                               READINESS_SAMPLE_INTERVAL.toMillis(),
@@ -541,7 +563,8 @@ public final class CallgateService {
                               scheduler,
                               eventTail,
                               retention,
-                              webhookDispatcher);
+                              webhookDispatcher,
+                              devicePolls);
                         }));
   }
 
@@ -575,6 +598,7 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    devicePolls.stop();
     webhooks.stop();
     retention.stop();
     events.stop();

@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * 8707 {@code resource} or an {@code audience}). A client that authenticates with {@code
  * private_key_jwt} has a {@code clientPrivateKey} (PKCS#8 PEM or a JWK), optionally the {@code
  * clientKeyId} its assertions name; {@code clientAssertionAlgorithm} picks the JWS algorithm of
- * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. Build it
- * from input with {@link AuthProviderDraft#validate()}.
+ * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. {@code
+ * deviceAuthorizationEndpoint} (RFC 8628 §3.1) names the device authorization endpoint of a
+ * provider whose discovery does not. Build it from input with {@link AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -37,9 +38,11 @@ public record AuthProvider(
     Optional<ProviderTemplate.Use> template,
     Optional<Secret> clientPrivateKey,
     Optional<String> clientKeyId,
-    Optional<String> clientAssertionAlgorithm) {
+    Optional<String> clientAssertionAlgorithm,
+    Optional<URI> deviceAuthorizationEndpoint) {
 
   public AuthProvider {
+    Objects.requireNonNull(deviceAuthorizationEndpoint, "deviceAuthorizationEndpoint");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(clientPrivateKey, "clientPrivateKey");
     Objects.requireNonNull(clientKeyId, "clientKeyId");
@@ -81,6 +84,7 @@ public record AuthProvider(
         scopes,
         refreshTokenLifetime,
         Map.of(),
+        Optional.empty(),
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),

@@ -37,7 +37,8 @@ public record AuthProviderDraft(
     String accessTokenLifetime,
     String clientPrivateKey,
     String clientKeyId,
-    String clientAssertionAlgorithm) {
+    String clientAssertionAlgorithm,
+    String deviceAuthorizationEndpoint) {
 
   /**
    * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
@@ -93,6 +94,7 @@ public record AuthProviderDraft(
         clientAuthMethod,
         scopes,
         refreshTokenLifetime,
+        null,
         null,
         null,
         null,
@@ -169,6 +171,9 @@ public record AuthProviderDraft(
     Optional<URI> tokenUri = optionalUrl("tokenEndpoint", tokenEndpoint, endpoints, problems);
     Optional<URI> revocationUri =
         optionalUrl("revocationEndpoint", revocationEndpoint, endpoints, problems);
+    Optional<URI> deviceAuthorizationUri =
+        optionalUrl(
+            "deviceAuthorizationEndpoint", deviceAuthorizationEndpoint, endpoints, problems);
     if (issuer == null && tokenEndpoint == null) {
       problems.add(
           Diagnosis.of(
@@ -328,7 +333,8 @@ public record AuthProviderDraft(
             use,
             keyGiven ? Optional.of(Secret.of(clientPrivateKey)) : Optional.empty(),
             Optional.ofNullable(clientKeyId),
-            algorithm));
+            algorithm,
+            deviceAuthorizationUri));
   }
 
   private static void checkTokenRequestParameters(

@@ -220,7 +220,8 @@ public record ProviderTemplate(
             : accessTokenLifetime.map(Duration::toString).orElse(null),
         draft.clientPrivateKey(),
         draft.clientKeyId(),
-        draft.clientAssertionAlgorithm());
+        draft.clientAssertionAlgorithm(),
+        draft.deviceAuthorizationEndpoint());
   }
 
   private static Diagnosis invalid(String field, String problem) {

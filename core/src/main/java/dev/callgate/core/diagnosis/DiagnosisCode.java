@@ -308,7 +308,24 @@ public enum DiagnosisCode {
       "Report it with the reference; the log line with the same reference has the details."),
   INVALID_CONFIGURATION(
       "{variable} is invalid: {problem}.",
-      "Correct {variable} in Callgate's environment and start it again.");
+      "Correct {variable} in Callgate's environment and start it again."),
+  DEVICE_AUTHORIZATION_NOT_SUPPORTED(
+      "Provider '{provider}' has no device authorization endpoint (RFC 8628): {reason}.",
+      "Set deviceAuthorizationEndpoint on provider '{provider}' with PUT /v1/providers/{provider}"
+          + " if the identity provider has one and enable the device grant for the client there"
+          + " (Keycloak: OAuth 2.0 Device Authorization Grant), or authorize in a browser with POST"
+          + " /v1/credentials/{credential}/authorizations without a body."),
+  DEVICE_AUTHORIZATION_DENIED(
+      "The user declined the device authorization at the identity provider ({error}:"
+          + " {errorDescription}).",
+      "Start a new one with POST /v1/credentials/{credential}/authorizations and the body"
+          + " {\"flow\":\"device\"}, and approve the access at the verification page."),
+  DEVICE_CODE_EXPIRED(
+      "The device authorization started at {startedAt} expired at {expiresAt} before the user"
+          + " finished at {verificationUri} ({reason}).",
+      "Start a new one with POST /v1/credentials/{credential}/authorizations and the body"
+          + " {\"flow\":\"device\"}, and enter its user code at the verification page before it"
+          + " expires.");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)}");
 

@@ -54,7 +54,8 @@ class AuthProviderDraftTest {
               null,
               clientPrivateKey,
               clientKeyId,
-              clientAssertionAlgorithm)
+              clientAssertionAlgorithm,
+              null)
           .validate(ProviderEndpointRule.httpsOrLoopback(), keys);
     }
   }

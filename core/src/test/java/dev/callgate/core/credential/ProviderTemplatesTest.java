@@ -49,6 +49,7 @@ class ProviderTemplatesTest {
             accessTokenLifetime,
             null,
             null,
+            null,
             null)
         .validate();
   }
@@ -170,7 +171,8 @@ class ProviderTemplatesTest {
                     null,
                     "-----BEGIN PRIVATE KEY-----",
                     "key-1",
-                    "ES256")
+                    "ES256",
+                    null)
                 .validate());
 
     assertThat(provider.issuer()).contains(URI.create("https://sso.example.com/realms/acme"));

@@ -144,6 +144,7 @@ final class ServiceFixture {
                 accessTokenLifetime,
                 null,
                 null,
+                null,
                 null));
     join(credentials.saveProvider(provider));
     return provider;

@@ -459,7 +459,8 @@ public abstract class CredentialStoreContract {
                 Map.of("domain", "idp.example.com"))),
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Optional.of(URI.create("https://idp.example.com/oauth2/device")));
   }
 
   protected static AuthProvider issuerProvider(String name) {

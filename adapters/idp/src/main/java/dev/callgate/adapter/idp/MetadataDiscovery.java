@@ -158,6 +158,16 @@ final class MetadataDiscovery {
                         ? "revocationEndpoint"
                         : "revocation_endpoint",
                     endpoint));
+    metadata
+        .deviceAuthorizationEndpoint()
+        .ifPresent(
+            endpoint ->
+                check(
+                    provider.deviceAuthorizationEndpoint().isPresent() ? CONFIGURATION : discovered,
+                    provider.deviceAuthorizationEndpoint().isPresent()
+                        ? "deviceAuthorizationEndpoint"
+                        : "device_authorization_endpoint",
+                    endpoint));
     return metadata;
   }
 
@@ -347,7 +357,8 @@ final class MetadataDiscovery {
         endpoint(source, json, "revocation_endpoint"),
         strings(json, "scopes_supported"),
         strings(json, "grant_types_supported"),
-        strings(json, "code_challenge_methods_supported"));
+        strings(json, "code_challenge_methods_supported"),
+        endpoint(source, json, "device_authorization_endpoint"));
   }
 
   private static Optional<URI> endpoint(String source, JsonObject json, String field) {
@@ -387,7 +398,8 @@ final class MetadataDiscovery {
         provider.revocationEndpoint(),
         List.of(),
         List.of(),
-        List.of());
+        List.of(),
+        provider.deviceAuthorizationEndpoint());
   }
 
   private static ProviderMetadata withOverrides(
@@ -399,7 +411,8 @@ final class MetadataDiscovery {
         provider.revocationEndpoint().or(discovered::revocationEndpoint),
         discovered.scopesSupported(),
         discovered.grantTypesSupported(),
-        discovered.codeChallengeMethodsSupported());
+        discovered.codeChallengeMethodsSupported(),
+        provider.deviceAuthorizationEndpoint().or(discovered::deviceAuthorizationEndpoint));
   }
 
   /** RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path. */

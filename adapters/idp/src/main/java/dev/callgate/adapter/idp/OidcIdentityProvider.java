@@ -4,6 +4,9 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.diagnosis.Diagnosis;
+import dev.callgate.core.diagnosis.DiagnosisCode;
+import dev.callgate.core.port.DeviceAuthorizationOutcome;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
@@ -29,6 +32,8 @@ import java.util.concurrent.CompletionStage;
 final class OidcIdentityProvider implements IdentityProvider {
 
   static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+  static final String DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
   private final Vertx vertx;
   private final ProviderHttp http;
@@ -97,6 +102,69 @@ final class OidcIdentityProvider implements IdentityProvider {
           scope(form, scopes);
           return form;
         });
+  }
+
+  @Override
+  public CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
+      AuthProvider provider, List<String> scopes) {
+    Objects.requireNonNull(provider, "provider");
+    return discovery
+        .discover(provider)
+        .compose(
+            metadata -> {
+              if (metadata.deviceAuthorizationEndpoint().isEmpty()) {
+                return Future.<DeviceAuthorizationOutcome>succeededFuture(
+                    new DeviceAuthorizationOutcome.NotIssued(
+                        new GrantOutcome.Misconfigured(
+                            Diagnosis.of(
+                                DiagnosisCode.DEVICE_AUTHORIZATION_NOT_SUPPORTED,
+                                "provider",
+                                provider.name(),
+                                "reason",
+                                "neither discovery nor the provider names a device authorization"
+                                    + " endpoint",
+                                "credential",
+                                "(any)"))));
+              }
+              URI endpoint = metadata.deviceAuthorizationEndpoint().get();
+              MultiMap form = MultiMap.caseInsensitiveMultiMap();
+              scope(form, scopes);
+              return post(
+                      provider,
+                      metadata.tokenEndpoint(),
+                      endpoint,
+                      withProviderParameters(provider, form))
+                  .transform(
+                      answer ->
+                          Future.succeededFuture(
+                              answer.succeeded()
+                                  ? DeviceAuthorizationResponses.toOutcome(
+                                      endpoint,
+                                      answer.result().statusCode(),
+                                      answer
+                                          .result()
+                                          .getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                                      answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                                      answer.result().body(),
+                                      options.clock().instant())
+                                  : new DeviceAuthorizationOutcome.NotIssued(
+                                      TransportFailures.toOutcome(
+                                          answer.cause(), endpoint, options))));
+            },
+            failure ->
+                failure instanceof DiscoveryFailedException discoveryFailed
+                    ? Future.succeededFuture(
+                        new DeviceAuthorizationOutcome.NotIssued(discoveryFailed.asGrantOutcome()))
+                    : Future.failedFuture(failure))
+        .toCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> pollDeviceCode(AuthProvider provider, Secret deviceCode) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", DEVICE_CODE_GRANT);
+    form.set("device_code", deviceCode.reveal());
+    return grant(provider, metadata -> form);
   }
 
   @Override

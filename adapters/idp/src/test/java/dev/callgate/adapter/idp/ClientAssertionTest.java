@@ -55,7 +55,8 @@ class ClientAssertionTest {
         Optional.empty(),
         Optional.ofNullable(privateKey).map(Secret::of),
         Optional.ofNullable(keyId),
-        Optional.ofNullable(algorithm));
+        Optional.ofNullable(algorithm),
+        Optional.empty());
   }
 
   private static SignedJWT verified(String assertion, JWSVerifier verifier) throws Exception {

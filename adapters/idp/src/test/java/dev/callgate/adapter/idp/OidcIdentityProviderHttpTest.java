@@ -654,6 +654,7 @@ class OidcIdentityProviderHttpTest {
             Optional.empty(),
             Optional.of(Secret.of(TestSupport.privateKeyPem(keys))),
             Optional.of("k1"),
+            Optional.empty(),
             Optional.empty());
 
     await(idp.clientCredentials(provider));

@@ -254,6 +254,9 @@ final class RecordMapper {
     provider
         .accessTokenLifetime()
         .ifPresent(v -> settings.put("accessTokenLifetime", v.toString()));
+    provider
+        .deviceAuthorizationEndpoint()
+        .ifPresent(v -> settings.put("deviceAuthorizationEndpoint", v.toString()));
     return settings.isEmpty() ? null : settings.encode();
   }
 
@@ -280,7 +283,8 @@ final class RecordMapper {
             row.getString("client_private_key"),
             Place.of("providers", "client_private_key", row.getString("name"))),
         Optional.ofNullable(row.getString("client_key_id")),
-        Optional.ofNullable(row.getString("client_assertion_algorithm")));
+        Optional.ofNullable(row.getString("client_assertion_algorithm")),
+        settings.map(o -> o.getString("deviceAuthorizationEndpoint")).map(URI::create));
   }
 
   /** Providers stored before token-request parameters existed send none. */

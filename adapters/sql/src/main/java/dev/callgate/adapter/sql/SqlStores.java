@@ -6,6 +6,7 @@ import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.ConnectLinkStore;
 import dev.callgate.core.port.ConsoleSessionStore;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.DeviceAuthorizationStore;
 import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.SecretCipher;
@@ -52,7 +53,8 @@ public final class SqlStores {
               SEALED_BY_V5.stream(),
               java.util.stream.Stream.<String[]>of(
                   new String[] {"webhooks", "secret", "id"},
-                  new String[] {"providers", "client_private_key", "name"}))
+                  new String[] {"providers", "client_private_key", "name"},
+                  new String[] {"device_authorizations", "device_code", "id"}))
           .toList();
 
   private final Pool pool;
@@ -66,6 +68,7 @@ public final class SqlStores {
   private final SqlWebhookStore webhooks;
   private final SqlConsoleSessionStore consoleSessions;
   private final SqlConnectLinkStore connectLinks;
+  private final SqlDeviceAuthorizationStore deviceAuthorizations;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -94,6 +97,7 @@ public final class SqlStores {
     this.webhooks = new SqlWebhookStore(pool, sql, secrets, events);
     this.consoleSessions = new SqlConsoleSessionStore(pool, sql, events);
     this.connectLinks = new SqlConnectLinkStore(pool, sql, events);
+    this.deviceAuthorizations = new SqlDeviceAuthorizationStore(pool, sql, secrets, events);
   }
 
   public CredentialStore credentials() {
@@ -133,6 +137,11 @@ public final class SqlStores {
   /** Connect links: single-use, found by the hash of their token. */
   public ConnectLinkStore connectLinks() {
     return connectLinks;
+  }
+
+  /** Device authorizations in progress, one per token, claimed by one poller at a time. */
+  public DeviceAuthorizationStore deviceAuthorizations() {
+    return deviceAuthorizations;
   }
 
   public ChangeFeed changes() {

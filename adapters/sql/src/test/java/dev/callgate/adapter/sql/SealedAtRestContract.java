@@ -9,6 +9,7 @@ import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.DeviceAuthorization;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
@@ -67,6 +68,8 @@ public abstract class SealedAtRestContract {
   private static final String PASSWORD =
       TestSecrets.register("password", "password-plaintext-91de");
   private static final String API_KEY = TestSecrets.register("API key", "api-key-plaintext-0c33");
+  private static final String DEVICE_CODE =
+      TestSecrets.register("device code", "device-code-plaintext-GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNh");
   private static final String VERIFIER =
       TestSecrets.register("PKCE verifier", "pkce-verifier-plaintext-0123456789abcdefghijklmnop");
 
@@ -130,7 +133,8 @@ public abstract class SealedAtRestContract {
                     Optional.empty(),
                     Optional.of(Secret.of(CLIENT_PRIVATE_KEY)),
                     Optional.of("key-1"),
-                    Optional.of("ES256"))));
+                    Optional.of("ES256"),
+                    Optional.empty())));
     for (Authentication authentication :
         List.of(
             new Authentication.AuthorizationCode("idp"),
@@ -184,6 +188,24 @@ public abstract class SealedAtRestContract {
                     false)));
     join(
         stores
+            .deviceAuthorizations()
+            .save(
+                new DeviceAuthorization(
+                    "device-1",
+                    key,
+                    Secret.of(DEVICE_CODE),
+                    "WDJB-MJHT",
+                    URI.create("https://idp.test/device"),
+                    Optional.empty(),
+                    List.of("openid"),
+                    T0,
+                    T0.plusSeconds(600),
+                    Duration.ofSeconds(5),
+                    T0.plusSeconds(5),
+                    false),
+                List.of()));
+    join(
+        stores
             .webhooks()
             .create(
                 new WebhookSubscription(
@@ -205,6 +227,7 @@ public abstract class SealedAtRestContract {
             "credentials",
             "tokens",
             "pending_authorizations",
+            "device_authorizations",
             "api_keys",
             "webhooks")) {
       rawRows(table).forEach(row -> all.append(String.join("|", row)).append('\n'));
