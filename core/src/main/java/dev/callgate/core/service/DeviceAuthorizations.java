@@ -25,6 +25,7 @@ import dev.callgate.core.refresh.ClientRefusals;
 import dev.callgate.core.token.TokenKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +154,8 @@ public final class DeviceAuthorizations {
       DeviceAuthorizationOutcome.Issued issued,
       boolean allowIdentityChange,
       Actor actor) {
-    Instant now = events.clock().now();
+    // as stored: the start's answer and the status later say the same instants
+    Instant now = events.clock().now().truncatedTo(ChronoUnit.MILLIS);
     Duration interval =
         issued
             .interval()
@@ -403,7 +405,10 @@ public final class DeviceAuthorizations {
       return ClientRefusals.authenticationFailed(
           refused, provider.clientId(), provider.name(), provider.clientAuthMethod(), afterwards);
     }
-    if (ClientRefusals.grantTypeRefused(refused)) {
+    // node-oidc-provider refuses a client without the grant with invalid_request naming the grant
+    boolean grantNamed =
+        refused.error().equals("invalid_request") && description.contains(DEVICE_CODE_GRANT);
+    if (ClientRefusals.grantTypeRefused(refused) || grantNamed) {
       return ClientRefusals.grantTypeNotAllowed(
           refused, provider.clientId(), provider.name(), DEVICE_CODE_GRANT, afterwards);
     }
