@@ -268,7 +268,7 @@ public abstract class SealedAtRestContract {
     int resealed = join(rotating.reencryptSecrets());
     join(rotating.close().toCompletionStage());
 
-    assertThat(resealed).isEqualTo(8);
+    assertThat(resealed).isEqualTo(9);
     String raw = everything();
     assertThat(raw).doesNotContain("old:").contains("new:");
     SqlStores after = reopen(AesGcmSecretCipher.of("new", Map.of("new", NEW_KEY)));
