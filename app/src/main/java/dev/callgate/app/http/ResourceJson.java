@@ -15,7 +15,7 @@ import dev.callgate.core.credential.TokenPlacement;
 import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.Validated;
-import dev.callgate.core.port.DeviceAuthorization;
+import dev.callgate.core.service.DeviceVerification;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.TokenStatus;
 import dev.callgate.core.token.TokenRecord;
@@ -396,7 +396,7 @@ final class ResourceJson {
   }
 
   /** A device authorization as its start answers it and a status shows it pending. */
-  static JsonObject deviceAuthorization(DeviceAuthorization device) {
+  static JsonObject deviceAuthorization(DeviceVerification device) {
     JsonObject json =
         new JsonObject()
             .put("flow", "device")

@@ -52,7 +52,7 @@ public interface IdentityProvider {
 
   /**
    * Device authorization request (RFC 8628 §3.1) for {@code scopes}, at the endpoint {@link
-   * #discover} names; a provider without one is {@code Misconfigured}.
+   * #discover} names; ask only a provider whose metadata names one (the stage fails otherwise).
    */
   CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
       AuthProvider provider, List<String> scopes);

@@ -332,25 +332,24 @@ public final class Authorizations {
               details.put("expiresAt", expiresAt.toString());
               details.put("identityChangeAllowed", Boolean.toString(allowIdentityChange));
               returnUrl.ifPresent(to -> details.put("returnUrl", to.toString()));
-              Optional<String> user = Optional.of(key.userSubject());
-              List<Event> started =
-                  List.of(
-                      events.about(
-                          EventType.AUTHORIZATION_STARTED,
-                          key.credentialName(),
-                          user,
-                          Optional.empty(),
-                          details),
-                      events.audit(
-                          EventType.AUDIT_AUTHORIZATION_STARTED,
-                          actor,
-                          Optional.of(key.credentialName()),
-                          user,
-                          details));
               return pending
-                  .save(flow, started)
+                  .save(flow, startedEvents(key, actor, details))
                   .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt, state));
             });
+  }
+
+  /** The lifecycle and audit events of an authorization of {@code key} that {@code actor} began. */
+  List<Event> startedEvents(TokenKey key, Actor actor, Map<String, String> details) {
+    Optional<String> user = Optional.of(key.userSubject());
+    return List.of(
+        events.about(
+            EventType.AUTHORIZATION_STARTED, key.credentialName(), user, Optional.empty(), details),
+        events.audit(
+            EventType.AUDIT_AUTHORIZATION_STARTED,
+            actor,
+            Optional.of(key.credentialName()),
+            user,
+            details));
   }
 
   /** The identity provider's authorization URL for a flow, or why there is none. */

@@ -1,7 +1,6 @@
 package dev.callgate.core.service;
 
 import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.port.DeviceAuthorization;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -10,16 +9,16 @@ import java.util.function.Function;
  */
 public sealed interface DeviceAuthorizationStart {
 
-  <R> R fold(Function<DeviceAuthorization, R> started, Function<Diagnosis, R> refused);
+  <R> R fold(Function<DeviceVerification, R> started, Function<Diagnosis, R> refused);
 
-  record Started(DeviceAuthorization authorization) implements DeviceAuthorizationStart {
+  record Started(DeviceVerification verification) implements DeviceAuthorizationStart {
     public Started {
-      Objects.requireNonNull(authorization, "authorization");
+      Objects.requireNonNull(verification, "verification");
     }
 
     @Override
-    public <R> R fold(Function<DeviceAuthorization, R> started, Function<Diagnosis, R> refused) {
-      return started.apply(authorization);
+    public <R> R fold(Function<DeviceVerification, R> started, Function<Diagnosis, R> refused) {
+      return started.apply(verification);
     }
   }
 
@@ -29,7 +28,7 @@ public sealed interface DeviceAuthorizationStart {
     }
 
     @Override
-    public <R> R fold(Function<DeviceAuthorization, R> started, Function<Diagnosis, R> refused) {
+    public <R> R fold(Function<DeviceVerification, R> started, Function<Diagnosis, R> refused) {
       return refused.apply(diagnosis);
     }
   }

@@ -12,9 +12,7 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.Actor;
-import dev.callgate.core.event.Event;
 import dev.callgate.core.event.EventSource;
-import dev.callgate.core.event.EventType;
 import dev.callgate.core.port.CredentialStore;
 import dev.callgate.core.port.DeviceAuthorization;
 import dev.callgate.core.port.DeviceAuthorizationOutcome;
@@ -34,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -184,24 +183,10 @@ public final class DeviceAuthorizations {
     details.put("verificationUri", issued.verificationUri().toString());
     details.put("expiresAt", authorization.expiresAt().toString());
     details.put("identityChangeAllowed", Boolean.toString(allowIdentityChange));
-    Optional<String> user = Optional.of(key.userSubject());
-    List<Event> started =
-        List.of(
-            events.about(
-                EventType.AUTHORIZATION_STARTED,
-                key.credentialName(),
-                user,
-                Optional.empty(),
-                details),
-            events.audit(
-                EventType.AUDIT_AUTHORIZATION_STARTED,
-                actor,
-                Optional.of(key.credentialName()),
-                user,
-                details));
     return store
-        .save(authorization, started)
-        .thenApply(saved -> new DeviceAuthorizationStart.Started(authorization));
+        .save(authorization, authorizations.startedEvents(key, actor, details))
+        .thenApply(
+            saved -> new DeviceAuthorizationStart.Started(DeviceVerification.of(authorization)));
   }
 
   /** The authorization pending for {@code key}, if any: for its token's status. */
@@ -281,23 +266,15 @@ public final class DeviceAuthorizations {
       GrantOutcome outcome) {
     Instant now = events.clock().now();
     if (outcome instanceof GrantOutcome.Granted granted) {
-      return store
-          .remove(authorization.id())
-          .thenCompose(
-              removed ->
-                  !removed
-                      ? CompletableFuture.<Void>completedStage(null)
-                      : authorizations
-                          .discover(provider)
-                          .thenCompose(
-                              discovered ->
-                                  authorizations.store(
-                                      credential,
-                                      provider,
-                                      discovered,
-                                      grantOf(authorization),
-                                      granted))
-                          .thenApply(completion -> (Void) null));
+      return ending(
+          authorization,
+          () ->
+              authorizations
+                  .discover(provider)
+                  .thenCompose(
+                      discovered ->
+                          authorizations.store(
+                              credential, provider, discovered, grantOf(authorization), granted)));
     }
     if (outcome instanceof GrantOutcome.Refused refused) {
       if (refused.error().equals("authorization_pending")) {
@@ -330,15 +307,22 @@ public final class DeviceAuthorizations {
 
   /** Ends the authorization and records {@code diagnosis} on its token, unless it was replaced. */
   private CompletionStage<Void> fail(DeviceAuthorization authorization, Diagnosis diagnosis) {
+    return ending(authorization, () -> authorizations.failed(grantOf(authorization), diagnosis));
+  }
+
+  /**
+   * Removes the authorization and then completes it with {@code end}; nothing when another one
+   * replaced it meanwhile (or another poller ended it), whose outcome is its own.
+   */
+  private CompletionStage<Void> ending(
+      DeviceAuthorization authorization, Supplier<CompletionStage<AuthorizationCompletion>> end) {
     return store
         .remove(authorization.id())
         .thenCompose(
             removed ->
-                !removed
-                    ? CompletableFuture.<Void>completedStage(null)
-                    : authorizations
-                        .failed(grantOf(authorization), diagnosis)
-                        .thenApply(completion -> (Void) null));
+                removed
+                    ? end.get().thenApply(completion -> (Void) null)
+                    : CompletableFuture.<Void>completedStage(null));
   }
 
   private static AuthorizationGrant grantOf(DeviceAuthorization authorization) {

@@ -2,7 +2,6 @@ package dev.callgate.core.service;
 
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.port.DeviceAuthorization;
 import dev.callgate.core.refresh.ExpiryPrediction;
 import dev.callgate.core.token.TokenRecord;
 import dev.callgate.core.token.TokenState;
@@ -21,7 +20,7 @@ public record TokenStatus(
     NamedCredential credential,
     TokenRecord record,
     Optional<ExpiryPrediction> prediction,
-    Optional<DeviceAuthorization> deviceAuthorization) {
+    Optional<DeviceVerification> deviceAuthorization) {
 
   public TokenStatus {
     Objects.requireNonNull(deviceAuthorization, "deviceAuthorization");

@@ -113,7 +113,7 @@ public final class TokenStatuses {
                                                     credential,
                                                     record.orElseGet(
                                                         () -> TokenRecord.unauthorized(key)),
-                                                    device)))),
+                                                    device.map(DeviceVerification::of))))),
             problems -> refused(problems.get(0)));
   }
 
@@ -123,7 +123,7 @@ public final class TokenStatuses {
   }
 
   private TokenStatus of(
-      NamedCredential credential, TokenRecord record, Optional<DeviceAuthorization> device) {
+      NamedCredential credential, TokenRecord record, Optional<DeviceVerification> device) {
     Optional<ExpiryPrediction> prediction =
         GrantType.of(credential.protocol())
             .flatMap(

@@ -64,7 +64,7 @@ class DeviceAuthorizationsTest {
   private DeviceAuthorization start() {
     return join(devices.start(ADMIN, "crm", Optional.empty(), false, ADMIN_ACTOR))
         .fold(
-            started -> started,
+            started -> join(store.find(KEY)).orElseThrow(),
             refused -> {
               throw new AssertionError(refused.toString());
             });

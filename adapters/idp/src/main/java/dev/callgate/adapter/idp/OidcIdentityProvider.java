@@ -4,8 +4,6 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
-import dev.callgate.core.diagnosis.Diagnosis;
-import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.port.DeviceAuthorizationOutcome;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
@@ -23,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * {@link IdentityProvider} over the Vert.x web client. The token endpoint is called with plain form
@@ -107,56 +106,37 @@ final class OidcIdentityProvider implements IdentityProvider {
   @Override
   public CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
       AuthProvider provider, List<String> scopes) {
-    Objects.requireNonNull(provider, "provider");
-    return discovery
-        .discover(provider)
-        .compose(
-            metadata -> {
-              if (metadata.deviceAuthorizationEndpoint().isEmpty()) {
-                return Future.<DeviceAuthorizationOutcome>succeededFuture(
-                    new DeviceAuthorizationOutcome.NotIssued(
-                        new GrantOutcome.Misconfigured(
-                            Diagnosis.of(
-                                DiagnosisCode.DEVICE_AUTHORIZATION_NOT_SUPPORTED,
-                                "provider",
-                                provider.name(),
-                                "reason",
-                                "neither discovery nor the provider names a device authorization"
-                                    + " endpoint",
-                                "credential",
-                                "(any)"))));
-              }
-              URI endpoint = metadata.deviceAuthorizationEndpoint().get();
-              MultiMap form = MultiMap.caseInsensitiveMultiMap();
-              scope(form, scopes);
-              return post(
-                      provider,
-                      metadata.tokenEndpoint(),
-                      endpoint,
-                      withProviderParameters(provider, form))
-                  .transform(
-                      answer ->
-                          Future.succeededFuture(
-                              answer.succeeded()
-                                  ? DeviceAuthorizationResponses.toOutcome(
-                                      endpoint,
-                                      answer.result().statusCode(),
-                                      answer
-                                          .result()
-                                          .getHeader(HttpHeaders.CONTENT_TYPE.toString()),
-                                      answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
-                                      answer.result().body(),
-                                      options.clock().instant())
-                                  : new DeviceAuthorizationOutcome.NotIssued(
-                                      TransportFailures.toOutcome(
-                                          answer.cause(), endpoint, options))));
-            },
-            failure ->
-                failure instanceof DiscoveryFailedException discoveryFailed
-                    ? Future.succeededFuture(
-                        new DeviceAuthorizationOutcome.NotIssued(discoveryFailed.asGrantOutcome()))
-                    : Future.failedFuture(failure))
-        .toCompletionStage();
+    return call(
+        provider,
+        metadata ->
+            metadata
+                .deviceAuthorizationEndpoint()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "provider '" + provider.name() + "' has no device endpoint")),
+        metadata -> {
+          MultiMap form = MultiMap.caseInsensitiveMultiMap();
+          scope(form, scopes);
+          return form;
+        },
+        new Answers<>() {
+          @Override
+          public DeviceAuthorizationOutcome answered(URI endpoint, HttpResponse<Buffer> answer) {
+            return DeviceAuthorizationResponses.toOutcome(
+                endpoint,
+                answer.statusCode(),
+                answer.getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                answer.getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                answer.body(),
+                options.clock().instant());
+          }
+
+          @Override
+          public DeviceAuthorizationOutcome notAnswered(GrantOutcome outcome) {
+            return new DeviceAuthorizationOutcome.NotIssued(outcome);
+          }
+        });
   }
 
   @Override
@@ -220,35 +200,67 @@ final class OidcIdentityProvider implements IdentityProvider {
   }
 
   private CompletionStage<GrantOutcome> grant(AuthProvider provider, FormBuilder formBuilder) {
+    return call(
+        provider,
+        ProviderMetadata::tokenEndpoint,
+        formBuilder,
+        new Answers<>() {
+          @Override
+          public GrantOutcome answered(URI endpoint, HttpResponse<Buffer> answer) {
+            return TokenResponseMapper.toGrantOutcome(
+                answer.statusCode(),
+                answer.getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                answer.getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                answer.body(),
+                options.clock().instant());
+          }
+
+          @Override
+          public GrantOutcome notAnswered(GrantOutcome outcome) {
+            return outcome;
+          }
+        });
+  }
+
+  /** What an endpoint's answer comes to, or the failure that kept it from coming. */
+  private interface Answers<T> {
+    T answered(URI endpoint, HttpResponse<Buffer> answer);
+
+    T notAnswered(GrantOutcome outcome);
+  }
+
+  /**
+   * Posts the form to the endpoint {@code endpointOf} picks from the provider's metadata, as the
+   * client: a failed discovery and a transport failure are outcomes like the answer.
+   */
+  private <T> CompletionStage<T> call(
+      AuthProvider provider,
+      Function<ProviderMetadata, URI> endpointOf,
+      FormBuilder formBuilder,
+      Answers<T> answers) {
     Objects.requireNonNull(provider, "provider");
     return discovery
         .discover(provider)
         .compose(
             metadata -> {
-              URI endpoint = metadata.tokenEndpoint();
+              URI endpoint = endpointOf.apply(metadata);
               return post(
                       provider,
-                      endpoint,
+                      metadata.tokenEndpoint(),
                       endpoint,
                       withProviderParameters(provider, formBuilder.form(metadata)))
                   .transform(
                       answer ->
                           Future.succeededFuture(
                               answer.succeeded()
-                                  ? TokenResponseMapper.toGrantOutcome(
-                                      answer.result().statusCode(),
-                                      answer
-                                          .result()
-                                          .getHeader(HttpHeaders.CONTENT_TYPE.toString()),
-                                      answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
-                                      answer.result().body(),
-                                      options.clock().instant())
-                                  : TransportFailures.toOutcome(
-                                      answer.cause(), endpoint, options)));
+                                  ? answers.answered(endpoint, answer.result())
+                                  : answers.notAnswered(
+                                      TransportFailures.toOutcome(
+                                          answer.cause(), endpoint, options))));
             },
             failure ->
                 failure instanceof DiscoveryFailedException discoveryFailed
-                    ? Future.succeededFuture(discoveryFailed.asGrantOutcome())
+                    ? Future.succeededFuture(answers.notAnswered(discoveryFailed.asGrantOutcome()))
                     : Future.failedFuture(failure))
         .toCompletionStage();
   }

@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -29,7 +28,6 @@ public final class DeviceLogin {
       Pattern.compile("<input type=\"hidden\" name=\"(\\w+)\" value=\"([^\"]*)\"");
   private static final Pattern FORM_ACTION =
       Pattern.compile("<form[^>]*action=\"([^\"]+)\"", Pattern.CASE_INSENSITIVE);
-  private static final Pattern PROMPT = Pattern.compile("name=\"prompt\" value=\"(\\w+)\"");
 
   private DeviceLogin() {}
 
@@ -65,40 +63,9 @@ public final class DeviceLogin {
     if (!approve) {
       return page.body();
     }
-    URI at = verificationUriComplete;
-    for (int step = 0; step < 12; step++) {
-      Optional<String> location = page.headers().firstValue("Location");
-      if (location.isPresent()) {
-        at = at.resolve(location.get());
-        page =
-            http.send(
-                HttpRequest.newBuilder(at).GET().build(), HttpResponse.BodyHandlers.ofString());
-        continue;
-      }
-      Matcher prompt = PROMPT.matcher(page.body());
-      if (page.statusCode() == 200 && !prompt.find()) {
-        return page.body();
-      }
-      Matcher action = FORM_ACTION.matcher(page.body());
-      if (page.statusCode() != 200 || !action.find()) {
-        fail("unexpected answer " + page.statusCode() + " from " + at);
-      }
-      String form =
-          "prompt="
-              + prompt.group(1)
-              + (prompt.group(1).equals("login")
-                  ? "&login=" + encode(login) + "&password=any"
-                  : "");
-      at = at.resolve(action.group(1).replace("&amp;", "&"));
-      page =
-          http.send(
-              HttpRequest.newBuilder(at)
-                  .header("Content-Type", "application/x-www-form-urlencoded")
-                  .POST(HttpRequest.BodyPublishers.ofString(form))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-    }
-    throw new AssertionError("the device pages did not end after 12 steps");
+    BrowserLogin.Landing landing =
+        BrowserLogin.signIn(http, verificationUriComplete, page, login, target -> false);
+    return landing.page().orElseThrow().body();
   }
 
   /** Submits the page's form (its hidden fields, and {@code extra} as a pressed button adds). */
