@@ -104,7 +104,7 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   assert.match(await state.textContent(), /UNAUTHORIZED/);
 
   // Authorize: the provider's sign-in, then back on the credential's page
-  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.getByRole('button', { name: 'Authorize', exact: true }).click();
   await signInAtProvider(page, { prefix: 'console-authorize' });
   await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/console/');
@@ -348,4 +348,54 @@ test('providerFormWhenATemplateIsChosenThenAsksItsParametersAndSavesWhatItFills'
   // the edit form shows the template and its parameter again
   assert.equal(await page.getByLabel('Template (optional)').inputValue(), 'entra');
   assert.equal(await page.getByLabel('tenant', { exact: true }).inputValue(), 'contoso.onmicrosoft.com');
+});
+
+test('consoleWhenAPersonAuthorizesFromAnotherDeviceThenTheCredentialTurnsActive', async (t) => {
+  const { oidcIssuer, oidcClientId, oidcClientSecret, targetUrl } = settings();
+  const name = 'console-device';
+  const provider = await api('POST', '/v1/providers', {
+    name: `${name}-idp`,
+    issuer: oidcIssuer,
+    clientId: oidcClientId,
+    clientSecret: oidcClientSecret,
+    scopes: ['openid', 'offline_access'],
+    refreshTokenLifetime: 'PT1H',
+  });
+  assert.equal(provider.status, 201, provider.text);
+  const created = await api('POST', '/v1/credentials', {
+    name,
+    url: targetUrl,
+    protocol: 'oauth2_authorization_code',
+    provider: `${name}-idp`,
+  });
+  assert.equal(created.status, 201, created.text);
+  const page = await openConsole(t, `#/credentials/${name}`);
+  await signIn(page, name);
+
+  await page.getByRole('button', { name: 'Authorize from another device' }).click();
+  await page.getByRole('heading', { name: 'Authorize from another device' }).waitFor();
+  const userCode = await page.locator('#device-user-code').textContent();
+  assert.match(userCode, /^[A-Z]{4}-[A-Z]{4}$/);
+  const link = page.locator('#device-verification-link');
+  const verification = await link.getAttribute('href');
+  assert.equal(await link.textContent(), verification, 'the link shows where it goes');
+  assert.ok(verification.startsWith(`${oidcIssuer}/device`), verification);
+  await screenshot(page, 'console-device-code');
+  await checkAccessibility(page, 'device authorization code');
+
+  // the person, on another device: the provider's verification page, then its sign-in
+  const phone = await newPage(t);
+  await phone.goto(verification);
+  await phone.getByRole('heading', { name: 'Confirm Device' }).waitFor();
+  assert.match(await phone.locator('code').textContent(), new RegExp(userCode));
+  await phone.getByRole('button', { name: 'Continue' }).click();
+  await signInAtProvider(phone, { prefix: 'console-device' });
+  await phone.getByRole('heading', { name: 'Sign-in Success' }).waitFor();
+
+  assert.match(await statusLine(page, 'Authorized from another device'), /state ACTIVE/);
+  await page
+    .locator('section[aria-labelledby="status-title"] .state')
+    .filter({ hasText: 'ACTIVE' })
+    .waitFor();
+  await screenshot(page, 'console-device-active');
 });

@@ -24,6 +24,9 @@
 //   POST /outage/end               listen again now (answers once it listens)
 //   POST /ttl?access=<seconds>     the lifetime of access tokens issued from now on
 //   POST /delay?ms=<ms>            every token request waits this long before it is processed
+//
+// The device authorization grant (RFC 8628) is enabled for "callgate"; the client
+// "callgate-without-device-grant" may not use it.
 import http from 'node:http';
 
 import Provider, { errors } from 'oidc-provider';
@@ -45,6 +48,7 @@ const TOKEN_PATH = '/token';
 const MAX_HOLD_MS = 120_000;
 const RESOURCE_SERVER_ID = 'resource-server';
 const RESOURCE_INDICATOR = 'https://api.callgate.test/';
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 const configuration = {
   clients: [
@@ -52,7 +56,17 @@ const configuration = {
       client_id: 'callgate',
       client_secret: 'callgate-secret-with-enough-length-0123456789',
       token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/v1/oauth/callback', ...extraRedirectUris],
+      scope: 'openid offline_access profile api:read',
+    },
+    {
+      // The same kind of client without the device grant: the provider refuses it unauthorized_client.
+      client_id: 'callgate-without-device-grant',
+      client_secret: 'callgate-without-device-grant-secret-0123456789',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: ['http://127.0.0.1/v1/oauth/callback', ...extraRedirectUris],
       scope: 'openid offline_access profile api:read',
@@ -73,6 +87,9 @@ const configuration = {
     // Login and consent as plain HTML forms, so a test can drive them with HTTP requests.
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
+    // RFC 8628: the user code is entered (or confirmed, from verification_uri_complete) at /device,
+    // then the login and consent forms above; the confirmation page's abort button denies.
+    deviceFlow: { enabled: true },
     revocation: { enabled: true },
     resourceIndicators: {
       enabled: true,

@@ -101,6 +101,14 @@ function actions(ctx, configured, result) {
       announce('Opening the provider’s sign-in page.');
       location.assign(started.authorizationUrl);
     });
+    if (configured.principal !== 'per_user') {
+      button('Authorize from another device', async () => {
+        const device = await api.post(`${path}/authorizations`, { flow: 'device' });
+        showDeviceCode(result, device);
+        announce(`Enter the code ${device.userCode} at ${device.verificationUri} on another device.`);
+        await awaitDeviceAuthorization(ctx, path, device);
+      }, { class: 'secondary' });
+    }
   }
   button('Test connection', async () => {
     const report = await api.post(`${path}/test`);
@@ -146,6 +154,40 @@ function actions(ctx, configured, result) {
       }
     }), { class: 'secondary outline' });
   return h('div', { class: 'actions' }, buttons);
+}
+
+/** What the person needs on their other device (RFC 8628): the user code and where to enter it. */
+function showDeviceCode(result, device) {
+  replace(
+    result,
+    h('h3', {}, 'Authorize from another device'),
+    h('p', {}, 'On a phone or another computer, open ',
+      h('a', { href: device.verificationUri, target: '_blank', rel: 'noopener noreferrer' }, device.verificationUri),
+      ' and enter this code:'),
+    h('p', { class: 'user-code' }, h('strong', { id: 'device-user-code' }, device.userCode)),
+    device.verificationUriComplete
+      ? h('p', {}, 'Or open ',
+        h('a', { href: device.verificationUriComplete, target: '_blank', rel: 'noopener noreferrer', id: 'device-verification-link' },
+          device.verificationUriComplete),
+        ', which carries the code.')
+      : null,
+    h('p', {}, 'The code expires ', when(device.expiresAt), '. This page updates once the authorization is done.'),
+  );
+}
+
+/** Reads the status until Callgate no longer polls for this code, then draws the page again. */
+async function awaitDeviceAuthorization(ctx, path, device) {
+  while (!ctx.stale()) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (ctx.stale()) return;
+    const status = await api.get(`${path}/status`);
+    if (status.deviceAuthorization && status.deviceAuthorization.userCode === device.userCode) continue;
+    const first = (status.diagnoses || [])[0];
+    await reloadKeepingMessage(ctx, status.state === 'ACTIVE'
+      ? `Authorized from another device: state ${status.state}.`
+      : `The device authorization ended: ${first ? `${first.code}: ${first.message}` : status.state}.`);
+    return;
+  }
 }
 
 async function reloadKeepingMessage(ctx, message) {

@@ -7,6 +7,7 @@ import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.DeviceAuthorizations;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
@@ -32,7 +33,8 @@ public record ApiServices(
     LiveEvents liveEvents,
     Webhooks webhooks,
     ConsoleSessions consoleSessions,
-    ConnectLinks connectLinks) {
+    ConnectLinks connectLinks,
+    DeviceAuthorizations deviceAuthorizations) {
   public ApiServices {
     Objects.requireNonNull(apiKeys, "apiKeys");
     Objects.requireNonNull(callouts, "callouts");
@@ -49,5 +51,6 @@ public record ApiServices(
     Objects.requireNonNull(webhooks, "webhooks");
     Objects.requireNonNull(consoleSessions, "consoleSessions");
     Objects.requireNonNull(connectLinks, "connectLinks");
+    Objects.requireNonNull(deviceAuthorizations, "deviceAuthorizations");
   }
 }

@@ -20,6 +20,7 @@ import dev.callgate.core.credential.TokenPlacementDraft;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.diagnosis.DiagnosisCode;
 import dev.callgate.core.diagnosis.Validated;
+import dev.callgate.core.service.DeviceVerification;
 import dev.callgate.core.service.Providers;
 import dev.callgate.core.service.TokenStatus;
 import dev.callgate.core.token.TokenRecord;
@@ -63,7 +64,8 @@ final class ResourceJson {
           "clientAssertionAlgorithm",
           "tlsClientCertificate",
           "tlsClientKey",
-          "tlsTrustedCertificates");
+          "tlsTrustedCertificates",
+          "deviceAuthorizationEndpoint");
 
   static final Set<String> CREDENTIAL_FIELDS =
       Set.of(
@@ -132,7 +134,8 @@ final class ResourceJson {
             f.string("clientAssertionAlgorithm"),
             f.string("tlsClientCertificate"),
             f.string("tlsClientKey"),
-            f.string("tlsTrustedCertificates"));
+            f.string("tlsTrustedCertificates"),
+            f.string("deviceAuthorizationEndpoint"));
     return combine(f.problems(), draft.validate(endpoints, keys));
   }
 
@@ -290,6 +293,9 @@ final class ResourceJson {
     provider.clientKeyId().ifPresent(v -> json.put("clientKeyId", v));
     provider.clientAssertionAlgorithm().ifPresent(v -> json.put("clientAssertionAlgorithm", v));
     putTls(json, provider.tls());
+    provider
+        .deviceAuthorizationEndpoint()
+        .ifPresent(v -> json.put("deviceAuthorizationEndpoint", v.toString()));
     return json;
   }
 
@@ -503,7 +509,24 @@ final class ResourceJson {
                         .put("at", p.since().toString())));
     record.diagnoses().forEach(d -> diagnoses.add(Problems.diagnosisJson(d)));
     json.put("diagnoses", diagnoses);
+    status
+        .deviceAuthorization()
+        .ifPresent(device -> json.put("deviceAuthorization", deviceAuthorization(device)));
     return json;
+  }
+
+  /** A device authorization as its start answers it and a status shows it pending. */
+  static JsonObject deviceAuthorization(DeviceVerification device) {
+    JsonObject json =
+        new JsonObject()
+            .put("flow", "device")
+            .put("userCode", device.userCode())
+            .put("verificationUri", device.verificationUri().toString());
+    device
+        .verificationUriComplete()
+        .ifPresent(v -> json.put("verificationUriComplete", v.toString()));
+    return json.put("expiresAt", device.expiresAt().toString())
+        .put("interval", device.interval().toSeconds());
   }
 
   private static void putInstant(JsonObject json, String field, Optional<Instant> value) {

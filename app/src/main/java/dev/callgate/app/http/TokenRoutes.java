@@ -81,6 +81,29 @@ final class TokenRoutes {
         return;
       }
       returnUrl = Optional.ofNullable((String) returnTo);
+      Object flow = body.get().getValue("flow");
+      if (flow != null && !"browser".equals(flow) && !"device".equals(flow)) {
+        Problems.send(
+            ctx.response(),
+            Diagnosis.of(
+                INVALID_VALUE, "field", "flow", "problem", "must be \"browser\" or \"device\""));
+        return;
+      }
+      if ("device".equals(flow)) {
+        if (returnUrl.isPresent()) {
+          Problems.send(
+              ctx.response(),
+              Diagnosis.of(
+                  INVALID_VALUE,
+                  "field",
+                  "returnUrl",
+                  "problem",
+                  "a device authorization sends no browser anywhere"));
+          return;
+        }
+        startDeviceAuthorization(ctx, allowIdentityChange);
+        return;
+      }
     }
     Http.respond(
         ctx,
@@ -105,6 +128,27 @@ final class TokenRoutes {
                   return null;
                 },
                 refused -> problem(ctx, refused.diagnosis())));
+  }
+
+  /** RFC 8628: the codes the person needs; Callgate polls the provider from here on. */
+  private void startDeviceAuthorization(RoutingContext ctx, boolean allowIdentityChange) {
+    Http.respond(
+        ctx,
+        services
+            .deviceAuthorizations()
+            .start(
+                Http.caller(ctx),
+                ctx.pathParam("name"),
+                user(ctx),
+                allowIdentityChange,
+                Http.actor(ctx)),
+        start ->
+            start.fold(
+                started -> {
+                  Http.json(ctx, 201, ResourceJson.deviceAuthorization(started));
+                  return null;
+                },
+                refused -> problem(ctx, refused)));
   }
 
   /** Callgate's authorization page: binds the flow to this browser, then on to the provider. */

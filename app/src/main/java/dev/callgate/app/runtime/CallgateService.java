@@ -37,6 +37,7 @@ import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.DeviceAuthorizations;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.EventRetention;
 import dev.callgate.core.service.FleetStatus;
@@ -69,6 +70,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -102,6 +104,7 @@ public final class CallgateService {
   private final EventTail events;
   private final EventRetentionJob retention;
   private final WebhookDispatcher webhooks;
+  private final DevicePollScheduler devicePolls;
 
   private CallgateService(
       Vertx vertx,
@@ -111,7 +114,8 @@ public final class CallgateService {
       RefreshScheduler scheduler,
       EventTail events,
       EventRetentionJob retention,
-      WebhookDispatcher webhooks) {
+      WebhookDispatcher webhooks,
+      DevicePollScheduler devicePolls) {
     this.vertx = vertx;
     this.stores = stores;
     this.cached = cached;
@@ -120,6 +124,7 @@ public final class CallgateService {
     this.events = events;
     this.retention = retention;
     this.webhooks = webhooks;
+    this.devicePolls = devicePolls;
   }
 
   public int port() {
@@ -367,7 +372,20 @@ public final class CallgateService {
             policy,
             refreshSettings,
             stores.events());
-    TokenStatuses statuses = new TokenStatuses(cached.credentials(), stores.tokens(), clock);
+    TokenStatuses statuses =
+        new TokenStatuses(
+            cached.credentials(),
+            stores.tokens(),
+            clock,
+            Optional.of(stores.deviceAuthorizations()));
+    DeviceAuthorizations deviceAuthorizations =
+        new DeviceAuthorizations(
+            cached.credentials(),
+            stores.deviceAuthorizations(),
+            identityProvider,
+            authorizations,
+            events,
+            random);
     EventLog eventLog = stores.events();
     // the feed announces every append; the timer is a fallback, frequent only while it is deaf
     EventTail eventTail =
@@ -451,7 +469,8 @@ public final class CallgateService {
                 new ConsoleSessions.Settings(
                     config.consoleSessionTtl(),
                     "https".equalsIgnoreCase(config.publicUrl().getScheme()))),
-            connectLinks);
+            connectLinks,
+            deviceAuthorizations);
     CalloutRoute calloutRoute =
         new CalloutRoute(
             callouts,
@@ -459,6 +478,8 @@ public final class CallgateService {
             metrics::callout,
             metrics::secretEchoBlocked);
     RefreshScheduler scheduler = new RefreshScheduler(vertx, schedule, Duration.ofSeconds(1));
+    DevicePollScheduler devicePolls =
+        new DevicePollScheduler(vertx, deviceAuthorizations, Duration.ofSeconds(1));
     Readiness readiness = new Readiness(instanceId, stores::ping, stores.changes()::listening);
     // the event reader takes its place at the end of the log before anything is recorded or any
     // live view opens: an event recorded before it stood there would be handed to no view
@@ -487,6 +508,7 @@ public final class CallgateService {
                     .map(
                         server -> {
                           scheduler.start();
+                          devicePolls.start();
                           metrics.sampleReadiness(readiness::ready);
                           vertx.setPeriodic(
                               READINESS_SAMPLE_INTERVAL.toMillis(),
@@ -543,7 +565,8 @@ public final class CallgateService {
                               scheduler,
                               eventTail,
                               retention,
-                              webhookDispatcher);
+                              webhookDispatcher,
+                              devicePolls);
                         }));
   }
 
@@ -577,6 +600,7 @@ public final class CallgateService {
    */
   public void stop() {
     scheduler.stop();
+    devicePolls.stop();
     webhooks.stop();
     retention.stop();
     events.stop();

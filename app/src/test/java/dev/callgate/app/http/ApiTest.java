@@ -23,6 +23,7 @@ import dev.callgate.core.service.ConnectLinks;
 import dev.callgate.core.service.ConnectionTests;
 import dev.callgate.core.service.ConsoleSessions;
 import dev.callgate.core.service.Credentials;
+import dev.callgate.core.service.DeviceAuthorizations;
 import dev.callgate.core.service.EventFeed;
 import dev.callgate.core.service.FleetStatus;
 import dev.callgate.core.service.ManualRefreshes;
@@ -35,6 +36,7 @@ import dev.callgate.core.testkit.InMemoryApiKeyStore;
 import dev.callgate.core.testkit.InMemoryConnectLinkStore;
 import dev.callgate.core.testkit.InMemoryConsoleSessionStore;
 import dev.callgate.core.testkit.InMemoryCredentialStore;
+import dev.callgate.core.testkit.InMemoryDeviceAuthorizationStore;
 import dev.callgate.core.testkit.InMemoryIdentityProvider;
 import dev.callgate.core.testkit.InMemoryPendingAuthorizationStore;
 import dev.callgate.core.testkit.InMemoryTokenStore;
@@ -98,6 +100,8 @@ class ApiTest {
     }
   }
 
+  private DeviceAuthorizations deviceAuthorizations;
+
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
@@ -142,7 +146,12 @@ class ApiTest {
             policy,
             Refresher.Settings.defaults("api-test"),
             tokens.eventLog());
-    TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock);
+    InMemoryDeviceAuthorizationStore devices =
+        new InMemoryDeviceAuthorizationStore(tokens.eventLog());
+    TokenStatuses statuses = new TokenStatuses(credentials, tokens, clock, Optional.of(devices));
+    deviceAuthorizations =
+        new DeviceAuthorizations(
+            credentials, devices, idp, authorizations, source, new SplittableRandom(13));
     ApiServices services =
         new ApiServices(
             apiKeys,
@@ -182,7 +191,8 @@ class ApiTest {
                 idp,
                 source,
                 new SplittableRandom(11),
-                new ConnectLinks.Settings(URI.create("http://127.0.0.1"), Duration.ofMinutes(15))));
+                new ConnectLinks.Settings(URI.create("http://127.0.0.1"), Duration.ofMinutes(15))),
+            deviceAuthorizations);
     router =
         ApiRouter.create(
             vertx,

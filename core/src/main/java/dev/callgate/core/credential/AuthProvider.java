@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * {@code private_key_jwt} and {@code client_secret_jwt} assertions, or the key's default. {@code
  * tls} is the TLS of its token, revocation and discovery endpoints (RFC 8705): the client
  * certificate of {@code tls_client_auth} and certificate-bound tokens, and authorities to trust.
- * Build it from input with {@link AuthProviderDraft#validate()}.
+ * {@code deviceAuthorizationEndpoint} (RFC 8628 §3.1) names the device authorization endpoint of a
+ * provider whose discovery does not. Build it from input with {@link AuthProviderDraft#validate()}.
  */
 public record AuthProvider(
     String name,
@@ -40,9 +41,11 @@ public record AuthProvider(
     Optional<Secret> clientPrivateKey,
     Optional<String> clientKeyId,
     Optional<String> clientAssertionAlgorithm,
-    TlsSettings tls) {
+    TlsSettings tls,
+    Optional<URI> deviceAuthorizationEndpoint) {
 
   public AuthProvider {
+    Objects.requireNonNull(deviceAuthorizationEndpoint, "deviceAuthorizationEndpoint");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(clientPrivateKey, "clientPrivateKey");
     Objects.requireNonNull(clientKeyId, "clientKeyId");
@@ -90,7 +93,8 @@ public record AuthProvider(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        TlsSettings.NONE);
+        TlsSettings.NONE,
+        Optional.empty());
   }
 
   /**

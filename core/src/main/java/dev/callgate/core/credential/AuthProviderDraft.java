@@ -40,7 +40,8 @@ public record AuthProviderDraft(
     String clientAssertionAlgorithm,
     String tlsClientCertificate,
     String tlsClientKey,
-    String tlsTrustedCertificates) {
+    String tlsTrustedCertificates,
+    String deviceAuthorizationEndpoint) {
 
   /**
    * The parameters of the token requests Callgate makes itself (RFC 6749 §4.1.3, §4.4.2, §6, RFC
@@ -96,6 +97,7 @@ public record AuthProviderDraft(
         clientAuthMethod,
         scopes,
         refreshTokenLifetime,
+        null,
         null,
         null,
         null,
@@ -175,6 +177,9 @@ public record AuthProviderDraft(
     Optional<URI> tokenUri = optionalUrl("tokenEndpoint", tokenEndpoint, endpoints, problems);
     Optional<URI> revocationUri =
         optionalUrl("revocationEndpoint", revocationEndpoint, endpoints, problems);
+    Optional<URI> deviceAuthorizationUri =
+        optionalUrl(
+            "deviceAuthorizationEndpoint", deviceAuthorizationEndpoint, endpoints, problems);
     if (issuer == null && tokenEndpoint == null) {
       problems.add(
           Diagnosis.of(
@@ -349,7 +354,8 @@ public record AuthProviderDraft(
             keyGiven ? Optional.of(Secret.of(clientPrivateKey)) : Optional.empty(),
             Optional.ofNullable(clientKeyId),
             algorithm,
-            tls));
+            tls,
+            deviceAuthorizationUri));
   }
 
   private static void checkTokenRequestParameters(

@@ -223,7 +223,8 @@ public record ProviderTemplate(
         draft.clientAssertionAlgorithm(),
         draft.tlsClientCertificate(),
         draft.tlsClientKey(),
-        draft.tlsTrustedCertificates());
+        draft.tlsTrustedCertificates(),
+        draft.deviceAuthorizationEndpoint());
   }
 
   private static Diagnosis invalid(String field, String problem) {

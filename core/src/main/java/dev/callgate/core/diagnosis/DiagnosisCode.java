@@ -367,7 +367,24 @@ public enum DiagnosisCode {
       "Credential '{credential}' exchanges the access token of credential '{subjectCredential}',"
           + " which has none to give: {reason}",
       "Make credential '{subjectCredential}' work first ({subjectRemedy}); credential"
-          + " '{credential}' exchanges its token at its next callout.");
+          + " '{credential}' exchanges its token at its next callout."),
+  DEVICE_AUTHORIZATION_NOT_SUPPORTED(
+      "Provider '{provider}' has no device authorization endpoint (RFC 8628): {reason}.",
+      "Set deviceAuthorizationEndpoint on provider '{provider}' with PUT /v1/providers/{provider}"
+          + " if the identity provider has one and enable the device grant for the client there"
+          + " (Keycloak: OAuth 2.0 Device Authorization Grant), or authorize in a browser with POST"
+          + " /v1/credentials/{credential}/authorizations without a body."),
+  DEVICE_AUTHORIZATION_DENIED(
+      "The user declined the device authorization at the identity provider ({error}:"
+          + " {errorDescription}).",
+      "Start a new one with POST /v1/credentials/{credential}/authorizations and the body"
+          + " {\"flow\":\"device\"}, and approve the access at the verification page."),
+  DEVICE_CODE_EXPIRED(
+      "The device authorization started at {startedAt} expired at {expiresAt} before the user"
+          + " finished at {verificationUri} ({reason}).",
+      "Start a new one with POST /v1/credentials/{credential}/authorizations and the body"
+          + " {\"flow\":\"device\"}, and enter its user code at the verification page before it"
+          + " expires.");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z][A-Za-z0-9]*)}");
 

@@ -52,4 +52,17 @@ public interface IdentityProvider {
    * then, not at the first grant.
    */
   ClientKeyRule clientKeyRule();
+
+  /**
+   * Device authorization request (RFC 8628 §3.1) for {@code scopes}, at the endpoint {@link
+   * #discover} names; ask only a provider whose metadata names one (the stage fails otherwise).
+   */
+  CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
+      AuthProvider provider, List<String> scopes);
+
+  /**
+   * One device access token request (RFC 8628 §3.4); {@code authorization_pending}, {@code
+   * slow_down}, {@code access_denied} and {@code expired_token} come back as {@code Refused}.
+   */
+  CompletionStage<GrantOutcome> pollDeviceCode(AuthProvider provider, Secret deviceCode);
 }

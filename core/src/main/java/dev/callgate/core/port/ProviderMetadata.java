@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What an authorization server says about itself (RFC 8414 / OpenID Connect Discovery), or what the
  * provider's explicit endpoints give when it has no discovery document. Empty lists mean "not
- * advertised".
+ * advertised"; {@code deviceAuthorizationEndpoint} is RFC 8628's {@code
+ * device_authorization_endpoint}.
  */
 public record ProviderMetadata(
     Optional<String> issuer,
@@ -17,9 +18,11 @@ public record ProviderMetadata(
     Optional<URI> revocationEndpoint,
     List<String> scopesSupported,
     List<String> grantTypesSupported,
-    List<String> codeChallengeMethodsSupported) {
+    List<String> codeChallengeMethodsSupported,
+    Optional<URI> deviceAuthorizationEndpoint) {
 
   public ProviderMetadata {
+    Objects.requireNonNull(deviceAuthorizationEndpoint, "deviceAuthorizationEndpoint");
     Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
     scopesSupported = List.copyOf(scopesSupported);
     grantTypesSupported = List.copyOf(grantTypesSupported);

@@ -64,6 +64,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -174,8 +175,64 @@ public final class Authorizations {
       boolean allowIdentityChange,
       Actor actor,
       Optional<String> returnUrl) {
+    return resolve(caller, credentialName, forUser, allowIdentityChange, "authorization-code flow")
+        .thenCompose(
+            resolution ->
+                resolution.fold(
+                    resolved -> startResolved(resolved, allowIdentityChange, actor, returnUrl),
+                    Authorizations::refusedStart));
+  }
+
+  private CompletionStage<AuthorizationStart> startResolved(
+      Resolution.Resolved resolved,
+      boolean allowIdentityChange,
+      Actor actor,
+      Optional<String> returnUrl) {
+    Optional<Validated<URI>> checkedReturnUrl =
+        returnUrl.map(url -> ReturnUrlRule.check(resolved.credential(), url, true));
+    Optional<List<Diagnosis>> returnUrlRefused =
+        checkedReturnUrl.map(Validated::problems).filter(p -> !p.isEmpty());
+    if (returnUrlRefused.isPresent()) {
+      return refusedStart(returnUrlRefused.get().get(0));
+    }
+    Optional<URI> returnTo =
+        checkedReturnUrl.map(checked -> checked.fold(url -> url, problems -> null));
+    return startWith(resolved.provider(), resolved.key(), allowIdentityChange, actor, returnTo);
+  }
+
+  /** The credential, provider and token a flow is started for, or why it may not be. */
+  sealed interface Resolution {
+    <R> R fold(Function<Resolved, R> resolved, Function<Diagnosis, R> refused);
+
+    record Resolved(NamedCredential credential, AuthProvider provider, TokenKey key)
+        implements Resolution {
+      @Override
+      public <R> R fold(Function<Resolved, R> resolved, Function<Diagnosis, R> refused) {
+        return resolved.apply(this);
+      }
+    }
+
+    record Refused(Diagnosis diagnosis) implements Resolution {
+      @Override
+      public <R> R fold(Function<Resolved, R> resolved, Function<Diagnosis, R> refused) {
+        return refused.apply(diagnosis);
+      }
+    }
+  }
+
+  /**
+   * What every start of an authorization checks: an identity change only by admins, an
+   * authorization-code credential ({@code flow} names the flow refused otherwise) whose grants the
+   * caller manages, the token meant, and the credential's provider.
+   */
+  CompletionStage<Resolution> resolve(
+      Caller caller,
+      String credentialName,
+      Optional<String> forUser,
+      boolean allowIdentityChange,
+      String flow) {
     if (allowIdentityChange && !caller.isAdmin()) {
-      return refusedStart(
+      return refusedResolution(
           Diagnosis.of(
               FORBIDDEN,
               "subject",
@@ -190,12 +247,12 @@ public final class Authorizations {
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
-                return refusedStart(
+                return refusedResolution(
                     Diagnosis.of(CREDENTIAL_NOT_FOUND, "credential", credentialName));
               }
               NamedCredential credential = found.get();
               if (credential.protocol() != Protocol.OAUTH2_AUTHORIZATION_CODE) {
-                return refusedStart(
+                return refusedResolution(
                     Diagnosis.of(
                         FLOW_NOT_SUPPORTED,
                         "credential",
@@ -203,10 +260,10 @@ public final class Authorizations {
                         "protocol",
                         credential.protocol().wireName(),
                         "flow",
-                        "authorization-code flow"));
+                        flow));
               }
               if (!caller.managesGrantsOf(credential)) {
-                return refusedStart(
+                return refusedResolution(
                     Diagnosis.of(
                         CALLER_NOT_ALLOWED,
                         "subject",
@@ -214,35 +271,26 @@ public final class Authorizations {
                         "credential",
                         credentialName));
               }
-              Optional<Validated<URI>> checkedReturnUrl =
-                  returnUrl.map(url -> ReturnUrlRule.check(credential, url, true));
-              Optional<List<Diagnosis>> returnUrlRefused =
-                  checkedReturnUrl.map(Validated::problems).filter(p -> !p.isEmpty());
-              if (returnUrlRefused.isPresent()) {
-                return refusedStart(returnUrlRefused.get().get(0));
-              }
-              Optional<URI> returnTo =
-                  checkedReturnUrl.map(checked -> checked.fold(url -> url, problems -> null));
               String providerName = credential.authentication().providerName().orElseThrow();
               return TokenKeys.resolve(credential, caller, forUser)
                   .fold(
                       key ->
                           credentials
                               .findProvider(providerName)
-                              .thenCompose(
+                              .thenApply(
                                   provider ->
                                       provider.isEmpty()
-                                          ? refusedStart(
+                                          ? new Resolution.Refused(
                                               Diagnosis.of(
                                                   PROVIDER_NOT_FOUND, "provider", providerName))
-                                          : startWith(
-                                              provider.get(),
-                                              key,
-                                              allowIdentityChange,
-                                              actor,
-                                              returnTo)),
-                      problems -> refusedStart(problems.get(0)));
+                                          : new Resolution.Resolved(
+                                              credential, provider.get(), key)),
+                      problems -> refusedResolution(problems.get(0)));
             });
+  }
+
+  private static CompletionStage<Resolution> refusedResolution(Diagnosis diagnosis) {
+    return CompletableFuture.completedStage(new Resolution.Refused(diagnosis));
   }
 
   private CompletionStage<AuthorizationStart> startWith(
@@ -284,25 +332,24 @@ public final class Authorizations {
               details.put("expiresAt", expiresAt.toString());
               details.put("identityChangeAllowed", Boolean.toString(allowIdentityChange));
               returnUrl.ifPresent(to -> details.put("returnUrl", to.toString()));
-              Optional<String> user = Optional.of(key.userSubject());
-              List<Event> started =
-                  List.of(
-                      events.about(
-                          EventType.AUTHORIZATION_STARTED,
-                          key.credentialName(),
-                          user,
-                          Optional.empty(),
-                          details),
-                      events.audit(
-                          EventType.AUDIT_AUTHORIZATION_STARTED,
-                          actor,
-                          Optional.of(key.credentialName()),
-                          user,
-                          details));
               return pending
-                  .save(flow, started)
+                  .save(flow, startedEvents(key, actor, details))
                   .thenApply(saved -> new AuthorizationStart.Started(page, expiresAt, state));
             });
+  }
+
+  /** The lifecycle and audit events of an authorization of {@code key} that {@code actor} began. */
+  List<Event> startedEvents(TokenKey key, Actor actor, Map<String, String> details) {
+    Optional<String> user = Optional.of(key.userSubject());
+    return List.of(
+        events.about(
+            EventType.AUTHORIZATION_STARTED, key.credentialName(), user, Optional.empty(), details),
+        events.audit(
+            EventType.AUDIT_AUTHORIZATION_STARTED,
+            actor,
+            Optional.of(key.credentialName()),
+            user,
+            details));
   }
 
   /** The identity provider's authorization URL for a flow, or why there is none. */
@@ -449,11 +496,11 @@ public final class Authorizations {
                     Optional.empty());
               }
               if (!clock.now().isBefore(flow.expiresAt())) {
-                return failed(flow, invalidState());
+                return failed(AuthorizationGrant.of(flow), invalidState());
               }
               if (callback.error().isPresent()) {
                 return failed(
-                    flow,
+                    AuthorizationGrant.of(flow),
                     Diagnosis.of(
                         AUTHORIZATION_DENIED,
                         "error",
@@ -463,7 +510,7 @@ public final class Authorizations {
               }
               if (callback.code().isEmpty() || callback.code().get().isBlank()) {
                 return failed(
-                    flow,
+                    AuthorizationGrant.of(flow),
                     Diagnosis.of(
                         INVALID_VALUE,
                         "field",
@@ -476,8 +523,7 @@ public final class Authorizations {
   }
 
   /** Records {@code diagnosis} on the flow's token (best effort) and refuses the completion. */
-  private CompletionStage<AuthorizationCompletion> failed(
-      PendingAuthorization flow, Diagnosis diagnosis) {
+  CompletionStage<AuthorizationCompletion> failed(AuthorizationGrant flow, Diagnosis diagnosis) {
     return updates
         .update(
             flow.tokenKey(),
@@ -535,17 +581,28 @@ public final class Authorizations {
                     .thenCompose(
                         outcome -> {
                           if (outcome instanceof GrantOutcome.Granted granted) {
-                            return store(credential, provider, discovered, flow, granted);
+                            return store(
+                                credential,
+                                provider,
+                                discovered,
+                                AuthorizationGrant.of(flow),
+                                granted);
                           }
-                          return failed(flow, exchangeFailure(provider, discovered, flow, outcome));
+                          return failed(
+                              AuthorizationGrant.of(flow),
+                              exchangeFailure(provider, discovered, flow, outcome));
                         }));
   }
 
-  private CompletionStage<AuthorizationCompletion> store(
+  /**
+   * Stores the tokens an authorization of either flow was granted, with the checks every grant
+   * gets: another account than the token's, a missing refresh token, scopes not granted.
+   */
+  CompletionStage<AuthorizationCompletion> store(
       NamedCredential credential,
       AuthProvider provider,
       Discovery discovered,
-      PendingAuthorization flow,
+      AuthorizationGrant flow,
       GrantOutcome.Granted granted) {
     Instant now = clock.now();
     RefreshPolicy policy = planner.policy();
@@ -604,7 +661,7 @@ public final class Authorizations {
    * allowed it when starting the flow. Tokens that name no subject cannot be compared, and pass.
    */
   private static Optional<Diagnosis> identityChange(
-      PendingAuthorization flow,
+      AuthorizationGrant flow,
       Optional<ProviderIdentity> recorded,
       Optional<ProviderIdentity> granted) {
     if (flow.identityChangeAllowed() || recorded.isEmpty() || granted.isEmpty()) {
@@ -632,7 +689,7 @@ public final class Authorizations {
    * is not written, so the failed authorization is appended to the event log by itself.
    */
   private CompletionStage<AuthorizationCompletion> refusedIdentityChange(
-      AuthProvider provider, PendingAuthorization flow, TokenSet issued, Diagnosis diagnosis) {
+      AuthProvider provider, AuthorizationGrant flow, TokenSet issued, Diagnosis diagnosis) {
     TokenKey key = flow.tokenKey();
     Event failed =
         events.about(
@@ -653,7 +710,7 @@ public final class Authorizations {
 
   private CompletionStage<AuthorizationCompletion> authorized(
       AuthProvider provider,
-      PendingAuthorization flow,
+      AuthorizationGrant flow,
       TokenSet tokens,
       Optional<ProviderIdentity> identity,
       List<Diagnosis> warnings,
@@ -823,7 +880,7 @@ public final class Authorizations {
     record Failed(Diagnosis diagnosis) implements Discovery {}
   }
 
-  private CompletionStage<Discovery> discover(AuthProvider provider) {
+  CompletionStage<Discovery> discover(AuthProvider provider) {
     return identityProvider
         .discover(provider)
         .<Discovery>thenApply(Discovery.Found::new)

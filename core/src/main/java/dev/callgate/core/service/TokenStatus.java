@@ -13,12 +13,17 @@ import java.util.Optional;
 /**
  * A token as a person should see it: its record, and the state and diagnoses that hold now — the
  * stored ones, or, where Callgate knows the grant has ended although nobody has asked the provider
- * yet, the {@link ExpiryPrediction}, marked as predicted.
+ * yet, the {@link ExpiryPrediction}, marked as predicted; and a device authorization pending for
+ * it, where the reader may start or end its grants.
  */
 public record TokenStatus(
-    NamedCredential credential, TokenRecord record, Optional<ExpiryPrediction> prediction) {
+    NamedCredential credential,
+    TokenRecord record,
+    Optional<ExpiryPrediction> prediction,
+    Optional<DeviceVerification> deviceAuthorization) {
 
   public TokenStatus {
+    Objects.requireNonNull(deviceAuthorization, "deviceAuthorization");
     Objects.requireNonNull(credential, "credential");
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(prediction, "prediction");

@@ -4,6 +4,8 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.port.Clock;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.DeviceAuthorization;
+import dev.callgate.core.port.DeviceAuthorizationStore;
 import dev.callgate.core.port.TokenStore;
 import dev.callgate.core.refresh.ExpiryPrediction;
 import dev.callgate.core.refresh.GrantType;
@@ -62,11 +64,23 @@ public final class TokenStatuses {
   private final CredentialStore credentials;
   private final TokenStore tokens;
   private final Clock clock;
+  private final Optional<DeviceAuthorizationStore> devices;
 
+  /** Statuses that show no pending device authorization. */
   public TokenStatuses(CredentialStore credentials, TokenStore tokens, Clock clock) {
+    this(credentials, tokens, clock, Optional.empty());
+  }
+
+  /** Statuses that show the device authorization pending in {@code devices} for a token. */
+  public TokenStatuses(
+      CredentialStore credentials,
+      TokenStore tokens,
+      Clock clock,
+      Optional<DeviceAuthorizationStore> devices) {
     this.credentials = credentials;
     this.tokens = tokens;
     this.clock = clock;
+    this.devices = devices;
   }
 
   /** The status of the token {@code command} names, if its caller may read it. */
@@ -78,23 +92,38 @@ public final class TokenStatuses {
   }
 
   private CompletionStage<StatusOutcome> status(NamedCredential credential, ReadStatus command) {
+    // the user code lets whoever holds it approve the grant: shown to who manages the grants only
+    boolean showsDevice = command.caller().managesGrantsOf(credential);
     return TokenKeys.resolve(credential, command.caller(), command.user())
         .fold(
             key ->
                 tokens
                     .find(key)
-                    .thenApply(
+                    .thenCompose(
                         record ->
-                            (StatusOutcome)
-                                new StatusOutcome.Found(
-                                    of(
-                                        credential,
-                                        record.orElseGet(() -> TokenRecord.unauthorized(key))))),
+                            (showsDevice && devices.isPresent()
+                                    ? devices.get().find(key)
+                                    : CompletableFuture.completedStage(
+                                        Optional.<DeviceAuthorization>empty()))
+                                .thenApply(
+                                    device ->
+                                        (StatusOutcome)
+                                            new StatusOutcome.Found(
+                                                of(
+                                                    credential,
+                                                    record.orElseGet(
+                                                        () -> TokenRecord.unauthorized(key)),
+                                                    device.map(DeviceVerification::of))))),
             problems -> refused(problems.get(0)));
   }
 
   /** The status of {@code record}, a token of {@code credential}, now. */
   public TokenStatus of(NamedCredential credential, TokenRecord record) {
+    return of(credential, record, Optional.empty());
+  }
+
+  private TokenStatus of(
+      NamedCredential credential, TokenRecord record, Optional<DeviceVerification> device) {
     Optional<ExpiryPrediction> prediction =
         GrantType.of(credential.protocol())
             .flatMap(
@@ -105,7 +134,7 @@ public final class TokenStatuses {
                         credential.keepAlive(),
                         credential.authentication().providerName().orElse("(none)"),
                         clock.now()));
-    return new TokenStatus(credential, record, prediction);
+    return new TokenStatus(credential, record, prediction, device);
   }
 
   private static CompletionStage<StatusOutcome> refused(Diagnosis diagnosis) {

@@ -57,6 +57,7 @@ class AuthProviderDraftTest {
               clientAssertionAlgorithm,
               null,
               null,
+              null,
               null)
           .validate(ProviderEndpointRule.httpsOrLoopback(), keys);
     }

@@ -52,6 +52,7 @@ class ProviderTemplatesTest {
             null,
             null,
             null,
+            null,
             null)
         .validate();
   }
@@ -174,6 +175,7 @@ class ProviderTemplatesTest {
                     "-----BEGIN PRIVATE KEY-----",
                     "key-1",
                     "ES256",
+                    null,
                     null,
                     null,
                     null)

@@ -151,6 +151,7 @@ class TlsSettingsDraftTest {
             null,
             certificate,
             key,
+            null,
             null)
         .validate();
   }

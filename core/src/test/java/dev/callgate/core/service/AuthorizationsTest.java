@@ -190,7 +190,8 @@ class AuthorizationsTest {
             Optional.empty(),
             List.of("api", "refresh_token", "offline_access"),
             List.of("authorization_code", "refresh_token"),
-            List.of("S256")));
+            List.of("S256"),
+            Optional.empty()));
     f.provider(List.of("api"), null);
     f.credential(authorizationCode("crm"));
 

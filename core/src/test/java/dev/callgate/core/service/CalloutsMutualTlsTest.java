@@ -150,7 +150,8 @@ class CalloutsMutualTlsTest {
         p.clientPrivateKey(),
         p.clientKeyId(),
         p.clientAssertionAlgorithm(),
-        tls);
+        tls,
+        Optional.empty());
   }
 
   private static NamedCredential credentialWithTls(NamedCredential c, TlsSettings tls) {

@@ -241,7 +241,8 @@ class LifecycleTest {
             Optional.empty(),
             noRevocation.scopesSupported(),
             noRevocation.grantTypesSupported(),
-            noRevocation.codeChallengeMethodsSupported()));
+            noRevocation.codeChallengeMethodsSupported(),
+            Optional.empty()));
 
     Revocations.RevokeOutcome outcome =
         join(f.revocations.revoke(ADMIN, "crm", Optional.empty(), ADMIN.actor(REQUEST_ID)));

@@ -147,6 +147,7 @@ final class ServiceFixture {
                 null,
                 null,
                 null,
+                null,
                 null));
     join(credentials.saveProvider(provider));
     return provider;

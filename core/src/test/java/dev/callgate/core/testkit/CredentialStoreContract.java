@@ -553,7 +553,8 @@ public abstract class CredentialStoreContract {
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        TlsSettings.NONE);
+        TlsSettings.NONE,
+        Optional.of(URI.create("https://idp.example.com/oauth2/device")));
   }
 
   protected static AuthProvider issuerProvider(String name) {

@@ -5,6 +5,7 @@ import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.Clock;
+import dev.callgate.core.port.DeviceAuthorizationOutcome;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.IdentityProviderException;
@@ -56,6 +57,14 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   public static final URI AUTHORIZATION_ENDPOINT = URI.create("https://idp.test/authorize");
   public static final URI TOKEN_ENDPOINT = URI.create("https://idp.test/token");
   public static final URI REVOCATION_ENDPOINT = URI.create("https://idp.test/revoke");
+  public static final URI DEVICE_AUTHORIZATION_ENDPOINT =
+      URI.create("https://idp.test/device/auth");
+  public static final URI VERIFICATION_URI = URI.create("https://idp.test/device");
+
+  /** How long a device code lives, and the polling interval the provider asks for. */
+  public static final Duration DEVICE_CODE_LIFETIME = Duration.ofMinutes(10);
+
+  public static final Duration DEVICE_INTERVAL = Duration.ofSeconds(5);
 
   /** RFC 6749 §4.1.2 recommends at most ten minutes. */
   public static final Duration CODE_LIFETIME = Duration.ofMinutes(10);
@@ -171,6 +180,9 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   private Optional<String> latestAccessToken = Optional.empty();
   private Map<String, String> lastAuthorizationQuery = Map.of();
   private int codeSequence;
+  private int deviceCodeSequence;
+  private final Map<String, DeviceCode> deviceCodes = new HashMap<>();
+  private final List<Instant> devicePolls = new ArrayList<>();
   private int accessTokenSequence;
   private int refreshTokenSequence;
 
@@ -195,7 +207,8 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
         Optional.of(REVOCATION_ENDPOINT),
         List.of("openid", "profile", "email", "offline_access"),
         List.of("authorization_code", "refresh_token", "client_credentials"),
-        List.of("S256"));
+        List.of("S256"),
+        Optional.of(DEVICE_AUTHORIZATION_ENDPOINT));
   }
 
   // ---- configuration ----
@@ -485,6 +498,104 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
       return answer(
           () -> grant(subject, grantScopes.orElse(scopes), Optional.empty(), clock.now()));
     }
+  }
+
+  /** A device code as issued: whose approval or denial it waits for, if any came yet. */
+  private record DeviceCode(
+      String userCode,
+      String clientId,
+      List<String> scopes,
+      Instant issuedAt,
+      Optional<String> approvedBy,
+      boolean denied) {}
+
+  @Override
+  public CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
+      AuthProvider provider, List<String> scopes) {
+    synchronized (lock) {
+      if (metadata.deviceAuthorizationEndpoint().isEmpty()
+          && provider.deviceAuthorizationEndpoint().isEmpty()) {
+        throw new IllegalStateException("the domain asks no provider without the endpoint");
+      }
+      int n = ++deviceCodeSequence;
+      String userCode = "USER-" + n;
+      deviceCodes.put(
+          "device-" + n,
+          new DeviceCode(
+              userCode, provider.clientId(), scopes, clock.now(), Optional.empty(), false));
+      return CompletableFuture.completedFuture(
+          new DeviceAuthorizationOutcome.Issued(
+              Secret.of("device-" + n),
+              userCode,
+              VERIFICATION_URI,
+              Optional.of(withQuery(VERIFICATION_URI, "user_code", userCode)),
+              DEVICE_CODE_LIFETIME,
+              Optional.of(DEVICE_INTERVAL)));
+    }
+  }
+
+  /** The user with {@code subject} approves (or, with {@code approve} false, denies) the code. */
+  public void answerDevice(String userCode, String subject, boolean approve) {
+    synchronized (lock) {
+      deviceCodes.replaceAll(
+          (code, issued) ->
+              issued.userCode().equals(userCode)
+                  ? new DeviceCode(
+                      issued.userCode(),
+                      issued.clientId(),
+                      issued.scopes(),
+                      issued.issuedAt(),
+                      approve ? Optional.of(subject) : Optional.empty(),
+                      !approve)
+                  : issued);
+    }
+  }
+
+  /** When each device access token request came, in order. */
+  public List<Instant> devicePolls() {
+    synchronized (lock) {
+      return List.copyOf(devicePolls);
+    }
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> pollDeviceCode(AuthProvider provider, Secret deviceCode) {
+    synchronized (lock) {
+      devicePolls.add(clock.now());
+      return answer(() -> deviceGrant(provider, deviceCode.reveal()));
+    }
+  }
+
+  private GrantOutcome deviceGrant(AuthProvider provider, String deviceCode) {
+    DeviceCode issued = deviceCodes.get(deviceCode);
+    Instant now = clock.now();
+    if (issued == null || !issued.clientId().equals(provider.clientId())) {
+      return invalidGrant("device code not valid");
+    }
+    if (!now.isBefore(issued.issuedAt().plus(DEVICE_CODE_LIFETIME))) {
+      return new GrantOutcome.Refused("expired_token", Optional.of("device code is expired"), 400);
+    }
+    if (issued.denied()) {
+      deviceCodes.remove(deviceCode);
+      return new GrantOutcome.Refused(
+          "access_denied", Optional.of("End-User aborted interaction"), 400);
+    }
+    if (issued.approvedBy().isEmpty()) {
+      return new GrantOutcome.Refused("authorization_pending", Optional.empty(), 400);
+    }
+    deviceCodes.remove(deviceCode);
+    AuthorizationCode asCode =
+        new AuthorizationCode(
+            issued.clientId(),
+            URI.create("urn:device"),
+            issued.scopes(),
+            "",
+            issued.approvedBy().get(),
+            now);
+    boolean offline = offlineScope.map(issued.scopes()::contains).orElse(true);
+    Optional<String> refreshToken =
+        offline ? Optional.of(newRefreshToken(provider, asCode, now)) : Optional.empty();
+    return grant(issued.approvedBy().get(), grantScopes.orElse(issued.scopes()), refreshToken, now);
   }
 
   @Override

@@ -43,7 +43,8 @@ public final class SqliteStores {
           "db/sqlite/V11__provider_token_request_parameters.sql",
           "db/sqlite/V12__provider_templates.sql",
           "db/sqlite/V13__provider_client_assertion_key.sql",
-          "db/sqlite/V14__tls_client_keys.sql");
+          "db/sqlite/V14__tls_client_keys.sql",
+          "db/sqlite/V15__device_authorizations.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

@@ -159,6 +159,16 @@ final class MetadataDiscovery {
                         ? "revocationEndpoint"
                         : "revocation_endpoint",
                     endpoint));
+    metadata
+        .deviceAuthorizationEndpoint()
+        .ifPresent(
+            endpoint ->
+                check(
+                    provider.deviceAuthorizationEndpoint().isPresent() ? CONFIGURATION : discovered,
+                    provider.deviceAuthorizationEndpoint().isPresent()
+                        ? "deviceAuthorizationEndpoint"
+                        : "device_authorization_endpoint",
+                    endpoint));
     return metadata;
   }
 
@@ -368,7 +378,8 @@ final class MetadataDiscovery {
         endpoint(source, json, "revocation_endpoint"),
         strings(json, "scopes_supported"),
         strings(json, "grant_types_supported"),
-        strings(json, "code_challenge_methods_supported"));
+        strings(json, "code_challenge_methods_supported"),
+        endpoint(source, json, "device_authorization_endpoint"));
   }
 
   private static Optional<URI> endpoint(String source, JsonObject json, String field) {
@@ -408,7 +419,8 @@ final class MetadataDiscovery {
         provider.revocationEndpoint(),
         List.of(),
         List.of(),
-        List.of());
+        List.of(),
+        provider.deviceAuthorizationEndpoint());
   }
 
   private static ProviderMetadata withOverrides(
@@ -420,7 +432,8 @@ final class MetadataDiscovery {
         provider.revocationEndpoint().or(discovered::revocationEndpoint),
         discovered.scopesSupported(),
         discovered.grantTypesSupported(),
-        discovered.codeChallengeMethodsSupported());
+        discovered.codeChallengeMethodsSupported(),
+        provider.deviceAuthorizationEndpoint().or(discovered::deviceAuthorizationEndpoint));
   }
 
   /** RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path. */

@@ -4,6 +4,7 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.Authentication;
 import dev.callgate.core.credential.ClientKeyRule;
 import dev.callgate.core.credential.Secret;
+import dev.callgate.core.port.DeviceAuthorizationOutcome;
 import dev.callgate.core.port.GrantOutcome;
 import dev.callgate.core.port.IdentityProvider;
 import dev.callgate.core.port.ProviderMetadata;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * {@link IdentityProvider} over the Vert.x web client. The token endpoint is called with plain form
@@ -32,6 +34,7 @@ final class OidcIdentityProvider implements IdentityProvider {
   static final String JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
   static final String TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+  static final String DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
   private final Vertx vertx;
   private final ProviderHttp http;
@@ -117,6 +120,50 @@ final class OidcIdentityProvider implements IdentityProvider {
   }
 
   @Override
+  public CompletionStage<DeviceAuthorizationOutcome> requestDeviceAuthorization(
+      AuthProvider provider, List<String> scopes) {
+    return call(
+        provider,
+        metadata ->
+            metadata
+                .deviceAuthorizationEndpoint()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "provider '" + provider.name() + "' has no device endpoint")),
+        metadata -> {
+          MultiMap form = MultiMap.caseInsensitiveMultiMap();
+          scope(form, scopes);
+          return form;
+        },
+        new Answers<>() {
+          @Override
+          public DeviceAuthorizationOutcome answered(URI endpoint, HttpResponse<Buffer> answer) {
+            return DeviceAuthorizationResponses.toOutcome(
+                endpoint,
+                answer.statusCode(),
+                answer.getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                answer.getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                answer.body(),
+                options.clock().instant());
+          }
+
+          @Override
+          public DeviceAuthorizationOutcome notAnswered(GrantOutcome outcome) {
+            return new DeviceAuthorizationOutcome.NotIssued(outcome);
+          }
+        });
+  }
+
+  @Override
+  public CompletionStage<GrantOutcome> pollDeviceCode(AuthProvider provider, Secret deviceCode) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap();
+    form.set("grant_type", DEVICE_CODE_GRANT);
+    form.set("device_code", deviceCode.reveal());
+    return grant(provider, metadata -> form);
+  }
+
+  @Override
   public CompletionStage<RevocationOutcome> revoke(
       AuthProvider provider, Secret token, String tokenTypeHint) {
     return discovery
@@ -169,35 +216,67 @@ final class OidcIdentityProvider implements IdentityProvider {
   }
 
   private CompletionStage<GrantOutcome> grant(AuthProvider provider, FormBuilder formBuilder) {
+    return call(
+        provider,
+        ProviderMetadata::tokenEndpoint,
+        formBuilder,
+        new Answers<>() {
+          @Override
+          public GrantOutcome answered(URI endpoint, HttpResponse<Buffer> answer) {
+            return TokenResponseMapper.toGrantOutcome(
+                answer.statusCode(),
+                answer.getHeader(HttpHeaders.CONTENT_TYPE.toString()),
+                answer.getHeader(HttpHeaders.RETRY_AFTER.toString()),
+                answer.body(),
+                options.clock().instant());
+          }
+
+          @Override
+          public GrantOutcome notAnswered(GrantOutcome outcome) {
+            return outcome;
+          }
+        });
+  }
+
+  /** What an endpoint's answer comes to, or the failure that kept it from coming. */
+  private interface Answers<T> {
+    T answered(URI endpoint, HttpResponse<Buffer> answer);
+
+    T notAnswered(GrantOutcome outcome);
+  }
+
+  /**
+   * Posts the form to the endpoint {@code endpointOf} picks from the provider's metadata, as the
+   * client: a failed discovery and a transport failure are outcomes like the answer.
+   */
+  private <T> CompletionStage<T> call(
+      AuthProvider provider,
+      Function<ProviderMetadata, URI> endpointOf,
+      FormBuilder formBuilder,
+      Answers<T> answers) {
     Objects.requireNonNull(provider, "provider");
     return discovery
         .discover(provider)
         .compose(
             metadata -> {
-              URI endpoint = metadata.tokenEndpoint();
+              URI endpoint = endpointOf.apply(metadata);
               return post(
                       provider,
-                      endpoint,
+                      metadata.tokenEndpoint(),
                       endpoint,
                       withProviderParameters(provider, formBuilder.form(metadata)))
                   .transform(
                       answer ->
                           Future.succeededFuture(
                               answer.succeeded()
-                                  ? TokenResponseMapper.toGrantOutcome(
-                                      answer.result().statusCode(),
-                                      answer
-                                          .result()
-                                          .getHeader(HttpHeaders.CONTENT_TYPE.toString()),
-                                      answer.result().getHeader(HttpHeaders.RETRY_AFTER.toString()),
-                                      answer.result().body(),
-                                      options.clock().instant())
-                                  : TransportFailures.toOutcome(
-                                      answer.cause(), endpoint, options)));
+                                  ? answers.answered(endpoint, answer.result())
+                                  : answers.notAnswered(
+                                      TransportFailures.toOutcome(
+                                          answer.cause(), endpoint, options))));
             },
             failure ->
                 failure instanceof DiscoveryFailedException discoveryFailed
-                    ? Future.succeededFuture(discoveryFailed.asGrantOutcome())
+                    ? Future.succeededFuture(answers.notAnswered(discoveryFailed.asGrantOutcome()))
                     : Future.failedFuture(failure))
         .toCompletionStage();
   }

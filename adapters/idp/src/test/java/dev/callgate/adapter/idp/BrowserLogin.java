@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -95,22 +96,53 @@ public final class BrowserLogin {
             .cookieHandler(browser)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
-    URI next = authorizationUrl;
-    HttpResponse<String> response = http.send(get(next), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(get(authorizationUrl), HttpResponse.BodyHandlers.ofString());
+    Landing landing =
+        signIn(
+            http,
+            authorizationUrl,
+            response,
+            login,
+            target -> target.toString().startsWith(redirectUri.toString()));
+    if (landing.page().isPresent()) {
+      fail("no redirect to the client: a page without a form at " + landing.uri());
+    }
+    return parameters(landing.uri().getRawQuery());
+  }
+
+  /**
+   * Where signing in ended: a redirect to {@code uri} that it stopped at (no page), or the page at
+   * {@code uri} that asks nothing more.
+   */
+  public record Landing(URI uri, Optional<HttpResponse<String>> page) {}
+
+  /**
+   * From {@code response}, the answer from {@code at}, follows redirects with {@code http} and
+   * answers the provider's login (as {@code login}) and consent forms, until a redirect whose
+   * target {@code stop} accepts (not followed), or a page that asks nothing more.
+   */
+  public static Landing signIn(
+      HttpClient http, URI at, HttpResponse<String> response, String login, Predicate<URI> stop)
+      throws IOException, InterruptedException {
+    URI next = at;
     for (int step = 0; step < 12; step++) {
       Optional<String> location = response.headers().firstValue("Location");
       if (location.isPresent()) {
         URI target = next.resolve(location.get());
-        if (target.toString().startsWith(redirectUri.toString())) {
-          return parameters(target.getRawQuery());
+        if (stop.test(target)) {
+          return new Landing(target, Optional.empty());
         }
         next = target;
         response = http.send(get(next), HttpResponse.BodyHandlers.ofString());
         continue;
       }
       Matcher prompt = PROMPT.matcher(response.body());
+      if (response.statusCode() == 200 && !prompt.find()) {
+        return new Landing(next, Optional.of(response));
+      }
       Matcher action = ACTION.matcher(response.body());
-      if (response.statusCode() != 200 || !prompt.find() || !action.find()) {
+      if (response.statusCode() != 200 || !action.find()) {
         fail("unexpected answer " + response.statusCode() + " from " + next);
       }
       String form =
@@ -128,7 +160,7 @@ public final class BrowserLogin {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
     }
-    throw new AssertionError("no redirect to the client after 12 steps");
+    throw new AssertionError("signing in did not end after 12 steps");
   }
 
   /** The {@code Cookie} header {@code browser} sends to {@code uri}, or empty. */

@@ -57,7 +57,8 @@ class ClientAssertionTest {
         Optional.ofNullable(privateKey).map(Secret::of),
         Optional.ofNullable(keyId),
         Optional.ofNullable(algorithm),
-        TlsSettings.NONE);
+        TlsSettings.NONE,
+        Optional.empty());
   }
 
   private static SignedJWT verified(String assertion, JWSVerifier verifier) throws Exception {

@@ -145,7 +145,8 @@ class MutualTlsNodeOidcProviderTest {
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        tls(certificate));
+        tls(certificate),
+        Optional.empty());
   }
 
   private static TlsSettings tls(TestPki.Issued certificate) {

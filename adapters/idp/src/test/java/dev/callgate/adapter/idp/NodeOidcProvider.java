@@ -37,6 +37,12 @@ public final class NodeOidcProvider implements AutoCloseable {
 
   public static final String CLIENT_ID = "callgate";
   public static final String CLIENT_SECRET = "callgate-secret-with-enough-length-0123456789";
+
+  /** A client like {@link #CLIENT_ID} that may not use the device authorization grant. */
+  public static final String CLIENT_WITHOUT_DEVICE_GRANT = "callgate-without-device-grant";
+
+  public static final String CLIENT_WITHOUT_DEVICE_GRANT_SECRET =
+      "callgate-without-device-grant-secret-0123456789";
   public static final URI REDIRECT_URI = URI.create("http://127.0.0.1/v1/oauth/callback");
 
   /** A confidential client that may introspect the access tokens issued to {@link #CLIENT_ID}. */
@@ -237,6 +243,9 @@ public final class NodeOidcProvider implements AutoCloseable {
       List<URI> extraRedirectUris)
       throws IOException, InterruptedException {
     TestSecrets.register("node-oidc-provider client secret", CLIENT_SECRET);
+    TestSecrets.register(
+        "node-oidc-provider client secret without the device grant",
+        CLIENT_WITHOUT_DEVICE_GRANT_SECRET);
     TestSecrets.register("node-oidc-provider resource-server secret", RESOURCE_SERVER_SECRET);
     requireNode();
     installPackages(directory);

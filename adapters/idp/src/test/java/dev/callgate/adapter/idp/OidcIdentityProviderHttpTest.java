@@ -689,7 +689,8 @@ class OidcIdentityProviderHttpTest {
             Optional.of(Secret.of(TestSupport.privateKeyPem(keys))),
             Optional.of("k1"),
             Optional.empty(),
-            TlsSettings.NONE);
+            TlsSettings.NONE,
+            Optional.empty());
 
     await(idp.clientCredentials(provider));
     await(idp.revoke(provider, Secret.of("rt-to-revoke"), "refresh_token"));

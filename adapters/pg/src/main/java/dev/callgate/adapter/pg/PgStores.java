@@ -36,7 +36,8 @@ public final class PgStores {
           "db/pg/V11__provider_token_request_parameters.sql",
           "db/pg/V12__provider_templates.sql",
           "db/pg/V13__provider_client_assertion_key.sql",
-          "db/pg/V14__tls_client_keys.sql");
+          "db/pg/V14__tls_client_keys.sql",
+          "db/pg/V15__device_authorizations.sql");
 
   /** The version whose code step binds every sealed secret to its place. */
   static final int SECRETS_BOUND = 5;

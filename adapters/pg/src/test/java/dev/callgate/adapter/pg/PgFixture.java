@@ -77,7 +77,7 @@ final class PgFixture {
       pool.query(
               "TRUNCATE tokens, token_leases, credentials, providers, pending_authorizations, api_keys,"
                   + " api_key_revocations, events, webhook_deliveries, webhooks, webhook_leases,"
-                  + " console_sessions, connect_links")
+                  + " console_sessions, connect_links, device_authorizations")
           .execute()
           .await();
     } finally {

@@ -259,6 +259,9 @@ final class RecordMapper {
         .accessTokenLifetime()
         .ifPresent(v -> settings.put("accessTokenLifetime", v.toString()));
     putTls(settings, provider.tls());
+    provider
+        .deviceAuthorizationEndpoint()
+        .ifPresent(v -> settings.put("deviceAuthorizationEndpoint", v.toString()));
     return settings.isEmpty() ? null : settings.encode();
   }
 
@@ -290,7 +293,8 @@ final class RecordMapper {
             settings.orElse(new JsonObject()),
             secrets.open(
                 row.getString("tls_client_key"),
-                Place.of("providers", "tls_client_key", row.getString("name")))));
+                Place.of("providers", "tls_client_key", row.getString("name")))),
+        settings.map(o -> o.getString("deviceAuthorizationEndpoint")).map(URI::create));
   }
 
   /** The public parts of TLS settings go with the other settings; the key has a column. */

@@ -6,6 +6,7 @@ import dev.callgate.core.port.ChangeFeed;
 import dev.callgate.core.port.ConnectLinkStore;
 import dev.callgate.core.port.ConsoleSessionStore;
 import dev.callgate.core.port.CredentialStore;
+import dev.callgate.core.port.DeviceAuthorizationStore;
 import dev.callgate.core.port.EventLog;
 import dev.callgate.core.port.PendingAuthorizationStore;
 import dev.callgate.core.port.SecretCipher;
@@ -54,7 +55,8 @@ public final class SqlStores {
                   new String[] {"webhooks", "secret", "id"},
                   new String[] {"providers", "client_private_key", "name"},
                   new String[] {"providers", "tls_client_key", "name"},
-                  new String[] {"credentials", "tls_client_key", "name"}))
+                  new String[] {"credentials", "tls_client_key", "name"},
+                  new String[] {"device_authorizations", "device_code", "id"}))
           .toList();
 
   private final Pool pool;
@@ -68,6 +70,7 @@ public final class SqlStores {
   private final SqlWebhookStore webhooks;
   private final SqlConsoleSessionStore consoleSessions;
   private final SqlConnectLinkStore connectLinks;
+  private final SqlDeviceAuthorizationStore deviceAuthorizations;
   private final ChangeFeed feed;
   private final Supplier<Future<Void>> closeFeed;
 
@@ -96,6 +99,7 @@ public final class SqlStores {
     this.webhooks = new SqlWebhookStore(pool, sql, secrets, events);
     this.consoleSessions = new SqlConsoleSessionStore(pool, sql, events);
     this.connectLinks = new SqlConnectLinkStore(pool, sql, events);
+    this.deviceAuthorizations = new SqlDeviceAuthorizationStore(pool, sql, secrets, events);
   }
 
   public CredentialStore credentials() {
@@ -135,6 +139,11 @@ public final class SqlStores {
   /** Connect links: single-use, found by the hash of their token. */
   public ConnectLinkStore connectLinks() {
     return connectLinks;
+  }
+
+  /** Device authorizations in progress, one per token, claimed by one poller at a time. */
+  public DeviceAuthorizationStore deviceAuthorizations() {
+    return deviceAuthorizations;
   }
 
   public ChangeFeed changes() {

@@ -10,6 +10,7 @@ import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.credential.PrincipalType;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.credential.TlsSettings;
+import dev.callgate.core.port.DeviceAuthorization;
 import dev.callgate.core.port.FlowHash;
 import dev.callgate.core.port.PendingAuthorization;
 import dev.callgate.core.port.SecretCipher;
@@ -78,6 +79,8 @@ public abstract class SealedAtRestContract {
   private static final String PASSWORD =
       TestSecrets.register("password", "password-plaintext-91de");
   private static final String API_KEY = TestSecrets.register("API key", "api-key-plaintext-0c33");
+  private static final String DEVICE_CODE =
+      TestSecrets.register("device code", "device-code-plaintext-GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNh");
   private static final String VERIFIER =
       TestSecrets.register("PKCE verifier", "pkce-verifier-plaintext-0123456789abcdefghijklmnop");
 
@@ -145,7 +148,8 @@ public abstract class SealedAtRestContract {
                     new TlsSettings(
                         Optional.of(CERTIFICATE),
                         Optional.of(Secret.of(PROVIDER_TLS_KEY)),
-                        Optional.of(CERTIFICATE)))));
+                        Optional.of(CERTIFICATE)),
+                    Optional.empty())));
     for (Authentication authentication :
         List.of(
             new Authentication.AuthorizationCode("idp"),
@@ -235,6 +239,24 @@ public abstract class SealedAtRestContract {
                     false)));
     join(
         stores
+            .deviceAuthorizations()
+            .save(
+                new DeviceAuthorization(
+                    "device-1",
+                    key,
+                    Secret.of(DEVICE_CODE),
+                    "WDJB-MJHT",
+                    URI.create("https://idp.test/device"),
+                    Optional.empty(),
+                    List.of("openid"),
+                    T0,
+                    T0.plusSeconds(600),
+                    Duration.ofSeconds(5),
+                    T0.plusSeconds(5),
+                    false),
+                List.of()));
+    join(
+        stores
             .webhooks()
             .create(
                 new WebhookSubscription(
@@ -256,6 +278,7 @@ public abstract class SealedAtRestContract {
             "credentials",
             "tokens",
             "pending_authorizations",
+            "device_authorizations",
             "api_keys",
             "webhooks")) {
       rawRows(table).forEach(row -> all.append(String.join("|", row)).append('\n'));
@@ -298,7 +321,7 @@ public abstract class SealedAtRestContract {
     int resealed = join(rotating.reencryptSecrets());
     join(rotating.close().toCompletionStage());
 
-    assertThat(resealed).isEqualTo(10);
+    assertThat(resealed).isEqualTo(11);
     String raw = everything();
     assertThat(raw).doesNotContain("old:").contains("new:");
     SqlStores after = reopen(AesGcmSecretCipher.of("new", Map.of("new", NEW_KEY)));
