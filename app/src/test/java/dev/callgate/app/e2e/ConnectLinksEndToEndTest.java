@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -38,34 +37,27 @@ import org.junit.jupiter.api.Test;
  * browser; return URLs stay on the credential's allow-list.
  */
 class ConnectLinksEndToEndTest {
-  private static final Path IDP_DIRECTORY =
-      Path.of("..", "adapters", "idp", "src", "test", "oidc-provider");
   private static final URI REDIRECT_URI = NodeOidcProvider.REDIRECT_URI;
   private static final String RETURN_URL = "https://app.example.com/connected?from=callgate";
   private static final Pattern CONFIRM = Pattern.compile("name=\"confirm\" value=\"([^\"]+)\"");
 
+  private static NodeOidcStack stack;
   private static NodeOidcProvider idp;
   private static Target target;
   private static CallgateUnderTest callgate;
 
   @BeforeAll
   static void start() throws Exception {
-    idp = NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofMinutes(10), Duration.ofHours(1));
-    target = new Target(URI.create(idp.issuer() + "/me"));
-    callgate = CallgateUnderTest.start();
-    callgate.provider("idp", idp);
+    stack = NodeOidcStack.start(Duration.ofMinutes(10), Duration.ofHours(1));
+    idp = stack.idp();
+    target = stack.target();
+    callgate = stack.callgate();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (callgate != null) {
-      callgate.close();
-    }
-    if (target != null) {
-      target.close();
-    }
-    if (idp != null) {
-      idp.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

@@ -8,7 +8,6 @@ import dev.callgate.app.e2e.CallgateUnderTest.Answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,32 +22,25 @@ import org.junit.jupiter.api.Test;
  * on another device, and Callgate, polling by itself, stores the grant — across a restart too.
  */
 class DeviceAuthorizationEndToEndTest {
-  private static final Path IDP_DIRECTORY =
-      Path.of("..", "adapters", "idp", "src", "test", "oidc-provider");
   private static final Duration POLLING = Duration.ofSeconds(30);
 
+  private static NodeOidcStack stack;
   private static NodeOidcProvider idp;
   private static Target target;
   private static CallgateUnderTest callgate;
 
   @BeforeAll
   static void start() throws Exception {
-    idp = NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofSeconds(60), Duration.ofSeconds(600));
-    target = new Target(URI.create(idp.issuer() + "/me"));
-    callgate = CallgateUnderTest.start();
-    callgate.provider("idp", idp);
+    stack = NodeOidcStack.start(Duration.ofSeconds(60), Duration.ofSeconds(600));
+    idp = stack.idp();
+    target = stack.target();
+    callgate = stack.callgate();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (callgate != null) {
-      callgate.close();
-    }
-    if (target != null) {
-      target.close();
-    }
-    if (idp != null) {
-      idp.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 

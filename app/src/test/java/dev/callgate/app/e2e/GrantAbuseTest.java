@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.CookieManager;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -25,32 +24,25 @@ import org.junit.jupiter.api.Test;
  * account.
  */
 class GrantAbuseTest {
-  private static final Path IDP_DIRECTORY =
-      Path.of("..", "adapters", "idp", "src", "test", "oidc-provider");
   private static final URI REDIRECT_URI = NodeOidcProvider.REDIRECT_URI;
 
+  private static NodeOidcStack stack;
   private static NodeOidcProvider idp;
   private static Target target;
   private static CallgateUnderTest callgate;
 
   @BeforeAll
   static void start() throws Exception {
-    idp = NodeOidcProvider.start(IDP_DIRECTORY, Duration.ofMinutes(10), Duration.ofHours(1));
-    target = new Target(URI.create(idp.issuer() + "/me"));
-    callgate = CallgateUnderTest.start();
-    callgate.provider("idp", idp);
+    stack = NodeOidcStack.start(Duration.ofMinutes(10), Duration.ofHours(1));
+    idp = stack.idp();
+    target = stack.target();
+    callgate = stack.callgate();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (callgate != null) {
-      callgate.close();
-    }
-    if (target != null) {
-      target.close();
-    }
-    if (idp != null) {
-      idp.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 
