@@ -318,7 +318,7 @@ test('actionWhenThePageItLeadsToIsSlowToDrawThenItsResultIsStillShown', async (t
 
 test('providerFormWhenATemplateIsChosenThenAsksItsParametersAndSavesWhatItFills', async (t) => {
   const name = 'console-entra';
-  const page = await openConsole(t, '#/providers/new');
+  const page = await openConsole(t, '#/providers/+new');
   await signIn(page, 'New provider');
   await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByLabel('Template (optional)').selectOption('entra');

@@ -21,7 +21,7 @@ test('credentialFormWhenRefreshOnIsTypedThenABadRuleIsRefusedBesideItAndAGoodOne
   assert.equal(provider.status, 201, provider.text);
 
   const page = await newPage(t, { expected: [{ url: /\/console\/session$/, status: 401 }] });
-  await page.goto(`${callgateUrl}/console/#/credentials/new`);
+  await page.goto(`${callgateUrl}/console/#/credentials/+new`);
   await page.getByLabel('Admin API key').fill(adminKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'New credential' }).waitFor();

@@ -12,10 +12,10 @@ import { webhooks } from './webhooks.js';
 const ROUTES = [
   [/^#?\/?$/, credentials],
   [/^#\/credentials$/, credentials],
-  [/^#\/credentials\/new$/, (c, ctx) => credential(c, ctx, null)],
+  [/^#\/credentials\/\+new$/, (c, ctx) => credential(c, ctx, null)],
   [/^#\/credentials\/([^/]+)$/, (c, ctx, name) => credential(c, ctx, name)],
   [/^#\/providers$/, providers],
-  [/^#\/providers\/new$/, (c, ctx) => provider(c, ctx, null)],
+  [/^#\/providers\/\+new$/, (c, ctx) => provider(c, ctx, null)],
   [/^#\/providers\/([^/]+)$/, (c, ctx, name) => provider(c, ctx, name)],
   [/^#\/keys$/, keys],
   [/^#\/webhooks$/, webhooks],

@@ -56,7 +56,7 @@ export async function credentials(container, ctx) {
     container,
     ...page(
       'Credentials',
-      h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/credentials/new') } }, 'New credential')),
+      h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/credentials/+new') } }, 'New credential')),
       h(
         'fieldset',
         {},

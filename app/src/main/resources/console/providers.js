@@ -24,7 +24,7 @@ export async function providers(container, ctx) {
     ...page(
       'Providers',
       h('p', {}, 'An auth provider is an OAuth 2.0 / OpenID Connect server and Callgate’s client at it. Credentials name one.'),
-      h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/providers/new') } }, 'New provider')),
+      h('p', {}, h('button', { type: 'button', on: { click: () => ctx.go('#/providers/+new') } }, 'New provider')),
       result,
       rows.length
         ? table(`Providers: ${rows.length}`, ['Name', 'Issuer or token endpoint', 'Client id', 'Client authentication', 'Scopes', 'Refresh token lifetime', 'Template', 'Actions'], rows)
