@@ -6,7 +6,6 @@ import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_DENIED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.AUTHORIZATION_STATE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CALLER_NOT_ALLOWED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.FORBIDDEN;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_RESPONSE_INVALID;
 import static dev.callgate.core.diagnosis.DiagnosisCode.IDP_UNAVAILABLE;
@@ -252,15 +251,7 @@ public final class Authorizations {
               }
               NamedCredential credential = found.get();
               if (credential.protocol() != Protocol.OAUTH2_AUTHORIZATION_CODE) {
-                return refusedResolution(
-                    Diagnosis.of(
-                        FLOW_NOT_SUPPORTED,
-                        "credential",
-                        credentialName,
-                        "protocol",
-                        credential.protocol().wireName(),
-                        "flow",
-                        flow));
+                return refusedResolution(Credentials.flowNotSupported(credential, flow));
               }
               if (!caller.managesGrantsOf(credential)) {
                 return refusedResolution(

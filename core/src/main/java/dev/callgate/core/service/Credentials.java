@@ -1,6 +1,7 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
+import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.INVALID_VALUE;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
@@ -256,5 +257,17 @@ public final class Credentials {
 
   private static CompletionStage<SaveOutcome> rejected(Diagnosis diagnosis) {
     return CompletableFuture.completedStage(new SaveOutcome.Rejected(diagnosis));
+  }
+
+  /** {@code credential}'s protocol has no {@code flow} (an authorization, a token refresh …). */
+  static Diagnosis flowNotSupported(NamedCredential credential, String flow) {
+    return Diagnosis.of(
+        FLOW_NOT_SUPPORTED,
+        "credential",
+        credential.name(),
+        "protocol",
+        credential.protocol().wireName(),
+        "flow",
+        flow);
   }
 }

@@ -1,7 +1,5 @@
 package dev.callgate.core.service;
 
-import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
-
 import dev.callgate.core.credential.NamedCredential;
 import dev.callgate.core.diagnosis.Diagnosis;
 import dev.callgate.core.event.Actor;
@@ -117,15 +115,7 @@ public final class ManualRefreshes {
   private CompletionStage<RefreshNowOutcome> refresh(
       NamedCredential credential, RefreshNow command) {
     if (!credential.protocol().usesTokens()) {
-      return rejected(
-          Diagnosis.of(
-              FLOW_NOT_SUPPORTED,
-              "credential",
-              credential.name(),
-              "protocol",
-              credential.protocol().wireName(),
-              "flow",
-              "token refresh"));
+      return rejected(Credentials.flowNotSupported(credential, "token refresh"));
     }
     return TokenKeys.resolve(credential, command.caller(), command.user())
         .fold(

@@ -1,7 +1,6 @@
 package dev.callgate.core.service;
 
 import static dev.callgate.core.diagnosis.DiagnosisCode.CREDENTIAL_NOT_FOUND;
-import static dev.callgate.core.diagnosis.DiagnosisCode.FLOW_NOT_SUPPORTED;
 import static dev.callgate.core.diagnosis.DiagnosisCode.PROVIDER_NOT_FOUND;
 
 import dev.callgate.core.credential.AuthProvider;
@@ -672,14 +671,7 @@ public final class Refresher {
   }
 
   private static RefreshOutcome flowNotSupported(NamedCredential credential, String flow) {
-    return rejected(
-        FLOW_NOT_SUPPORTED,
-        "credential",
-        credential.name(),
-        "protocol",
-        credential.protocol().wireName(),
-        "flow",
-        flow);
+    return new RefreshOutcome.Rejected(Credentials.flowNotSupported(credential, flow), false);
   }
 
   private static RefreshOutcome rejected(DiagnosisCode code, Object... facts) {
