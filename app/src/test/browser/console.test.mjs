@@ -50,6 +50,66 @@ async function statusLine(page, expected) {
 const focusedElement = (page) =>
   page.evaluate(() => `${document.activeElement.tagName} ${document.activeElement.textContent.trim()}`);
 
+/** The status of the named credential `name` as Callgate's API answers it now. */
+async function apiStatus(name) {
+  const answer = await api('GET', `/v1/credentials/${name}/status`);
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json;
+}
+
+const SECONDS = { second: 1, minute: 60, hour: 3600, day: 24 * 3600 };
+
+/**
+ * Asserts that `time`, a <time> the console drew, stands for `iso` (what the API gives as `what`)
+ * and reads as a time to come, relative to now ("in 58 minutes"), near that instant.
+ */
+async function assertAhead(time, iso, what) {
+  assert.ok(iso, `the API gives ${what}`);
+  assert.equal(await time.getAttribute('datetime'), iso, what);
+  assert.ok(await time.getAttribute('title'), `${what}: the absolute time is its title`);
+  const text = (await time.textContent()).trim();
+  const said = /^in (\d+) (second|minute|hour|day)s?$/.exec(text);
+  assert.ok(said, `${what} reads '${text}', not a time to come like 'in 5 minutes'`);
+  const unit = SECONDS[said[2]];
+  const ahead = (Date.parse(iso) - Date.now()) / 1000;
+  assert.ok(Math.abs(Number(said[1]) * unit - ahead) <= unit + 5, `${what}: '${text}' for ${iso}`);
+}
+
+/**
+ * The diagnoses `scope` shows, in order, each as a person reads it: its code, the line with its
+ * message, and what to do.
+ */
+function shownDiagnoses(scope) {
+  return scope.locator('.diagnosis').evaluateAll((blocks) =>
+    blocks.map((block) => ({
+      code: block.querySelector('code')?.textContent,
+      says: block.querySelector('p')?.textContent,
+      remedy: block.querySelector('.remedy')?.textContent ?? null,
+    })),
+  );
+}
+
+/** The same for the diagnoses of a status the API answered. */
+const expectedDiagnoses = (diagnoses) =>
+  diagnoses.map((d) => ({
+    code: d.code,
+    says: `${d.code}${d.predicted ? ' (predicted)' : ''}: ${d.message}`,
+    remedy: d.remedy ? `What to do: ${d.remedy}` : null,
+  }));
+
+/** The credentials list's row of the named credential `name`, with a cell by its column's title. */
+async function listRow(page, name) {
+  const table = page.getByRole('region', { name: 'Credentials', exact: true }).locator('table');
+  const titles = (await table.locator('thead th').allTextContents()).map((t) => t.trim());
+  const row = table.locator('tbody tr', { has: page.getByRole('link', { name, exact: true }) });
+  await row.waitFor();
+  const cell = (title) => {
+    assert.ok(titles.includes(title), `the list has a column ${title}: ${titles}`);
+    return row.locator('th, td').nth(titles.indexOf(title));
+  };
+  return { row, cell };
+}
+
 test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBrowser', async (t) => {
   const { oidcIssuer, oidcClientId, oidcClientSecret, targetUrl } = settings();
   const page = await openConsole(t);
@@ -100,8 +160,14 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await page.getByLabel('Name', { exact: true }).fill(CREDENTIAL);
   await page.getByRole('button', { name: 'Create credential' }).click();
   await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
-  const state = page.locator('section[aria-labelledby="status-title"] .state');
+  const statusSection = page.locator('section[aria-labelledby="status-title"]');
+  const state = statusSection.locator('.state');
   assert.match(await state.textContent(), /UNAUTHORIZED/);
+  assert.deepEqual(
+    await shownDiagnoses(statusSection),
+    expectedDiagnoses((await apiStatus(CREDENTIAL)).diagnoses),
+    'never authorized: what Callgate says of it',
+  );
 
   // Authorize: the provider's sign-in, then back on the credential's page
   await page.getByRole('button', { name: 'Authorize', exact: true }).click();
@@ -115,6 +181,30 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   // the first screen of it, as docs/console.png shows the console in the README
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(path.dirname(active), 'console-readme.png') });
+
+  // when the tokens expire and when Callgate refreshes, as times to come, on the credential's page
+  // and in its row of the list, the instants Callgate's API gives
+  const authorized = await apiStatus(CREDENTIAL);
+  assert.equal(authorized.state, 'ACTIVE');
+  assert.equal(authorized.hasRefreshToken, true, 'offline_access brings a refresh token');
+  const term = (title) =>
+    statusSection.locator(`xpath=.//dt[normalize-space()="${title}"]/following-sibling::dd[1]//time`);
+  await assertAhead(term('Access token expires'), authorized.accessTokenExpiresAt, 'access token expires');
+  await assertAhead(term('Refresh token expires'), authorized.refreshTokenExpiresAt, 'refresh token expires');
+  await assertAhead(term('Next refresh'), authorized.nextRefreshAt, 'next refresh');
+  assert.deepEqual(await shownDiagnoses(statusSection), expectedDiagnoses(authorized.diagnoses));
+  await page.getByRole('link', { name: 'Credentials', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Credentials' }).waitFor();
+  const listed = await listRow(page, CREDENTIAL);
+  assert.match(await listed.cell('State').textContent(), /ACTIVE/);
+  await assertAhead(listed.cell('Access token expires').locator('time'), authorized.accessTokenExpiresAt, 'access token expires, listed');
+  await assertAhead(listed.cell('Refresh token expires').locator('time'), authorized.refreshTokenExpiresAt, 'refresh token expires, listed');
+  await assertAhead(listed.cell('Next refresh').locator('time'), authorized.nextRefreshAt, 'next refresh, listed');
+  assert.deepEqual(await shownDiagnoses(listed.cell('Current diagnosis')), expectedDiagnoses(authorized.diagnoses.slice(0, 1)));
+  await screenshot(page, 'console-credentials-active');
+  await page.getByRole('link', { name: CREDENTIAL, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: CREDENTIAL }).waitFor();
+  await state.filter({ hasText: 'ACTIVE' }).waitFor();
 
   await page.getByRole('button', { name: 'Test connection' }).click();
   await page.getByRole('heading', { name: 'Test connection' }).waitFor();
@@ -143,6 +233,13 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await state.filter({ hasText: 'REVOKED' }).waitFor();
   await screenshot(page, 'console-credential-revoked');
 
+  // why, and what to do, in the words Callgate's API gives for the credential's status now
+  const revoked = await apiStatus(CREDENTIAL);
+  assert.equal(revoked.state, 'REVOKED');
+  assert.equal(revoked.diagnoses[0]?.code, 'GRANT_REVOKED', JSON.stringify(revoked.diagnoses));
+  assert.deepEqual(await shownDiagnoses(statusSection), expectedDiagnoses(revoked.diagnoses));
+  await statusSection.locator('.diagnosis .remedy').first().waitFor({ state: 'visible' });
+
   // a credential with no token to wait on is listed, but not among those that need a person
   const basic = await api('POST', '/v1/credentials', {
     name: 'console-basic',
@@ -160,6 +257,13 @@ test('consoleWhenAPersonSetsUpAndAuthorizesACredentialThenEveryStepShowsInTheBro
   await page.locator('#announcer').filter({ hasText: 'those that need a person' }).waitFor();
   await page.getByRole('link', { name: CREDENTIAL, exact: true }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'console-basic', exact: true }).count(), 0);
+  // the list says why it needs a person, and what to do
+  const waiting = await listRow(page, CREDENTIAL);
+  assert.match(await waiting.cell('State').textContent(), /REVOKED/);
+  assert.deepEqual(
+    await shownDiagnoses(waiting.cell('Current diagnosis')),
+    expectedDiagnoses((await apiStatus(CREDENTIAL)).diagnoses.slice(0, 1)),
+  );
   await screenshot(page, 'console-credentials');
   await checkAccessibility(page, 'credentials that need a person');
 
