@@ -24,6 +24,9 @@
 //   POST /outage/end               listen again now (answers once it listens)
 //   POST /ttl?access=<seconds>     the lifetime of access tokens issued from now on
 //   POST /delay?ms=<ms>            every token request waits this long before it is processed
+//   GET  /issued                   the tokens the token endpoint issued since the last ask,
+//                                  [{"type": "refresh_token", "value": "…"}, …], for the tests'
+//                                  secret scan
 //
 // The device authorization grant (RFC 8628) is enabled for "callgate"; the client
 // "callgate-without-device-grant" may not use it.
@@ -131,6 +134,8 @@ const configuration = {
 const provider = new Provider(issuer, configuration);
 
 const stats = { tokenRequests: {}, tokenErrors: {}, refreshesIssued: 0 };
+const ISSUED_TYPES = ['access_token', 'refresh_token', 'id_token'];
+let issued = [];
 const increment = (counts, key) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
@@ -212,6 +217,11 @@ provider.use(async (ctx, next) => {
   if (ctx.status >= 400 && typeof ctx.body?.error === 'string') {
     increment(stats.tokenErrors, ctx.body.error);
   }
+  for (const type of ISSUED_TYPES) {
+    if (ctx.status === 200 && typeof ctx.body?.[type] === 'string') {
+      issued.push({ type, value: ctx.body[type] });
+    }
+  }
   if (phase === 'AFTER_PROCESSING' && (await hold(ctx)) === 'gone') {
     // Processed (the refresh token rotated), but nobody hears the answer.
     ctx.respond = false;
@@ -284,6 +294,11 @@ async function control(req, res) {
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /stats':
       return answer(res, 200, stats);
+    case 'GET /issued': {
+      const answered = issued;
+      issued = [];
+      return answer(res, 200, answered);
+    }
     case 'POST /stats/reset':
       stats.tokenRequests = {};
       stats.tokenErrors = {};

@@ -195,6 +195,10 @@ public final class CallgateUnderTest implements AutoCloseable {
       if (path.startsWith("/v1/keys") && answer.status() == 201) {
         TestSecrets.register("an API key Callgate created", answer.json().getString("key"));
       }
+      if (path.startsWith("/v1/webhooks") && answer.status() == 201) {
+        TestSecrets.register(
+            "a webhook signing secret Callgate created", answer.json().getString("secret"));
+      }
       return answer;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

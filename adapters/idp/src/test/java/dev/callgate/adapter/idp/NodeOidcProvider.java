@@ -3,6 +3,7 @@ package dev.callgate.adapter.idp;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.callgate.core.testkit.TestSecrets;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,6 +128,22 @@ public final class NodeOidcProvider implements AutoCloseable {
       fail("introspection answered " + response.statusCode() + ": " + response.body());
     }
     return new JsonObject(response.body());
+  }
+
+  /**
+   * Lists every token the provider issued (access, refresh and ID tokens) for the secret scan: a
+   * refresh or ID token reaches no test target, which lists what it receives, so none would be
+   * looked for in the logs otherwise.
+   */
+  private void registerIssuedTokens() {
+    new JsonArray(control("GET", "/issued", CONTROL_TIMEOUT))
+        .stream()
+            .map(JsonObject.class::cast)
+            .forEach(
+                token ->
+                    TestSecrets.register(
+                        "a token node-oidc-provider issued (" + token.getString("type") + ")",
+                        token.getString("value")));
   }
 
   public Stats stats() {
@@ -359,6 +376,9 @@ public final class NodeOidcProvider implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      registerIssuedTokens();
+    }
     process.destroy();
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
