@@ -24,6 +24,9 @@
 //   POST /outage/end               listen again now (answers once it listens)
 //   POST /ttl?access=<seconds>     the lifetime of access tokens issued from now on
 //   POST /delay?ms=<ms>            every token request waits this long before it is processed
+//   GET  /refresh-tokens?account=<id>
+//                                  the refresh tokens issued to the account, oldest first, so that
+//                                  a test can ask introspection about a grant a client holds
 //
 // The device authorization grant (RFC 8628) is enabled for "callgate"; the client
 // "callgate-without-device-grant" may not use it.
@@ -139,6 +142,13 @@ provider.on('grant.success', (ctx) => {
   if (ctx.oidc.params.grant_type === 'refresh_token') {
     stats.refreshesIssued += 1;
   }
+});
+
+// The refresh tokens issued, by account; an opaque token's value is its jti.
+const refreshTokens = {};
+provider.on('refresh_token.saved', (token) => {
+  const issued = (refreshTokens[token.accountId] ??= []);
+  if (!issued.includes(token.jti)) issued.push(token.jti);
 });
 
 // The phase the next refresh_token request is held in, and the request being held now.
@@ -328,6 +338,10 @@ async function control(req, res) {
     case 'POST /outage/end':
       await endOutage();
       return answer(res, 204);
+    case 'GET /refresh-tokens':
+      return answer(res, 200, {
+        refreshTokens: refreshTokens[url.searchParams.get('account')] ?? [],
+      });
     case 'POST /delay': {
       const ms = Number(url.searchParams.get('ms'));
       if (!Number.isInteger(ms) || ms < 0) {
