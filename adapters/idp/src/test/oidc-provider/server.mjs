@@ -27,6 +27,9 @@
 //   GET  /issued                   the tokens the token endpoint issued since the last ask,
 //                                  [{"type": "refresh_token", "value": "…"}, …], for the tests'
 //                                  secret scan
+//   GET  /refresh-tokens?account=<id>
+//                                  the refresh tokens issued to the account, oldest first, so that
+//                                  a test can ask introspection about a grant a client holds
 //
 // The device authorization grant (RFC 8628) is enabled for "callgate"; the client
 // "callgate-without-device-grant" may not use it.
@@ -144,6 +147,13 @@ provider.on('grant.success', (ctx) => {
   if (ctx.oidc.params.grant_type === 'refresh_token') {
     stats.refreshesIssued += 1;
   }
+});
+
+// The refresh tokens issued, by account; an opaque token's value is its jti.
+const refreshTokens = {};
+provider.on('refresh_token.saved', (token) => {
+  const ofAccount = (refreshTokens[token.accountId] ??= []);
+  if (!ofAccount.includes(token.jti)) ofAccount.push(token.jti);
 });
 
 // The phase the next refresh_token request is held in, and the request being held now.
@@ -343,6 +353,10 @@ async function control(req, res) {
     case 'POST /outage/end':
       await endOutage();
       return answer(res, 204);
+    case 'GET /refresh-tokens':
+      return answer(res, 200, {
+        refreshTokens: refreshTokens[url.searchParams.get('account')] ?? [],
+      });
     case 'POST /delay': {
       const ms = Number(url.searchParams.get('ms'));
       if (!Number.isInteger(ms) || ms < 0) {

@@ -253,6 +253,32 @@ class LifecycleTest {
   }
 
   @Test
+  void revokeWhenTheProviderFailsToRevokeThenRevokedLocallySayingItMayLiveOnAndWhy() {
+    f.provider(List.of("openid", "offline_access"), "PT24H");
+    f.credential(authorizationCode("crm"));
+    f.authorize("crm", ADMIN);
+    String refreshToken =
+        f.stored(CRM).tokens().orElseThrow().refreshToken().orElseThrow().reveal();
+    f.idp.failRevocations(Optional.of("the revocation endpoint answered HTTP 503"));
+
+    Revocations.RevokeOutcome outcome =
+        join(f.revocations.revoke(ADMIN, "crm", Optional.empty(), ADMIN.actor(REQUEST_ID)));
+
+    TokenRecord record = revoked(outcome);
+    assertThat(record.state()).isEqualTo(TokenState.REVOKED);
+    assertThat(record.tokens()).isEmpty();
+    assertThat(f.stored(CRM).state()).isEqualTo(TokenState.REVOKED);
+    assertThat(f.stored(CRM).tokens()).isEmpty();
+    assertThat(record.diagnoses().get(0).code()).isEqualTo(DiagnosisCode.GRANT_REVOKED);
+    assertThat(record.diagnoses().get(0).message())
+        .contains(
+            "revoking it at the identity provider failed"
+                + " (the revocation endpoint answered HTTP 503)")
+        .contains("may live on there");
+    assertThat(f.idp.isActiveRefreshToken(refreshToken)).isTrue();
+  }
+
+  @Test
   void revokeWhenACallerNamesAnotherUserThenRefusedAndItsOwnIsRevoked() {
     perUserMail("bob", "carol");
     Caller bob = Caller.caller("bob");
@@ -284,6 +310,34 @@ class LifecycleTest {
     assertThat(deletion).contains(new Revocations.Deletion("mail", 2, List.of()));
     assertThat(f.idp.revocations() - before).isEqualTo(4);
     assertThat(join(f.credentials.findCredential("mail"))).isEmpty();
+  }
+
+  @Test
+  void deleteCredentialWhenTheProviderIsUnreachableThenDeletesAndNamesEveryGrantThatMayLiveOn() {
+    perUserMail("bob", "carol");
+    f.authorize("mail", Caller.caller("bob"));
+    f.authorize("mail", Caller.caller("carol"));
+    f.idp.failRevocations(Optional.of("connection refused"));
+
+    Optional<Revocations.Deletion> deletion =
+        join(f.revocations.deleteCredential("mail", ADMIN_ACTOR));
+
+    assertThat(deletion).isPresent();
+    assertThat(deletion.get().grants()).isEqualTo(2);
+    assertThat(deletion.get().grantsThatMayLiveOn())
+        .allSatisfy(
+            diagnosis -> {
+              assertThat(diagnosis.code()).isEqualTo(DiagnosisCode.GRANT_MAY_LIVE_ON);
+              assertThat(diagnosis.message())
+                  .contains("revoking it at the identity provider failed (connection refused)")
+                  .contains("may live on there");
+            })
+        .extracting(Diagnosis::message)
+        .satisfiesExactlyInAnyOrder(
+            message -> assertThat(message).contains("user 'bob'"),
+            message -> assertThat(message).contains("user 'carol'"));
+    assertThat(join(f.credentials.findCredential("mail"))).isEmpty();
+    assertThat(join(f.tokens.findByCredential("mail"))).isEmpty();
   }
 
   @Test

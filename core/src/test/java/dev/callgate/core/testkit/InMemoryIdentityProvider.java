@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  * redirect URI or client, or whose PKCE verifier does not match its S256 challenge, all with {@code
  * invalid_grant} (HTTP 400). Lifetimes, rotation, the offline scope and the granted scopes are
  * configurable; {@link #scriptNext} overrides the next answers, {@link #hold()} keeps
- * token-endpoint answers pending until {@link #release()}. Times come from the {@link Clock} given.
- * Thread-safe.
+ * token-endpoint answers pending until {@link #release()}, {@link #failRevocations} makes the
+ * revocation endpoint fail. Times come from the {@link Clock} given. Thread-safe.
  */
 public final class InMemoryIdentityProvider implements IdentityProvider {
 
@@ -169,6 +169,7 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   private Optional<List<String>> grantScopes = Optional.empty();
   private ProviderMetadata metadata = defaultMetadata();
   private Optional<IdentityProviderException> discoveryFailure = Optional.empty();
+  private Optional<String> revocationFailure = Optional.empty();
 
   private final Deque<GrantOutcome> script = new ArrayDeque<>();
   private boolean held;
@@ -290,6 +291,17 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
   public InMemoryIdentityProvider failDiscovery(IdentityProviderException failure) {
     synchronized (lock) {
       this.discoveryFailure = Optional.of(failure);
+    }
+    return this;
+  }
+
+  /**
+   * From now on the revocation endpoint fails for {@code reason} (an error answer, or the provider
+   * unreachable) and revokes nothing; empty: it works again.
+   */
+  public InMemoryIdentityProvider failRevocations(Optional<String> reason) {
+    synchronized (lock) {
+      this.revocationFailure = Objects.requireNonNull(reason, "reason");
     }
     return this;
   }
@@ -619,6 +631,10 @@ public final class InMemoryIdentityProvider implements IdentityProvider {
     synchronized (lock) {
       if (metadata.revocationEndpoint().isEmpty()) {
         return CompletableFuture.completedFuture(new RevocationOutcome.NotSupported());
+      }
+      if (revocationFailure.isPresent()) {
+        return CompletableFuture.completedFuture(
+            new RevocationOutcome.Failed(revocationFailure.get()));
       }
       // RFC 7009 §2.2: an unknown token is not an error
       RefreshGrant refresh = refreshTokens.get(token.reveal());

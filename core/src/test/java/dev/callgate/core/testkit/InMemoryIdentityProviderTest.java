@@ -8,6 +8,7 @@ import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.ClientAuthMethod;
 import dev.callgate.core.credential.Secret;
 import dev.callgate.core.port.GrantOutcome;
+import dev.callgate.core.port.RevocationOutcome;
 import dev.callgate.core.port.TokenResponse;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -190,6 +191,24 @@ class InMemoryIdentityProviderTest {
     assertInvalidGrant(
         join(idp.refresh(PROVIDER, tokens.refreshToken().get())), "Token has been revoked");
     assertThat(idp.validAccessTokens()).isEmpty();
+  }
+
+  @Test
+  void revokeWhenRevocationsFailThenAnswersTheFailureAndTheGrantLivesOnUntilTheyWorkAgain() {
+    TokenResponse tokens = authorize();
+    Secret refreshToken = tokens.refreshToken().get();
+
+    idp.failRevocations(Optional.of("the revocation endpoint answered HTTP 503"));
+    RevocationOutcome failed = join(idp.revoke(PROVIDER, refreshToken, "refresh_token"));
+    boolean activeAfterFailure = idp.isActiveRefreshToken(refreshToken.reveal());
+    idp.failRevocations(Optional.empty());
+    RevocationOutcome revoked = join(idp.revoke(PROVIDER, refreshToken, "refresh_token"));
+
+    assertThat(failed)
+        .isEqualTo(new RevocationOutcome.Failed("the revocation endpoint answered HTTP 503"));
+    assertThat(activeAfterFailure).isTrue();
+    assertThat(revoked).isEqualTo(new RevocationOutcome.Revoked());
+    assertThat(idp.isActiveRefreshToken(refreshToken.reveal())).isFalse();
   }
 
   @Test

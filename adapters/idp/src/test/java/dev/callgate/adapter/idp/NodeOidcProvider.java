@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <p>Beside the provider's own port, the process serves a control port that stays up while the
  * provider's is down: it counts the token endpoint's requests and answers ({@link #stats()}), holds
- * the next refresh before or after the provider processes it ({@link #holdNextRefresh}), and closes
- * the provider's port for a while with every grant and token kept ({@link #outage}).
+ * the next refresh before or after the provider processes it ({@link #holdNextRefresh}), closes the
+ * provider's port for a while with every grant and token kept ({@link #outage}), and lists the
+ * refresh tokens issued to an account ({@link #refreshTokensOf}).
  */
 public final class NodeOidcProvider implements AutoCloseable {
 
@@ -144,6 +145,22 @@ public final class NodeOidcProvider implements AutoCloseable {
                     TestSecrets.register(
                         "a token node-oidc-provider issued (" + token.getString("type") + ")",
                         token.getString("value")));
+  }
+
+  /**
+   * The refresh tokens issued to {@code account} so far, oldest first (listed for the secret scan),
+   * for {@link #introspect}.
+   */
+  public List<String> refreshTokensOf(String account) {
+    JsonObject issued =
+        new JsonObject(
+            control(
+                "GET",
+                "/refresh-tokens?account=" + URLEncoder.encode(account, StandardCharsets.UTF_8),
+                CONTROL_TIMEOUT));
+    return issued.getJsonArray("refreshTokens").stream()
+        .map(token -> TestSecrets.register("node-oidc-provider refresh token", (String) token))
+        .toList();
   }
 
   public Stats stats() {
