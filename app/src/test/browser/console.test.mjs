@@ -11,6 +11,7 @@ import {
   checkAccessibility,
   expectAnswer,
   newPage,
+  registerSecret,
   screenshot,
   settings,
   signInAtProvider,
@@ -310,6 +311,7 @@ test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (
   const key = page.getByLabel('The new key');
   await key.waitFor();
   assert.match(await key.inputValue(), /\S{20,}/);
+  await registerSecret('an API key the console created', await key.inputValue());
   await page.getByRole('cell', { name: 'console-billing', exact: true }).waitFor();
   await screenshot(page, 'console-keys');
   await checkAccessibility(page, 'API keys with a new key');
@@ -322,6 +324,7 @@ test('keysAndWebhooksWhenMadeThroughTheFormsThenTheirSecretIsShownOnce', async (
   const secret = page.getByLabel('Signing secret');
   await secret.waitFor();
   assert.match(await secret.inputValue(), /^whsec_/);
+  await registerSecret('a webhook signing secret the console showed', await secret.inputValue());
   await checkAccessibility(page, 'webhooks with a new secret');
   await page.getByRole('button', { name: /^Deliveries to / }).first().click();
   await page.getByRole('heading', { name: /^Deliveries to / }).waitFor();

@@ -8,6 +8,7 @@ import dev.callgate.core.testkit.TestSecrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,6 +48,10 @@ class BrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
   private static final Path LOG = Path.of("target", "test-logs", "browser-tests.log");
+
+  /** Secrets the pages showed, one JSON object a line, written by support.mjs registerSecret. */
+  private static final Path SECRETS = Path.of("target", "browser-secrets.jsonl");
+
   private static final Duration RUN_LIMIT = Duration.ofMinutes(10);
   private static final String SHORT_LINK_LIFETIME = "PT2S";
 
@@ -62,6 +67,7 @@ class BrowserTest {
     // a node_modules of before axe-core was a dependency has not got it: npm ci installs it
     NodePackages.install(DIRECTORY, "axe-core", npmLog);
     emptyScreenshots();
+    Files.deleteIfExists(SECRETS);
     int port = freePort();
     URI callgateUrl = URI.create("http://127.0.0.1:" + port);
     int shortPort = freePort();
@@ -93,7 +99,21 @@ class BrowserTest {
               "OIDC_CLIENT_ID", NodeOidcProvider.CLIENT_ID,
               "OIDC_CLIENT_SECRET", NodeOidcProvider.CLIENT_SECRET,
               "TARGET_URL", target.baseUrl().toString(),
-              "SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString()));
+              "SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString(),
+              "SECRETS_FILE", SECRETS.toAbsolutePath().toString()));
+    } finally {
+      registerPageSecrets();
+    }
+  }
+
+  /** Lists for the secret scan every secret a test read from a page. */
+  private static void registerPageSecrets() throws IOException {
+    if (!Files.exists(SECRETS)) {
+      return;
+    }
+    for (String line : Files.readAllLines(SECRETS, StandardCharsets.UTF_8)) {
+      JsonObject secret = new JsonObject(line);
+      TestSecrets.register(secret.getString("what"), secret.getString("value"));
     }
   }
 
