@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.app.e2e.CallgateUnderTest.Answer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.CookieManager;
 import java.net.URI;
@@ -47,14 +46,7 @@ class GrantAbuseTest {
   }
 
   private static void credential(String name, String principal, String... allowedCallers) {
-    callgate.credential(
-        new JsonObject()
-            .put("name", name)
-            .put("url", target.baseUrl() + "/")
-            .put("protocol", "oauth2_authorization_code")
-            .put("principal", principal)
-            .put("provider", "idp")
-            .put("allowedCallers", new JsonArray(java.util.List.of((Object[]) allowedCallers))));
+    callgate.credential(stack.authorizationCodeCredential(name, principal, "/", allowedCallers));
   }
 
   /** Starts the flow as {@code key} and signs in as {@code login} in a browser of its own. */

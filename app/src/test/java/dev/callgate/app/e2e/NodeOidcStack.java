@@ -1,9 +1,12 @@
 package dev.callgate.app.e2e;
 
 import dev.callgate.adapter.idp.NodeOidcProvider;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What an end-to-end test class of the authorization flows starts once: node-oidc-provider, a
@@ -37,6 +40,21 @@ record NodeOidcStack(NodeOidcProvider idp, Target target, CallgateUnderTest call
       idp.close();
       throw failure;
     }
+  }
+
+  /**
+   * An authorization-code credential of the provider {@code idp} for {@code path} of the target,
+   * {@code principal} ({@code named} or {@code per_user}) and callable by {@code allowedCallers}.
+   */
+  JsonObject authorizationCodeCredential(
+      String name, String principal, String path, String... allowedCallers) {
+    return new JsonObject()
+        .put("name", name)
+        .put("url", target.baseUrl() + path)
+        .put("protocol", "oauth2_authorization_code")
+        .put("principal", principal)
+        .put("provider", "idp")
+        .put("allowedCallers", new JsonArray(List.of((Object[]) allowedCallers)));
   }
 
   @Override

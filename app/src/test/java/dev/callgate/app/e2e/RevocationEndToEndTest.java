@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callgate.adapter.idp.NodeOidcProvider;
 import dev.callgate.app.e2e.CallgateUnderTest.Answer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.CookieManager;
 import java.time.Duration;
@@ -42,14 +41,9 @@ class RevocationEndToEndTest {
 
   private static void credential(String name, String principal, String... allowedCallers) {
     callgate.credential(
-        new JsonObject()
-            .put("name", name)
-            .put("url", stack.target().baseUrl() + "/ok")
-            .put("protocol", "oauth2_authorization_code")
-            .put("principal", principal)
-            .put("provider", "idp")
-            .put("keepAlive", false)
-            .put("allowedCallers", new JsonArray(List.of((Object[]) allowedCallers))));
+        stack
+            .authorizationCodeCredential(name, principal, "/ok", allowedCallers)
+            .put("keepAlive", false));
   }
 
   /**
