@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -382,6 +383,21 @@ public final class CallgateUnderTest implements AutoCloseable {
 
   String metrics() {
     return anonymous("GET", "/metrics").body();
+  }
+
+  /** The value of {@code series} (its name and labels as {@code /metrics} prints them), if any. */
+  OptionalDouble metric(String series) {
+    return metric(metrics(), series);
+  }
+
+  /** The value of {@code series} in the text {@code metrics} of {@code /metrics}, if any. */
+  static OptionalDouble metric(String metrics, String series) {
+    String prefix = series + " ";
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith(prefix))
+        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).trim()))
+        .findFirst();
   }
 
   /** Where the embedded store keeps its files. */

@@ -262,12 +262,8 @@ class WebhooksEndToEndTest {
   }
 
   private static double counter(String metrics, String outcome) {
-    String prefix = "callgate_webhook_deliveries_total{outcome=\"" + outcome + "\"} ";
-    return metrics
-        .lines()
-        .filter(line -> line.startsWith(prefix))
-        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).trim()))
-        .findFirst()
+    return CallgateUnderTest.metric(
+            metrics, "callgate_webhook_deliveries_total{outcome=\"" + outcome + "\"}")
         .orElse(-1);
   }
 

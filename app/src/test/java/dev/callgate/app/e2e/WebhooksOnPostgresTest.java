@@ -124,14 +124,7 @@ class WebhooksOnPostgresTest {
   }
 
   private static double delivered(CallgateUnderTest callgate) {
-    String prefix = "callgate_webhook_deliveries_total{outcome=\"delivered\"} ";
-    return callgate
-        .metrics()
-        .lines()
-        .filter(line -> line.startsWith(prefix))
-        .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()).trim()))
-        .findFirst()
-        .orElse(-1);
+    return callgate.metric("callgate_webhook_deliveries_total{outcome=\"delivered\"}").orElse(-1);
   }
 
   private static Map<String, String> settings(String url, String masterKey, String instance) {
