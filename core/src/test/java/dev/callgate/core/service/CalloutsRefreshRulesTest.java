@@ -51,38 +51,7 @@ class CalloutsRefreshRulesTest {
           RequestSigner.NONE);
 
   static CredentialDraft withRules(String protocol, List<RefreshRuleDraft> rules) {
-    CredentialDraft d =
-        ServiceFixture.draft("crm", protocol, "named", true, false, List.of("app"), true);
-    return new CredentialDraft(
-        d.name(),
-        d.url(),
-        d.protocol(),
-        d.principal(),
-        d.provider(),
-        d.generateAuthorizationHeader(),
-        d.allowMergeFieldsInHeaders(),
-        d.allowMergeFieldsInBody(),
-        d.allowedCallers(),
-        d.keepAlive(),
-        d.testPath(),
-        d.username(),
-        "secret-password",
-        d.apiKeyHeader(),
-        d.apiKey(),
-        d.jwtIssuer(),
-        d.jwtSubject(),
-        d.jwtAudience(),
-        d.jwtSigningKey(),
-        d.allowedMethods(),
-        d.allowedReturnUrls(),
-        d.applicationName(),
-        rules,
-        d.tokenPlacement(),
-        d.aws(),
-        d.tokenExchange(),
-        null,
-        null,
-        null);
+    return ServiceFixture.namedDraft("crm", protocol, "secret-password", rules, null);
   }
 
   private void authorizedCrm(List<RefreshRuleDraft> rules) {

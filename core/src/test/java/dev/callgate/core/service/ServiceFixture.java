@@ -2,10 +2,12 @@ package dev.callgate.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callgate.core.callout.RefreshRuleDraft;
 import dev.callgate.core.credential.AuthProvider;
 import dev.callgate.core.credential.AuthProviderDraft;
 import dev.callgate.core.credential.CredentialDraft;
 import dev.callgate.core.credential.NamedCredential;
+import dev.callgate.core.credential.TokenExchangeDraft;
 import dev.callgate.core.diagnosis.Validated;
 import dev.callgate.core.event.Actor;
 import dev.callgate.core.event.Event;
@@ -196,6 +198,49 @@ final class ServiceFixture {
         null,
         null,
         null,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * A named credential callable by {@code app}, as {@link #draft} makes it, with a password,
+   * refresh rules and token-exchange settings (each may be null).
+   */
+  static CredentialDraft namedDraft(
+      String name,
+      String protocol,
+      String password,
+      List<RefreshRuleDraft> refreshOn,
+      TokenExchangeDraft tokenExchange) {
+    CredentialDraft d = draft(name, protocol, "named", true, false, List.of("app"), true);
+    return new CredentialDraft(
+        d.name(),
+        d.url(),
+        d.protocol(),
+        d.principal(),
+        d.provider(),
+        d.generateAuthorizationHeader(),
+        d.allowMergeFieldsInHeaders(),
+        d.allowMergeFieldsInBody(),
+        d.allowedCallers(),
+        d.keepAlive(),
+        d.testPath(),
+        d.username(),
+        password,
+        d.apiKeyHeader(),
+        d.apiKey(),
+        d.jwtIssuer(),
+        d.jwtSubject(),
+        d.jwtAudience(),
+        d.jwtSigningKey(),
+        d.allowedMethods(),
+        d.allowedReturnUrls(),
+        d.applicationName(),
+        refreshOn,
+        d.tokenPlacement(),
+        d.aws(),
+        tokenExchange,
         null,
         null,
         null);

@@ -35,39 +35,7 @@ class TokenExchangeTest {
   private final ServiceFixture f = new ServiceFixture();
 
   static CredentialDraft exchange(String name, TokenExchangeDraft settings) {
-    CredentialDraft d =
-        ServiceFixture.draft(
-            name, "oauth2_token_exchange", "named", true, false, List.of("app"), true);
-    return new CredentialDraft(
-        d.name(),
-        d.url(),
-        d.protocol(),
-        d.principal(),
-        d.provider(),
-        d.generateAuthorizationHeader(),
-        d.allowMergeFieldsInHeaders(),
-        d.allowMergeFieldsInBody(),
-        d.allowedCallers(),
-        d.keepAlive(),
-        d.testPath(),
-        d.username(),
-        d.password(),
-        d.apiKeyHeader(),
-        d.apiKey(),
-        d.jwtIssuer(),
-        d.jwtSubject(),
-        d.jwtAudience(),
-        d.jwtSigningKey(),
-        d.allowedMethods(),
-        d.allowedReturnUrls(),
-        d.applicationName(),
-        d.refreshOn(),
-        d.tokenPlacement(),
-        d.aws(),
-        settings,
-        null,
-        null,
-        null);
+    return ServiceFixture.namedDraft(name, "oauth2_token_exchange", null, null, settings);
   }
 
   private static TokenExchangeDraft from(String subjectCredential) {
